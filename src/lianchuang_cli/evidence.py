@@ -1,0 +1,256 @@
+"""Evidence files (佐证材料): the unit, one entry per indicator, and penalty/bonus/veto events.
+
+Each part of the file is validated on its own so that one run reports every problem in it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.rubric import AdjustmentItem, LoadedRubric, VetoItem
+from lianchuang_cli.rules import Frozen, Score
+from lianchuang_cli.source import SourceDocument
+from lianchuang_cli.validation import problems_from
+
+TOP_LEVEL_KEYS = (
+    "rubric",
+    "rubric_version",
+    "unit",
+    "indicators",
+    "penalties",
+    "bonuses",
+    "vetoes",
+)
+
+
+def _code_as_text(value: Any) -> Any:
+    # A code written without quotes and without a leading zero arrives as a number.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Text = Annotated[str, Field(min_length=1)]
+Version = Annotated[str, BeforeValidator(_code_as_text), Field(min_length=1)]
+
+
+class UnitInfo(Frozen):
+    """The assessed unit (考评对象)."""
+
+    name: Text
+    code: Annotated[str, BeforeValidator(_code_as_text), Field(min_length=1)]
+    township: str = ""
+    county: str = ""
+    year: Annotated[int, Field(strict=True, ge=2000, le=2100)]
+
+
+class IndicatorEntry(Frozen):
+    """What a unit hands in for one indicator."""
+
+    value: Any = None
+    not_applicable: str | None = None
+    note: str = ""
+    attachments: list[str] = []
+    self_score: Score | None = None
+
+
+class Event(Frozen):
+    """A penalty, bonus or veto event claimed or recorded in the evidence."""
+
+    id: Text
+    count: Annotated[int, Field(strict=True, ge=1)] = 1
+    note: str = ""
+    attachments: list[str] = []
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """An indicator marked not applicable (缺项), with the reason given."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A validated evidence file, with each indicator's value parsed by its rule."""
+
+    doc: SourceDocument
+    unit: UnitInfo
+    values: dict[str, Any]
+    entries: dict[str, IndicatorEntry]
+    penalties: tuple[Event, ...]
+    bonuses: tuple[Event, ...]
+    vetoes: tuple[Event, ...]
+
+
+_UNIT = TypeAdapter(UnitInfo)
+_ENTRY = TypeAdapter(IndicatorEntry)
+_EVENTS = TypeAdapter(list[Event])
+_VERSION = TypeAdapter(Version)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return "；是否想写“x”？" for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"；是否想写“{close[0]}”？" if close else ""
+
+
+def requested_rubric(doc: SourceDocument) -> tuple[str, str | None]:
+    """Read which rubric (and version) an evidence file asks for; raise if it does not say."""
+    data = doc.data
+    if not isinstance(data, dict):
+        message = "佐证材料文件的顶层应为映射（rubric、unit、indicators 等）"
+        raise InputError([Problem(doc.name, 1, 1, message)])
+    rubric = data.get("rubric")
+    if not isinstance(rubric, str) or not rubric.strip():
+        where = ["rubric"] if "rubric" in data else []
+        raise InputError([doc.problem(where, "缺少 rubric（所用考评细则，如 rubric: village）")])
+    version = data.get("rubric_version")
+    if version is not None:
+        try:
+            version = _VERSION.validate_python(version)
+        except ValidationError as exc:
+            raise InputError(problems_from(exc, doc, ["rubric_version"])) from None
+    return rubric.strip(), version
+
+
+def check_evidence(doc: SourceDocument, loaded: LoadedRubric) -> Evidence:
+    """Validate an evidence document against its rubric; raise ``InputError`` with every problem."""
+    data: dict[str, Any] = doc.data
+    problems: list[Problem] = []
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            message = f"未知的键“{key}”{did_you_mean(key, TOP_LEVEL_KEYS)}"
+            problems.append(doc.problem([key], message, key=True))
+
+    unit: UnitInfo | None = None
+    if "unit" not in data:
+        problems.append(
+            doc.problem([], "缺少 unit（考评对象：name、code、township、county、year）")
+        )
+    else:
+        try:
+            unit = _UNIT.validate_python(data["unit"])
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, doc, ["unit"]))
+        if unit is not None and unit.year != loaded.rubric.year:
+            message = (
+                f"考评年度 {unit.year} 与考评细则适用年度 {loaded.rubric.year} 不一致；"
+                "请核对 year，或用 --rubric 指定对应年度的细则"
+            )
+            problems.append(doc.problem(["unit", "year"], message))
+
+    values, entries = _check_indicators(doc, data, loaded, problems)
+    penalties = _check_events(doc, data, "penalties", loaded.penalty_index, problems)
+    bonuses = _check_events(doc, data, "bonuses", loaded.bonus_index, problems)
+    vetoes = _check_events(doc, data, "vetoes", loaded.veto_index, problems)
+    if problems or unit is None:
+        raise InputError(sorted(problems, key=lambda p: (p.line, p.column)))
+    return Evidence(doc, unit, values, entries, penalties, bonuses, vetoes)
+
+
+def _check_indicators(
+    doc: SourceDocument, data: dict[str, Any], loaded: LoadedRubric, problems: list[Problem]
+) -> tuple[dict[str, Any], dict[str, IndicatorEntry]]:
+    values: dict[str, Any] = {}
+    entries: dict[str, IndicatorEntry] = {}
+    raw = data.get("indicators")
+    if not isinstance(raw, dict):
+        where = ["indicators"] if "indicators" in data else []
+        problems.append(doc.problem(where, "缺少 indicators（每项指标一条，键为指标 id）"))
+        return values, entries
+    index = loaded.indicator_index
+    for key, raw_entry in raw.items():
+        at: list[str | int] = ["indicators", key]
+        if key not in index:
+            message = f"考评细则中没有指标“{key}”{did_you_mean(key, index)}"
+            problems.append(doc.problem(at, message, key=True))
+            continue
+        _, indicator = index[key]
+        if raw_entry is None:
+            problems.append(
+                doc.problem(at, f"指标“{indicator.name}”未填写；{indicator.rule.value_hint}")
+            )
+            continue
+        try:
+            entry = _ENTRY.validate_python(raw_entry)
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, doc, at))
+            continue
+        entries[key] = entry
+        if entry.self_score is not None and entry.self_score > indicator.points:
+            message = f"自评分 {fmt(entry.self_score)} 超过本项满分 {fmt(indicator.points)}"
+            problems.append(doc.problem([*at, "self_score"], message))
+        if entry.not_applicable is not None:
+            problem = _not_applicable_problem(entry, indicator.allow_not_applicable, indicator.name)
+            if problem:
+                problems.append(doc.problem([*at, "not_applicable"], problem))
+            else:
+                values[key] = NotApplicable(entry.not_applicable.strip())
+            continue
+        if entry.value is None:
+            message = f"指标“{indicator.name}”未填写 value；{indicator.rule.value_hint}"
+            problems.append(doc.problem([*at, "value"] if "value" in raw_entry else at, message))
+            continue
+        try:
+            value = indicator.rule.value_schema.validate_python(entry.value)
+        except ValidationError as exc:
+            first = problems_from(exc, doc, [*at, "value"])[0]
+            hint = f"{first.message}；{indicator.rule.value_hint}"
+            problems.append(doc.problem([*at, "value"], hint))
+            continue
+        complaint = indicator.rule.check_value(value, indicator.points)
+        if complaint:
+            problems.append(doc.problem([*at, "value"], complaint))
+            continue
+        values[key] = value
+    missing = [f"{i}（{ind.name}）" for i, (_, ind) in index.items() if i not in raw]
+    if missing:
+        message = f"缺少 {len(missing)} 项指标：{'、'.join(missing)}；可用 lianchuang template 生成完整模板"
+        problems.append(doc.problem(["indicators"], message, key=True))
+    return values, entries
+
+
+def _not_applicable_problem(entry: IndicatorEntry, allowed: bool, name: str) -> str | None:
+    if not allowed:
+        return f"指标“{name}”不允许按缺项处理，请填写 value"
+    if entry.value is not None:
+        return "value 与 not_applicable 只能填写其一"
+    if not (entry.not_applicable or "").strip():
+        return "按缺项处理时必须写明理由（not_applicable: 理由）"
+    return None
+
+
+def _check_events(
+    doc: SourceDocument,
+    data: dict[str, Any],
+    section: str,
+    known: dict[str, AdjustmentItem] | dict[str, VetoItem],
+    problems: list[Problem],
+) -> tuple[Event, ...]:
+    raw = data.get(section)
+    if raw is None:
+        return ()
+    try:
+        events = _EVENTS.validate_python(raw)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, doc, [section]))
+        return ()
+    seen: set[str] = set()
+    for index, event in enumerate(events):
+        at: Sequence[str | int] = [section, index, "id"]
+        if event.id not in known:
+            listed = "、".join(f"{k}（{v.name}）" for k, v in known.items()) or "无"
+            message = f"考评细则中没有“{event.id}”{did_you_mean(event.id, known)}；可选：{listed}"
+            problems.append(doc.problem(at, message))
+        elif event.id in seen:
+            problems.append(
+                doc.problem(at, f"“{event.id}”重复出现；多次发生请合并为一条并填写 count")
+            )
+        seen.add(event.id)
+    return tuple(events)

@@ -1,0 +1,63 @@
+"""Grade evidence files: read, find the rubric, validate, score. Failures are recorded, not raised."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from lianchuang_cli.errors import InputError
+from lianchuang_cli.evidence import Evidence, check_evidence, did_you_mean, requested_rubric
+from lianchuang_cli.results import FileFailure, FileOutcome
+from lianchuang_cli.rubric import LoadedRubric, load_rubric, shipped_rubric_ids, shipped_rubrics_dir
+from lianchuang_cli.scoring import score_unit
+from lianchuang_cli.source import read_yaml
+
+
+def load_evidence(
+    path: str | Path, *, rubric_path: Path | None = None
+) -> tuple[LoadedRubric, Evidence]:
+    """Read an evidence file and its rubric and validate one against the other."""
+    doc = read_yaml(path)
+    name, version = requested_rubric(doc)
+    if rubric_path is not None:
+        loaded = load_rubric(rubric_path)
+        if loaded.rubric.id != name:
+            message = (
+                f"本文件要求考评细则“{name}”，但 --rubric 指定的细则 id 为“{loaded.rubric.id}”；"
+                "请核对 rubric，或换用对应的细则文件"
+            )
+            raise InputError([doc.problem(["rubric"], message)])
+    else:
+        candidate = shipped_rubrics_dir() / f"{name}.yaml"
+        if not name.isidentifier() or not candidate.is_file():
+            shipped = shipped_rubric_ids()
+            message = (
+                f"找不到考评细则“{name}”{did_you_mean(name, shipped)}；"
+                f"内置细则：{'、'.join(shipped) or '无'}，也可用 --rubric 指定细则文件"
+            )
+            raise InputError([doc.problem(["rubric"], message)])
+        loaded = load_rubric(candidate)
+    if version is not None and version != loaded.rubric.version:
+        message = (
+            f"本文件要求细则版本 {version}，但“{loaded.rubric.id}”细则的版本是 "
+            f"{loaded.rubric.version}；请改用 {version} 版细则（--rubric），或把 rubric_version 改为 "
+            f"{loaded.rubric.version} 并按新细则核对各项"
+        )
+        raise InputError([doc.problem(["rubric_version"], message)])
+    return loaded, check_evidence(doc, loaded)
+
+
+def grade_file(path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
+    """Grade one file; any input problem becomes a ``FileFailure`` instead of an exception."""
+    try:
+        loaded, evidence = load_evidence(path, rubric_path=rubric_path)
+    except InputError as exc:
+        return FileFailure(str(path), tuple(exc.problems))
+    return score_unit(loaded, evidence)
+
+
+def grade_files(
+    paths: Iterable[str | Path], *, rubric_path: Path | None = None
+) -> list[FileOutcome]:
+    """Grade many files, in order; one bad file never stops the others."""
+    return [grade_file(path, rubric_path=rubric_path) for path in paths]

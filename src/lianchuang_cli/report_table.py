@@ -1,0 +1,166 @@
+"""The table report (rich): unit, total and rating, criteria, gaps, next rating, self-score."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.errors import Problem
+from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
+
+
+def render_text(renderables: Iterable[RenderableType], *, width: int, color: bool) -> str:
+    """Render rich objects to a string (ANSI colours only when ``color``)."""
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        record=True,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+    )
+    for renderable in renderables:
+        console.print(renderable)
+    return console.export_text(styles=color)
+
+
+def render_table(outcomes: list[FileOutcome], *, width: int = 100, color: bool = False) -> str:
+    """The table report for every graded file; failures are reported by ``render_problems``."""
+    return render_text(
+        (unit_panel(o) for o in outcomes if not isinstance(o, FileFailure)),
+        width=width,
+        color=color,
+    )
+
+
+def render_problems(problems: Iterable[Problem]) -> str:
+    """One ``file:line:column: 错误: message`` line per problem."""
+    return "".join(f"{p}\n" for p in problems)
+
+
+def _rating_style(result: UnitResult) -> str:
+    if result.vetoed or result.rating == result.ratings[-1]:
+        return "bold red"
+    if result.rating == result.ratings[0]:
+        return "bold green"
+    return "bold yellow"
+
+
+def unit_panel(result: UnitResult) -> Panel:
+    """Everything about one unit, in one panel."""
+    where = " · ".join(x for x in (result.township, result.county) if x)
+    title = f"{result.unit_name}（{result.unit_code}）" + (f" · {where}" if where else "")
+    parts: list[RenderableType] = [
+        Text(
+            f"考评细则：{result.rubric_title}（{result.rubric_id} {result.rubric_version}）"
+            f"　{result.year} 年度"
+        ),
+        _summary(result),
+        _criteria_table(result),
+    ]
+    if result.adjustments:
+        parts.append(_adjustments_table(result))
+    if result.gaps:
+        parts.append(_gaps_table(result))
+    else:
+        parts.append(Text("差距：无，各项指标均得满分。", style="green"))
+    parts.append(_next_rating_text(result))
+    if result.self_score_differences:
+        parts.append(_self_score_table(result))
+    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
+
+
+def _summary(result: UnitResult) -> Text:
+    text = Text()
+    text.append("总分 ")
+    text.append(f"{fmt(result.score)} / {fmt(result.max_score)}", style="bold")
+    text.append("　等级 ")
+    text.append(result.rating, style=_rating_style(result))
+    formula = [f"基础分 {fmt(result.base_score)}"]
+    if result.bonus:
+        formula.append(f"+ 加分 {fmt(result.bonus)}")
+    if result.penalty:
+        formula.append(f"− 扣分 {fmt(result.penalty)}")
+    if len(formula) > 1:
+        text.append(f"\n总分 = {' '.join(formula)} = {fmt(result.score)}")
+    if result.scaled:
+        skipped = [r.name for r in result.indicators if r.status == "not_applicable"]
+        text.append(
+            f"\n缺项按比例折算：{'、'.join(skipped)} 不适用；适用指标满分 "
+            f"{fmt(result.applicable_points)}，得 {fmt(result.raw_score)}，"
+            f"折算为 {fmt(result.raw_score)} ÷ {fmt(result.applicable_points)} × "
+            f"{fmt(result.max_score)} = {fmt(result.base_score)}"
+        )
+    if result.bonus_capped:
+        text.append("\n加分已达上限，超出部分不计。")
+    for reason in result.veto_reasons:
+        text.append(f"\n一票否决：{reason}", style="bold red")
+    return text
+
+
+def _criteria_table(result: UnitResult) -> Table:
+    table = Table(title="各项得分", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("考评项目")
+    table.add_column("得分", justify="right")
+    table.add_column("满分", justify="right")
+    table.add_column("得分率", justify="right")
+    for c in result.criteria:
+        share = "—" if not c.max_score else f"{fmt(c.score * 100 / c.max_score)}%"
+        table.add_row(c.name, fmt(c.score), fmt(c.max_score), share)
+    return table
+
+
+def _adjustments_table(result: UnitResult) -> Table:
+    table = Table(title="加分与扣分", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("事项")
+    table.add_column("次数", justify="right")
+    table.add_column("分值", justify="right")
+    for a in result.adjustments:
+        sign = "+" if a.kind == "bonus" else "−"
+        note = "（已达该项上限）" if a.capped else ""
+        table.add_row(f"{a.name}{note}", str(a.count), f"{sign}{fmt(a.points)}")
+    return table
+
+
+def _gaps_table(result: UnitResult) -> Table:
+    table = Table(title="差距（按失分从多到少）", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("指标", ratio=2, overflow="fold")
+    table.add_column("失分", justify="right", no_wrap=True)
+    table.add_column("评分标准", ratio=4, overflow="fold")
+    table.add_column("实际情况", ratio=3, overflow="fold")
+    table.add_column("如何补齐", ratio=3, overflow="fold")
+    for gap in result.gaps:
+        table.add_row(gap.name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice)
+    return table
+
+
+def _next_rating_text(result: UnitResult) -> Text:
+    step = result.next_rating
+    if step is None:
+        return Text(f"升级：{result.next_rating_note}")
+    names = {r.id: r.name for r in result.indicators}
+    items = "、".join(names[i] for i in step.indicators)
+    needed = f"还差 {fmt(step.points_needed)} 分；" if step.points_needed else ""
+    return Text(
+        f"升级：要达到“{step.rating}”，{needed}至少补齐 {len(step.indicators)} 项（{items}），"
+        f"补齐后总分 {fmt(step.score_after)}。"
+    )
+
+
+def _self_score_table(result: UnitResult) -> Table:
+    table = Table(title="自评分与核定分不一致", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("指标")
+    table.add_column("自评分", justify="right")
+    table.add_column("核定分", justify="right")
+    for d in result.self_score_differences:
+        table.add_row(d.name, fmt(d.self_score), "缺项" if d.score is None else fmt(d.score))
+    return table

@@ -1,0 +1,139 @@
+"""Result objects produced by scoring: plain frozen data that every reporter reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from lianchuang_cli.errors import Problem
+
+Status = Literal["full", "partial", "zero", "not_applicable"]
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    """One indicator's score; ``score`` is None when the indicator is not applicable."""
+
+    id: str
+    criterion: str
+    name: str
+    requirement: str
+    score: Decimal | None
+    max_score: Decimal
+    status: Status
+    found: str
+    explanation: str
+    advice: str
+    self_score: Decimal | None
+
+    @property
+    def lost(self) -> Decimal:
+        """Points lost on this indicator (zero when full or not applicable)."""
+        return Decimal(0) if self.score is None else self.max_score - self.score
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    """One criterion: score over the points of its applicable indicators."""
+
+    id: str
+    name: str
+    score: Decimal
+    max_score: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """An indicator that lost points: what was required, what was found, how to regain them."""
+
+    indicator: str
+    name: str
+    criterion: str
+    lost: Decimal
+    requirement: str
+    found: str
+    explanation: str
+    advice: str
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """A penalty or bonus as applied: ``points`` is after the item's cap."""
+
+    id: str
+    name: str
+    kind: Literal["penalty", "bonus"]
+    count: int
+    points: Decimal
+    capped: bool
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class NextRating:
+    """The fewest gap items whose recovery lifts the unit to the next better rating."""
+
+    rating: str
+    points_needed: Decimal
+    indicators: tuple[str, ...]
+    score_after: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SelfScoreDifference:
+    """An indicator whose self-assessed score (自评分) differs from the computed one."""
+
+    indicator: str
+    name: str
+    self_score: Decimal
+    score: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResult:
+    """Everything known about one graded evidence file."""
+
+    file: str
+    unit_name: str
+    unit_code: str
+    township: str
+    county: str
+    level: str
+    year: int
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str
+    rubric_sha256: str
+    criteria: tuple[CriterionResult, ...]
+    indicators: tuple[IndicatorResult, ...]
+    raw_score: Decimal
+    applicable_points: Decimal
+    base_score: Decimal
+    scaled: bool
+    penalty: Decimal
+    bonus: Decimal
+    bonus_capped: bool
+    adjustments: tuple[Adjustment, ...]
+    score: Decimal
+    max_score: Decimal
+    rating: str
+    ratings: tuple[str, ...]
+    vetoed: bool
+    veto_reasons: tuple[str, ...]
+    gaps: tuple[Gap, ...]
+    next_rating: NextRating | None
+    next_rating_note: str
+    self_score_differences: tuple[SelfScoreDifference, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileFailure:
+    """A file that could not be graded, with every problem found in it."""
+
+    file: str
+    problems: tuple[Problem, ...]
+
+
+FileOutcome = UnitResult | FileFailure

@@ -1,0 +1,59 @@
+"""``rubric show``: the criteria and indicator tree of a rubric, with points and rules."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from rich.tree import Tree
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.report_table import render_text
+from lianchuang_cli.rubric import LEVEL_NAMES, Rubric
+
+
+def rubric_tree(rubric: Rubric) -> RenderableType:
+    """Build the tree: rubric → criteria → indicators, then penalties, bonuses, vetoes, ratings."""
+    root = Tree(
+        Text(
+            f"{rubric.title}（{rubric.id} {rubric.version}，{LEVEL_NAMES[rubric.level]}级，"
+            f"{rubric.year} 年度，总分 {fmt(rubric.total_points)}）",
+            style="bold",
+        )
+    )
+    for criterion in rubric.criteria:
+        branch = root.add(f"{criterion.name}　{fmt(criterion.points)} 分　[{criterion.clause}]")
+        for indicator in criterion.indicators:
+            na = "　可缺项" if indicator.allow_not_applicable else ""
+            branch.add(
+                f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)} 分　"
+                f"{indicator.rule.kind}{na}\n{indicator.requirement}"
+            )
+    if rubric.penalties:
+        branch = root.add("扣分项")
+        for item in rubric.penalties:
+            cap = f"，最多扣 {fmt(item.cap)} 分" if item.cap is not None else ""
+            branch.add(f"{item.name}（{item.id}）　每次 −{fmt(item.points)}{cap}")
+    if rubric.bonuses:
+        cap_total = f"（合计最多 {fmt(rubric.bonus_cap)} 分）" if rubric.bonus_cap else ""
+        branch = root.add(f"加分项{cap_total}")
+        for item in rubric.bonuses:
+            cap = f"，最多加 {fmt(item.cap)} 分" if item.cap is not None else ""
+            branch.add(f"{item.name}（{item.id}）　每次 +{fmt(item.points)}{cap}")
+    if rubric.vetoes:
+        branch = root.add("一票否决")
+        for veto in rubric.vetoes:
+            branch.add(f"{veto.name}（{veto.id}）")
+    branch = root.add("等级")
+    for band in rubric.ratings:
+        share = (
+            f"，且每项得分率 ≥ {fmt(band.min_criterion_share * 100)}%"
+            if band.min_criterion_share is not None
+            else ""
+        )
+        branch.add(f"{band.name}：总分 ≥ {fmt(band.min_score)}{share}")
+    return root
+
+
+def render_rubric(rubric: Rubric, *, width: int = 100, color: bool = False) -> str:
+    """Render the rubric tree as text."""
+    return render_text([rubric_tree(rubric)], width=width, color=color)

@@ -1,0 +1,260 @@
+"""Pure scoring: a rubric and validated evidence in, a ``UnitResult`` out. No I/O here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.evidence import Event, Evidence, NotApplicable
+from lianchuang_cli.results import (
+    Adjustment,
+    CriterionResult,
+    Gap,
+    IndicatorResult,
+    NextRating,
+    SelfScoreDifference,
+    Status,
+    UnitResult,
+)
+from lianchuang_cli.rubric import AdjustmentItem, LoadedRubric, RatingBand, Rubric
+
+
+def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
+    """Grade one unit's evidence against its rubric."""
+    rubric = loaded.rubric
+    indicators = tuple(_score_indicators(rubric, evidence))
+    criteria = tuple(_criterion_results(rubric, indicators))
+    raw = sum((r.score for r in indicators if r.score is not None), ZERO)
+    applicable = sum((r.max_score for r in indicators if r.score is not None), ZERO)
+    base = _scaled(raw, applicable, rubric.total_points)
+    penalties = tuple(_adjustments(evidence.penalties, loaded.penalty_index, "penalty"))
+    bonuses = tuple(_adjustments(evidence.bonuses, loaded.bonus_index, "bonus"))
+    penalty = sum((a.points for a in penalties), ZERO)
+    bonus_sum = sum((a.points for a in bonuses), ZERO)
+    bonus = bonus_sum if rubric.bonus_cap is None else min(bonus_sum, rubric.bonus_cap)
+    score = base + bonus - penalty
+    veto_reasons = tuple(_veto_reason(event, loaded) for event in evidence.vetoes)
+    vetoed = bool(veto_reasons)
+    band_index = len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria)
+    gaps = tuple(
+        Gap(r.id, r.name, r.criterion, r.lost, r.requirement, r.found, r.explanation, r.advice)
+        for r in sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
+    )
+    next_rating, note = _next_rating(
+        rubric, indicators, band_index, score - base, veto_reasons, score
+    )
+    unit = evidence.unit
+    return UnitResult(
+        file=evidence.doc.name,
+        unit_name=unit.name,
+        unit_code=unit.code,
+        township=unit.township,
+        county=unit.county,
+        level=rubric.level,
+        year=unit.year,
+        rubric_id=rubric.id,
+        rubric_title=rubric.title,
+        rubric_version=rubric.version,
+        rubric_sha256=loaded.sha256,
+        criteria=criteria,
+        indicators=indicators,
+        raw_score=raw,
+        applicable_points=applicable,
+        base_score=base,
+        scaled=applicable != rubric.total_points,
+        penalty=penalty,
+        bonus=bonus,
+        bonus_capped=bonus != bonus_sum,
+        adjustments=penalties + bonuses,
+        score=score,
+        max_score=rubric.total_points,
+        rating=rubric.ratings[band_index].name,
+        ratings=tuple(band.name for band in rubric.ratings),
+        vetoed=vetoed,
+        veto_reasons=veto_reasons,
+        gaps=gaps,
+        next_rating=next_rating,
+        next_rating_note=note,
+        self_score_differences=tuple(
+            SelfScoreDifference(r.id, r.name, r.self_score, r.score)
+            for r in indicators
+            if r.self_score is not None and r.self_score != r.score
+        ),
+    )
+
+
+def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorResult]:
+    for criterion, indicator in rubric.indicators():
+        value = evidence.values[indicator.id]
+        self_score = evidence.entries[indicator.id].self_score
+        if isinstance(value, NotApplicable):
+            yield IndicatorResult(
+                indicator.id,
+                criterion.id,
+                indicator.name,
+                indicator.requirement,
+                None,
+                indicator.points,
+                "not_applicable",
+                "缺项",
+                f"按缺项处理（{value.reason}），不计入应得分",
+                "",
+                self_score,
+            )
+            continue
+        outcome = indicator.rule.score(value, indicator.points)
+        status: Status = (
+            "full"
+            if outcome.score == indicator.points
+            else "zero"
+            if outcome.score == 0
+            else "partial"
+        )
+        yield IndicatorResult(
+            indicator.id,
+            criterion.id,
+            indicator.name,
+            indicator.requirement,
+            outcome.score,
+            indicator.points,
+            status,
+            outcome.found,
+            outcome.explanation,
+            outcome.advice,
+            self_score,
+        )
+
+
+def _criterion_results(
+    rubric: Rubric, indicators: tuple[IndicatorResult, ...]
+) -> Iterable[CriterionResult]:
+    for criterion in rubric.criteria:
+        own = [r for r in indicators if r.criterion == criterion.id and r.score is not None]
+        yield CriterionResult(
+            criterion.id,
+            criterion.name,
+            sum((r.score for r in own if r.score is not None), ZERO),
+            sum((r.max_score for r in own), ZERO),
+            criterion.points,
+        )
+
+
+def _scaled(raw: Decimal, applicable: Decimal, total: Decimal) -> Decimal:
+    """Scale the points earned on applicable indicators to the rubric total (缺项按比例折算)."""
+    if applicable == total:
+        return raw
+    if applicable == 0:
+        return ZERO
+    return round_score(raw * total / applicable)
+
+
+def _adjustments(
+    events: tuple[Event, ...], items: dict[str, AdjustmentItem], kind: str
+) -> Iterable[Adjustment]:
+    for event in events:
+        item = items[event.id]
+        uncapped = item.points * event.count
+        points = uncapped if item.cap is None else min(uncapped, item.cap)
+        yield Adjustment(
+            item.id,
+            item.name,
+            "penalty" if kind == "penalty" else "bonus",
+            event.count,
+            points,
+            points != uncapped,
+            event.note,
+        )
+
+
+def _veto_reason(event: Event, loaded: LoadedRubric) -> str:
+    name = loaded.veto_index[event.id].name
+    return f"{name}（{event.note}）" if event.note else name
+
+
+def _band_index(rubric: Rubric, score: Decimal, criteria: Iterable[CriterionResult]) -> int:
+    criteria = tuple(criteria)
+    for index, band in enumerate(rubric.ratings):
+        if _meets(band, score, criteria):
+            return index
+    return len(rubric.ratings) - 1
+
+
+def _meets(band: RatingBand, score: Decimal, criteria: tuple[CriterionResult, ...]) -> bool:
+    if score < band.min_score:
+        return False
+    share = band.min_criterion_share
+    return share is None or all(c.score >= share * c.max_score for c in criteria if c.max_score > 0)
+
+
+def _next_rating(
+    rubric: Rubric,
+    indicators: tuple[IndicatorResult, ...],
+    band_index: int,
+    adjustment: Decimal,
+    veto_reasons: tuple[str, ...],
+    score: Decimal,
+) -> tuple[NextRating | None, str]:
+    """Find the fewest gap items whose recovery reaches the next better band.
+
+    Within a criterion the largest gaps are always the best to recover, so the search takes,
+    per criterion, the largest gaps until its share condition holds, then the largest
+    remaining gaps overall until the total is reached; each step is re-scored exactly.
+    """
+    if veto_reasons:
+        reasons = "；".join(veto_reasons)
+        return None, f"存在一票否决事项（{reasons}），无论得分均评为“{rubric.ratings[-1].name}”"
+    if band_index == 0:
+        return None, f"已是最高等级“{rubric.ratings[0].name}”"
+    target = rubric.ratings[band_index - 1]
+    gaps = sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
+    chosen: list[IndicatorResult] = []
+
+    def after(recovered: list[IndicatorResult]) -> tuple[Decimal, tuple[CriterionResult, ...]]:
+        ids = {r.id for r in recovered}
+        lifted = tuple(r if r.id not in ids else _recovered(r) for r in indicators)
+        criteria = tuple(_criterion_results(rubric, lifted))
+        raw = sum((r.score for r in lifted if r.score is not None), ZERO)
+        applicable = sum((r.max_score for r in lifted if r.score is not None), ZERO)
+        return _scaled(raw, applicable, rubric.total_points) + adjustment, criteria
+
+    if target.min_criterion_share is not None:
+        share = target.min_criterion_share
+        _, criteria = after(chosen)
+        for criterion in criteria:
+            deficit = share * criterion.max_score - criterion.score
+            for gap in (g for g in gaps if g.criterion == criterion.id):
+                if deficit <= 0:
+                    break
+                chosen.append(gap)
+                deficit -= gap.lost
+    remaining = [g for g in gaps if g not in chosen]
+    new_score, criteria = after(chosen)
+    while not _meets(target, new_score, criteria):
+        if not remaining:
+            return None, (
+                f"即使补齐全部差距，总分也只能达到 {fmt(new_score)} 分，"
+                f"仍达不到“{target.name}”（{fmt(target.min_score)} 分），主要受扣分项影响"
+            )
+        chosen.append(remaining.pop(0))
+        new_score, criteria = after(chosen)
+    needed = max(ZERO, target.min_score - score)
+    order = {r.id: i for i, r in enumerate(indicators)}
+    ids = tuple(r.id for r in sorted(chosen, key=lambda r: (-r.lost, order[r.id])))
+    return NextRating(target.name, needed, ids, new_score), ""
+
+
+def _recovered(result: IndicatorResult) -> IndicatorResult:
+    return IndicatorResult(
+        result.id,
+        result.criterion,
+        result.name,
+        result.requirement,
+        result.max_score,
+        result.max_score,
+        "full",
+        result.found,
+        result.explanation,
+        "",
+        result.self_score,
+    )

@@ -1,0 +1,75 @@
+"""Evidence file skeletons: one entry per indicator, each with a Chinese comment on how to fill it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.rubric import LEVEL_NAMES, AdjustmentItem, Rubric, VetoItem
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _comment(text: str, indent: str) -> str:
+    return "".join(f"{indent}# {line}\n" for line in text.splitlines())
+
+
+def render_template(rubric: Rubric) -> str:
+    """Return a YAML evidence skeleton for ``rubric``; once filled in, it validates."""
+    level = LEVEL_NAMES[rubric.level]
+    out = [
+        f"# {rubric.title}（{rubric.id} {rubric.version}）佐证材料\n",
+        f"# 依据：{rubric.source}\n",
+        "# 填写方法：每项指标在 value 后填写实际情况（格式见该项上方说明），\n",
+        "#   note 写简要说明，attachments 列出佐证材料文件，self_score 填自评分（可不填）。\n",
+        "# 填好后运行 lianchuang validate 本文件 检查，lianchuang score 本文件 查看得分与差距。\n",
+        f"rubric: {rubric.id}\n",
+        f"rubric_version: {_quoted(rubric.version)}\n",
+        "unit:\n",
+        f'  name: ""        # {level}党组织名称，如“桃源村党支部”\n',
+        '  code: ""        # 单位代码，请加引号以保留开头的 0\n',
+        '  township: ""    # 所属乡镇\n',
+        '  county: ""      # 所属县（市、区）\n',
+        f"  year: {rubric.year}      # 考评年度\n",
+        "indicators:\n",
+    ]
+    for criterion in rubric.criteria:
+        out.append(
+            f"\n  # ==== {criterion.name}（{fmt(criterion.points)} 分，{criterion.clause}）====\n"
+        )
+        for indicator in criterion.indicators:
+            out.append(f"\n  # {indicator.name}（{fmt(indicator.points)} 分）\n")
+            out.append(_comment(f"评分标准：{indicator.requirement}", "  "))
+            out.append(_comment(f"填写：{indicator.rule.value_hint}", "  "))
+            if indicator.allow_not_applicable:
+                out.append("  # 本项允许缺项：确不适用时删去 value，改写 not_applicable: 理由\n")
+            example = indicator.rule.example(indicator.points)
+            out.append(f"  {indicator.id}:\n")
+            out.append(f"    value:          # 例：{example}\n")
+            out.append('    note: ""\n')
+            out.append("    attachments: []\n")
+            out.append("    self_score:     # 自评分（可不填）\n")
+    out.append(
+        _events_section(
+            "penalties", "扣分项（发生时填写，每条 id 与 count 次数）", rubric.penalties
+        )
+    )
+    out.append(_events_section("bonuses", "加分项（申报时填写）", rubric.bonuses))
+    out.append(_events_section("vetoes", "一票否决事项（发生时填写）", rubric.vetoes))
+    return "".join(out)
+
+
+def _events_section(key: str, title: str, items: Sequence[AdjustmentItem | VetoItem]) -> str:
+    lines = [f"\n# {title}；可选：\n"]
+    for item in items:
+        points = getattr(item, "points", None)
+        suffix = f"（每次 {fmt(points)} 分）" if points is not None else ""
+        lines.append(f"#   {item.id}：{item.name}{suffix}\n")
+    lines.append(
+        f'# 例：\n#   - {{id: {items[0].id if items else "xxx"}, count: 1, note: "情况说明"}}\n'
+    )
+    lines.append(f"{key}: []\n")
+    return "".join(lines)

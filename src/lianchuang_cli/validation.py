@@ -1,0 +1,96 @@
+"""Turn pydantic validation errors into located Chinese problems."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from lianchuang_cli.errors import Problem
+from lianchuang_cli.source import SourceDocument
+
+_TEMPLATES = {
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数，不能带小数",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "decimal_max_places": "最多保留 {decimal_places} 位小数",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多只能有 {max_length} 项",
+    "dict_type": "应为映射（每行“键: 值”）",
+    "model_type": "应为映射（每行“键: 值”）",
+    "model_attributes_type": "应为映射（每行“键: 值”）",
+    "list_type": "应为列表（每项以“- ”开头）",
+    "literal_error": "应为以下之一：{expected}",
+    "union_tag_invalid": "kind 应为以下之一：{expected_tags}",
+    "union_tag_not_found": "缺少 kind（规则类型）",
+    "string_pattern_mismatch": "格式不对：只能用小写英文字母、数字和下划线，并以字母开头",
+    "string_too_short": "不能为空",
+}
+
+
+def _is_scalar(value: Any) -> bool:
+    return (
+        value is None or isinstance(value, str | int | float) or type(value).__name__ == "Decimal"
+    )
+
+
+def describe_error(error: ErrorDetails) -> str:
+    """Return the Chinese message for one pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"缺少必填项“{error['loc'][-1]}”" if error["loc"] else "缺少必填项"
+    if kind == "extra_forbidden":
+        return f"未知的键“{error['loc'][-1]}”；请检查拼写，或删除这一项"
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"]))
+    if error.get("input") == "" and error["loc"]:
+        return f"“{error['loc'][-1]}”未填写"
+    template = _TEMPLATES.get(kind)
+    if template is None:
+        return f"取值不符合要求（{error['msg']}）"
+    message = template.format(**{k: _show(v) for k, v in ctx.items()})
+    shown = error.get("input")
+    if _is_scalar(shown) and kind not in ("union_tag_invalid", "too_short", "too_long"):
+        return f"“{_show(shown)}”{message}" if shown is not None else f"未填写，{message}"
+    return message
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "空"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def problems_from(
+    error: ValidationError, doc: SourceDocument, base: Sequence[str | int] = ()
+) -> list[Problem]:
+    """Locate every error of ``error`` in ``doc``; ``base`` is where the validated value sits."""
+    problems: list[Problem] = []
+    seen: set[tuple[int, int, str]] = set()
+    for detail in error.errors(include_url=False):
+        loc = (*base, *detail["loc"])
+        kind = detail["type"]
+        if kind == "missing":
+            problem = doc.problem(loc[:-1], describe_error(detail))
+        else:
+            problem = doc.problem(loc, describe_error(detail), key=kind == "extra_forbidden")
+        marker = (problem.line, problem.column, problem.message)
+        if marker not in seen:
+            seen.add(marker)
+            problems.append(problem)
+    return problems

@@ -1,0 +1,200 @@
+"""Every rule kind, on the worked examples of domain.md."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from lianchuang_cli.rules import Judgement, Ratio, Rule
+
+RULE = TypeAdapter(Rule)
+D = Decimal
+
+
+def score(rule: dict[str, Any], value: Any, points: str) -> Decimal:
+    """Parse ``rule`` and ``value`` as the loader would and return the score."""
+    parsed = RULE.validate_python(rule)
+    return parsed.score(parsed.value_schema.validate_python(value), D(points)).score
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, "2"), (False, "0")],
+)
+def test_check_is_all_or_nothing(value: bool, expected: str) -> None:
+    """有年度创建规划得2分，否则不得分."""
+    assert score({"kind": "check"}, value, "2") == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("held", "expected"),
+    [(4, "2"), (5, "2"), (3, "1.5"), (2, "1"), (0, "0")],
+)
+def test_count_deducts_per_missing_occurrence(held: int, expected: str) -> None:
+    """党员大会每季度1次，少1次扣0.5分 (2 points)."""
+    rule = {"kind": "count", "required": 4, "deduct_per_miss": "0.5"}
+    assert score(rule, held, "2") == D(expected)
+
+
+def test_count_is_floored_at_zero() -> None:
+    """单项扣完为止: 12 required, 1 each, only 3 points to lose."""
+    rule = {"kind": "count", "required": 12, "deduct_per_miss": 1}
+    assert score(rule, 2, "3") == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(60, "5"), (55, "5"), (54, "4"), (52.5, "2.5"), (40, "0")],
+)
+def test_percentage_deducts_per_point_below(value: float, expected: str) -> None:
+    """两委成员高中以上文化程度低于55%的，每低1个百分点扣1分 (5 points)."""
+    rule = {"kind": "percentage", "threshold": 55, "deduct_per_point": 1}
+    assert score(rule, D(str(value)), "5") == D(expected)
+
+
+def test_percentage_from_counts_is_exact() -> None:
+    """5 of 7 members is 71.43 %, 2 of 7 is 28.57 %: 26.43 points short, floored at 0."""
+    rule = {"kind": "percentage", "threshold": 55, "deduct_per_point": "0.1"}
+    assert score(rule, {"part": 5, "whole": 7}, "3") == 3
+    assert score(rule, {"part": 2, "whole": 7}, "3") == D("0.36")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(95, "5"), (90, "5"), (89.9, "4"), (80, "4"), (75, "3"), (69, "1")],
+)
+def test_tiers_pick_the_band(value: float, expected: str) -> None:
+    """群众满意度≥90%得5分，80–90%得4分，70–80%得3分，低于70%得1分."""
+    rule = {
+        "kind": "tiers",
+        "bands": [
+            {"min": 90, "points": 5},
+            {"min": 80, "points": 4},
+            {"min": 70, "points": 3},
+            {"min": 0, "points": 1},
+        ],
+    }
+    assert score(rule, D(str(value)), "5") == D(expected)
+
+
+def test_tiers_below_every_band_score_zero() -> None:
+    """A value under the lowest band earns nothing."""
+    rule = {"kind": "tiers", "bands": [{"min": 90, "points": 2}, {"min": 80, "points": 1}]}
+    assert score(rule, 50, "2") == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("研究生", "3"), ("本科", "3"), ("大专", "2"), ("高中", "1"), ("初中", "0")],
+)
+def test_choice_maps_options(value: str, expected: str) -> None:
+    """书记学历 研究生/本科/大专/高中/初中 → points."""
+    rule = {"kind": "choice", "options": {"研究生": 3, "本科": 3, "大专": 2, "高中": 1, "初中": 0}}
+    assert score(rule, value, "3") == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("income", "expected"),
+    [(0, "0"), (-2, "0"), (5, "2"), (8, "3.2"), (10, "4"), (25, "4"), (3.33, "1.33")],
+)
+def test_linear_is_clamped(income: float, expected: str) -> None:
+    """集体经济收入 0 → 0 分，≥10万元 → 满分 (4 points)."""
+    rule = {"kind": "linear", "zero_at": 0, "full_at": 10, "unit": "万元"}
+    assert score(rule, D(str(income)), "4") == D(expected)
+
+
+def test_judgement_takes_the_assessors_score() -> None:
+    """视情况得0–3分, with the reason recorded."""
+    rule = RULE.validate_python({"kind": "judgement"})
+    value = Judgement(score=D("2.5"), reason="人居环境有死角")
+    assert rule.check_value(value, D(3)) is None
+    outcome = rule.score(value, D(3))
+    assert outcome.score == D("2.5")
+    assert "人居环境有死角" in outcome.explanation
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        (Judgement(score=D(2)), "必须在 reason 中写明理由"),
+        (Judgement(score=D(4), reason="很好"), "超过本项满分"),
+    ],
+)
+def test_judgement_rejects_missing_reason_and_overflow(value: Judgement, complaint: str) -> None:
+    """Below max needs a reason; above max is impossible."""
+    rule = RULE.validate_python({"kind": "judgement"})
+    message = rule.check_value(value, D(3))
+    assert message is not None
+    assert complaint in message
+
+
+def test_choice_suggests_the_closest_option() -> None:
+    """A near miss gets a did-you-mean."""
+    rule = RULE.validate_python({"kind": "choice", "options": {"本科": 3, "大专": 2}})
+    message = rule.check_value("本科生", D(3))
+    assert message is not None
+    assert "是否想写“本科”" in message
+
+
+@pytest.mark.parametrize(
+    ("rule", "best"),
+    [
+        ({"kind": "check"}, "3"),
+        ({"kind": "count", "required": 4, "deduct_per_miss": 1}, "3"),
+        ({"kind": "percentage", "threshold": 50, "deduct_per_point": 1}, "3"),
+        ({"kind": "tiers", "bands": [{"min": 9, "points": 2}, {"min": 0, "points": 1}]}, "2"),
+        ({"kind": "choice", "options": {"a": "2.5", "b": 1}}, "2.5"),
+        ({"kind": "linear", "zero_at": 0, "full_at": 1}, "3"),
+        ({"kind": "judgement"}, "3"),
+    ],
+)
+def test_best_outcome(rule: dict[str, Any], best: str) -> None:
+    """The loader compares this with the indicator's points."""
+    assert RULE.validate_python(rule).best(D(3)) == D(best)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "tiers", "bands": [{"min": 80, "points": 2}, {"min": 90, "points": 3}]},
+        {"kind": "tiers", "bands": [{"min": 90, "points": 2}, {"min": 80, "points": 3}]},
+        {"kind": "linear", "zero_at": 5, "full_at": 5},
+        {"kind": "count", "required": 0, "deduct_per_miss": 1},
+        {"kind": "unknown"},
+        {"kind": "check", "extra": 1},
+    ],
+)
+def test_malformed_rules_are_rejected(rule: dict[str, Any]) -> None:
+    """Unordered tiers, a zero-width linear range, a zero count, unknown kinds and keys."""
+    with pytest.raises(ValidationError):
+        RULE.validate_python(rule)
+
+
+@pytest.mark.parametrize(
+    ("rule", "value"),
+    [
+        ({"kind": "check"}, "yes"),
+        ({"kind": "check"}, 1),
+        ({"kind": "count", "required": 4, "deduct_per_miss": 1}, True),
+        ({"kind": "count", "required": 4, "deduct_per_miss": 1}, -1),
+        ({"kind": "count", "required": 4, "deduct_per_miss": 1}, D("2.5")),
+        ({"kind": "percentage", "threshold": 50, "deduct_per_point": 1}, 101),
+        ({"kind": "percentage", "threshold": 50, "deduct_per_point": 1}, {"part": 8, "whole": 7}),
+        ({"kind": "linear", "zero_at": 0, "full_at": 1}, "NaN"),
+        ({"kind": "linear", "zero_at": 0, "full_at": 1}, False),
+    ],
+)
+def test_value_shapes_are_enforced(rule: dict[str, Any], value: Any) -> None:
+    """Each kind accepts only its own value shape: no yes/1 for true, no bool for numbers."""
+    parsed = RULE.validate_python(rule)
+    with pytest.raises(ValidationError):
+        parsed.value_schema.validate_python(value)
+
+
+def test_ratio_needs_a_positive_whole() -> None:
+    """0 of 0 is not a share."""
+    with pytest.raises(ValidationError):
+        Ratio(part=0, whole=0)

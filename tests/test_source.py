@@ -1,0 +1,176 @@
+"""The one YAML reading mechanism: YAML 1.2 scalars, positions, and refusal of hostile input."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lianchuang_cli.errors import InputError
+from lianchuang_cli.source import MAX_FILE_BYTES, parse_yaml, read_yaml
+
+
+def problems(text: str | bytes) -> list[str]:
+    """Parse and return the problems as ``line:column: message`` strings."""
+    with pytest.raises(InputError) as caught:
+        parse_yaml(text, name="t.yaml")
+    return [f"{p.line}:{p.column}: {p.message}" for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("scalar", "expected"),
+    [
+        ("NO", "NO"),
+        ("on", "on"),
+        ("yes", "yes"),
+        ("0571", "0571"),
+        ("12:30", "12:30"),
+        ("2026-01-01", "2026-01-01"),
+        (".inf", ".inf"),
+        ("0x1F", "0x1F"),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("", None),
+        ("42", 42),
+        ("-3", -3),
+        ("0", 0),
+        ("0.1", Decimal("0.1")),
+        ("2.50", Decimal("2.50")),
+        ("1e3", Decimal("1e3")),
+        ('"42"', "42"),
+        ("'true'", "true"),
+    ],
+)
+def test_plain_scalars_follow_yaml_1_2(scalar: str, expected: object) -> None:
+    """NO/on stay text, codes keep their leading zero, fractions are exact decimals."""
+    value = parse_yaml(f"a: {scalar}\n", name="t.yaml").data["a"]
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+def test_positions_are_one_based_and_count_characters() -> None:
+    """Columns count characters, so Chinese text before a value does not shift it."""
+    doc = parse_yaml("名称: 桃源村\n列表: [一二三, x]\n", name="t.yaml")
+    assert doc.position(["名称"]) == (1, 5)
+    assert doc.position(["列表", 1]) == (2, 11)
+    assert doc.position(["列表"], key=True) == (2, 1)
+    assert doc.position(["没有", "这个"]) == (1, 1)
+
+
+def test_duplicate_keys_are_reported_each_time() -> None:
+    """PyYAML would silently keep the last value; every repeat is reported instead."""
+    assert problems("a: 1\nb: 2\na: 3\nb: 4\n") == [
+        "3:1: 重复的键“a”（第 1 行已出现）；请删除或合并其中一处",
+        "4:1: 重复的键“b”（第 2 行已出现）；请删除或合并其中一处",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!binary aGVsbG8=\n",
+        "a: !!set {x}\n",
+        "a: !!python/object/apply:os.system [ls]\n",
+        "a: !!timestamp 2026-01-01\n",
+        "a: !custom x\n",
+    ],
+)
+def test_non_standard_tags_are_refused(text: str) -> None:
+    """Only the standard str/int/float/bool/null/map/seq tags are accepted."""
+    (message,) = problems(text)
+    assert message.startswith("1:4: 不支持的 YAML 标签")
+
+
+def test_explicit_standard_tags_are_honoured() -> None:
+    """!!str keeps text as text, and a bad !!int is reported."""
+    assert parse_yaml("a: !!str 0571\n", name="t.yaml").data == {"a": "0571"}
+    assert problems("a: !!int abc\n") == ["1:4: “abc”不是有效的 !!int 值"]
+
+
+def test_alias_bomb_is_stopped() -> None:
+    """A billion-laughs document is refused instead of expanding."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (message,) = problems("\n".join(lines) + "\n")
+    assert "展开后的值超过" in message
+
+
+def test_recursive_alias_is_refused() -> None:
+    """A structure that contains itself cannot be turned into values."""
+    (message,) = problems("a: &x [1, *x]\n")
+    assert "循环引用" in message
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, "[" * 100 + "]" * 100, "a:\n" + "  - " * 80 + "x\n"])
+def test_deep_nesting_is_refused_without_crashing(text: str) -> None:
+    """libyaml's composer would overflow the C stack near 30,000 levels."""
+    (message,) = problems(text)
+    assert "嵌套层数过深" in message
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    """The size check runs on the bytes, before PyYAML sees them."""
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a: " + b"x" * MAX_FILE_BYTES + b"\n")
+    with pytest.raises(InputError) as caught:
+        read_yaml(path)
+    assert "超过" in caught.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "名称: 桃源村\n".encode(),
+        "\ufeff名称: 桃源村\n".encode(),
+        "名称: 桃源村\n".encode("gbk"),
+        "名称: 桃源村\n".encode("utf-16"),
+    ],
+)
+def test_windows_encodings_are_read(raw: bytes) -> None:
+    """UTF-8 with or without BOM, GBK and UTF-16 (with BOM) are all normal on Windows PCs."""
+    assert parse_yaml(raw, name="t.yaml").data == {"名称": "桃源村"}
+
+
+def test_binary_junk_is_refused() -> None:
+    """Bytes that are no text get a message, not a traceback."""
+    (message,) = problems(b"\x00\x01\x02\xff\xfe garbage")
+    assert "不是可识别的文本" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: b: c\n", "1:5: YAML 格式错误：此处不能出现"),
+        ("a:\n  b: 1\n c: 2\n", "3:2: YAML 格式错误"),
+        ("\ta: 1\n", "1:1: YAML 格式错误：出现了不能作为开头的字符"),
+        ('a: "x\n', "2:1: YAML 格式错误：文件意外结束"),
+        ("a: 1\n---\nb: 2\n", "2:1: YAML 格式错误：文件中只能有一个 YAML 文档"),
+    ],
+)
+def test_syntax_errors_are_located_in_chinese(text: str, expected: str) -> None:
+    """Syntax errors carry line and column and say how to fix the usual causes."""
+    (message,) = problems(text)
+    assert message.startswith(expected)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    """Unreadable paths become problems, not exceptions."""
+    for path, text in ((tmp_path / "none.yaml", "找不到文件"), (tmp_path, "文件夹")):
+        with pytest.raises(InputError) as caught:
+            read_yaml(path)
+        assert text in caught.value.problems[0].message
+
+
+def test_empty_document_has_no_data() -> None:
+    """An empty file parses to nothing; its readers say what is missing."""
+    assert parse_yaml("", name="t.yaml").data is None
+
+
+def test_sha256_is_of_the_bytes() -> None:
+    """The rubric digest in reports is the digest of the file as stored."""
+    import hashlib
+
+    raw = "a: 1\n".encode()
+    assert parse_yaml(raw, name="t.yaml").sha256 == hashlib.sha256(raw).hexdigest()
