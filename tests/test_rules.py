@@ -8,16 +8,17 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from lianchuang_cli.rules import Judgement, Ratio, Rule
+from lianchuang_cli.rules import Judgement, JudgementRule, Ratio, Rule
 
-RULE = TypeAdapter(Rule)
+RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
 D = Decimal
 
 
 def score(rule: dict[str, Any], value: Any, points: str) -> Decimal:
     """Parse ``rule`` and ``value`` as the loader would and return the score."""
     parsed = RULE.validate_python(rule)
-    return parsed.score(parsed.value_schema.validate_python(value), D(points)).score
+    outcome = parsed.score(parsed.value_schema.validate_python(value), D(points))
+    return outcome.score
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,7 @@ def test_linear_is_clamped(income: float, expected: str) -> None:
 
 def test_judgement_takes_the_assessors_score() -> None:
     """视情况得0–3分, with the reason recorded."""
-    rule = RULE.validate_python({"kind": "judgement"})
+    rule = JudgementRule(kind="judgement")
     value = Judgement(score=D("2.5"), reason="人居环境有死角")
     assert rule.check_value(value, D(3)) is None
     outcome = rule.score(value, D(3))

@@ -62,8 +62,8 @@ def test_positions_are_one_based_and_count_characters() -> None:
 def test_duplicate_keys_are_reported_each_time() -> None:
     """PyYAML would silently keep the last value; every repeat is reported instead."""
     assert problems("a: 1\nb: 2\na: 3\nb: 4\n") == [
-        "3:1: 重复的键“a”（第 1 行已出现）；请删除或合并其中一处",
-        "4:1: 重复的键“b”（第 2 行已出现）；请删除或合并其中一处",
+        "3:1: 重复的键“a”（第1行已出现）；请删除或合并其中一处",
+        "4:1: 重复的键“b”（第2行已出现）；请删除或合并其中一处",
     ]
 
 
@@ -103,7 +103,9 @@ def test_recursive_alias_is_refused() -> None:
     assert "循环引用" in message
 
 
-@pytest.mark.parametrize("text", ["[" * 100_000, "[" * 100 + "]" * 100, "a:\n" + "  - " * 80 + "x\n"])
+@pytest.mark.parametrize(
+    "text", ["[" * 100_000, "[" * 100 + "]" * 100, "a:\n" + "  - " * 80 + "x\n"]
+)
 def test_deep_nesting_is_refused_without_crashing(text: str) -> None:
     """libyaml's composer would overflow the C stack near 30,000 levels."""
     (message,) = problems(text)
@@ -172,5 +174,5 @@ def test_sha256_is_of_the_bytes() -> None:
     """The rubric digest in reports is the digest of the file as stored."""
     import hashlib
 
-    raw = "a: 1\n".encode()
+    raw = b"a: 1\n"
     assert parse_yaml(raw, name="t.yaml").sha256 == hashlib.sha256(raw).hexdigest()

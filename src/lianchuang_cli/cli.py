@@ -107,8 +107,8 @@ def main() -> None:
     show_default=True,
     help="输出格式：table 表格，json 供程序读取。",
 )
-@click.option("--fail-under", metavar="分数", help="总分低于此分数时退出码为 1。")
-@click.option("--min-rating", metavar="等级", help="等级低于此等级（如 良好）时退出码为 1。")
+@click.option("--fail-under", metavar="分数", help="总分低于此分数时退出码为1。")
+@click.option("--min-rating", metavar="等级", help="等级低于此等级（如 良好）时退出码为1。")
 def score(
     files: tuple[Path, ...],
     rubric_name: str | None,
@@ -138,7 +138,7 @@ def score(
             _echo_problems(failure.problems)
         if len(files) > 1:
             click.echo(
-                f"共 {len(files)} 个文件：已评分 {len(graded)} 个，无法评分 {len(failures)} 个。",
+                f"共{len(files)}个文件：已评分{len(graded)}个，无法评分{len(failures)}个。",
                 err=True,
             )
     for message in gate_messages:
@@ -157,7 +157,7 @@ def _gate_failures(
     messages = []
     if threshold is not None and result.score < threshold:
         messages.append(
-            f"{result.unit_name} 总分 {fmt(result.score)}，低于 --fail-under {fmt(threshold)}"
+            f"{result.unit_name}总分{fmt(result.score)}，低于 --fail-under {fmt(threshold)}"
         )
     if min_rating is not None:
         if min_rating not in result.ratings:
@@ -168,7 +168,7 @@ def _gate_failures(
             )
         if result.ratings.index(result.rating) > result.ratings.index(min_rating):
             messages.append(
-                f"{result.unit_name} 等级为“{result.rating}”，低于 --min-rating {min_rating}"
+                f"{result.unit_name}等级为“{result.rating}”，低于 --min-rating {min_rating}"
             )
     return messages
 
@@ -189,7 +189,7 @@ def validate(files: tuple[Path, ...], rubric_name: str | None) -> None:
         except InputError as exc:
             bad += 1
             _echo_problems(exc.problems)
-            click.echo(f"{path}：发现 {len(exc.problems)} 处错误。", err=True)
+            click.echo(f"{path}：发现{len(exc.problems)}处错误。", err=True)
         else:
             click.echo(f"{path}：填写正确。")
     if bad:

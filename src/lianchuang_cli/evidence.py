@@ -140,7 +140,7 @@ def check_evidence(doc: SourceDocument, loaded: LoadedRubric) -> Evidence:
             problems.extend(problems_from(exc, doc, ["unit"]))
         if unit is not None and unit.year != loaded.rubric.year:
             message = (
-                f"考评年度 {unit.year} 与考评细则适用年度 {loaded.rubric.year} 不一致；"
+                f"考评年度{unit.year}与考评细则适用年度{loaded.rubric.year}不一致；"
                 "请核对 year，或用 --rubric 指定对应年度的细则"
             )
             problems.append(doc.problem(["unit", "year"], message))
@@ -184,7 +184,7 @@ def _check_indicators(
             continue
         entries[key] = entry
         if entry.self_score is not None and entry.self_score > indicator.points:
-            message = f"自评分 {fmt(entry.self_score)} 超过本项满分 {fmt(indicator.points)}"
+            message = f"自评分{fmt(entry.self_score)}超过本项满分{fmt(indicator.points)}"
             problems.append(doc.problem([*at, "self_score"], message))
         if entry.not_applicable is not None:
             problem = _not_applicable_problem(entry, indicator.allow_not_applicable, indicator.name)
@@ -211,7 +211,9 @@ def _check_indicators(
         values[key] = value
     missing = [f"{i}（{ind.name}）" for i, (_, ind) in index.items() if i not in raw]
     if missing:
-        message = f"缺少 {len(missing)} 项指标：{'、'.join(missing)}；可用 lianchuang template 生成完整模板"
+        message = (
+            f"缺少{len(missing)}项指标：{'、'.join(missing)}；可用 lianchuang template 生成完整模板"
+        )
         problems.append(doc.problem(["indicators"], message, key=True))
     return values, entries
 

@@ -62,7 +62,7 @@ def unit_panel(result: UnitResult) -> Panel:
     parts: list[RenderableType] = [
         Text(
             f"考评细则：{result.rubric_title}（{result.rubric_id} {result.rubric_version}）"
-            f"　{result.year} 年度"
+            f"　{result.year}年度"
         ),
         _summary(result),
         _criteria_table(result),
@@ -85,19 +85,19 @@ def _summary(result: UnitResult) -> Text:
     text.append(f"{fmt(result.score)} / {fmt(result.max_score)}", style="bold")
     text.append("　等级 ")
     text.append(result.rating, style=_rating_style(result))
-    formula = [f"基础分 {fmt(result.base_score)}"]
+    formula = [f"基础分{fmt(result.base_score)}"]
     if result.bonus:
-        formula.append(f"+ 加分 {fmt(result.bonus)}")
+        formula.append(f"+ 加分{fmt(result.bonus)}")
     if result.penalty:
-        formula.append(f"− 扣分 {fmt(result.penalty)}")
+        formula.append(f"− 扣分{fmt(result.penalty)}")
     if len(formula) > 1:
         text.append(f"\n总分 = {' '.join(formula)} = {fmt(result.score)}")
     if result.scaled:
         skipped = [r.name for r in result.indicators if r.status == "not_applicable"]
         text.append(
-            f"\n缺项按比例折算：{'、'.join(skipped)} 不适用；适用指标满分 "
-            f"{fmt(result.applicable_points)}，得 {fmt(result.raw_score)}，"
-            f"折算为 {fmt(result.raw_score)} ÷ {fmt(result.applicable_points)} × "
+            f"\n缺项按比例折算：{'、'.join(skipped)}不适用；适用指标满分 "
+            f"{fmt(result.applicable_points)}，得{fmt(result.raw_score)}，"
+            f"折算为{fmt(result.raw_score)} ÷ {fmt(result.applicable_points)} × "
             f"{fmt(result.max_score)} = {fmt(result.base_score)}"
         )
     if result.bonus_capped:
@@ -149,10 +149,10 @@ def _next_rating_text(result: UnitResult) -> Text:
         return Text(f"升级：{result.next_rating_note}")
     names = {r.id: r.name for r in result.indicators}
     items = "、".join(names[i] for i in step.indicators)
-    needed = f"还差 {fmt(step.points_needed)} 分；" if step.points_needed else ""
+    needed = f"还差{fmt(step.points_needed)}分；" if step.points_needed else ""
     return Text(
-        f"升级：要达到“{step.rating}”，{needed}至少补齐 {len(step.indicators)} 项（{items}），"
-        f"补齐后总分 {fmt(step.score_after)}。"
+        f"升级：要达到“{step.rating}”，{needed}至少补齐{len(step.indicators)}项（{items}），"
+        f"补齐后总分{fmt(step.score_after)}。"
     )
 
 

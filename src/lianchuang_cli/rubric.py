@@ -158,7 +158,7 @@ def _consistency_problems(rubric: Rubric, doc: SourceDocument) -> list[Problem]:
         problems.append(
             doc.problem(
                 ["total_points"],
-                f"各考评项目分值合计 {fmt(criteria_sum)} 分，与总分 {fmt(rubric.total_points)} 分不一致",
+                f"各考评项目分值合计{fmt(criteria_sum)}分，与总分{fmt(rubric.total_points)}分不一致",
             )
         )
     seen: dict[str, str] = {}
@@ -172,8 +172,8 @@ def _consistency_problems(rubric: Rubric, doc: SourceDocument) -> list[Problem]:
         indicator_sum = sum((i.points for i in criterion.indicators), Decimal(0))
         if indicator_sum != criterion.points:
             message = (
-                f"“{criterion.name}”下各指标分值合计 {fmt(indicator_sum)} 分，"
-                f"与该项分值 {fmt(criterion.points)} 分不一致"
+                f"“{criterion.name}”下各指标分值合计{fmt(indicator_sum)}分，"
+                f"与该项分值{fmt(criterion.points)}分不一致"
             )
             problems.append(doc.problem([*where, "points"], message))
         for ii, indicator in enumerate(criterion.indicators):
@@ -186,8 +186,8 @@ def _consistency_problems(rubric: Rubric, doc: SourceDocument) -> list[Problem]:
             best = indicator.rule.best(indicator.points)
             if best != indicator.points:
                 message = (
-                    f"指标“{indicator.name}”的评分规则最高可得 {fmt(best)} 分，"
-                    f"与指标分值 {fmt(indicator.points)} 分不一致"
+                    f"指标“{indicator.name}”的评分规则最高可得{fmt(best)}分，"
+                    f"与指标分值{fmt(indicator.points)}分不一致"
                 )
                 problems.append(doc.problem([*at, "rule"], message))
     sections: tuple[tuple[str, Sequence[AdjustmentItem | VetoItem]], ...] = (
@@ -222,9 +222,9 @@ def _rating_problems(rubric: Rubric, doc: SourceDocument) -> list[Problem]:
             problems.append(doc.problem(["ratings", index, "name"], f"等级名称“{name}”重复"))
     last = bands[-1]
     if last.min_score != 0 or last.min_criterion_share is not None:
-        message = f"最低等级“{last.name}”应兜底：min_score 为 0，且不设 min_criterion_share"
+        message = f"最低等级“{last.name}”应兜底：min_score 为0，且不设 min_criterion_share"
         problems.append(doc.problem(["ratings", len(bands) - 1], message))
     if bands[0].min_score > rubric.total_points:
-        message = f"等级“{bands[0].name}”的门槛高于总分 {fmt(rubric.total_points)}"
+        message = f"等级“{bands[0].name}”的门槛高于总分{fmt(rubric.total_points)}"
         problems.append(doc.problem(["ratings", 0, "min_score"], message))
     return problems

@@ -16,28 +16,28 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
     root = Tree(
         Text(
             f"{rubric.title}（{rubric.id} {rubric.version}，{LEVEL_NAMES[rubric.level]}级，"
-            f"{rubric.year} 年度，总分 {fmt(rubric.total_points)}）",
+            f"{rubric.year}年度，总分{fmt(rubric.total_points)}）",
             style="bold",
         )
     )
     for criterion in rubric.criteria:
-        branch = root.add(f"{criterion.name}　{fmt(criterion.points)} 分　[{criterion.clause}]")
+        branch = root.add(f"{criterion.name}　{fmt(criterion.points)}分　[{criterion.clause}]")
         for indicator in criterion.indicators:
             na = "　可缺项" if indicator.allow_not_applicable else ""
             branch.add(
-                f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)} 分　"
+                f"{indicator.name}（{indicator.id}）{fmt(indicator.points)}分　"
                 f"{indicator.rule.kind}{na}\n{indicator.requirement}"
             )
     if rubric.penalties:
         branch = root.add("扣分项")
         for item in rubric.penalties:
-            cap = f"，最多扣 {fmt(item.cap)} 分" if item.cap is not None else ""
+            cap = f"，最多扣{fmt(item.cap)}分" if item.cap is not None else ""
             branch.add(f"{item.name}（{item.id}）　每次 −{fmt(item.points)}{cap}")
     if rubric.bonuses:
-        cap_total = f"（合计最多 {fmt(rubric.bonus_cap)} 分）" if rubric.bonus_cap else ""
+        cap_total = f"（合计最多{fmt(rubric.bonus_cap)}分）" if rubric.bonus_cap else ""
         branch = root.add(f"加分项{cap_total}")
         for item in rubric.bonuses:
-            cap = f"，最多加 {fmt(item.cap)} 分" if item.cap is not None else ""
+            cap = f"，最多加{fmt(item.cap)}分" if item.cap is not None else ""
             branch.add(f"{item.name}（{item.id}）　每次 +{fmt(item.points)}{cap}")
     if rubric.vetoes:
         branch = root.add("一票否决")

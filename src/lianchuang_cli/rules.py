@@ -77,7 +77,7 @@ class Judgement(Frozen):
 
 
 def _lost_advice(lost: Decimal, action: str) -> str:
-    return f"{action}可得回 {fmt(lost)} 分"
+    return f"{action}可得回{fmt(lost)}分"
 
 
 class CheckRule(Frozen):
@@ -99,7 +99,7 @@ class CheckRule(Frozen):
 
     def score(self, value: bool, points: Decimal) -> Outcome:
         if value:
-            return Outcome(points, "已落实", f"已落实，得 {fmt(points)} 分", "")
+            return Outcome(points, "已落实", f"已落实，得{fmt(points)}分", "")
         return Outcome(ZERO, "未落实", "未落实，不得分", _lost_advice(points, "落实后"))
 
 
@@ -115,7 +115,7 @@ class CountRule(Frozen):
 
     @property
     def value_hint(self) -> str:
-        return f"填写实际{self.unit}数（整数，应达到 {self.required}）"
+        return f"填写实际{self.unit}数（整数，应达到{self.required}）"
 
     def example(self, points: Decimal) -> str:
         return str(self.required)
@@ -127,16 +127,16 @@ class CountRule(Frozen):
         return None
 
     def score(self, value: int, points: Decimal) -> Outcome:
-        found = f"实际 {value} {self.unit}"
+        found = f"实际{value}{self.unit}"
         missing = self.required - value
         if missing <= 0:
-            return Outcome(points, found, f"应 {self.required} {self.unit}，{found}，得满分", "")
+            return Outcome(points, found, f"应{self.required}{self.unit}，{found}，得满分", "")
         deduction = min(points, missing * self.deduct_per_miss)
         explanation = (
-            f"应 {self.required} {self.unit}，{found}，少 {missing} {self.unit}，"
-            f"每少 1 {self.unit}扣 {fmt(self.deduct_per_miss)} 分，扣 {fmt(deduction)} 分"
+            f"应{self.required}{self.unit}，{found}，少{missing}{self.unit}，"
+            f"每少1{self.unit}扣{fmt(self.deduct_per_miss)}分，扣{fmt(deduction)}分"
         )
-        advice = _lost_advice(deduction, f"补足 {missing} {self.unit}")
+        advice = _lost_advice(deduction, f"补足{missing}{self.unit}")
         return Outcome(points - deduction, found, explanation, advice)
 
 
@@ -154,9 +154,7 @@ class PercentageRule(Frozen):
 
     @property
     def value_hint(self) -> str:
-        return (
-            f"填写百分比数字（如 {fmt(self.threshold)}），或写成 {{part: 达标人数, whole: 总人数}}"
-        )
+        return f"填写百分比数字（如{fmt(self.threshold)}），或写成{{part: 达标人数, whole: 总人数}}"
 
     def example(self, points: Decimal) -> str:
         return "{part: 5, whole: 7}"
@@ -170,20 +168,20 @@ class PercentageRule(Frozen):
     def score(self, value: Ratio | Decimal, points: Decimal) -> Outcome:
         if isinstance(value, Ratio):
             percent = round_score(Decimal(value.part) * 100 / value.whole)
-            found = f"{value.whole} {self.unit}中 {value.part} {self.unit}，占 {fmt(percent)}%"
+            found = f"{value.whole}{self.unit}中{value.part}{self.unit}，占{fmt(percent)}%"
         else:
             percent = value
-            found = f"实际 {fmt(percent)}%"
+            found = f"实际{fmt(percent)}%"
         shortfall = self.threshold - percent
         if shortfall <= 0:
-            explanation = f"要求不低于 {fmt(self.threshold)}%，{found}，得满分"
+            explanation = f"要求不低于{fmt(self.threshold)}%，{found}，得满分"
             return Outcome(points, found, explanation, "")
         deduction = min(points, round_score(shortfall * self.deduct_per_point))
         explanation = (
-            f"要求不低于 {fmt(self.threshold)}%，{found}，低 {fmt(shortfall)} 个百分点，"
-            f"每低 1 个百分点扣 {fmt(self.deduct_per_point)} 分，扣 {fmt(deduction)} 分"
+            f"要求不低于{fmt(self.threshold)}%，{found}，低{fmt(shortfall)}个百分点，"
+            f"每低1个百分点扣{fmt(self.deduct_per_point)}分，扣{fmt(deduction)}分"
         )
-        advice = _lost_advice(deduction, f"提高到 {fmt(self.threshold)}%")
+        advice = _lost_advice(deduction, f"提高到{fmt(self.threshold)}%")
         return Outcome(points - deduction, found, explanation, advice)
 
 
@@ -227,7 +225,7 @@ class TiersRule(Frozen):
         return None
 
     def score(self, value: Decimal, points: Decimal) -> Outcome:
-        found = f"实际 {fmt(value)}{self.unit}"
+        found = f"实际{fmt(value)}{self.unit}"
         top = self.bands[0]
         band = next((b for b in self.bands if value >= b.min), None)
         earned = band.points if band is not None else ZERO
@@ -235,10 +233,10 @@ class TiersRule(Frozen):
             lowest = self.bands[-1]
             explanation = f"{found}，低于最低档（{fmt(lowest.min)}{self.unit}），不得分"
         else:
-            explanation = f"{found}，达到“≥{fmt(band.min)}{self.unit}”档，得 {fmt(earned)} 分"
+            explanation = f"{found}，达到“≥{fmt(band.min)}{self.unit}”档，得{fmt(earned)}分"
         advice = ""
         if earned < points:
-            advice = _lost_advice(points - earned, f"达到 {fmt(top.min)}{self.unit} 以上")
+            advice = _lost_advice(points - earned, f"达到{fmt(top.min)}{self.unit}以上")
         return Outcome(earned, found, explanation, advice)
 
 
@@ -272,7 +270,7 @@ class ChoiceRule(Frozen):
     def score(self, value: str, points: Decimal) -> Outcome:
         earned = self.options[value]
         found = f"“{value}”"
-        explanation = f"{found}，得 {fmt(earned)} 分"
+        explanation = f"{found}，得{fmt(earned)}分"
         advice = ""
         if earned < points:
             best = "/".join(name for name, pts in self.options.items() if pts == points)
@@ -310,17 +308,17 @@ class LinearRule(Frozen):
         return None
 
     def score(self, value: Decimal, points: Decimal) -> Outcome:
-        found = f"实际 {fmt(value)}{self.unit}"
+        found = f"实际{fmt(value)}{self.unit}"
         fraction = (value - self.zero_at) / (self.full_at - self.zero_at)
         fraction = min(Decimal(1), max(ZERO, fraction))
         earned = round_score(points * fraction)
         explanation = (
-            f"{found}；{fmt(self.zero_at)}{self.unit} 得 0 分、{fmt(self.full_at)}{self.unit} "
-            f"得满分，其间按比例计分，得 {fmt(earned)} 分"
+            f"{found}；{fmt(self.zero_at)}{self.unit}得0分、{fmt(self.full_at)}{self.unit} "
+            f"得满分，其间按比例计分，得{fmt(earned)}分"
         )
         advice = ""
         if earned < points:
-            advice = _lost_advice(points - earned, f"达到 {fmt(self.full_at)}{self.unit}")
+            advice = _lost_advice(points - earned, f"达到{fmt(self.full_at)}{self.unit}")
         return Outcome(earned, found, explanation, advice)
 
 
@@ -331,7 +329,7 @@ class JudgementRule(Frozen):
     guidance: str = ""
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Judgement)
-    value_hint: ClassVar[str] = "写成 {score: 评定分数, reason: 评定理由}；低于满分时必须写理由"
+    value_hint: ClassVar[str] = "写成{score: 评定分数, reason: 评定理由}；低于满分时必须写理由"
 
     def example(self, points: Decimal) -> str:
         return f'{{score: {fmt(points)}, reason: ""}}'
@@ -341,13 +339,13 @@ class JudgementRule(Frozen):
 
     def check_value(self, value: Any, points: Decimal) -> str | None:
         if value.score > points:
-            return f"评定分数 {fmt(value.score)} 超过本项满分 {fmt(points)}"
+            return f"评定分数{fmt(value.score)}超过本项满分{fmt(points)}"
         if value.score < points and not value.reason.strip():
             return "评定分数低于满分，必须在 reason 中写明理由"
         return None
 
     def score(self, value: Judgement, points: Decimal) -> Outcome:
-        found = f"评定 {fmt(value.score)} 分" + (
+        found = f"评定{fmt(value.score)}分" + (
             f"（{value.reason.strip()}）" if value.reason.strip() else ""
         )
         explanation = f"考评人员评定，{found}"

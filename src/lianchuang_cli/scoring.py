@@ -233,8 +233,8 @@ def _next_rating(
     while not _meets(target, new_score, criteria):
         if not remaining:
             return None, (
-                f"即使补齐全部差距，总分也只能达到 {fmt(new_score)} 分，"
-                f"仍达不到“{target.name}”（{fmt(target.min_score)} 分），主要受扣分项影响"
+                f"即使补齐全部差距，总分也只能达到{fmt(new_score)}分，"
+                f"仍达不到“{target.name}”（{fmt(target.min_score)}分），主要受扣分项影响"
             )
         chosen.append(remaining.pop(0))
         new_score, criteria = after(chosen)

@@ -133,7 +133,7 @@ def read_yaml(path: str | Path, *, name: str | None = None) -> SourceDocument:
         raise InputError([Problem(display, 1, 1, f"无法读取文件（{reason}）")]) from None
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
-        message = f"文件超过 {limit} MB，不像是考评材料；请检查是否选错了文件"
+        message = f"文件超过{limit} MB，不像是考评材料；请检查是否选错了文件"
         raise InputError([Problem(display, 1, 1, message)])
     return parse_yaml(raw, name=display)
 
@@ -197,7 +197,7 @@ def _check_flow_depth(text: str, name: str) -> None:
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
                     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                    message = f"嵌套层数过深（超过 {MAX_DEPTH} 层）"
+                    message = f"嵌套层数过深（超过{MAX_DEPTH}层）"
                     raise InputError([Problem(name, line, column, message)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -263,11 +263,11 @@ class _ValueBuilder:
     def value(self, node: Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _TooLarge(f"展开后的值超过 {MAX_VALUES} 个（锚点/别名可能被滥用）")
+            raise _TooLarge(f"展开后的值超过{MAX_VALUES}个（锚点/别名可能被滥用）")
         if type(node) is ScalarNode:
             return self.scalar(node)
         if depth >= MAX_DEPTH:
-            raise _TooLarge(f"嵌套层数过深（超过 {MAX_DEPTH} 层）")
+            raise _TooLarge(f"嵌套层数过深（超过{MAX_DEPTH}层）")
         node_id = id(node)
         if node_id in self.active:
             self.problems.append(self.at(node, "别名引用了自身所在的结构（循环引用）"))
@@ -294,7 +294,7 @@ class _ValueBuilder:
             key = key_node.value
             if key in result:
                 first = key_lines[key]
-                message = f"重复的键“{key}”（第 {first} 行已出现）；请删除或合并其中一处"
+                message = f"重复的键“{key}”（第{first}行已出现）；请删除或合并其中一处"
                 self.problems.append(self.at(key_node, message))
                 continue
             key_lines[key] = key_node.start_mark.line + 1
@@ -326,4 +326,4 @@ class _ValueBuilder:
 
 def _unsupported_tag(tag: str) -> str:
     shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
-    return f"不支持的 YAML 标签 {shown}；请去掉标签，直接写值"
+    return f"不支持的 YAML 标签{shown}；请去掉标签，直接写值"

@@ -30,7 +30,7 @@ def render_template(rubric: Rubric) -> str:
         f"rubric_version: {_quoted(rubric.version)}\n",
         "unit:\n",
         f'  name: ""        # {level}党组织名称，如“桃源村党支部”\n',
-        '  code: ""        # 单位代码，请加引号以保留开头的 0\n',
+        '  code: ""        # 单位代码，请加引号以保留开头的0\n',
         '  township: ""    # 所属乡镇\n',
         '  county: ""      # 所属县（市、区）\n',
         f"  year: {rubric.year}      # 考评年度\n",
@@ -38,10 +38,10 @@ def render_template(rubric: Rubric) -> str:
     ]
     for criterion in rubric.criteria:
         out.append(
-            f"\n  # ==== {criterion.name}（{fmt(criterion.points)} 分，{criterion.clause}）====\n"
+            f"\n  # ==== {criterion.name}（{fmt(criterion.points)}分，{criterion.clause}）====\n"
         )
         for indicator in criterion.indicators:
-            out.append(f"\n  # {indicator.name}（{fmt(indicator.points)} 分）\n")
+            out.append(f"\n  # {indicator.name}（{fmt(indicator.points)}分）\n")
             out.append(_comment(f"评分标准：{indicator.requirement}", "  "))
             out.append(_comment(f"填写：{indicator.rule.value_hint}", "  "))
             if indicator.allow_not_applicable:
@@ -66,7 +66,7 @@ def _events_section(key: str, title: str, items: Sequence[AdjustmentItem | VetoI
     lines = [f"\n# {title}；可选：\n"]
     for item in items:
         points = getattr(item, "points", None)
-        suffix = f"（每次 {fmt(points)} 分）" if points is not None else ""
+        suffix = f"（每次{fmt(points)}分）" if points is not None else ""
         lines.append(f"#   {item.id}：{item.name}{suffix}\n")
     lines.append(
         f'# 例：\n#   - {{id: {items[0].id if items else "xxx"}, count: 1, note: "情况说明"}}\n'

@@ -61,7 +61,13 @@ def describe_error(error: ErrorDetails) -> str:
     template = _TEMPLATES.get(kind)
     if template is None:
         return f"取值不符合要求（{error['msg']}）"
-    message = template.format(**{k: _show(v) for k, v in ctx.items()})
+    shown_ctx = {k: _show(v) for k, v in ctx.items()}
+    for key in ("expected", "expected_tags"):
+        if key in shown_ctx:
+            shown_ctx[key] = (
+                shown_ctx[key].replace("'", "").replace(" or ", "、").replace(", ", "、")
+            )
+    message = template.format(**shown_ctx)
     shown = error.get("input")
     if _is_scalar(shown) and kind not in ("union_tag_invalid", "too_short", "too_long"):
         return f"“{_show(shown)}”{message}" if shown is not None else f"未填写，{message}"
@@ -93,4 +99,4 @@ def problems_from(
         if marker not in seen:
             seen.add(marker)
             problems.append(problem)
-    return problems
+    return sorted(problems, key=lambda p: (p.line, p.column))

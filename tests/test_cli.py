@@ -1,0 +1,243 @@
+"""The command line end to end, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lianchuang_cli import __version__
+from lianchuang_cli.cli import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK, main
+from tests.conftest import EXAMPLES, MINI_RUBRIC
+
+EXCELLENT = str(EXAMPLES / "village" / "taoyuan_excellent.yaml")
+FAILING = str(EXAMPLES / "village" / "baishui_failing.yaml")
+VETOED = str(EXAMPLES / "village" / "hexi_vetoed.yaml")
+
+
+def run(*args: str) -> Result:
+    """Invoke the CLI with arguments and return the result."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def broken_file(tmp_path: Path) -> str:
+    """An evidence file with a misspelt indicator id and a bad count."""
+    text = Path(EXCELLENT).read_text(encoding="utf-8")
+    text = text.replace("  party_congress:", "  party_congres:", 1)
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_score_table() -> None:
+    """The table shows the unit, total, rating and each criterion."""
+    result = run("score", EXCELLENT)
+    assert result.exit_code == EXIT_OK
+    for text in ("桃源", "总分", "等级", "优秀", "领导班子好", "农民群众反映好"):
+        assert text in result.stdout
+    assert "\x1b[" not in result.stdout
+
+
+def test_score_table_lists_gaps_and_next_rating() -> None:
+    """A failing unit sees its gaps, largest first, and what lifts it one band."""
+    result = run("score", FAILING)
+    assert result.exit_code == EXIT_OK
+    assert "差距（按失分从多到少）" in result.stdout
+    assert "升级：要达到“合格”" in result.stdout
+
+
+def test_score_json_single_object() -> None:
+    """One file gives one object with the documented keys."""
+    result = run("score", "--format", "json", EXCELLENT)
+    assert result.exit_code == EXIT_OK
+    payload = json.loads(result.stdout)
+    assert isinstance(payload, dict)
+    assert payload["rating"] == "优秀"
+    assert payload["tool_version"] == __version__
+    assert payload["unit"]["level"] == "village"
+
+
+def test_score_json_array_keeps_good_results_beside_bad(tmp_path: Path) -> None:
+    """Several files give an array in input order; a bad file is an errors object, exit 2."""
+    result = run("score", "--format", "json", EXCELLENT, broken_file(tmp_path), VETOED)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    payload = json.loads(result.stdout)
+    assert [("errors" in item) for item in payload] == [False, True, False]
+    errors = payload[1]["errors"]
+    assert all(error["line"] > 1 for error in errors)
+    assert any("是否想写“party_congress”" in error["message"] for error in errors)
+    assert payload[2]["vetoed"] is True
+
+
+def test_score_table_reports_problems_on_stderr(tmp_path: Path) -> None:
+    """Problems go to stderr as file:line:column lines; the good file is still graded."""
+    bad = broken_file(tmp_path)
+    result = run("score", bad, EXCELLENT)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert f"{bad}:" in result.stderr
+    assert ": 错误: " in result.stderr
+    assert "优秀" in result.stdout
+    assert "共2个文件：已评分1个，无法评分1个。" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--fail-under", "40"], EXIT_OK),
+        (["--fail-under", "99.5"], EXIT_GATE_FAILED),
+        (["--min-rating", "合格"], EXIT_GATE_FAILED),
+        (["--min-rating", "不合格"], EXIT_OK),
+    ],
+)
+def test_gates(args: list[str], code: int) -> None:
+    """--fail-under and --min-rating turn a graded result into exit 1."""
+    result = run("score", *args, FAILING)
+    assert result.exit_code == code
+    if code == EXIT_GATE_FAILED:
+        assert "未达门槛" in result.stderr
+
+
+def test_vetoed_unit_fails_a_rating_gate() -> None:
+    """A veto drops a high score to the lowest rating."""
+    assert run("score", "--min-rating", "合格", VETOED).exit_code == EXIT_GATE_FAILED
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "--fail-under", "abc", EXCELLENT],
+        ["score", "--min-rating", "五星", EXCELLENT],
+        ["score", "--format", "xml", EXCELLENT],
+        ["score"],
+        ["score", "--rubric", "township", EXCELLENT],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2_in_chinese(args: list[str]) -> None:
+    """Usage errors exit 2 with a Chinese message."""
+    result = run(*args)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "错误" in result.stderr or "找不到" in result.stderr
+    assert "Error" not in result.stderr
+    assert "Usage" not in result.stderr
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    """An unreadable path is reported with its name, and no traceback."""
+    missing = str(tmp_path / "none.yaml")
+    result = run("score", missing)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert f"{missing}:1:1: 错误: 找不到文件" in result.stderr
+
+
+def test_rubric_option_overrides_the_shipped_rubric(tmp_path: Path) -> None:
+    """--rubric grades against another file; a file asking for another rubric id is refused."""
+    result = run("score", "--rubric", str(MINI_RUBRIC), EXCELLENT)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "--rubric 指定的细则 id 为“mini”" in result.stderr
+
+
+def test_wrong_rubric_version_names_both(tmp_path: Path) -> None:
+    """A version the file asks for that differs from the rubric's is an error naming both."""
+    path = tmp_path / "old.yaml"
+    text = Path(EXCELLENT).read_text(encoding="utf-8")
+    path.write_text(text.replace('rubric_version: "2026.1"', 'rubric_version: "2025.1"'), "utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "2025.1" in result.stderr
+    assert "2026.1" in result.stderr
+
+
+def test_validate(tmp_path: Path) -> None:
+    """validate says which files are correct and lists every problem of the others."""
+    result = run("validate", EXCELLENT)
+    assert result.exit_code == EXIT_OK
+    assert "填写正确" in result.stdout
+    result = run("validate", EXCELLENT, broken_file(tmp_path))
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "处错误" in result.stderr
+
+
+def test_template_prints_and_writes(tmp_path: Path) -> None:
+    """template prints a skeleton, writes it with -o, and never overwrites a file."""
+    printed = run("template", "village")
+    assert printed.exit_code == EXIT_OK
+    assert printed.stdout.startswith("# “五个好”村党组织考评细则")
+    target = tmp_path / "new.yaml"
+    written = run("template", "village", "-o", str(target))
+    assert written.exit_code == EXIT_OK
+    assert target.read_text(encoding="utf-8") == printed.stdout
+    again = run("template", "village", "-o", str(target))
+    assert again.exit_code == EXIT_INPUT_ERROR
+    assert "已存在" in again.stderr
+
+
+def test_rubric_show() -> None:
+    """rubric show accepts an id or a path."""
+    by_id = run("rubric", "show", "village")
+    assert by_id.exit_code == EXIT_OK
+    assert "领导班子好" in by_id.stdout
+    by_path = run("rubric", "show", str(MINI_RUBRIC))
+    assert "甲项" in by_path.stdout
+
+
+def test_broken_rubric_is_reported(tmp_path: Path) -> None:
+    """A rubric with errors is located and stops the command with exit 2."""
+    broken = tmp_path / "r.yaml"
+    broken.write_text("id: r\nlevel: city\n", encoding="utf-8")
+    result = run("rubric", "show", str(broken))
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert f"{broken}:2:8: 错误: " in result.stderr
+
+
+def test_help_and_version_are_chinese() -> None:
+    """Help headings and texts are Chinese; --version prints the version."""
+    result = run("--help")
+    assert result.exit_code == EXIT_OK
+    assert "用法：" in result.stdout
+    assert "退出码" in result.stdout
+    assert "Show this message" not in result.stdout
+    assert __version__ in run("--version").stdout
+
+
+def test_help_does_not_build_the_models() -> None:
+    """Importing the CLI for --help must not import pydantic or the core models."""
+    code = (
+        "import sys\n"
+        "from lianchuang_cli import cli\n"
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
+        "assert 'lianchuang_cli.rubric' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_module_entry_point() -> None:
+    """python -m lianchuang_cli works like the console script."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lianchuang_cli", "score", "--format", "json", EXCELLENT],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert done.returncode == EXIT_OK
+    assert json.loads(done.stdout)["rating"] == "优秀"
+
+
+def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug becomes a short Chinese message and exit 3, not a traceback."""
+    from lianchuang_cli import cli, grading
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(grading, "grade_files", explode)
+    monkeypatch.setattr(sys, "argv", ["lianchuang", "score", EXCELLENT])
+    with pytest.raises(SystemExit) as caught:
+        cli.run()
+    assert caught.value.code == cli.EXIT_INTERNAL_ERROR

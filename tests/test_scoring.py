@@ -1,0 +1,197 @@
+"""Scoring on a small rubric: totals, scaling, caps, bands, vetoes and the next-rating search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring import score_unit
+from tests.conftest import MINI_RUBRIC
+
+D = Decimal
+FULL: dict[str, Any] = {
+    "plan": True,
+    "meetings": 4,
+    "satisfaction": 95,
+    "industry": {"score": 5},
+}
+
+
+def grade(tmp_path: Path, **changes: Any) -> UnitResult:
+    """Grade a mini-rubric unit whose values are FULL with ``changes`` applied."""
+    events: dict[str, Any] = {
+        k: changes.pop(k) for k in ("penalties", "bonuses", "vetoes") if k in changes
+    }
+    values = {**FULL, **changes}
+    indicators = {
+        key: ({"not_applicable": "本村不适用"} if value == "NA" else {"value": value})
+        for key, value in values.items()
+    }
+    document: dict[str, Any] = {
+        "rubric": "mini",
+        "unit": {"name": "测试村", "code": "001", "year": 2026},
+        "indicators": indicators,
+        **events,
+    }
+    path = tmp_path / "unit.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    loaded, evidence = load_evidence(path, rubric_path=MINI_RUBRIC)
+    return score_unit(loaded, evidence)
+
+
+def test_full_marks(tmp_path: Path) -> None:
+    """Everything met: 20/20, top rating, no gaps, nothing to climb."""
+    result = grade(tmp_path)
+    assert (result.score, result.max_score, result.rating) == (D(20), D(20), "优秀")
+    assert result.gaps == ()
+    assert result.next_rating is None
+    assert "已是最高等级" in result.next_rating_note
+
+
+def test_total_is_the_sum_of_parts(tmp_path: Path) -> None:
+    """Criteria add up to the base, and base + bonus − penalty is the total."""
+    result = grade(
+        tmp_path,
+        meetings=3,
+        satisfaction=85,
+        industry={"score": "3.5", "reason": "规模偏小"},
+        penalties=[{"id": "accident"}],
+        bonuses=[{"id": "civil"}],
+    )
+    assert [c.score for c in result.criteria] == [D("8.5"), D("7.5")]
+    assert result.base_score == D(16)
+    assert (result.bonus, result.penalty) == (D("1.5"), D(2))
+    assert result.score == D("15.5")
+    assert result.rating == "合格"
+
+
+def test_penalty_cap_and_bonus_cap(tmp_path: Path) -> None:
+    """Three accidents at 2 each are capped at 3; 1.5 + 2 bonus is capped at 2.5."""
+    result = grade(
+        tmp_path,
+        meetings=2,
+        penalties=[{"id": "accident", "count": 3}],
+        bonuses=[{"id": "civil"}, {"id": "star"}],
+    )
+    assert result.penalty == 3
+    assert result.adjustments[0].capped
+    assert result.bonus == D("2.5")
+    assert result.bonus_capped
+    assert result.score == D(17) - 3 + D("2.5")
+
+
+def test_not_applicable_scales_to_the_total(tmp_path: Path) -> None:
+    """With a 5-point indicator not applicable, 13 of 15 scales to 17.33 of 20."""
+    result = grade(tmp_path, industry="NA", meetings=3, satisfaction=85)
+    assert result.scaled
+    assert (result.raw_score, result.applicable_points) == (D("12.5"), D(15))
+    assert result.base_score == D("16.67")
+    assert result.criteria[1].max_score == 5
+    status = {r.id: r.status for r in result.indicators}
+    assert status["industry"] == "not_applicable"
+
+
+def test_scores_are_exact_decimals(tmp_path: Path) -> None:
+    """Half points never drift into binary fractions."""
+    result = grade(tmp_path, meetings=1, industry={"score": "0.1", "reason": "x"})
+    assert result.score == D("10.6")
+    assert str(result.score) == "10.6"
+
+
+def test_top_band_needs_every_criterion(tmp_path: Path) -> None:
+    """18.5 points, but 甲项 at 7/10 < 80 %: 合格, not 优秀."""
+    result = grade(tmp_path, meetings=2, bonuses=[{"id": "civil"}])
+    assert result.score == D("18.5")
+    assert result.rating == "合格"
+    step = result.next_rating
+    assert step is not None
+    assert (step.rating, step.points_needed, step.indicators) == ("优秀", D(0), ("meetings",))
+
+
+def test_next_rating_takes_the_fewest_items(tmp_path: Path) -> None:
+    """From 6 points, recovering meetings (6) alone reaches 合格 (12); plan (4) would not."""
+    result = grade(tmp_path, meetings=0, plan=False, satisfaction=50)
+    assert result.score == D(6)
+    assert result.rating == "不合格"
+    step = result.next_rating
+    assert step is not None
+    assert step.rating == "合格"
+    assert step.points_needed == 6
+    assert step.indicators == ("meetings",)
+    assert step.score_after == 12
+
+
+def test_next_rating_fills_both_conditions(tmp_path: Path) -> None:
+    """To reach 优秀 from 合格 the weak criterion must be lifted and the total reached."""
+    result = grade(tmp_path, meetings=2, satisfaction=85, industry={"score": 4, "reason": "x"})
+    assert result.score == D(15)
+    step = result.next_rating
+    assert step is not None
+    assert step.rating == "优秀"
+    assert step.indicators == ("meetings",)
+    assert step.score_after == 18
+
+
+def test_unreachable_next_rating_is_explained(tmp_path: Path) -> None:
+    """Full marks less a capped 3-point penalty is 17: 优秀 (18) cannot be reached by any gap."""
+    result = grade(tmp_path, meetings=3, penalties=[{"id": "accident", "count": 2}])
+    assert result.score == D("15.5")
+    assert result.rating == "合格"
+    assert result.next_rating is None
+    assert "即使补齐全部差距，总分也只能达到17分" in result.next_rating_note
+
+
+def test_recovery_across_criteria_counts_items_not_points(tmp_path: Path) -> None:
+    """Both criteria at 60 %: each needs its own item, though one item would cover the 4 points."""
+    result = grade(tmp_path, plan=False, satisfaction=50, bonuses=[{"id": "star"}])
+    assert result.score == D(14)
+    step = result.next_rating
+    assert step is not None
+    assert step.rating == "优秀"
+    assert step.indicators == ("plan", "satisfaction")
+
+
+def test_veto_forces_the_lowest_rating(tmp_path: Path) -> None:
+    """A veto event overrides a perfect score and blocks the next-rating search."""
+    result = grade(tmp_path, vetoes=[{"id": "bribery", "note": "村委换届贿选"}])
+    assert result.score == 20
+    assert result.vetoed
+    assert result.rating == "不合格"
+    assert result.veto_reasons == ("贿选（村委换届贿选）",)
+    assert result.next_rating is None
+    assert "一票否决" in result.next_rating_note
+
+
+def test_gaps_are_sorted_by_points_lost(tmp_path: Path) -> None:
+    """Largest loss first, each with what was found and how to regain it."""
+    result = grade(tmp_path, plan=False, meetings=3, satisfaction=85)
+    assert [(g.indicator, g.lost) for g in result.gaps] == [
+        ("plan", 4),
+        ("meetings", D("1.5")),
+        ("satisfaction", 1),
+    ]
+    meetings = result.gaps[1]
+    assert meetings.found == "实际3次"
+    assert meetings.explanation == "应4次，实际3次，少1次，每少1次扣1.5分，扣1.5分"
+    assert meetings.advice == "补足1次可得回1.5分"
+
+
+@pytest.mark.parametrize(("self_score", "listed"), [("6", False), ("5", True)])
+def test_self_score_differences(tmp_path: Path, self_score: str, listed: bool) -> None:
+    """A self-score is listed only where it differs from the computed score."""
+    result = grade(tmp_path)
+    assert result.self_score_differences == ()
+    path = tmp_path / "unit.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "    value: 4\n", f"    self_score: {self_score}\n    value: 4\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    loaded, evidence = load_evidence(path, rubric_path=MINI_RUBRIC)
+    differences = score_unit(loaded, evidence).self_score_differences
+    assert bool(differences) is listed
