@@ -1,0 +1,109 @@
+"""Reporters are pure functions of results: JSON contract, table layout, printed arithmetic."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from lianchuang_cli.cli import FORMATS
+from lianchuang_cli.errors import Problem
+from lianchuang_cli.grading import grade_file
+from lianchuang_cli.report_json import render_json
+from lianchuang_cli.report_table import render_problems, render_table
+from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
+from tests.conftest import EXAMPLES
+
+VALID = sorted((EXAMPLES / "village").glob("*.yaml"))
+UNIT_KEYS = {
+    "file", "unit", "rubric", "score", "max_score", "rating", "vetoed", "veto_reasons",
+    "criteria", "indicators", "gaps", "next_rating", "tool_version",
+}  # fmt: skip
+
+
+def graded(path: Path) -> UnitResult:
+    """Grade a shipped example, which must be valid."""
+    outcome = grade_file(path)
+    assert isinstance(outcome, UnitResult), outcome
+    return outcome
+
+
+FAILURE = FileFailure("bad.yaml", (Problem("bad.yaml", 3, 5, "缺少 unit"),))
+
+
+def render(name: str, outcomes: list[FileOutcome]) -> str:
+    """Render with the reporter behind a --format choice."""
+    if name == "json":
+        return render_json(outcomes, single=False)
+    return render_table(outcomes, width=100)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_every_format_renders_every_example(name: str) -> None:
+    """No format is forgotten: each renders all examples and names each unit."""
+    results = [graded(p) for p in VALID]
+    text = render(name, [*results, FAILURE])
+    for result in results:
+        assert result.unit_name in text
+
+
+def test_json_contract() -> None:
+    """Documented keys, nested shapes, and the error object standing in for a bad file."""
+    result = graded(VALID[0])
+    payload = json.loads(render_json([result, FAILURE], single=False))
+    unit = payload[0]
+    assert UNIT_KEYS <= set(unit)
+    assert set(unit["unit"]) >= {"name", "code", "level", "year"}
+    assert set(unit["rubric"]) == {"id", "version", "sha256"}
+    assert set(unit["criteria"][0]) == {"id", "name", "score", "max_score"}
+    assert set(unit["indicators"][0]) >= {
+        "id", "criterion", "name", "score", "max_score", "status", "explanation",
+    }  # fmt: skip
+    for gap in unit["gaps"]:
+        assert set(gap) == {"indicator", "lost", "requirement", "found", "advice"}
+    assert payload[1] == {
+        "file": "bad.yaml",
+        "errors": [{"file": "bad.yaml", "line": 3, "column": 5, "message": "缺少 unit"}],
+    }
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_printed_totals_add_up(path: Path) -> None:
+    """As printed (≤ 2 decimals), criteria sum to the raw score and base + bonus − penalty = total."""
+    payload = json.loads(render_json([graded(path)], single=True))
+
+    def dec(value: float | None) -> Decimal:
+        assert value is not None
+        text = str(value)
+        assert len(text.partition(".")[2]) <= 2, text
+        return Decimal(text)
+
+    criteria = sum(dec(c["score"]) for c in payload["criteria"])
+    indicators = sum(dec(i["score"]) for i in payload["indicators"] if i["score"] is not None)
+    assert criteria == indicators == dec(payload["scaling"]["raw_score"])
+    if not payload["scaling"]["applied"]:
+        assert dec(payload["base_score"]) == criteria
+    total = dec(payload["base_score"]) + dec(payload["bonus"]) - dec(payload["penalty"])
+    assert total == dec(payload["score"])
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_table_fits_the_width_with_chinese_text(width: int) -> None:
+    """CJK characters take two cells; no line is wider than the console."""
+    text = render_table([graded(p) for p in VALID], width=width)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+
+
+def test_table_colours_only_on_request() -> None:
+    """Colour codes appear only when asked for (a terminal without NO_COLOR)."""
+    result = graded(VALID[0])
+    assert "\x1b[" not in render_table([result], color=False)
+    assert "\x1b[" in render_table([result], color=True)
+
+
+def test_problem_lines() -> None:
+    """Problems print as path:line:column: 错误: message."""
+    assert render_problems(FAILURE.problems) == "bad.yaml:3:5: 错误: 缺少 unit\n"
