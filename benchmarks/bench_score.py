@@ -81,11 +81,15 @@ def main() -> None:
     print(f"SafeLoader / CSafeLoader  = {py_time / c_time:.2f}x")
 
     def start(*argv: str) -> None:
-        subprocess.run([sys.executable, "-m", "lianchuang_cli", *argv], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "lianchuang_cli", *argv], check=True, capture_output=True
+        )
 
     help_time = median_seconds(lambda: start("--help"), args.rounds)
     score_time = median_seconds(lambda: start("score", str(examples[0])), args.rounds)
-    bare = median_seconds(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.rounds)
+    bare = median_seconds(
+        lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.rounds
+    )
     print(f"python -c pass          : {bare * 1e3:7.1f} ms")
     print(f"lianchuang --help       : {help_time * 1e3:7.1f} ms")
     print(f"lianchuang score (1 file): {score_time * 1e3:7.1f} ms")

@@ -30,7 +30,12 @@ def test_readme_example_exists() -> None:
 
 def test_readme_documents_commands_exit_codes_and_json() -> None:
     """Every command, every exit code and every JSON key of the contract is in README."""
-    for command in ("lianchuang score", "lianchuang validate", "lianchuang template", "lianchuang rubric show"):
+    for command in (
+        "lianchuang score",
+        "lianchuang validate",
+        "lianchuang template",
+        "lianchuang rubric show",
+    ):
         assert command in README
     for option in ("--rubric", "--format", "--fail-under", "--min-rating"):
         assert option in README
