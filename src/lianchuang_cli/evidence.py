@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
@@ -59,13 +59,18 @@ class IndicatorEntry(Frozen):
     self_score: Score | None = None
 
 
-class Event(Frozen):
-    """A penalty, bonus or veto event claimed or recorded in the evidence."""
+class Occurrence(Frozen):
+    """Something that happened, named by its rubric item id: a veto event as recorded."""
 
     id: Text
-    count: Annotated[int, Field(strict=True, ge=1)] = 1
     note: str = ""
     attachments: list[str] = []
+
+
+class Event(Occurrence):
+    """A penalty or bonus occurrence, ``count`` times."""
+
+    count: Annotated[int, Field(strict=True, ge=1)] = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,19 +90,28 @@ class Evidence:
     entries: dict[str, IndicatorEntry]
     penalties: tuple[Event, ...]
     bonuses: tuple[Event, ...]
-    vetoes: tuple[Event, ...]
+    vetoes: tuple[Occurrence, ...]
 
+
+OccurrenceT = TypeVar("OccurrenceT", bound=Occurrence)
 
 _UNIT = TypeAdapter(UnitInfo)
 _ENTRY = TypeAdapter(IndicatorEntry)
 _EVENTS = TypeAdapter(list[Event])
+_OCCURRENCES = TypeAdapter(list[Occurrence])
 _VERSION = TypeAdapter(Version)
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """Return the choice closest to a probably misspelt ``word``, if any is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return "；是否想写“x”？" for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"；是否想写“{close[0]}”？" if close else ""
+    close = closest(word, choices)
+    return f"；是否想写“{close}”？" if close else ""
 
 
 def requested_rubric(doc: SourceDocument) -> tuple[str, str | None]:
@@ -146,9 +160,9 @@ def check_evidence(doc: SourceDocument, loaded: LoadedRubric) -> Evidence:
             problems.append(doc.problem(["unit", "year"], message))
 
     values, entries = _check_indicators(doc, data, loaded, problems)
-    penalties = _check_events(doc, data, "penalties", loaded.penalty_index, problems)
-    bonuses = _check_events(doc, data, "bonuses", loaded.bonus_index, problems)
-    vetoes = _check_events(doc, data, "vetoes", loaded.veto_index, problems)
+    penalties = _check_events(doc, data, "penalties", _EVENTS, loaded.penalty_index, problems)
+    bonuses = _check_events(doc, data, "bonuses", _EVENTS, loaded.bonus_index, problems)
+    vetoes = _check_events(doc, data, "vetoes", _OCCURRENCES, loaded.veto_index, problems)
     if problems or unit is None:
         raise InputError(sorted(problems, key=lambda p: (p.line, p.column)))
     return Evidence(doc, unit, values, entries, penalties, bonuses, vetoes)
@@ -165,11 +179,15 @@ def _check_indicators(
         problems.append(doc.problem(where, "缺少 indicators（每项指标一条，键为指标 id）"))
         return values, entries
     index = loaded.indicator_index
+    typos: dict[str, str] = {}
     for key, raw_entry in raw.items():
         at: list[str | int] = ["indicators", key]
         if key not in index:
-            message = f"考评细则中没有指标“{key}”{did_you_mean(key, index)}"
-            problems.append(doc.problem(at, message, key=True))
+            close = closest(key, index)
+            if close:
+                typos[close] = key
+            hint = f"；是否想写“{close}”？" if close else ""
+            problems.append(doc.problem(at, f"考评细则中没有指标“{key}”{hint}", key=True))
             continue
         _, indicator = index[key]
         if raw_entry is None:
@@ -209,7 +227,11 @@ def _check_indicators(
             problems.append(doc.problem([*at, "value"], complaint))
             continue
         values[key] = value
-    missing = [f"{i}（{ind.name}）" for i, (_, ind) in index.items() if i not in raw]
+    missing = [
+        f"{i}（{ind.name}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
+        for i, (_, ind) in index.items()
+        if i not in raw
+    ]
     if missing:
         message = (
             f"缺少{len(missing)}项指标：{'、'.join(missing)}；可用 lianchuang template 生成完整模板"
@@ -232,14 +254,15 @@ def _check_events(
     doc: SourceDocument,
     data: dict[str, Any],
     section: str,
+    schema: TypeAdapter[list[OccurrenceT]],
     known: dict[str, AdjustmentItem] | dict[str, VetoItem],
     problems: list[Problem],
-) -> tuple[Event, ...]:
+) -> tuple[OccurrenceT, ...]:
     raw = data.get(section)
     if raw is None:
         return ()
     try:
-        events = _EVENTS.validate_python(raw)
+        events = schema.validate_python(raw)
     except ValidationError as exc:
         problems.extend(problems_from(exc, doc, [section]))
         return ()
@@ -248,11 +271,10 @@ def _check_events(
         at: Sequence[str | int] = [section, index, "id"]
         if event.id not in known:
             listed = "、".join(f"{k}（{v.name}）" for k, v in known.items()) or "无"
-            message = f"考评细则中没有“{event.id}”{did_you_mean(event.id, known)}；可选：{listed}"
+            message = f"考评细则中没有“{event.id}”；可选：{listed}{did_you_mean(event.id, known)}"
             problems.append(doc.problem(at, message))
         elif event.id in seen:
-            problems.append(
-                doc.problem(at, f"“{event.id}”重复出现；多次发生请合并为一条并填写 count")
-            )
+            message = f"“{event.id}”重复出现；多次发生请合并为一条并填写 count"
+            problems.append(doc.problem(at, message))
         seen.add(event.id)
     return tuple(events)

@@ -39,9 +39,9 @@ def load_evidence(
         loaded = load_rubric(candidate)
     if version is not None and version != loaded.rubric.version:
         message = (
-            f"本文件要求细则版本{version}，但“{loaded.rubric.id}”细则的版本是 "
-            f"{loaded.rubric.version}；请改用{version}版细则（--rubric），或把 rubric_version 改为 "
-            f"{loaded.rubric.version}并按新细则核对各项"
+            f"本文件要求细则版本“{version}”，但“{loaded.rubric.id}”细则的版本是"
+            f"“{loaded.rubric.version}”；请用 --rubric 指定“{version}”版细则文件，"
+            f"或把 rubric_version 改为“{loaded.rubric.version}”并按新版细则核对各项"
         )
         raise InputError([doc.problem(["rubric_version"], message)])
     return loaded, check_evidence(doc, loaded)

@@ -18,7 +18,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     TypeAdapter,
     field_validator,
     model_validator,
@@ -148,8 +150,13 @@ class PercentageRule(Frozen):
     deduct_per_point: Points
     unit: str = "人"
 
+    # A mapping is read as counts, anything else as a percentage: only that branch's error shows.
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(
-        Ratio | Annotated[Number, Field(ge=0, le=100)]
+        Annotated[
+            Annotated[Ratio, Tag("counts")]
+            | Annotated[Number, Field(ge=0, le=100), Tag("percent")],
+            Discriminator(lambda v: "counts" if isinstance(v, dict) else "percent"),
+        ]
     )
 
     @property
@@ -185,6 +192,40 @@ class PercentageRule(Frozen):
         return Outcome(points - deduction, found, explanation, advice)
 
 
+class _Bounded(Frozen):
+    """A rule on a measured number, with the range a real value can take (e.g. 0–100 %)."""
+
+    unit: str = ""
+    min_value: Number | None = None
+    max_value: Number | None = None
+
+    @property
+    def value_hint(self) -> str:
+        parts = [f"单位：{self.unit}"] if self.unit else []
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None:
+            parts.append(f"范围{fmt(low)}–{fmt(high)}")
+        elif low is not None:
+            parts.append(f"不小于{fmt(low)}")
+        elif high is not None:
+            parts.append(f"不大于{fmt(high)}")
+        return f"填写数值{'（' + '，'.join(parts) + '）' if parts else ''}"
+
+    @model_validator(mode="after")
+    def _range_is_ordered(self) -> _Bounded:
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None and low >= high:
+            raise ValueError("min_value 应小于 max_value")
+        return self
+
+    def check_value(self, value: Any, points: Decimal) -> str | None:
+        if self.min_value is not None and value < self.min_value:
+            return f"“{fmt(value)}”小于可能的最小值{fmt(self.min_value)}{self.unit}"
+        if self.max_value is not None and value > self.max_value:
+            return f"“{fmt(value)}”大于可能的最大值{fmt(self.max_value)}{self.unit}"
+        return None
+
+
 class Tier(Frozen):
     """One band of a tiered rule: values from ``min`` upwards earn ``points``."""
 
@@ -192,12 +233,11 @@ class Tier(Frozen):
     points: Annotated[Decimal, Field(ge=0, decimal_places=2)]
 
 
-class TiersRule(Frozen):
+class TiersRule(_Bounded):
     """Value bands to points: "满意度≥90%得5分，80–90%得4分……"."""
 
     kind: Literal["tiers"]
     bands: Annotated[list[Tier], Field(min_length=2)]
-    unit: str = ""
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
 
@@ -211,18 +251,11 @@ class TiersRule(Frozen):
                 raise ValueError("低档的分值不能高于高档")
         return bands
 
-    @property
-    def value_hint(self) -> str:
-        return f"填写数值{f'（单位：{self.unit}）' if self.unit else ''}"
-
     def example(self, points: Decimal) -> str:
         return fmt(self.bands[0].min)
 
     def best(self, points: Decimal) -> Decimal:
         return self.bands[0].points
-
-    def check_value(self, value: Any, points: Decimal) -> str | None:
-        return None
 
     def score(self, value: Decimal, points: Decimal) -> Outcome:
         found = f"实际{fmt(value)}{self.unit}"
@@ -278,13 +311,12 @@ class ChoiceRule(Frozen):
         return Outcome(earned, found, explanation, advice)
 
 
-class LinearRule(Frozen):
+class LinearRule(_Bounded):
     """Linear between two values, clamped: "集体经济收入0万元得0分，10万元以上得满分"."""
 
     kind: Literal["linear"]
     zero_at: Number
     full_at: Number
-    unit: str = ""
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
 
@@ -294,18 +326,11 @@ class LinearRule(Frozen):
             raise ValueError("zero_at 与 full_at 不能相等")
         return self
 
-    @property
-    def value_hint(self) -> str:
-        return f"填写数值{f'（单位：{self.unit}）' if self.unit else ''}"
-
     def example(self, points: Decimal) -> str:
         return fmt(self.full_at)
 
     def best(self, points: Decimal) -> Decimal:
         return points
-
-    def check_value(self, value: Any, points: Decimal) -> str | None:
-        return None
 
     def score(self, value: Decimal, points: Decimal) -> Outcome:
         found = f"实际{fmt(value)}{self.unit}"

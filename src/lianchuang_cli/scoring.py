@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
-from lianchuang_cli.evidence import Event, Evidence, NotApplicable
+from lianchuang_cli.evidence import Event, Evidence, NotApplicable, Occurrence
 from lianchuang_cli.results import (
     Adjustment,
     CriterionResult,
@@ -167,7 +167,7 @@ def _adjustments(
         )
 
 
-def _veto_reason(event: Event, loaded: LoadedRubric) -> str:
+def _veto_reason(event: Occurrence, loaded: LoadedRubric) -> str:
     name = loaded.veto_index[event.id].name
     return f"{name}（{event.note}）" if event.note else name
 

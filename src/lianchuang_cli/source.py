@@ -223,6 +223,7 @@ _SYNTAX_HINTS = (
     ("expected a single document", "文件中只能有一个 YAML 文档（不要使用“---”分隔多个文档）"),
     ("control characters are not allowed", "文件含有控制字符，可能不是文本文件"),
     ("found duplicate anchor", "锚点名称重复"),
+    ("exceeded maximum nesting depth", f"嵌套层数过深（超过{MAX_DEPTH}层）"),
 )
 
 

@@ -68,8 +68,8 @@ def _events_section(key: str, title: str, items: Sequence[AdjustmentItem | VetoI
         points = getattr(item, "points", None)
         suffix = f"（每次{fmt(points)}分）" if points is not None else ""
         lines.append(f"#   {item.id}：{item.name}{suffix}\n")
-    lines.append(
-        f'# 例：\n#   - {{id: {items[0].id if items else "xxx"}, count: 1, note: "情况说明"}}\n'
-    )
+    first = items[0].id if items else "xxx"
+    count = "" if key == "vetoes" else ", count: 1"
+    lines.append(f'# 例：\n#   - {{id: {first}{count}, note: "情况说明"}}\n')
     lines.append(f"{key}: []\n")
     return "".join(lines)

@@ -1,0 +1,101 @@
+"""Evidence validation against the village rubric: one message per problem, located, in Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.grading import load_evidence
+from tests.conftest import EXAMPLES
+
+BASE = (EXAMPLES / "village" / "taoyuan_excellent.yaml").read_text(encoding="utf-8")
+
+
+def problems_after(tmp_path: Path, *edits: tuple[str, str]) -> list[Problem]:
+    """Apply text edits to a valid village file and return the problems validation finds."""
+    text = BASE
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "unit.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_evidence(path)
+    return caught.value.problems
+
+
+def test_the_base_file_is_valid(tmp_path: Path) -> None:
+    """The edits below start from a file with no problems."""
+    path = tmp_path / "unit.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    load_evidence(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "message"),
+    [
+        (("    value: 95.2\n", "    value: 152\n"), 166, "“152”大于可能的最大值100%"),
+        (("value: {part: 6, whole: 7}", "value: 105"), 29, "“105”应不大于 100"),
+        (("value: {part: 6, whole: 7}", "value: -5"), 29, "“-5”应不小于 0"),
+        (("value: {part: 6, whole: 7}", "value: {part: 8, whole: 7}"), 29, "part（8）不能大于"),
+        (("  team_study:\n    value: 12", "  team_study:\n    value: 十二"), 15, "“十二”应为整数"),
+        (("  team_study:\n    value: 12", "  team_study:\n    value: NO"), 15, "“NO”应为整数"),
+        (("    value: 95.2\n", "    not_applicable: 未测评\n"), 166, "不允许按缺项处理"),
+    ],
+)
+def test_value_problems(tmp_path: Path, edit: tuple[str, str], line: int, message: str) -> None:
+    """Each bad value gets one message at its own line, with the expected wording."""
+    (problem,) = problems_after(tmp_path, edit)
+    assert problem.line == line
+    assert message in problem.message
+
+
+def test_not_applicable_is_accepted_where_allowed(tmp_path: Path) -> None:
+    """An allowed not_applicable with a reason validates and is recorded."""
+    text = BASE.replace(
+        "  group_coordination:\n    value: 4",
+        "  group_coordination:\n    not_applicable: 未设村民小组",
+    )
+    path = tmp_path / "unit.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, evidence = load_evidence(path)
+    assert evidence.values["group_coordination"].reason == "未设村民小组"
+
+
+def test_veto_events_have_no_count(tmp_path: Path) -> None:
+    """A veto either happened or not: count is an unknown key there."""
+    (problem,) = problems_after(
+        tmp_path, ("vetoes: []", "vetoes:\n  - {id: election_bribery, count: 2}")
+    )
+    assert "未知的键“count”" in problem.message
+
+
+def test_misspelt_id_is_linked_to_the_missing_one(tmp_path: Path) -> None:
+    """The unknown key suggests the right id, and the missing list names the probable typo."""
+    found = problems_after(tmp_path, ("  team_study:\n", "  team_stduy:\n"))
+    messages = " ".join(p.message for p in found)
+    assert "考评细则中没有指标“team_stduy”；是否想写“team_study”？" in messages
+    assert "team_study（班子集中学习，是否误写成了“team_stduy”）" in messages
+
+
+def test_unknown_event_lists_choices_then_suggests(tmp_path: Path) -> None:
+    """Unknown penalty ids list the choices and end with the closest one."""
+    (problem,) = problems_after(
+        tmp_path, ("penalties: []", "penalties:\n  - {id: safety_accidnet}")
+    )
+    assert problem.message.startswith("考评细则中没有“safety_accidnet”；可选：")
+    assert problem.message.endswith("；是否想写“safety_accident”？")
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    """Problems in the unit, indicators and events are all reported in one run, in line order."""
+    found = problems_after(
+        tmp_path,
+        ("  year: 2026", "  year: 2025"),
+        ("  team_study:\n    value: 12", "  team_study:\n    value: 十二"),
+        ("vetoes: []", "vetoes:\n  - {id: nobody}"),
+    )
+    assert len(found) == 3
+    assert [p.line for p in found] == sorted(p.line for p in found)
