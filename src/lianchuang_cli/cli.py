@@ -75,7 +75,11 @@ def _parse_decimal(value: str | None) -> Decimal | None:
     return number
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]...",
+)
 @click.version_option(__version__, "-V", "--version", prog_name="lianchuang")
 def main() -> None:
     """农村党的建设“三级联创”考评工具：按考评细则给佐证材料打分、定等级、列差距。
@@ -87,12 +91,15 @@ def main() -> None:
       lianchuang score 桃源村.yaml                 打分、定等级、列出差距
       lianchuang rubric show village               查看考评细则
 
-    退出码：0 全部评分且达到门槛；1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）。
+    退出码：0 全部评分（未设门槛，或均达到 --fail-under / --min-rating 门槛）；
+    1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）；3 程序内部错误。
     """
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(options_metavar="[选项]")
+@click.argument(
+    "files", nargs=-1, required=True, metavar="文件...", type=click.Path(path_type=Path)
+)
 @click.option(
     "--rubric",
     "rubric_name",
@@ -173,8 +180,10 @@ def _gate_failures(
     return messages
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@main.command(options_metavar="[选项]")
+@click.argument(
+    "files", nargs=-1, required=True, metavar="文件...", type=click.Path(path_type=Path)
+)
 @click.option("--rubric", "rubric_name", metavar="细则", help="使用指定的细则文件。")
 def validate(files: tuple[Path, ...], rubric_name: str | None) -> None:
     """只检查佐证材料的填写：逐条列出所有错误（文件:行:列）。"""
@@ -196,7 +205,7 @@ def validate(files: tuple[Path, ...], rubric_name: str | None) -> None:
         sys.exit(EXIT_INPUT_ERROR)
 
 
-@main.command()
+@main.command(options_metavar="[选项]")
 @click.argument("level", metavar="细则")
 @click.option(
     "-o",
@@ -221,12 +230,12 @@ def template(level: str, output: Path | None) -> None:
     click.echo(f"已生成模板：{output}")
 
 
-@main.group()
+@main.group(options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 def rubric() -> None:
     """查看考评细则。"""
 
 
-@rubric.command("show")
+@rubric.command("show", options_metavar="[选项]")
 @click.argument("level", metavar="细则")
 def rubric_show(level: str) -> None:
     """显示细则的考评项目、指标、分值、加扣分项和等级。"""

@@ -83,6 +83,8 @@ def _summary(result: UnitResult) -> Text:
     text = Text()
     text.append("总分 ")
     text.append(f"{fmt(result.score)} / {fmt(result.max_score)}", style="bold")
+    if result.score > result.max_score:
+        text.append("（含加分，可超过满分）")
     text.append("　等级 ")
     text.append(result.rating, style=_rating_style(result))
     formula = [f"基础分{fmt(result.base_score)}"]
