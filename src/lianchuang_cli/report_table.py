@@ -109,12 +109,17 @@ def _summary(result: UnitResult) -> Text:
     return text
 
 
+def _section(title: str, first: str, *numbers: str) -> Table:
+    """A titled table whose first column is text and the others are right-aligned figures."""
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column(first, overflow="fold")
+    for name in numbers:
+        table.add_column(name, justify="right", no_wrap=True)
+    return table
+
+
 def _criteria_table(result: UnitResult) -> Table:
-    table = Table(title="各项得分", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("考评项目")
-    table.add_column("得分", justify="right")
-    table.add_column("满分", justify="right")
-    table.add_column("得分率", justify="right")
+    table = _section("各项得分", "考评项目", "得分", "满分", "得分率")
     for c in result.criteria:
         share = "—" if not c.max_score else f"{fmt(c.score * 100 / c.max_score)}%"
         table.add_row(c.name, fmt(c.score), fmt(c.max_score), share)
@@ -122,10 +127,7 @@ def _criteria_table(result: UnitResult) -> Table:
 
 
 def _adjustments_table(result: UnitResult) -> Table:
-    table = Table(title="加分与扣分", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("事项")
-    table.add_column("次数", justify="right")
-    table.add_column("分值", justify="right")
+    table = _section("加分与扣分", "事项", "次数", "分值")
     for a in result.adjustments:
         sign = "+" if a.kind == "bonus" else "−"
         note = "（已达该项上限）" if a.capped else ""
@@ -159,10 +161,7 @@ def _next_rating_text(result: UnitResult) -> Text:
 
 
 def _self_score_table(result: UnitResult) -> Table:
-    table = Table(title="自评分与核定分不一致", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("指标")
-    table.add_column("自评分", justify="right")
-    table.add_column("核定分", justify="right")
+    table = _section("自评分与核定分不一致", "指标", "自评分", "核定分")
     for d in result.self_score_differences:
         table.add_row(d.name, fmt(d.self_score), "缺项" if d.score is None else fmt(d.score))
     return table

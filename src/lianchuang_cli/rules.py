@@ -82,6 +82,11 @@ def _lost_advice(lost: Decimal, action: str) -> str:
     return f"{action}可得回{fmt(lost)}分"
 
 
+def _regain(points: Decimal, earned: Decimal, action: str) -> str:
+    """Advice for an indicator scored below its points, or "" when nothing was lost."""
+    return _lost_advice(points - earned, action) if earned < points else ""
+
+
 class CheckRule(Frozen):
     """All or nothing: "有年度创建规划得2分，否则不得分"."""
 
@@ -267,9 +272,7 @@ class TiersRule(_Bounded):
             explanation = f"{found}，低于最低档（{fmt(lowest.min)}{self.unit}），不得分"
         else:
             explanation = f"{found}，达到“≥{fmt(band.min)}{self.unit}”档，得{fmt(earned)}分"
-        advice = ""
-        if earned < points:
-            advice = _lost_advice(points - earned, f"达到{fmt(top.min)}{self.unit}以上")
+        advice = _regain(points, earned, f"达到{fmt(top.min)}{self.unit}以上")
         return Outcome(earned, found, explanation, advice)
 
 
@@ -341,9 +344,7 @@ class LinearRule(_Bounded):
             f"{found}；{fmt(self.zero_at)}{self.unit}得0分、{fmt(self.full_at)}{self.unit} "
             f"得满分，其间按比例计分，得{fmt(earned)}分"
         )
-        advice = ""
-        if earned < points:
-            advice = _lost_advice(points - earned, f"达到{fmt(self.full_at)}{self.unit}")
+        advice = _regain(points, earned, f"达到{fmt(self.full_at)}{self.unit}")
         return Outcome(earned, found, explanation, advice)
 
 
@@ -374,9 +375,7 @@ class JudgementRule(Frozen):
             f"（{value.reason.strip()}）" if value.reason.strip() else ""
         )
         explanation = f"考评人员评定，{found}"
-        advice = ""
-        if value.score < points:
-            advice = _lost_advice(points - value.score, "针对评定理由整改")
+        advice = _regain(points, value.score, "针对评定理由整改")
         return Outcome(value.score, found, explanation, advice)
 
 
