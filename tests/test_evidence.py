@@ -99,3 +99,12 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     )
     assert len(found) == 3
     assert [p.line for p in found] == sorted(p.line for p in found)
+
+
+def test_shorthand_entry_explains_the_full_form(tmp_path: Path) -> None:
+    """``team_study: 12`` is answered with how to write the entry, not a type error."""
+    start = BASE.index("  team_study:\n")
+    end = BASE.index("  team_unity:\n")
+    (problem,) = problems_after(tmp_path, (BASE[start:end], "  team_study: 12\n"))
+    assert problem.line == 14
+    assert "应写成映射：在下一行缩进写“value: 值”" in problem.message

@@ -6,6 +6,7 @@ the pydantic models costs more than everything else at start-up.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
@@ -247,6 +248,10 @@ def rubric_show(level: str) -> None:
 
 def run() -> None:
     """Console-script entry point: any unexpected error becomes a short Chinese message."""
+    for stream in (sys.stdout, sys.stderr):
+        # A Windows console redirected to a file may use GBK, which lacks a few symbols we print.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         main(prog_name="lianchuang")
     except Exception as exc:  # last line of defence: never show a traceback

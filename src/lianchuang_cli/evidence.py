@@ -195,6 +195,13 @@ def _check_indicators(
                 doc.problem(at, f"指标“{indicator.name}”未填写；{indicator.rule.value_hint}")
             )
             continue
+        if not isinstance(raw_entry, dict):
+            message = (
+                f"指标“{indicator.name}”应写成映射：在下一行缩进写“value: 值”"
+                f"（可再加 note、attachments、self_score）；{indicator.rule.value_hint}"
+            )
+            problems.append(doc.problem(at, message))
+            continue
         try:
             entry = _ENTRY.validate_python(raw_entry)
         except ValidationError as exc:
