@@ -241,3 +241,33 @@ def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(SystemExit) as caught:
         cli.run()
     assert caught.value.code == cli.EXIT_INTERNAL_ERROR
+
+
+def test_rubric_id_wins_over_a_folder_of_the_same_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside examples/, ``village`` is a folder there and still names the shipped rubric."""
+    (tmp_path / "village").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert run("rubric", "show", "village").exit_code == EXIT_OK
+
+
+@pytest.mark.parametrize(
+    ("tty", "no_color", "expected"),
+    [(True, False, True), (True, True, False), (False, False, False)],
+)
+def test_colour_only_on_a_terminal_without_no_color(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, no_color: bool, expected: bool
+) -> None:
+    """Colours need a terminal, and NO_COLOR turns them off."""
+    from lianchuang_cli import cli
+
+    class Stream:
+        def isatty(self) -> bool:
+            return tty
+
+    monkeypatch.setattr(sys, "stdout", Stream())
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    assert cli._color() is expected

@@ -53,7 +53,7 @@ def _load_rubric_or_exit(name: str) -> LoadedRubric:
     from lianchuang_cli.rubric import load_rubric, resolve_rubric, shipped_rubric_ids
 
     path = resolve_rubric(name)
-    if not path.exists():
+    if not path.is_file():
         shipped = "、".join(shipped_rubric_ids()) or "无"
         raise click.UsageError(f"找不到考评细则“{name}”；内置细则：{shipped}，或给出细则文件路径")
     try:

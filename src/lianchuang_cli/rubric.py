@@ -127,7 +127,7 @@ def shipped_rubric_ids() -> list[str]:
 def resolve_rubric(name: str) -> Path:
     """Turn a rubric id (``village``) or a path into a rubric file path."""
     candidate = Path(name)
-    if candidate.suffix.lower() in (".yaml", ".yml") or candidate.exists():
+    if candidate.suffix.lower() in (".yaml", ".yml") or candidate.is_file():
         return candidate
     return shipped_rubrics_dir() / f"{name}.yaml"
 
