@@ -341,7 +341,7 @@ class LinearRule(_Bounded):
         fraction = min(Decimal(1), max(ZERO, fraction))
         earned = round_score(points * fraction)
         explanation = (
-            f"{found}；{fmt(self.zero_at)}{self.unit}得0分、{fmt(self.full_at)}{self.unit} "
+            f"{found}；{fmt(self.zero_at)}{self.unit}得0分、{fmt(self.full_at)}{self.unit}"
             f"得满分，其间按比例计分，得{fmt(earned)}分"
         )
         advice = _regain(points, earned, f"达到{fmt(self.full_at)}{self.unit}")

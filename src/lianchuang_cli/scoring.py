@@ -41,8 +41,9 @@ def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
         Gap(r.id, r.name, r.criterion, r.lost, r.requirement, r.found, r.explanation, r.advice)
         for r in sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
     )
+    veto_names = tuple(loaded.veto_index[event.id].name for event in evidence.vetoes)
     next_rating, note = _next_rating(
-        rubric, indicators, band_index, score - base, veto_reasons, score
+        rubric, indicators, band_index, score - base, veto_names, score
     )
     unit = evidence.unit
     return UnitResult(
@@ -192,7 +193,7 @@ def _next_rating(
     indicators: tuple[IndicatorResult, ...],
     band_index: int,
     adjustment: Decimal,
-    veto_reasons: tuple[str, ...],
+    veto_names: tuple[str, ...],
     score: Decimal,
 ) -> tuple[NextRating | None, str]:
     """Find the fewest gap items whose recovery reaches the next better band.
@@ -201,9 +202,9 @@ def _next_rating(
     per criterion, the largest gaps until its share condition holds, then the largest
     remaining gaps overall until the total is reached; each step is re-scored exactly.
     """
-    if veto_reasons:
-        reasons = "；".join(veto_reasons)
-        return None, f"存在一票否决事项（{reasons}），无论得分均评为“{rubric.ratings[-1].name}”"
+    if veto_names:
+        names = "、".join(veto_names)
+        return None, f"存在一票否决事项（{names}），无论得分均评为“{rubric.ratings[-1].name}”"
     if band_index == 0:
         return None, f"已是最高等级“{rubric.ratings[0].name}”"
     target = rubric.ratings[band_index - 1]

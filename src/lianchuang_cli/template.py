@@ -65,8 +65,11 @@ def render_template(rubric: Rubric) -> str:
 def _events_section(key: str, title: str, items: Sequence[AdjustmentItem | VetoItem]) -> str:
     lines = [f"\n# {title}；可选：\n"]
     for item in items:
-        points = getattr(item, "points", None)
-        suffix = f"（每次{fmt(points)}分）" if points is not None else ""
+        suffix = ""
+        if isinstance(item, AdjustmentItem):
+            verb = "扣" if key == "penalties" else "加"
+            cap = f"，最多{verb}{fmt(item.cap)}分" if item.cap is not None else ""
+            suffix = f"（每次{verb}{fmt(item.points)}分{cap}）"
         lines.append(f"#   {item.id}：{item.name}{suffix}\n")
     first = items[0].id if items else "xxx"
     count = "" if key == "vetoes" else ", count: 1"
