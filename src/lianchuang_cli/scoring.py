@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Literal
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
 from lianchuang_cli.evidence import Event, Evidence, NotApplicable, Occurrence
@@ -25,9 +26,7 @@ def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
     rubric = loaded.rubric
     indicators = tuple(_score_indicators(rubric, evidence))
     criteria = tuple(_criterion_results(rubric, indicators))
-    raw = sum((r.score for r in indicators if r.score is not None), ZERO)
-    applicable = sum((r.max_score for r in indicators if r.score is not None), ZERO)
-    base = _scaled(raw, applicable, rubric.total_points)
+    raw, applicable, base = _base_score(indicators, rubric.total_points)
     penalties = tuple(_adjustments(evidence.penalties, loaded.penalty_index, "penalty"))
     bonuses = tuple(_adjustments(evidence.bonuses, loaded.bonus_index, "bonus"))
     penalty = sum((a.points for a in penalties), ZERO)
@@ -141,17 +140,28 @@ def _criterion_results(
         )
 
 
-def _scaled(raw: Decimal, applicable: Decimal, total: Decimal) -> Decimal:
-    """Scale the points earned on applicable indicators to the rubric total (缺项按比例折算)."""
+def _base_score(
+    indicators: Iterable[IndicatorResult], total: Decimal
+) -> tuple[Decimal, Decimal, Decimal]:
+    """Return (points earned, points applicable, base score scaled to ``total``).
+
+    Not-applicable indicators leave the applicable points short of the total; the earned points
+    are then scaled up in proportion (缺项按比例折算) and rounded to two decimals.
+    """
+    applicable_results = [r for r in indicators if r.score is not None]
+    raw = sum((r.score for r in applicable_results if r.score is not None), ZERO)
+    applicable = sum((r.max_score for r in applicable_results), ZERO)
     if applicable == total:
-        return raw
+        return raw, applicable, raw
     if applicable == 0:
-        return ZERO
-    return round_score(raw * total / applicable)
+        return raw, applicable, ZERO
+    return raw, applicable, round_score(raw * total / applicable)
 
 
 def _adjustments(
-    events: tuple[Event, ...], items: dict[str, AdjustmentItem], kind: str
+    events: tuple[Event, ...],
+    items: dict[str, AdjustmentItem],
+    kind: Literal["penalty", "bonus"],
 ) -> Iterable[Adjustment]:
     for event in events:
         item = items[event.id]
@@ -160,7 +170,7 @@ def _adjustments(
         yield Adjustment(
             item.id,
             item.name,
-            "penalty" if kind == "penalty" else "bonus",
+            kind,
             event.count,
             points,
             points != uncapped,
@@ -215,9 +225,7 @@ def _next_rating(
         ids = {r.id for r in recovered}
         lifted = tuple(r if r.id not in ids else _recovered(r) for r in indicators)
         criteria = tuple(_criterion_results(rubric, lifted))
-        raw = sum((r.score for r in lifted if r.score is not None), ZERO)
-        applicable = sum((r.max_score for r in lifted if r.score is not None), ZERO)
-        return _scaled(raw, applicable, rubric.total_points) + adjustment, criteria
+        return _base_score(lifted, rubric.total_points)[2] + adjustment, criteria
 
     if target.min_criterion_share is not None:
         share = target.min_criterion_share
