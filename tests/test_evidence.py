@@ -108,3 +108,12 @@ def test_shorthand_entry_explains_the_full_form(tmp_path: Path) -> None:
     (problem,) = problems_after(tmp_path, (BASE[start:end], "  team_study: 12\n"))
     assert problem.line == 14
     assert "应写成映射：在下一行缩进写“value: 值”" in problem.message
+
+
+def test_problem_inside_a_value_points_at_the_inner_field(tmp_path: Path) -> None:
+    """A bad judgement score is located at the score itself, not at the start of the value."""
+    (problem,) = problems_after(
+        tmp_path, ("    value: {score: 3, reason:", "    value: {score: 高, reason:")
+    )
+    assert (problem.line, problem.column) == (20, 20)
+    assert problem.message.startswith("“高”应为数字")

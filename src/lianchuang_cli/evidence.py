@@ -227,7 +227,7 @@ def _check_indicators(
         except ValidationError as exc:
             first = problems_from(exc, doc, [*at, "value"])[0]
             hint = f"{first.message}；{indicator.rule.value_hint}"
-            problems.append(doc.problem([*at, "value"], hint))
+            problems.append(Problem(first.file, first.line, first.column, hint))
             continue
         complaint = indicator.rule.check_value(value, indicator.points)
         if complaint:
