@@ -53,8 +53,13 @@ _FLOAT_RE = re.compile(
 )
 
 
+_TYPED_STARTS = frozenset("0123456789+-.~nNtTfF")
+
+
 def _resolve_plain(value: str) -> str:
     """Tag a plain (unquoted) scalar the way YAML 1.2's core schema would."""
+    if value and value[0] not in _TYPED_STARTS:
+        return STR_TAG  # most scalars are Chinese text: skip the patterns
     if value in _NULLS:
         return NULL_TAG
     if value in _TRUES or value in _FALSES:
