@@ -271,3 +271,15 @@ def test_colour_only_on_a_terminal_without_no_color(
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
     assert cli._color() is expected
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-16"])
+def test_windows_encodings_grade_the_same(tmp_path: Path, encoding: str) -> None:
+    """A file saved as GBK, UTF-8 with BOM or UTF-16 by a Windows editor grades identically."""
+    path = tmp_path / "saved.yaml"
+    path.write_bytes(Path(EXCELLENT).read_text(encoding="utf-8").encode(encoding))
+    original = json.loads(run("score", "--format", "json", EXCELLENT).stdout)
+    converted = json.loads(run("score", "--format", "json", str(path)).stdout)
+    assert converted["score"] == original["score"]
+    assert converted["unit"] == original["unit"]
+    assert converted["gaps"] == original["gaps"]
