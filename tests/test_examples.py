@@ -55,3 +55,15 @@ def test_invalid_example_fails_where_its_header_says(path: Path) -> None:
     assert isinstance(outcome, FileFailure)
     assert {(p.line, p.column) for p in outcome.problems} == expected
     assert all(p.message for p in outcome.problems)
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_results_carry_the_line_of_each_indicator(path: Path) -> None:
+    """Every indicator result and gap knows the line of its entry in the evidence file."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    outcome = grade_file(path)
+    assert isinstance(outcome, UnitResult)
+    for result in outcome.indicators:
+        assert lines[result.line - 1] == f"  {result.id}:"
+    for gap in outcome.gaps:
+        assert lines[gap.line - 1] == f"  {gap.indicator}:"

@@ -63,7 +63,7 @@ def test_json_contract() -> None:
         "id", "criterion", "name", "score", "max_score", "status", "explanation",
     }  # fmt: skip
     for gap in unit["gaps"]:
-        assert set(gap) == {"indicator", "lost", "requirement", "found", "advice"}
+        assert set(gap) == {"indicator", "lost", "requirement", "found", "advice", "line"}
     assert payload[1] == {
         "file": "bad.yaml",
         "errors": [{"file": "bad.yaml", "line": 3, "column": 5, "message": "缺少 unit"}],

@@ -88,6 +88,7 @@ class Evidence:
     unit: UnitInfo
     values: dict[str, Any]
     entries: dict[str, IndicatorEntry]
+    lines: dict[str, int]
     penalties: tuple[Event, ...]
     bonuses: tuple[Event, ...]
     vetoes: tuple[Occurrence, ...]
@@ -165,7 +166,8 @@ def check_evidence(doc: SourceDocument, loaded: LoadedRubric) -> Evidence:
     vetoes = _check_events(doc, data, "vetoes", _OCCURRENCES, loaded.veto_index, problems)
     if problems or unit is None:
         raise InputError(sorted(problems, key=lambda p: (p.line, p.column)))
-    return Evidence(doc, unit, values, entries, penalties, bonuses, vetoes)
+    lines = doc.key_lines(["indicators"])
+    return Evidence(doc, unit, values, entries, lines, penalties, bonuses, vetoes)
 
 
 def _check_indicators(

@@ -80,6 +80,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "status": r.status,
                 "explanation": r.explanation,
                 "self_score": number(r.self_score),
+                "line": r.line,
             }
             for r in result.indicators
         ],
@@ -101,6 +102,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "requirement": g.requirement,
                 "found": g.found,
                 "advice": g.advice,
+                "line": g.line,
             }
             for g in result.gaps
         ],

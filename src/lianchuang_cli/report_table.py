@@ -143,7 +143,9 @@ def _gaps_table(result: UnitResult) -> Table:
     table.add_column("实际情况", ratio=3, overflow="fold")
     table.add_column("如何补齐", ratio=3, overflow="fold")
     for gap in result.gaps:
-        table.add_row(gap.name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice)
+        name = Text(gap.name)
+        name.append(f"\n第{gap.line}行", style="dim")
+        table.add_row(name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice)
     return table
 
 

@@ -26,6 +26,7 @@ class IndicatorResult:
     explanation: str
     advice: str
     self_score: Decimal | None
+    line: int
 
     @property
     def lost(self) -> Decimal:
@@ -56,6 +57,7 @@ class Gap:
     found: str
     explanation: str
     advice: str
+    line: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,17 @@ def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
     vetoed = bool(veto_reasons)
     band_index = len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria)
     gaps = tuple(
-        Gap(r.id, r.name, r.criterion, r.lost, r.requirement, r.found, r.explanation, r.advice)
+        Gap(
+            r.id,
+            r.name,
+            r.criterion,
+            r.lost,
+            r.requirement,
+            r.found,
+            r.explanation,
+            r.advice,
+            r.line,
+        )
         for r in sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
     )
     veto_names = tuple(loaded.veto_index[event.id].name for event in evidence.vetoes)
@@ -101,6 +111,7 @@ def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorR
                 f"按缺项处理（{value.reason}），不计入应得分",
                 "",
                 self_score,
+                evidence.lines[indicator.id],
             )
             continue
         outcome = indicator.rule.score(value, indicator.points)
@@ -123,6 +134,7 @@ def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorR
             outcome.explanation,
             outcome.advice,
             self_score,
+            evidence.lines[indicator.id],
         )
 
 
@@ -266,4 +278,5 @@ def _recovered(result: IndicatorResult) -> IndicatorResult:
         result.explanation,
         "",
         result.self_score,
+        result.line,
     )

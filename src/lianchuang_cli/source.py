@@ -117,6 +117,20 @@ class SourceDocument:
         target = key_node if key and key_node is not None else node
         return target.start_mark.line + 1, target.start_mark.column + 1
 
+    def key_lines(self, loc: Sequence[str | int]) -> dict[str, int]:
+        """Return the 1-based line of every key of the mapping at ``loc`` (one pass)."""
+        node = self.root
+        for part in loc:
+            if not isinstance(node, MappingNode):
+                return {}
+            node = next((v for k, v in node.value if k.value == str(part)), None)
+        if not isinstance(node, MappingNode):
+            return {}
+        lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
+        return lines
+
     def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> Problem:
         """Build a problem located at ``loc``."""
         line, column = self.position(loc, key=key)
