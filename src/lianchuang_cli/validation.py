@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -41,9 +42,7 @@ _TEMPLATES = {
 
 
 def _is_scalar(value: Any) -> bool:
-    return (
-        value is None or isinstance(value, str | int | float) or type(value).__name__ == "Decimal"
-    )
+    return value is None or isinstance(value, str | int | float | Decimal)
 
 
 def describe_error(error: ErrorDetails) -> str:
