@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.rubric import load_rubric, resolve_rubric, shipped_rubric_ids
 from lianchuang_cli.rubric_view import render_rubric
@@ -74,6 +75,6 @@ def test_rubric_show_lists_every_indicator(path: Path) -> None:
     text = render_rubric(rubric, width=120)
     for criterion, indicator in rubric.indicators():
         assert criterion.name in text
-        assert f"{indicator.name}（{indicator.id}）" in text
+        assert f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)}分" in text
     assert "一票否决" in text
     assert "\x1b[" not in text

@@ -199,3 +199,11 @@ def test_ratio_needs_a_positive_whole() -> None:
     """0 of 0 is not a share."""
     with pytest.raises(ValidationError):
         Ratio(part=0, whole=0)
+
+
+def test_percentage_hint_names_what_is_counted() -> None:
+    """A share of households asks for households, not people."""
+    rule = RULE.validate_python(
+        {"kind": "percentage", "threshold": 95, "deduct_per_point": 1, "unit": "户"}
+    )
+    assert "{part: 达标户数, whole: 总户数}" in rule.value_hint

@@ -25,7 +25,7 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         for indicator in criterion.indicators:
             na = "　可缺项" if indicator.allow_not_applicable else ""
             branch.add(
-                f"{indicator.name}（{indicator.id}）{fmt(indicator.points)}分　"
+                f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)}分　"
                 f"{indicator.rule.kind}{na}\n{indicator.requirement}"
             )
     if rubric.penalties:

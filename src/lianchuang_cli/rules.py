@@ -166,7 +166,10 @@ class PercentageRule(Frozen):
 
     @property
     def value_hint(self) -> str:
-        return f"填写百分比数字（如{fmt(self.threshold)}），或写成{{part: 达标人数, whole: 总人数}}"
+        return (
+            f"填写百分比数字（如{fmt(self.threshold)}），"
+            f"或写成{{part: 达标{self.unit}数, whole: 总{self.unit}数}}"
+        )
 
     def example(self, points: Decimal) -> str:
         return "{part: 5, whole: 7}"
