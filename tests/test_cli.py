@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lianchuang_cli import __version__
-from lianchuang_cli.cli import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK, main
+from lianchuang_cli.cli import main
+from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
 from tests.conftest import EXAMPLES, MINI_RUBRIC
 
 EXCELLENT = str(EXAMPLES / "village" / "taoyuan_excellent.yaml")
@@ -211,7 +212,7 @@ def test_help_does_not_build_the_models() -> None:
         "import sys\n"
         "from lianchuang_cli import cli\n"
         "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
-        "assert 'lianchuang_cli.rubric' not in sys.modules\n"
+        "assert 'lianchuang_cli.model.rubric' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -232,6 +233,7 @@ def test_module_entry_point() -> None:
 def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug becomes a short Chinese message and exit 3, not a traceback."""
     from lianchuang_cli import cli, grading
+    from lianchuang_cli.commands import common
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
@@ -240,7 +242,7 @@ def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(sys, "argv", ["lianchuang", "score", EXCELLENT])
     with pytest.raises(SystemExit) as caught:
         cli.run()
-    assert caught.value.code == cli.EXIT_INTERNAL_ERROR
+    assert caught.value.code == common.EXIT_INTERNAL_ERROR
 
 
 def test_rubric_id_wins_over_a_folder_of_the_same_name(
@@ -260,7 +262,7 @@ def test_colour_only_on_a_terminal_without_no_color(
     monkeypatch: pytest.MonkeyPatch, tty: bool, no_color: bool, expected: bool
 ) -> None:
     """Colours need a terminal, and NO_COLOR turns them off."""
-    from lianchuang_cli import cli
+    from lianchuang_cli.commands import common
 
     class Stream:
         def isatty(self) -> bool:
@@ -270,7 +272,7 @@ def test_colour_only_on_a_terminal_without_no_color(
     monkeypatch.delenv("NO_COLOR", raising=False)
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    assert cli._color() is expected
+    assert common.color() is expected
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-16"])

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from lianchuang_cli.cli import FORMATS
+from lianchuang_cli.commands.score import FORMATS
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading import grade_file
-from lianchuang_cli.report_json import render_json
-from lianchuang_cli.report_table import render_problems, render_table
+from lianchuang_cli.reports.json_report import render_json
+from lianchuang_cli.reports.table import render_problems, render_table
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 from tests.conftest import EXAMPLES
 
@@ -66,7 +66,17 @@ def test_json_contract() -> None:
         assert set(gap) == {"indicator", "lost", "requirement", "found", "advice", "line"}
     assert payload[1] == {
         "file": "bad.yaml",
-        "errors": [{"file": "bad.yaml", "line": 3, "column": 5, "message": "缺少 unit"}],
+        "errors": [
+            {
+                "file": "bad.yaml",
+                "line": 3,
+                "column": 5,
+                "cell": None,
+                "severity": "error",
+                "code": "",
+                "message": "缺少 unit",
+            }
+        ],
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from lianchuang_cli.rules import Judgement, JudgementRule, Ratio, Rule
+from lianchuang_cli.model.rules import Judgement, JudgementRule, Ratio, Rule
 
 RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
 D = Decimal

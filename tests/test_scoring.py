@@ -11,7 +11,7 @@ import yaml
 
 from lianchuang_cli.grading import load_evidence
 from lianchuang_cli.results import UnitResult
-from lianchuang_cli.scoring import score_unit
+from lianchuang_cli.scoring.unit import score_unit
 from tests.conftest import MINI_RUBRIC
 
 D = Decimal

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.source import MAX_FILE_BYTES, parse_yaml, read_yaml
+from lianchuang_cli.reading.yaml_reader import MAX_FILE_BYTES, parse_yaml, read_yaml
 
 
 def problems(text: str | bytes) -> list[str]:

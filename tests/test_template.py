@@ -9,8 +9,8 @@ import yaml
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.grading import load_evidence
-from lianchuang_cli.rubric import load_rubric
-from lianchuang_cli.template import render_template
+from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.reports.template import render_template
 from tests.conftest import MINI_RUBRIC, RUBRICS
 
 RUBRIC_FILES = [*sorted(RUBRICS.glob("*.yaml")), MINI_RUBRIC]

@@ -6,11 +6,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.evidence import Evidence, check_evidence, did_you_mean, requested_rubric
+from lianchuang_cli.model.evidence import Evidence, check_evidence, did_you_mean, requested_rubric
+from lianchuang_cli.model.rubric import (
+    LoadedRubric,
+    load_rubric,
+    shipped_rubric_ids,
+    shipped_rubrics_dir,
+)
+from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.results import FileFailure, FileOutcome
-from lianchuang_cli.rubric import LoadedRubric, load_rubric, shipped_rubric_ids, shipped_rubrics_dir
-from lianchuang_cli.scoring import score_unit
-from lianchuang_cli.source import read_yaml
+from lianchuang_cli.scoring.unit import score_unit
 
 
 def load_evidence(

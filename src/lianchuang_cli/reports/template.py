@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.rubric import LEVEL_NAMES, AdjustmentItem, Rubric, VetoItem
+from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Rubric, VetoItem
 
 
 def _quoted(text: str) -> str:

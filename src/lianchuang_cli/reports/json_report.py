@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from lianchuang_cli import __version__
+from lianchuang_cli.errors import Problem
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 
 
@@ -23,10 +24,20 @@ def failure_to_dict(failure: FileFailure) -> dict[str, Any]:
     """The JSON object standing in for a file that could not be graded."""
     return {
         "file": failure.file,
-        "errors": [
-            {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
-            for p in failure.problems
-        ],
+        "errors": [problem_to_dict(p) for p in failure.problems],
+    }
+
+
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    """A located problem as JSON; ``cell`` is null for text files."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "cell": problem.cell,
+        "severity": problem.severity,
+        "code": problem.code,
+        "message": problem.message,
     }
 
 

@@ -7,8 +7,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.report_table import render_text
-from lianchuang_cli.rubric import LEVEL_NAMES, Rubric
+from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric
+from lianchuang_cli.reports.table import render_text
 
 
 def rubric_tree(rubric: Rubric) -> RenderableType:

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Literal
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
-from lianchuang_cli.evidence import Event, Evidence, NotApplicable, Occurrence
+from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
+from lianchuang_cli.model.rubric import AdjustmentItem, LoadedRubric, RatingBand, Rubric
 from lianchuang_cli.results import (
     Adjustment,
     CriterionResult,
@@ -18,7 +19,6 @@ from lianchuang_cli.results import (
     Status,
     UnitResult,
 )
-from lianchuang_cli.rubric import AdjustmentItem, LoadedRubric, RatingBand, Rubric
 
 
 def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:

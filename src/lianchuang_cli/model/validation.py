@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.source import SourceDocument
+from lianchuang_cli.reading.yaml_reader import SourceDocument
 
 _TEMPLATES = {
     "string_type": "应为文本",

@@ -13,9 +13,9 @@ from pydantic import Field, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.rules import Frozen, Points, Rule
-from lianchuang_cli.source import SourceDocument, read_yaml
-from lianchuang_cli.validation import problems_from
+from lianchuang_cli.model.rules import Frozen, Points, Rule
+from lianchuang_cli.model.validation import problems_from
+from lianchuang_cli.reading.yaml_reader import SourceDocument, read_yaml
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Text = Annotated[str, Field(min_length=1)]
@@ -113,10 +113,10 @@ class LoadedRubric:
 
 def shipped_rubrics_dir() -> Path:
     """Return the folder of shipped rubrics: inside the installed package, or the source tree."""
-    packaged = Path(__file__).parent / "rubrics"
+    packaged = Path(__file__).parents[1] / "rubrics"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "rubrics"
+    return Path(__file__).resolve().parents[3] / "rubrics"
 
 
 def shipped_rubric_ids() -> list[str]:

@@ -14,10 +14,10 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.rubric import AdjustmentItem, LoadedRubric, VetoItem
-from lianchuang_cli.rules import Frozen, Score
-from lianchuang_cli.source import SourceDocument
-from lianchuang_cli.validation import problems_from
+from lianchuang_cli.model.rubric import AdjustmentItem, LoadedRubric, VetoItem
+from lianchuang_cli.model.rules import Frozen, Score
+from lianchuang_cli.model.validation import problems_from
+from lianchuang_cli.reading.yaml_reader import SourceDocument
 
 TOP_LEVEL_KEYS = (
     "rubric",

@@ -1,0 +1,1 @@
+"""Domain models read from files: rubrics, their rule kinds, and evidence."""

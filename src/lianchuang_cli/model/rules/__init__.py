@@ -1,0 +1,48 @@
+"""Scoring rule kinds: each is a small model selected by ``kind:`` with one ``score()`` method.
+
+A rule knows the shape of the evidence value it scores (``value_schema``), any check of that value
+that depends on the indicator (``check_value``), its best possible outcome (``best``, which the
+rubric loader compares with the indicator's points), and how to explain a score in Chinese.
+Adding a rule kind means adding one module here and naming it in ``Rule``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from lianchuang_cli.model.rules.base import Frozen, Judgement, Number, Outcome, Points, Ratio, Score
+from lianchuang_cli.model.rules.check import CheckRule
+from lianchuang_cli.model.rules.choice import ChoiceRule
+from lianchuang_cli.model.rules.count import CountRule
+from lianchuang_cli.model.rules.judgement import JudgementRule
+from lianchuang_cli.model.rules.linear import LinearRule
+from lianchuang_cli.model.rules.percentage import PercentageRule
+from lianchuang_cli.model.rules.tiers import Tier, TiersRule
+
+Rule = Annotated[
+    CheckRule | CountRule | PercentageRule | TiersRule | ChoiceRule | LinearRule | JudgementRule,
+    Field(discriminator="kind"),
+]
+RULE_KINDS = ("check", "count", "percentage", "tiers", "choice", "linear", "judgement")
+
+__all__ = [
+    "RULE_KINDS",
+    "CheckRule",
+    "ChoiceRule",
+    "CountRule",
+    "Frozen",
+    "Judgement",
+    "JudgementRule",
+    "LinearRule",
+    "Number",
+    "Outcome",
+    "PercentageRule",
+    "Points",
+    "Ratio",
+    "Rule",
+    "Score",
+    "Tier",
+    "TiersRule",
+]

@@ -1,0 +1,109 @@
+"""Shared pieces of the rule kinds: number types, the frozen base model, outcomes, advice wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from lianchuang_cli.decimals import fmt
+
+
+def _reject_bool(value: Any) -> Any:
+    # pydantic's lax mode reads true/false as 1/0; a yes/no answer is never a number here.
+    if isinstance(value, bool):
+        raise ValueError("应填写数字，而不是 true/false")
+    return value
+
+
+Number = Annotated[Decimal, BeforeValidator(_reject_bool), Field(allow_inf_nan=False)]
+Points = Annotated[Decimal, BeforeValidator(_reject_bool), Field(gt=0, decimal_places=2)]
+Score = Annotated[Decimal, BeforeValidator(_reject_bool), Field(ge=0, decimal_places=2)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+
+
+class Frozen(BaseModel):
+    """Base for every model read from a file: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The score one rule gives one evidence value, with the words that justify it."""
+
+    score: Decimal
+    found: str
+    explanation: str
+    advice: str
+
+
+class Ratio(Frozen):
+    """A share given as counts, e.g. 5 of the 7 两委 members."""
+
+    part: Count
+    whole: Annotated[int, Field(strict=True, gt=0)]
+
+    @model_validator(mode="after")
+    def _part_within_whole(self) -> Ratio:
+        if self.part > self.whole:
+            raise ValueError(f"part（{self.part}）不能大于 whole（{self.whole}）")
+        return self
+
+
+class Judgement(Frozen):
+    """An assessor's score within the indicator's range, with the reason written down."""
+
+    score: Score
+    reason: str = ""
+
+
+def lost_advice(lost: Decimal, action: str) -> str:
+    return f"{action}可得回{fmt(lost)}分"
+
+
+def regain_advice(points: Decimal, earned: Decimal, action: str) -> str:
+    """Advice for an indicator scored below its points, or "" when nothing was lost."""
+    return lost_advice(points - earned, action) if earned < points else ""
+
+
+class Bounded(Frozen):
+    """A rule on a measured number, with the range a real value can take (e.g. 0–100 %)."""
+
+    unit: str = ""
+    min_value: Number | None = None
+    max_value: Number | None = None
+
+    @property
+    def value_hint(self) -> str:
+        parts = [f"单位：{self.unit}"] if self.unit else []
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None:
+            parts.append(f"范围{fmt(low)}–{fmt(high)}")
+        elif low is not None:
+            parts.append(f"不小于{fmt(low)}")
+        elif high is not None:
+            parts.append(f"不大于{fmt(high)}")
+        return f"填写数值{'（' + '，'.join(parts) + '）' if parts else ''}"
+
+    @model_validator(mode="after")
+    def _range_is_ordered(self) -> Bounded:
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None and low >= high:
+            raise ValueError("min_value 应小于 max_value")
+        return self
+
+    def check_value(self, value: Any, points: Decimal) -> str | None:
+        if self.min_value is not None and value < self.min_value:
+            return f"“{fmt(value)}”小于可能的最小值{fmt(self.min_value)}{self.unit}"
+        if self.max_value is not None and value > self.max_value:
+            return f"“{fmt(value)}”大于可能的最大值{fmt(self.max_value)}{self.unit}"
+        return None

@@ -1,0 +1,41 @@
+"""The ``check`` rule kind: all or nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    Field,
+    TypeAdapter,
+)
+
+from lianchuang_cli.decimals import ZERO, fmt
+from lianchuang_cli.model.rules.base import (
+    Frozen,
+    Outcome,
+    lost_advice,
+)
+
+
+class CheckRule(Frozen):
+    """All or nothing: "有年度创建规划得2分，否则不得分"."""
+
+    kind: Literal["check"]
+
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Annotated[bool, Field(strict=True)])
+    value_hint: ClassVar[str] = "已落实填 true，未落实填 false"
+
+    def example(self, points: Decimal) -> str:
+        return "true"
+
+    def best(self, points: Decimal) -> Decimal:
+        return points
+
+    def check_value(self, value: Any, points: Decimal) -> str | None:
+        return None
+
+    def score(self, value: bool, points: Decimal) -> Outcome:
+        if value:
+            return Outcome(points, "已落实", f"已落实，得{fmt(points)}分", "")
+        return Outcome(ZERO, "未落实", "未落实，不得分", lost_advice(points, "落实后"))

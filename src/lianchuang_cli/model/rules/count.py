@@ -1,0 +1,57 @@
+"""The ``count`` rule kind: a required count, each miss deducts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    Field,
+    TypeAdapter,
+)
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.model.rules.base import (
+    Count,
+    Frozen,
+    Outcome,
+    Points,
+    lost_advice,
+)
+
+
+class CountRule(Frozen):
+    """Required count, each missing occurrence deducts, floored at zero: "每季度1次，少1次扣0.5分"."""
+
+    kind: Literal["count"]
+    required: Annotated[int, Field(strict=True, gt=0)]
+    deduct_per_miss: Points
+    unit: str = "次"
+
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Count)
+
+    @property
+    def value_hint(self) -> str:
+        return f"填写实际{self.unit}数（整数，应达到{self.required}）"
+
+    def example(self, points: Decimal) -> str:
+        return str(self.required)
+
+    def best(self, points: Decimal) -> Decimal:
+        return points
+
+    def check_value(self, value: Any, points: Decimal) -> str | None:
+        return None
+
+    def score(self, value: int, points: Decimal) -> Outcome:
+        found = f"实际{value}{self.unit}"
+        missing = self.required - value
+        if missing <= 0:
+            return Outcome(points, found, f"应{self.required}{self.unit}，{found}，得满分", "")
+        deduction = min(points, missing * self.deduct_per_miss)
+        explanation = (
+            f"应{self.required}{self.unit}，{found}，少{missing}{self.unit}，"
+            f"每少1{self.unit}扣{fmt(self.deduct_per_miss)}分，扣{fmt(deduction)}分"
+        )
+        advice = lost_advice(deduction, f"补足{missing}{self.unit}")
+        return Outcome(points - deduction, found, explanation, advice)

@@ -1,0 +1,53 @@
+"""The ``linear`` rule kind: proportional between two values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+
+from pydantic import (
+    TypeAdapter,
+    model_validator,
+)
+
+from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.model.rules.base import (
+    Bounded,
+    Number,
+    Outcome,
+    regain_advice,
+)
+
+
+class LinearRule(Bounded):
+    """Linear between two values, clamped: "集体经济收入0万元得0分，10万元以上得满分"."""
+
+    kind: Literal["linear"]
+    zero_at: Number
+    full_at: Number
+
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
+
+    @model_validator(mode="after")
+    def _distinct_ends(self) -> LinearRule:
+        if self.zero_at == self.full_at:
+            raise ValueError("zero_at 与 full_at 不能相等")
+        return self
+
+    def example(self, points: Decimal) -> str:
+        return fmt(self.full_at)
+
+    def best(self, points: Decimal) -> Decimal:
+        return points
+
+    def score(self, value: Decimal, points: Decimal) -> Outcome:
+        found = f"实际{fmt(value)}{self.unit}"
+        fraction = (value - self.zero_at) / (self.full_at - self.zero_at)
+        fraction = min(Decimal(1), max(ZERO, fraction))
+        earned = round_score(points * fraction)
+        explanation = (
+            f"{found}；{fmt(self.zero_at)}{self.unit}得0分、{fmt(self.full_at)}{self.unit}"
+            f"得满分，其间按比例计分，得{fmt(earned)}分"
+        )
+        advice = regain_advice(points, earned, f"达到{fmt(self.full_at)}{self.unit}")
+        return Outcome(earned, found, explanation, advice)

@@ -1,0 +1,1 @@
+"""Reading input files into values that remember where they came from (YAML today)."""

@@ -1,0 +1,1 @@
+"""Pure scoring: rubric and evidence in, results out. No I/O here."""
