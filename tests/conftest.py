@@ -18,3 +18,19 @@ def expected_positions(path: Path) -> set[tuple[int, int]]:
     """Read the ``# 预期错误：line:column`` header lines of a deliberately broken file."""
     text = path.read_text(encoding="utf-8-sig")
     return {(int(line), int(column)) for line, column in EXPECTED_POSITION.findall(text)}
+
+
+def assert_subset(expected: object, actual: object, where: str = "$") -> None:
+    """Every key of ``expected`` is in ``actual`` with an equal value; lists match item by item."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{where}: expected a mapping, got {actual!r}"
+        for key, value in expected.items():
+            assert key in actual, f"{where}.{key} missing"
+            assert_subset(value, actual[key], f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list), f"{where}: expected a list, got {actual!r}"
+        assert len(actual) == len(expected), f"{where}: {len(actual)} items, expected {expected!r}"
+        for index, (one, other) in enumerate(zip(expected, actual, strict=True)):
+            assert_subset(one, other, f"{where}[{index}]")
+    else:
+        assert actual == expected, f"{where}: expected {expected!r}, got {actual!r}"

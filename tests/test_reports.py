@@ -63,7 +63,7 @@ def test_json_contract() -> None:
         "id", "criterion", "name", "score", "max_score", "status", "explanation",
     }  # fmt: skip
     for gap in unit["gaps"]:
-        assert set(gap) == {"indicator", "lost", "requirement", "found", "advice", "line"}
+        assert set(gap) == {"indicator", "lost", "gain", "requirement", "found", "advice", "line"}
     assert payload[1] == {
         "file": "bad.yaml",
         "errors": [

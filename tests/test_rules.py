@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.model.rules import Judgement, JudgementRule, Ratio, Rule
+from tests.conftest import RUBRICS
 
 RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
 D = Decimal
@@ -207,3 +211,55 @@ def test_percentage_hint_names_what_is_counted() -> None:
         {"kind": "percentage", "threshold": 95, "deduct_per_point": 1, "unit": "户"}
     )
     assert "{part: 达标户数, whole: 总户数}" in rule.value_hint
+
+
+def _half_up(value: Fraction) -> Decimal:
+    """Reference rounding, written independently of the engine: floor(100x + ½) / 100, x ≥ 0."""
+    return Decimal(math.floor(value * 100 + Fraction(1, 2))) / 100
+
+
+def _village_rules(kind: str) -> list[tuple[str, Any, Decimal]]:
+    rubric = load_rubric(RUBRICS / "village.yaml").rubric
+    return [(i.id, i.rule, i.points) for _, i in rubric.indicators() if i.rule.kind == kind]
+
+
+@pytest.mark.parametrize(
+    ("rule", "points"),
+    [
+        *((rule, points) for _, rule, points in _village_rules("percentage")),
+        (RULE.validate_python({"kind": "percentage", "threshold": 15, "deduct_per_point": 0.3}), D(3)),
+        (RULE.validate_python({"kind": "percentage", "threshold": 55, "deduct_per_point": 0.5}), D(3)),
+        (RULE.validate_python({"kind": "percentage", "threshold": "66.7", "deduct_per_point": "0.15"}), D("2.5")),
+    ],
+)  # fmt: skip
+def test_percentage_from_counts_rounds_once(rule: Any, points: Decimal) -> None:
+    """Every part/whole up to 150 scores round(points − shortfall × rate), computed exactly."""
+    threshold, rate = Fraction(rule.threshold), Fraction(rule.deduct_per_point)
+    for whole in range(1, 151):
+        for part in range(whole + 1):
+            exact = (
+                Fraction(points) - max(Fraction(0), threshold - Fraction(100 * part, whole)) * rate
+            )
+            expected = _half_up(max(Fraction(0), exact))
+            assert rule.score(Ratio(part=part, whole=whole), points).score == expected, (
+                part,
+                whole,
+            )
+
+
+@pytest.mark.parametrize(
+    ("rule", "points"),
+    [
+        *((rule, points) for _, rule, points in _village_rules("linear")),
+        (RULE.validate_python({"kind": "linear", "zero_at": 0, "full_at": 3}), D(4)),
+        (RULE.validate_python({"kind": "linear", "zero_at": 2, "full_at": 9}), D("2.5")),
+    ],
+)  # fmt: skip
+def test_linear_rounds_once(rule: Any, points: Decimal) -> None:
+    """Every value 0.00 … 15.00 (step 0.01) scores round(points × share), computed exactly."""
+    low, high = Fraction(rule.zero_at), Fraction(rule.full_at)
+    for cents in range(1501):
+        value = Fraction(cents, 100)
+        share = min(Fraction(1), max(Fraction(0), (value - low) / (high - low)))
+        expected = _half_up(Fraction(points) * share)
+        assert rule.score(Decimal(cents) / 100, points).score == expected, value

@@ -9,10 +9,15 @@ from typing import Any
 import pytest
 import yaml
 
-from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.grading import grade_file, load_evidence
+from lianchuang_cli.reports.json_report import outcome_to_dict
 from lianchuang_cli.results import UnitResult
 from lianchuang_cli.scoring.unit import score_unit
-from tests.conftest import MINI_RUBRIC
+from tests.conftest import DATA, MINI_RUBRIC, assert_subset
+
+CASES = sorted(
+    p for p in (DATA / "scoring").glob("*.yaml") if not p.name.endswith(".expected.yaml")
+)
 
 D = Decimal
 FULL: dict[str, Any] = {
@@ -195,3 +200,13 @@ def test_self_score_differences(tmp_path: Path, self_score: str, listed: bool) -
     loaded, evidence = load_evidence(path, rubric_path=MINI_RUBRIC)
     differences = score_unit(loaded, evidence).self_score_differences
     assert bool(differences) is listed
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_matches_its_expected_result(path: Path) -> None:
+    """Each ``tests/data/scoring`` file grades to what its ``.expected.yaml`` says (JSON subset)."""
+    expected = yaml.safe_load(path.with_name(path.stem + ".expected.yaml").read_text("utf-8"))
+    rubric_id = yaml.safe_load(path.read_text("utf-8"))["rubric"]
+    own_rubric = DATA / "rubrics" / f"{rubric_id}.yaml"
+    outcome = grade_file(path, rubric_path=own_rubric if own_rubric.is_file() else None)
+    assert_subset(expected, outcome_to_dict(outcome))

@@ -24,7 +24,7 @@ class IndicatorResult:
     status: Status
     found: str
     explanation: str
-    advice: str
+    action: str
     self_score: Decimal | None
     line: int
 
@@ -47,12 +47,17 @@ class CriterionResult:
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """An indicator that lost points: what was required, what was found, how to regain them."""
+    """An indicator that lost points: what was required, what was found, how to regain them.
+
+    ``lost`` is on the indicator's own points; ``gain`` is what recovering it adds to the total
+    (the same figure unless 缺项 rescaling applies), and ``advice`` quotes ``gain``.
+    """
 
     indicator: str
     name: str
     criterion: str
     lost: Decimal
+    gain: Decimal
     requirement: str
     found: str
     explanation: str
@@ -116,6 +121,9 @@ class UnitResult:
     scaled: bool
     penalty: Decimal
     bonus: Decimal
+    score_floor: Decimal
+    floor_applied: bool
+    unfloored_score: Decimal
     bonus_capped: bool
     adjustments: tuple[Adjustment, ...]
     score: Decimal

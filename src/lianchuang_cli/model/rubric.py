@@ -88,6 +88,8 @@ class Rubric(Frozen):
     bonus_cap: Points | None = None
     vetoes: list[VetoItem] = []
     ratings: Annotated[list[RatingBand], Field(min_length=2)]
+    # The lowest total a unit can get (heavy penalties cannot push it below): 0 unless stated.
+    score_floor: Annotated[Decimal, Field(decimal_places=2)] = Decimal(0)
 
     def indicators(self) -> Iterator[tuple[Criterion, Indicator]]:
         """Yield every indicator with its criterion, in rubric order."""

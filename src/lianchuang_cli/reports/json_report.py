@@ -67,6 +67,11 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
         "base_score": number(result.base_score),
         "bonus": number(result.bonus),
         "penalty": number(result.penalty),
+        "floor": {
+            "value": number(result.score_floor),
+            "applied": result.floor_applied,
+            "unfloored_score": number(result.unfloored_score),
+        },
         "scaling": {
             "applied": result.scaled,
             "raw_score": number(result.raw_score),
@@ -110,6 +115,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
             {
                 "indicator": g.indicator,
                 "lost": number(g.lost),
+                "gain": number(g.gain),
                 "requirement": g.requirement,
                 "found": g.found,
                 "advice": g.advice,

@@ -43,6 +43,7 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         branch = root.add("一票否决")
         for veto in rubric.vetoes:
             branch.add(f"{veto.name}（{veto.id}）")
+    root.add(f"总分最低为{fmt(rubric.score_floor)}分（扣分再多也不低于此分）")
     branch = root.add("等级")
     for band in rubric.ratings:
         share = (

@@ -93,7 +93,13 @@ def _summary(result: UnitResult) -> Text:
     if result.penalty:
         formula.append(f"− 扣分{fmt(result.penalty)}")
     if len(formula) > 1:
-        text.append(f"\n总分 = {' '.join(formula)} = {fmt(result.score)}")
+        text.append(f"\n总分 = {' '.join(formula)} = {fmt(result.unfloored_score)}")
+    if result.floor_applied:
+        text.append(
+            f"\n总分{fmt(result.unfloored_score)}低于细则规定的最低分，"
+            f"按最低分{fmt(result.score_floor)}分计",
+            style="bold",
+        )
     if result.scaled:
         skipped = [r.name for r in result.indicators if r.status == "not_applicable"]
         text.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
@@ -32,7 +33,8 @@ def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
     penalty = sum((a.points for a in penalties), ZERO)
     bonus_sum = sum((a.points for a in bonuses), ZERO)
     bonus = bonus_sum if rubric.bonus_cap is None else min(bonus_sum, rubric.bonus_cap)
-    score = base + bonus - penalty
+    unfloored = base + bonus - penalty
+    score = max(unfloored, rubric.score_floor)
     veto_reasons = tuple(_veto_reason(event, loaded) for event in evidence.vetoes)
     vetoed = bool(veto_reasons)
     band_index = len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria)
@@ -42,17 +44,19 @@ def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
             r.name,
             r.criterion,
             r.lost,
+            gain,
             r.requirement,
             r.found,
             r.explanation,
-            r.advice,
+            _advice(r.action, gain, applicable != rubric.total_points),
             r.line,
         )
         for r in sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
+        for gain in [_base_gain(raw, applicable, rubric.total_points, r.lost)]
     )
     veto_names = tuple(loaded.veto_index[event.id].name for event in evidence.vetoes)
     next_rating, note = _next_rating(
-        rubric, indicators, band_index, score - base, veto_names, score
+        rubric, indicators, band_index, bonus - penalty, veto_names, score
     )
     unit = evidence.unit
     return UnitResult(
@@ -75,6 +79,9 @@ def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
         scaled=applicable != rubric.total_points,
         penalty=penalty,
         bonus=bonus,
+        score_floor=rubric.score_floor,
+        floor_applied=score != unfloored,
+        unfloored_score=unfloored,
         bonus_capped=bonus != bonus_sum,
         adjustments=penalties + bonuses,
         score=score,
@@ -132,7 +139,7 @@ def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorR
             status,
             outcome.found,
             outcome.explanation,
-            outcome.advice,
+            outcome.action,
             self_score,
             evidence.lines[indicator.id],
         )
@@ -163,11 +170,28 @@ def _base_score(
     applicable_results = [r for r in indicators if r.score is not None]
     raw = sum((r.score for r in applicable_results if r.score is not None), ZERO)
     applicable = sum((r.max_score for r in applicable_results), ZERO)
+    return raw, applicable, _scaled(raw, applicable, total)
+
+
+def _scaled(raw: Decimal, applicable: Decimal, total: Decimal) -> Decimal:
+    """Earned points on the total's scale: raw × total ÷ applicable, rounded once."""
     if applicable == total:
-        return raw, applicable, raw
+        return raw
     if applicable == 0:
-        return raw, applicable, ZERO
-    return raw, applicable, round_score(raw * total / applicable)
+        return ZERO
+    return round_score(Fraction(raw) * Fraction(total) / Fraction(applicable))
+
+
+def _base_gain(raw: Decimal, applicable: Decimal, total: Decimal, lost: Decimal) -> Decimal:
+    """What recovering ``lost`` indicator points adds to the base score, on the total's scale."""
+    return _scaled(raw + lost, applicable, total) - _scaled(raw, applicable, total)
+
+
+def _advice(action: str, gain: Decimal, scaled: bool) -> str:
+    """ "补足2次可得回1分", with the points on the scale the total uses."""
+    if not action:
+        return ""
+    return f"{action}可得回{fmt(gain)}分" + ("（按缺项折算后的总分计）" if scaled else "")
 
 
 def _adjustments(
@@ -237,7 +261,8 @@ def _next_rating(
         ids = {r.id for r in recovered}
         lifted = tuple(r if r.id not in ids else _recovered(r) for r in indicators)
         criteria = tuple(_criterion_results(rubric, lifted))
-        return _base_score(lifted, rubric.total_points)[2] + adjustment, criteria
+        total = _base_score(lifted, rubric.total_points)[2] + adjustment
+        return max(total, rubric.score_floor), criteria
 
     if target.min_criterion_share is not None:
         share = target.min_criterion_share

@@ -38,12 +38,16 @@ class Frozen(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The score one rule gives one evidence value, with the words that justify it."""
+    """The score one rule gives one evidence value, with the words that justify it.
+
+    ``action`` says what would recover the lost points ("补足2次"), empty at full marks; the
+    scoring step turns it into advice with the points it is worth on the total's scale.
+    """
 
     score: Decimal
     found: str
     explanation: str
-    advice: str
+    action: str
 
 
 class Ratio(Frozen):
@@ -66,13 +70,9 @@ class Judgement(Frozen):
     reason: str = ""
 
 
-def lost_advice(lost: Decimal, action: str) -> str:
-    return f"{action}可得回{fmt(lost)}分"
-
-
-def regain_advice(points: Decimal, earned: Decimal, action: str) -> str:
-    """Advice for an indicator scored below its points, or "" when nothing was lost."""
-    return lost_advice(points - earned, action) if earned < points else ""
+def action_if_lost(points: Decimal, earned: Decimal, action: str) -> str:
+    """The recovering action for an indicator scored below its points, or "" at full marks."""
+    return action if earned < points else ""
 
 
 class Bounded(Frozen):

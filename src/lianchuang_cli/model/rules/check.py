@@ -14,7 +14,6 @@ from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
     Frozen,
     Outcome,
-    lost_advice,
 )
 
 
@@ -38,4 +37,4 @@ class CheckRule(Frozen):
     def score(self, value: bool, points: Decimal) -> Outcome:
         if value:
             return Outcome(points, "已落实", f"已落实，得{fmt(points)}分", "")
-        return Outcome(ZERO, "未落实", "未落实，不得分", lost_advice(points, "落实后"))
+        return Outcome(ZERO, "未落实", "未落实，不得分", "落实后")

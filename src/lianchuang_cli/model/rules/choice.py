@@ -15,7 +15,6 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
     Frozen,
     Outcome,
-    lost_advice,
 )
 
 
@@ -50,8 +49,8 @@ class ChoiceRule(Frozen):
         earned = self.options[value]
         found = f"“{value}”"
         explanation = f"{found}，得{fmt(earned)}分"
-        advice = ""
+        action = ""
         if earned < points:
             best = "/".join(name for name, pts in self.options.items() if pts == points)
-            advice = lost_advice(points - earned, f"达到“{best}”")
-        return Outcome(earned, found, explanation, advice)
+            action = f"达到“{best}”"
+        return Outcome(earned, found, explanation, action)

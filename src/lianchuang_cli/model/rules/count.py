@@ -16,7 +16,6 @@ from lianchuang_cli.model.rules.base import (
     Frozen,
     Outcome,
     Points,
-    lost_advice,
 )
 
 
@@ -53,5 +52,4 @@ class CountRule(Frozen):
             f"应{self.required}{self.unit}，{found}，少{missing}{self.unit}，"
             f"每少1{self.unit}扣{fmt(self.deduct_per_miss)}分，扣{fmt(deduction)}分"
         )
-        advice = lost_advice(deduction, f"补足{missing}{self.unit}")
-        return Outcome(points - deduction, found, explanation, advice)
+        return Outcome(points - deduction, found, explanation, f"补足{missing}{self.unit}")

@@ -14,7 +14,7 @@ from lianchuang_cli.model.rules.base import (
     Frozen,
     Judgement,
     Outcome,
-    regain_advice,
+    action_if_lost,
 )
 
 
@@ -45,5 +45,5 @@ class JudgementRule(Frozen):
             f"（{value.reason.strip()}）" if value.reason.strip() else ""
         )
         explanation = f"考评人员评定，{found}"
-        advice = regain_advice(points, value.score, "针对评定理由整改")
-        return Outcome(value.score, found, explanation, advice)
+        action = action_if_lost(points, value.score, "针对评定理由整改")
+        return Outcome(value.score, found, explanation, action)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
 from pydantic import (
@@ -10,12 +11,12 @@ from pydantic import (
     model_validator,
 )
 
-from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.decimals import fmt, round_score
 from lianchuang_cli.model.rules.base import (
     Bounded,
     Number,
     Outcome,
-    regain_advice,
+    action_if_lost,
 )
 
 
@@ -40,14 +41,17 @@ class LinearRule(Bounded):
     def best(self, points: Decimal) -> Decimal:
         return points
 
+    def exact(self, value: Decimal, points: Decimal) -> Fraction:
+        """The unrounded score: points × (value − zero_at) ÷ (full_at − zero_at), clamped."""
+        share = Fraction(value - self.zero_at) / Fraction(self.full_at - self.zero_at)
+        return Fraction(points) * min(Fraction(1), max(Fraction(0), share))
+
     def score(self, value: Decimal, points: Decimal) -> Outcome:
         found = f"实际{fmt(value)}{self.unit}"
-        fraction = (value - self.zero_at) / (self.full_at - self.zero_at)
-        fraction = min(Decimal(1), max(ZERO, fraction))
-        earned = round_score(points * fraction)
+        earned = round_score(self.exact(value, points))
         explanation = (
             f"{found}；{fmt(self.zero_at)}{self.unit}得0分、{fmt(self.full_at)}{self.unit}"
             f"得满分，其间按比例计分，得{fmt(earned)}分"
         )
-        advice = regain_advice(points, earned, f"达到{fmt(self.full_at)}{self.unit}")
-        return Outcome(earned, found, explanation, advice)
+        action = action_if_lost(points, earned, f"达到{fmt(self.full_at)}{self.unit}")
+        return Outcome(earned, found, explanation, action)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -12,14 +13,14 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import fmt, round_score
+from lianchuang_cli.decimals import fmt, is_exact_cents, round_score
 from lianchuang_cli.model.rules.base import (
     Frozen,
     Number,
     Outcome,
     Points,
     Ratio,
-    lost_advice,
+    action_if_lost,
 )
 
 
@@ -56,21 +57,36 @@ class PercentageRule(Frozen):
     def check_value(self, value: Any, points: Decimal) -> str | None:
         return None
 
+    def exact(self, value: Ratio | Decimal, points: Decimal) -> Fraction:
+        """The unrounded score: points − shortfall × deduct_per_point, floored at zero."""
+        shortfall = Fraction(self.threshold) - percent_of(value)
+        deduction = max(Fraction(0), shortfall) * Fraction(self.deduct_per_point)
+        return max(Fraction(0), Fraction(points) - deduction)
+
     def score(self, value: Ratio | Decimal, points: Decimal) -> Outcome:
+        percent = percent_of(value)
+        about = "" if is_exact_cents(percent) else "约"
         if isinstance(value, Ratio):
-            percent = round_score(Decimal(value.part) * 100 / value.whole)
-            found = f"{value.whole}{self.unit}中{value.part}{self.unit}，占{fmt(percent)}%"
+            found = f"{value.whole}{self.unit}中{value.part}{self.unit}，{about}占{fmt(percent)}%"
         else:
-            percent = value
             found = f"实际{fmt(percent)}%"
-        shortfall = self.threshold - percent
+        shortfall = Fraction(self.threshold) - percent
         if shortfall <= 0:
             explanation = f"要求不低于{fmt(self.threshold)}%，{found}，得满分"
             return Outcome(points, found, explanation, "")
-        deduction = min(points, round_score(shortfall * self.deduct_per_point))
+        # Round once, at the end: the shown deduction is what the rounded score leaves.
+        earned = round_score(self.exact(value, points))
+        about = "" if is_exact_cents(shortfall) else "约"
         explanation = (
-            f"要求不低于{fmt(self.threshold)}%，{found}，低{fmt(shortfall)}个百分点，"
-            f"每低1个百分点扣{fmt(self.deduct_per_point)}分，扣{fmt(deduction)}分"
+            f"要求不低于{fmt(self.threshold)}%，{found}，{about}低{fmt(shortfall)}个百分点，"
+            f"每低1个百分点扣{fmt(self.deduct_per_point)}分，扣{fmt(points - earned)}分"
         )
-        advice = lost_advice(deduction, f"提高到{fmt(self.threshold)}%")
-        return Outcome(points - deduction, found, explanation, advice)
+        action = action_if_lost(points, earned, f"提高到{fmt(self.threshold)}%")
+        return Outcome(earned, found, explanation, action)
+
+
+def percent_of(value: Ratio | Decimal) -> Fraction:
+    """The exact percentage a value stands for (counts are divided without rounding)."""
+    if isinstance(value, Ratio):
+        return Fraction(value.part * 100, value.whole)
+    return Fraction(value)

@@ -18,7 +18,7 @@ from lianchuang_cli.model.rules.base import (
     Frozen,
     Number,
     Outcome,
-    regain_advice,
+    action_if_lost,
 )
 
 
@@ -63,5 +63,5 @@ class TiersRule(Bounded):
             explanation = f"{found}，低于最低档（{fmt(lowest.min)}{self.unit}），不得分"
         else:
             explanation = f"{found}，达到“≥{fmt(band.min)}{self.unit}”档，得{fmt(earned)}分"
-        advice = regain_advice(points, earned, f"达到{fmt(top.min)}{self.unit}以上")
-        return Outcome(earned, found, explanation, advice)
+        action = action_if_lost(points, earned, f"达到{fmt(top.min)}{self.unit}以上")
+        return Outcome(earned, found, explanation, action)
