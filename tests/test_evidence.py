@@ -117,3 +117,54 @@ def test_problem_inside_a_value_points_at_the_inner_field(tmp_path: Path) -> Non
     )
     assert (problem.line, problem.column) == (20, 20)
     assert problem.message.startswith("“高”应为数字")
+
+
+PROFILE = """profile:
+  secretary_education: 大专
+  committee_size: 7
+  wealth_leaders: 3
+  collective_operating_income: 12.5
+  weak_and_lax: {identified: true, rectified: true}
+indicators:
+"""
+
+
+def test_village_profile_is_read(tmp_path: Path) -> None:
+    """The profile and the township code are read as written, for the figures one level up."""
+    text = BASE.replace("indicators:\n", PROFILE, 1).replace(
+        "  year: 2026\n", '  year: 2026\n  township_code: "330102"\n', 1
+    )
+    path = tmp_path / "unit.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, evidence = load_evidence(path)
+    assert evidence.unit.township_code == "330102"
+    profile = evidence.profile
+    assert profile is not None
+    assert profile.secretary_college
+    assert (profile.committee_size, profile.wealth_leaders) == (7, 3)
+    assert profile.weak_and_lax.rectified
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("wealth_leaders: 3", "wealth_leaders: 9"), "不能多于两委成员总数"),
+        (("secretary_education: 大专", "secretary_education: 专科"), "应为以下之一"),
+        (
+            ("{identified: true, rectified: true}", "{identified: false, rectified: true}"),
+            "rectified",
+        ),
+        (("committee_size: 7", "committee_size: 0"), "应大于 0"),
+    ],
+)
+def test_profile_mistakes_are_located(tmp_path: Path, edit: tuple[str, str], message: str) -> None:
+    """Each profile mistake is one located Chinese message inside profile:."""
+    text = BASE.replace("indicators:\n", PROFILE.replace(*edit), 1)
+    path = tmp_path / "unit.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_evidence(path)
+    (problem,) = caught.value.problems
+    assert message in problem.message
+    first = text.splitlines().index("profile:") + 1
+    assert first <= problem.line <= first + 6

@@ -263,3 +263,45 @@ def test_linear_rounds_once(rule: Any, points: Decimal) -> None:
         share = min(Fraction(1), max(Fraction(0), (value - low) / (high - low)))
         expected = _half_up(Fraction(points) * share)
         assert rule.score(Decimal(cents) / 100, points).score == expected, value
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [(35, 30, "2"), (30, 30, "1"), (30.2, 30, "2"), (25, 30, "0")],
+)
+def test_change_scores_rise_flat_fall(current: float, previous: float, expected: str) -> None:
+    """先进比例逐年提高: 提高2分、持平1分、下降不得分."""
+    rule = {"kind": "change", "rise": 2, "flat": 1, "fall": 0}
+    value = {"current": D(str(current)), "previous": D(str(previous))}
+    assert score(rule, value, "2") == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [(40, 30, "2"), (35, 30, "1.5"), (30, 30, "1"), (27.5, 30, "0.75"), (10, 30, "0")],
+)
+def test_change_per_point_is_clamped(current: float, previous: float, expected: str) -> None:
+    """持平1分，每提高1个百分点加0.1分、每降低1个百分点减0.1分，最高2分、最低0分."""
+    rule = {"kind": "change", "rise": 2, "flat": 1, "per_point": "0.1"}
+    value = {"current": D(str(current)), "previous": D(str(previous))}
+    assert score(rule, value, "2") == D(expected)
+
+
+def test_change_without_last_year_counts_as_flat() -> None:
+    """No previous figure: the comparison cannot be made, scored as 持平 and said so."""
+    parsed = RULE.validate_python({"kind": "change", "rise": 2, "flat": 1})
+    outcome = parsed.score(parsed.value_schema.validate_python({"current": 40}), D(2))
+    assert outcome.score == 1
+    assert "无上年数据" in outcome.explanation
+
+
+def test_change_tolerance_counts_small_moves_as_flat() -> None:
+    """Within ``tolerance`` percentage points the figure has held level."""
+    rule = {"kind": "change", "rise": 2, "flat": 1, "tolerance": "0.5"}
+    assert score(rule, {"current": "30.4", "previous": 30}, "2") == 1
+
+
+def test_change_points_must_be_ordered() -> None:
+    """A fall can never earn more than holding level."""
+    with pytest.raises(ValidationError, match="rise ≥ flat ≥ fall"):
+        RULE.validate_python({"kind": "change", "rise": 2, "flat": 1, "fall": 1.5})

@@ -9,6 +9,39 @@ from typing import Literal
 from lianchuang_cli.errors import Problem
 
 Status = Literal["full", "partial", "zero", "not_applicable"]
+Source = Literal["computed", "declared", "unavailable"]
+SOURCE_LABELS: dict[str, str] = {
+    "computed": "核算值",
+    "declared": "申报值（未核算）",
+    "unavailable": "无法核算",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a linked indicator's figure came from: computed from the units below, or declared.
+
+    ``files`` are the lower-level files counted; ``excluded`` says which were not, and why.
+    ``previous`` is last year's figure when the rule compares with it.
+    """
+
+    source: Source
+    figure: str
+    description: str
+    value: Decimal | None
+    part: int | None = None
+    whole: int | None = None
+    units_found: int = 0
+    files: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    previous: Decimal | None = None
+    previous_source: str = ""
+    declared: str = ""
+
+    @property
+    def label(self) -> str:
+        """核算值 / 申报值（未核算） / 无法核算."""
+        return SOURCE_LABELS[self.source]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +60,7 @@ class IndicatorResult:
     action: str
     self_score: Decimal | None
     line: int
+    provenance: Provenance | None = None
 
     @property
     def lost(self) -> Decimal:

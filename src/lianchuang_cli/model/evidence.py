@@ -6,7 +6,7 @@ Each part of the file is validated on its own so that one run reports every prob
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.validation import problems_from
@@ -23,6 +24,7 @@ TOP_LEVEL_KEYS = (
     "rubric",
     "rubric_version",
     "unit",
+    "profile",
     "indicators",
     "penalties",
     "bonuses",
@@ -37,6 +39,7 @@ def _code_as_text(value: Any) -> Any:
 
 Text = Annotated[str, Field(min_length=1)]
 Version = Annotated[str, BeforeValidator(_code_as_text), Field(min_length=1)]
+Code = Annotated[str, BeforeValidator(_code_as_text)]
 
 
 class UnitInfo(Frozen):
@@ -46,6 +49,9 @@ class UnitInfo(Frozen):
     code: Annotated[str, BeforeValidator(_code_as_text), Field(min_length=1)]
     township: str = ""
     county: str = ""
+    # Links one level up (三级联创): a village names its township's code, a township its county's.
+    township_code: Code = ""
+    county_code: Code = ""
     year: Annotated[int, Field(strict=True, ge=2000, le=2100)]
 
 
@@ -92,7 +98,13 @@ class Evidence:
     penalties: tuple[Event, ...]
     bonuses: tuple[Event, ...]
     vetoes: tuple[Occurrence, ...]
+    profile: VillageProfile | None = None
 
+
+LINKED_HINT = (
+    "；本项由下级单位的评分结果核算：用 lianchuang grade-tree 评分整个县即可自动核算，"
+    "单独评分时请填写申报值（报告中标注为“申报值（未核算）”）"
+)
 
 OccurrenceT = TypeVar("OccurrenceT", bound=Occurrence)
 
@@ -101,6 +113,7 @@ _ENTRY = TypeAdapter(IndicatorEntry)
 _EVENTS = TypeAdapter(list[Event])
 _OCCURRENCES = TypeAdapter(list[Occurrence])
 _VERSION = TypeAdapter(Version)
+_PROFILE = TypeAdapter(VillageProfile)
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
@@ -134,8 +147,14 @@ def requested_rubric(doc: SourceDocument) -> tuple[str, str | None]:
     return rubric.strip(), version
 
 
-def check_evidence(doc: SourceDocument, loaded: LoadedRubric) -> Evidence:
-    """Validate an evidence document against its rubric; raise ``InputError`` with every problem."""
+def check_evidence(
+    doc: SourceDocument, loaded: LoadedRubric, *, supplied: Collection[str] = ()
+) -> Evidence:
+    """Validate an evidence document against its rubric; raise ``InputError`` with every problem.
+
+    ``supplied`` names linked indicators whose values the caller computes from the level below:
+    they may be left out, and a value written for one is kept as the unit's declared figure.
+    """
     data: dict[str, Any] = doc.data
     problems: list[Problem] = []
     for key in data:
@@ -160,18 +179,39 @@ def check_evidence(doc: SourceDocument, loaded: LoadedRubric) -> Evidence:
             )
             problems.append(doc.problem(["unit", "year"], message))
 
-    values, entries = _check_indicators(doc, data, loaded, problems)
+    profile = _check_profile(doc, data, loaded, problems)
+    values, entries = _check_indicators(doc, data, loaded, problems, supplied)
     penalties = _check_events(doc, data, "penalties", _EVENTS, loaded.penalty_index, problems)
     bonuses = _check_events(doc, data, "bonuses", _EVENTS, loaded.bonus_index, problems)
     vetoes = _check_events(doc, data, "vetoes", _OCCURRENCES, loaded.veto_index, problems)
     if problems or unit is None:
         raise InputError(sorted(problems, key=lambda p: (p.line, p.column)))
     lines = doc.key_lines(["indicators"])
-    return Evidence(doc, unit, values, entries, lines, penalties, bonuses, vetoes)
+    return Evidence(doc, unit, values, entries, lines, penalties, bonuses, vetoes, profile)
+
+
+def _check_profile(
+    doc: SourceDocument, data: dict[str, Any], loaded: LoadedRubric, problems: list[Problem]
+) -> VillageProfile | None:
+    if data.get("profile") is None:
+        return None
+    if loaded.rubric.level != "village":
+        message = "profile（村情基本信息）只用于村级材料；乡镇、县的数据由下级材料核算"
+        problems.append(doc.problem(["profile"], message, key=True))
+        return None
+    try:
+        return _PROFILE.validate_python(data["profile"])
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, doc, ["profile"]))
+        return None
 
 
 def _check_indicators(
-    doc: SourceDocument, data: dict[str, Any], loaded: LoadedRubric, problems: list[Problem]
+    doc: SourceDocument,
+    data: dict[str, Any],
+    loaded: LoadedRubric,
+    problems: list[Problem],
+    supplied: Collection[str],
 ) -> tuple[dict[str, Any], dict[str, IndicatorEntry]]:
     values: dict[str, Any] = {}
     entries: dict[str, IndicatorEntry] = {}
@@ -192,6 +232,8 @@ def _check_indicators(
             problems.append(doc.problem(at, f"考评细则中没有指标“{key}”{hint}", key=True))
             continue
         _, indicator = index[key]
+        if raw_entry is None and key in supplied:
+            continue
         if raw_entry is None:
             problems.append(
                 doc.problem(at, f"指标“{indicator.name}”未填写；{indicator.rule.value_hint}")
@@ -220,8 +262,12 @@ def _check_indicators(
             else:
                 values[key] = NotApplicable(entry.not_applicable.strip())
             continue
+        if entry.value is None and key in supplied:
+            continue
         if entry.value is None:
             message = f"指标“{indicator.name}”未填写 value；{indicator.rule.value_hint}"
+            if indicator.linked is not None:
+                message += LINKED_HINT
             problems.append(doc.problem([*at, "value"] if "value" in raw_entry else at, message))
             continue
         try:
@@ -239,7 +285,7 @@ def _check_indicators(
     missing = [
         f"{i}（{ind.name}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
         for i, (_, ind) in index.items()
-        if i not in raw
+        if i not in raw and i not in supplied
     ]
     if missing:
         message = (

@@ -13,6 +13,7 @@ from pydantic import Field, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.model.linked import LinkedSpec
 from lianchuang_cli.model.rules import Frozen, Points, Rule
 from lianchuang_cli.model.validation import problems_from
 from lianchuang_cli.reading.yaml_reader import SourceDocument, read_yaml
@@ -22,6 +23,7 @@ Text = Annotated[str, Field(min_length=1)]
 Level = Literal["village", "township", "county"]
 
 LEVEL_NAMES: dict[str, str] = {"village": "村", "township": "乡镇", "county": "县"}
+LEVEL_ORDER = ("village", "township", "county")
 
 
 class Indicator(Frozen):
@@ -34,6 +36,7 @@ class Indicator(Frozen):
     clause: Text
     allow_not_applicable: bool = False
     rule: Rule
+    linked: LinkedSpec | None = None
 
 
 class Criterion(Frozen):
@@ -185,6 +188,15 @@ def _consistency_problems(rubric: Rubric, doc: SourceDocument) -> list[Problem]:
                     doc.problem([*at, "id"], f"id“{indicator.id}”重复（{seen[indicator.id]}）")
                 )
             seen[indicator.id] = f"指标“{indicator.name}”"
+            linked = indicator.linked
+            if linked is not None and LEVEL_ORDER.index(linked.of) >= LEVEL_ORDER.index(
+                rubric.level
+            ):
+                message = (
+                    f"指标“{indicator.name}”只能由下级单位核算："
+                    f"{LEVEL_NAMES[rubric.level]}级细则的 of 应为更低一级"
+                )
+                problems.append(doc.problem([*at, "linked", "of"], message))
             best = indicator.rule.best(indicator.points)
             if best != indicator.points:
                 message = (

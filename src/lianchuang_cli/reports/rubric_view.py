@@ -24,9 +24,14 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         branch = root.add(f"{criterion.name}　{fmt(criterion.points)}分　[{criterion.clause}]")
         for indicator in criterion.indicators:
             na = "　可缺项" if indicator.allow_not_applicable else ""
+            linked = (
+                f"\n由下级核算：{indicator.linked.describe()}"
+                if indicator.linked is not None
+                else ""
+            )
             branch.add(
                 f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)}分　"
-                f"{indicator.rule.kind}{na}\n{indicator.requirement}"
+                f"{indicator.rule.kind}{na}\n{indicator.requirement}{linked}"
             )
     if rubric.penalties:
         branch = root.add("扣分项")

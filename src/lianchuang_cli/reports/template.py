@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Rubric, VetoItem
 
+NAME_EXAMPLES = {"village": "桃源村党支部", "township": "桃源镇党委", "county": "青山县委"}
+
 
 def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
@@ -29,11 +31,13 @@ def render_template(rubric: Rubric) -> str:
         f"rubric: {rubric.id}\n",
         f"rubric_version: {_quoted(rubric.version)}\n",
         "unit:\n",
-        f'  name: ""        # {level}党组织名称，如“桃源村党支部”\n',
+        f'  name: ""        # {level}党组织名称，如“{NAME_EXAMPLES[rubric.level]}”\n',
         '  code: ""        # 单位代码，请加引号以保留开头的0\n',
         '  township: ""    # 所属乡镇\n',
         '  county: ""      # 所属县（市、区）\n',
+        *_parent_code_lines(rubric.level),
         f"  year: {rubric.year}      # 考评年度\n",
+        *_profile_lines(rubric.level),
         "indicators:\n",
     ]
     for criterion in rubric.criteria:
@@ -44,6 +48,15 @@ def render_template(rubric: Rubric) -> str:
             out.append(f"\n  # {indicator.name}（{fmt(indicator.points)}分）\n")
             out.append(_comment(f"评分标准：{indicator.requirement}", "  "))
             out.append(_comment(f"填写：{indicator.rule.value_hint}", "  "))
+            if indicator.linked is not None:
+                out.append(
+                    _comment(
+                        f"本项由下级单位结果核算（{indicator.linked.describe()}）："
+                        "用 lianchuang grade-tree 评分整个县时自动核算，value 可不填；"
+                        "单独评分时填写申报值，报告中标注为“申报值（未核算）”",
+                        "  ",
+                    )
+                )
             if indicator.allow_not_applicable:
                 out.append("  # 本项允许缺项：确不适用时删去 value，改写 not_applicable: 理由\n")
             example = indicator.rule.example(indicator.points)
@@ -60,6 +73,31 @@ def render_template(rubric: Rubric) -> str:
     out.append(_events_section("bonuses", "加分项（申报时填写）", rubric.bonuses))
     out.append(_events_section("vetoes", "一票否决事项（发生时填写）", rubric.vetoes))
     return "".join(out)
+
+
+def _parent_code_lines(level: str) -> list[str]:
+    """The unit's link one level up, which grade-tree uses to put units together."""
+    if level == "village":
+        return ['  township_code: ""   # 所属乡镇的单位代码（grade-tree 据此归入乡镇）\n']
+    if level == "township":
+        return ['  county_code: ""     # 所属县的单位代码（grade-tree 据此归入县）\n']
+    return []
+
+
+def _profile_lines(level: str) -> list[str]:
+    """The village profile the township and county figures are computed from."""
+    if level != "village":
+        return []
+    return [
+        "# 村情基本信息（profile）：乡镇、县的联创指标（书记学历、致富带头人、集体经济、软弱涣散）\n",
+        "# 由此核算。用 lianchuang grade-tree 汇总全县时必填：去掉下面各行行首的“# ”后填写。\n",
+        "# profile:\n",
+        "#   secretary_education: 大专          # 书记学历：研究生、本科、大专、高中、初中及以下\n",
+        "#   committee_size: 7                  # 村“两委”成员总数（人）\n",
+        "#   wealth_leaders: 3                  # 其中致富带头人（人）\n",
+        "#   collective_operating_income: 12.5  # 村集体经营性收入（万元）\n",
+        "#   weak_and_lax: {identified: false, rectified: false}  # 是否软弱涣散、年内是否整顿转化\n",
+    ]
 
 
 def _events_section(key: str, title: str, items: Sequence[AdjustmentItem | VetoItem]) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
 from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
+from lianchuang_cli.model.linked import Unavailable
 from lianchuang_cli.model.rubric import AdjustmentItem, LoadedRubric, RatingBand, Rubric
 from lianchuang_cli.results import (
     Adjustment,
@@ -16,16 +17,26 @@ from lianchuang_cli.results import (
     Gap,
     IndicatorResult,
     NextRating,
+    Provenance,
     SelfScoreDifference,
     Status,
     UnitResult,
 )
 
 
-def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
-    """Grade one unit's evidence against its rubric."""
+def score_unit(
+    loaded: LoadedRubric,
+    evidence: Evidence,
+    *,
+    linked: Mapping[str, tuple[Any, Provenance]] | None = None,
+) -> UnitResult:
+    """Grade one unit's evidence against its rubric.
+
+    ``linked`` gives, for linked indicators, the value computed from the level below and where
+    it came from; a linked indicator not given there is scored on its declared value.
+    """
     rubric = loaded.rubric
-    indicators = tuple(_score_indicators(rubric, evidence))
+    indicators = tuple(_score_indicators(rubric, evidence, linked or {}))
     criteria = tuple(_criterion_results(rubric, indicators))
     raw, applicable, base = _base_score(indicators, rubric.total_points)
     penalties = tuple(_adjustments(evidence.penalties, loaded.penalty_index, "penalty"))
@@ -101,10 +112,37 @@ def score_unit(loaded: LoadedRubric, evidence: Evidence) -> UnitResult:
     )
 
 
-def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorResult]:
+def _score_indicators(
+    rubric: Rubric, evidence: Evidence, linked: Mapping[str, tuple[Any, Provenance]]
+) -> Iterable[IndicatorResult]:
     for criterion, indicator in rubric.indicators():
-        value = evidence.values[indicator.id]
-        self_score = evidence.entries[indicator.id].self_score
+        entry = evidence.entries.get(indicator.id)
+        self_score = entry.self_score if entry is not None else None
+        line = evidence.lines.get(indicator.id, 0)
+        provenance: Provenance | None = None
+        if indicator.id in linked:
+            value, provenance = linked[indicator.id]
+        else:
+            value = evidence.values[indicator.id]
+            if indicator.linked is not None and not isinstance(value, NotApplicable):
+                provenance = Provenance("declared", indicator.linked.figure, "", None)
+        if isinstance(value, Unavailable):
+            yield IndicatorResult(
+                indicator.id,
+                criterion.id,
+                indicator.name,
+                indicator.requirement,
+                Decimal(0),
+                indicator.points,
+                "zero",
+                "无法核算",
+                f"{value.reason}，不得分",
+                "补齐下级单位的材料，或在本单位材料中填写申报值",
+                self_score,
+                line,
+                provenance,
+            )
+            continue
         if isinstance(value, NotApplicable):
             yield IndicatorResult(
                 indicator.id,
@@ -118,7 +156,8 @@ def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorR
                 f"按缺项处理（{value.reason}），不计入应得分",
                 "",
                 self_score,
-                evidence.lines[indicator.id],
+                line,
+                provenance,
             )
             continue
         outcome = indicator.rule.score(value, indicator.points)
@@ -129,6 +168,9 @@ def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorR
             if outcome.score == 0
             else "partial"
         )
+        explanation = outcome.explanation
+        if provenance is not None:
+            explanation = f"{provenance.label}：{explanation}"
         yield IndicatorResult(
             indicator.id,
             criterion.id,
@@ -138,10 +180,11 @@ def _score_indicators(rubric: Rubric, evidence: Evidence) -> Iterable[IndicatorR
             indicator.points,
             status,
             outcome.found,
-            outcome.explanation,
+            explanation,
             outcome.action,
             self_score,
-            evidence.lines[indicator.id],
+            line,
+            provenance,
         )
 
 
@@ -304,4 +347,5 @@ def _recovered(result: IndicatorResult) -> IndicatorResult:
         "",
         result.self_score,
         result.line,
+        result.provenance,
     )

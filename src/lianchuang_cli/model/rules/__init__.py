@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import Field
 
 from lianchuang_cli.model.rules.base import Frozen, Judgement, Number, Outcome, Points, Ratio, Score
+from lianchuang_cli.model.rules.change import Change, ChangeRule
 from lianchuang_cli.model.rules.check import CheckRule
 from lianchuang_cli.model.rules.choice import ChoiceRule
 from lianchuang_cli.model.rules.count import CountRule
@@ -22,13 +23,22 @@ from lianchuang_cli.model.rules.percentage import PercentageRule
 from lianchuang_cli.model.rules.tiers import Tier, TiersRule
 
 Rule = Annotated[
-    CheckRule | CountRule | PercentageRule | TiersRule | ChoiceRule | LinearRule | JudgementRule,
+    CheckRule
+    | CountRule
+    | PercentageRule
+    | TiersRule
+    | ChoiceRule
+    | LinearRule
+    | JudgementRule
+    | ChangeRule,
     Field(discriminator="kind"),
 ]
-RULE_KINDS = ("check", "count", "percentage", "tiers", "choice", "linear", "judgement")
+RULE_KINDS = ("check", "count", "percentage", "tiers", "choice", "linear", "judgement", "change")
 
 __all__ = [
     "RULE_KINDS",
+    "Change",
+    "ChangeRule",
     "CheckRule",
     "ChoiceRule",
     "CountRule",

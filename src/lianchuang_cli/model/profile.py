@@ -1,0 +1,60 @@
+"""The village profile (村情基本信息): facts the township and county figures are computed from.
+
+These are read from the village's own file, never guessed from its indicator values: a secretary's
+education is one fact whatever the village rubric scores for it, and the 致富带头人 count or the
+软弱涣散 status are not indicators of the village rubric at all.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from lianchuang_cli.model.rules import Frozen, Number
+
+Education = Literal["研究生", "本科", "大专", "高中", "初中及以下"]
+COLLEGE_OR_ABOVE: frozenset[str] = frozenset({"研究生", "本科", "大专"})
+
+
+class WeakAndLax(Frozen):
+    """软弱涣散村党组织: identified in this year's 排查, and whether rectified (整顿转化) in the year."""
+
+    identified: Annotated[bool, Field(strict=True)]
+    rectified: Annotated[bool, Field(strict=True)] = False
+
+    @model_validator(mode="after")
+    def _rectified_only_if_identified(self) -> WeakAndLax:
+        if self.rectified and not self.identified:
+            raise ValueError("未被确定为软弱涣散的村不填 rectified: true（identified 应为 true）")
+        return self
+
+
+class VillageProfile(Frozen):
+    """``profile:`` in a village evidence file."""
+
+    secretary_education: Education
+    committee_size: Annotated[int, Field(strict=True, gt=0)]
+    wealth_leaders: Annotated[int, Field(strict=True, ge=0)]
+    collective_operating_income: Annotated[Number, Field(ge=0)]
+    weak_and_lax: WeakAndLax = WeakAndLax(identified=False)
+
+    @model_validator(mode="after")
+    def _leaders_within_committee(self) -> VillageProfile:
+        if self.wealth_leaders > self.committee_size:
+            raise ValueError(
+                f"致富带头人（wealth_leaders: {self.wealth_leaders}）不能多于"
+                f"两委成员总数（committee_size: {self.committee_size}）"
+            )
+        return self
+
+    @property
+    def secretary_college(self) -> bool:
+        """Whether the secretary has 大专 or higher education."""
+        return self.secretary_education in COLLEGE_OR_ABOVE
+
+    @property
+    def income(self) -> Decimal:
+        """Collective operating income in 万元."""
+        return self.collective_operating_income

@@ -1,0 +1,89 @@
+"""The ``change`` rule kind: a figure compared with last year's (逐年提高、不断提高).
+
+The seed asks that shares "逐年提高"; no published rule says how to score that, so a rubric picks
+one of two readings and states it: points for a rise, for holding level and for a fall; or, with
+``per_point``, the holding-level points plus (or minus) ``per_point`` for each percentage point of
+change, kept between zero and ``rise``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, TypeAdapter, model_validator
+
+from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.model.rules.base import Frozen, Number, Outcome, Points, action_if_lost
+
+NonNegative = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+
+
+class Change(Frozen):
+    """This year's figure and last year's; ``previous`` is None when last year is unknown."""
+
+    current: Number
+    previous: Number | None = None
+
+
+class ChangeRule(Frozen):
+    """This year against last year: "先进比例逐年提高" as rise / flat / fall, or points per point."""
+
+    kind: Literal["change"]
+    rise: Points
+    flat: NonNegative = ZERO
+    fall: NonNegative = ZERO
+    per_point: Points | None = None
+    tolerance: NonNegative = ZERO
+    unit: str = "%"
+
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Change)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ChangeRule:
+        if not self.rise >= self.flat >= self.fall:
+            raise ValueError("应满足 rise ≥ flat ≥ fall（提高得分不低于持平，持平不低于下降）")
+        return self
+
+    @property
+    def value_hint(self) -> str:
+        return f"写成{{current: 本年数值, previous: 上年数值}}（单位：{self.unit}）"
+
+    def example(self, points: Decimal) -> str:
+        return "{current: 60, previous: 55}"
+
+    def best(self, points: Decimal) -> Decimal:
+        return self.rise
+
+    def check_value(self, value: Any, points: Decimal) -> str | None:
+        return None
+
+    def describe(self) -> str:
+        """The rule in words, as ``rubric show`` and explanations state it."""
+        if self.per_point is not None:
+            return (
+                f"与上年持平得{fmt(self.flat)}分，每提高1个百分点加{fmt(self.per_point)}分、"
+                f"每降低1个百分点减{fmt(self.per_point)}分，最高{fmt(self.rise)}分、最低0分"
+            )
+        return f"比上年提高得{fmt(self.rise)}分，持平得{fmt(self.flat)}分，下降得{fmt(self.fall)}分"
+
+    def score(self, value: Change, points: Decimal) -> Outcome:
+        current = f"本年{fmt(value.current)}{self.unit}"
+        if value.previous is None:
+            found = f"{current}，无上年数据"
+            explanation = f"{found}，无法比较，按持平计{fmt(self.flat)}分"
+            action = action_if_lost(points, self.flat, "提供上年结果（--previous）并比上年提高")
+            return Outcome(self.flat, found, explanation, action)
+        delta = value.current - value.previous
+        found = f"{current}，上年{fmt(value.previous)}{self.unit}"
+        if abs(delta) <= self.tolerance:
+            trend, earned = "持平", self.flat
+        elif delta > 0:
+            trend, earned = f"提高{fmt(delta)}个百分点", self.rise
+        else:
+            trend, earned = f"下降{fmt(-delta)}个百分点", self.fall
+        if self.per_point is not None:
+            steps = ZERO if abs(delta) <= self.tolerance else delta
+            earned = min(self.rise, max(ZERO, round_score(self.flat + steps * self.per_point)))
+        explanation = f"{found}，{trend}；{self.describe()}，得{fmt(earned)}分"
+        return Outcome(earned, found, explanation, action_if_lost(points, earned, "比上年提高"))
