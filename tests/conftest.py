@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
+
+from lianchuang_cli.results import FileFailure
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -34,3 +38,19 @@ def assert_subset(expected: object, actual: object, where: str = "$") -> None:
             assert_subset(one, other, f"{where}[{index}]")
     else:
         assert actual == expected, f"{where}: expected {expected!r}, got {actual!r}"
+
+
+def render(name: str, paths: Sequence[Path], failures: Sequence[FileFailure] = ()) -> str:
+    """Grade ``paths`` through the engine (in process) and write them in format ``name``."""
+    from lianchuang_cli.engine import grade_batch
+    from lianchuang_cli.reports.registry import write
+
+    stream = io.StringIO()
+    with grade_batch([str(p) for p in paths], missing=failures) as batch:
+        write(name, batch.report(), stream)
+    return stream.getvalue()
+
+
+def render_json(paths: Sequence[Path], failures: Sequence[FileFailure] = ()) -> str:
+    """The JSON report of ``paths`` (plus recorded failures)."""
+    return render("json", paths, failures)

@@ -51,27 +51,37 @@ def test_score_table_lists_gaps_and_next_rating() -> None:
     assert "升级：要达到“合格”" in result.stdout
 
 
-def test_score_json_single_object() -> None:
-    """One file gives one object with the documented keys."""
+def test_score_json_one_file_gives_the_report_object() -> None:
+    """One file gives the same envelope as many: one result with its rank, no failures."""
     result = run("score", "--format", "json", EXCELLENT)
     assert result.exit_code == EXIT_OK
     payload = json.loads(result.stdout)
-    assert isinstance(payload, dict)
-    assert payload["rating"] == "优秀"
-    assert payload["tool_version"] == __version__
-    assert payload["unit"]["level"] == "village"
+    assert payload["schema_version"] == 2
+    assert payload["invalid"] == []
+    [unit] = payload["results"]
+    assert unit["rating"] == "优秀"
+    assert unit["rank"] == 1
+    assert unit["status"] == "graded"
+    assert unit["tool_version"] == __version__
+    assert unit["unit"]["level"] == "village"
 
 
-def test_score_json_array_keeps_good_results_beside_bad(tmp_path: Path) -> None:
-    """Several files give an array in input order; a bad file is an errors object, exit 2."""
+def test_score_json_keeps_good_results_beside_bad(tmp_path: Path) -> None:
+    """Several files: results in input order, the bad file under ``invalid``, exit 2."""
     result = run("score", "--format", "json", EXCELLENT, broken_file(tmp_path), VETOED)
     assert result.exit_code == EXIT_INPUT_ERROR
     payload = json.loads(result.stdout)
-    assert [("errors" in item) for item in payload] == [False, True, False]
-    errors = payload[1]["errors"]
+    assert [item["file"] for item in payload["results"]] == [EXCELLENT, VETOED]
+    [bad] = payload["invalid"]
+    errors = bad["errors"]
     assert all(error["line"] > 1 for error in errors)
     assert any("是否想写“party_congress”" in error["message"] for error in errors)
-    assert payload[2]["vetoed"] is True
+    vetoed = payload["results"][1]
+    assert vetoed["vetoed"] is True
+    assert vetoed["status"] == "vetoed"
+    assert payload["summary"]["files"] == {
+        "total": 3, "graded": 2, "vetoed": 1, "invalid": 1, "skipped": 0,
+    }  # fmt: skip
 
 
 def test_score_table_reports_problems_on_stderr(tmp_path: Path) -> None:
@@ -227,18 +237,18 @@ def test_module_entry_point() -> None:
         check=False,
     )
     assert done.returncode == EXIT_OK
-    assert json.loads(done.stdout)["rating"] == "优秀"
+    assert json.loads(done.stdout)["results"][0]["rating"] == "优秀"
 
 
 def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug becomes a short Chinese message and exit 3, not a traceback."""
-    from lianchuang_cli import cli, grading
+    from lianchuang_cli import cli, engine
     from lianchuang_cli.commands import common
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(grading, "grade_files", explode)
+    monkeypatch.setattr(engine, "grade_file", explode)
     monkeypatch.setattr(sys, "argv", ["lianchuang", "score", EXCELLENT])
     with pytest.raises(SystemExit) as caught:
         cli.run()
@@ -280,8 +290,8 @@ def test_windows_encodings_grade_the_same(tmp_path: Path, encoding: str) -> None
     """A file saved as GBK, UTF-8 with BOM or UTF-16 by a Windows editor grades identically."""
     path = tmp_path / "saved.yaml"
     path.write_bytes(Path(EXCELLENT).read_text(encoding="utf-8").encode(encoding))
-    original = json.loads(run("score", "--format", "json", EXCELLENT).stdout)
-    converted = json.loads(run("score", "--format", "json", str(path)).stdout)
+    original = json.loads(run("score", "--format", "json", EXCELLENT).stdout)["results"][0]
+    converted = json.loads(run("score", "--format", "json", str(path)).stdout)["results"][0]
     assert converted["score"] == original["score"]
     assert converted["unit"] == original["unit"]
     assert converted["gaps"] == original["gaps"]

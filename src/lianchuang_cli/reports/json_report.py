@@ -1,29 +1,48 @@
-"""The JSON report: a stable contract (documented in README.md), one object per file."""
+"""The JSON report (contract v2, ``schemas/report.schema.json``) and its line-per-result twin, jsonl.
+
+One object ``{schema_version, summary, results, invalid}`` whatever the number of files; results are
+written one at a time as they are read back, so a province-sized batch streams.
+
+Naming rule: an object that *is* an indicator (in ``indicators``, ``gaps``,
+``self_score_differences``, ``summary.common_problems``) names it with ``id``, ``name`` and
+``criterion``; lists that only refer to indicators hold their ids (``next_rating.indicators``).
+"""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from lianchuang_cli import __version__
+from lianchuang_cli.decimals import round_score
 from lianchuang_cli.errors import Problem
+from lianchuang_cli.report import RankedResult, Report
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
+from lianchuang_cli.scoring.summary import BatchSummary, Placement
+
+SCHEMA_VERSION = 2
 
 
 def number(value: Decimal | None) -> int | float | None:
-    """Turn an exact score into a JSON number with at most two decimals."""
+    """A score as a JSON number: the exact decimal rounded to two places (四舍五入).
+
+    A float prints as the shortest text that reads back to it, which for two decimals is the
+    decimal's own text (2.35 stays 2.35), so no binary noise reaches the output.
+    """
     if value is None:
         return None
+    value = round_score(value)
     if value == value.to_integral_value():
         return int(value)
-    return float(round(value, 2))
+    return float(value)
 
 
 def failure_to_dict(failure: FileFailure) -> dict[str, Any]:
-    """The JSON object standing in for a file that could not be graded."""
+    """The JSON object of a file that could not be graded."""
     return {
         "file": failure.file,
+        "status": "invalid",
         "errors": [problem_to_dict(p) for p in failure.problems],
     }
 
@@ -42,7 +61,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 
 
 def result_to_dict(result: UnitResult) -> dict[str, Any]:
-    """The JSON object for one graded file."""
+    """The core JSON object for one graded file (without its place in a batch)."""
     next_rating = result.next_rating
     return {
         "file": result.file,
@@ -66,6 +85,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
         "veto_reasons": list(result.veto_reasons),
         "base_score": number(result.base_score),
         "bonus": number(result.bonus),
+        "bonus_capped": result.bonus_capped,
         "penalty": number(result.penalty),
         "floor": {
             "value": number(result.score_floor),
@@ -83,6 +103,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "name": c.name,
                 "score": number(c.score),
                 "max_score": number(c.max_score),
+                "percent": None if not c.max_score else number(c.score * 100 / c.max_score),
             }
             for c in result.criteria
         ],
@@ -108,16 +129,20 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "count": a.count,
                 "points": number(a.points),
                 "capped": a.capped,
+                "note": a.note,
             }
             for a in result.adjustments
         ],
         "gaps": [
             {
-                "indicator": g.indicator,
+                "id": g.indicator,
+                "name": g.name,
+                "criterion": g.criterion,
                 "lost": number(g.lost),
                 "gain": number(g.gain),
                 "requirement": g.requirement,
                 "found": g.found,
+                "explanation": g.explanation,
                 "advice": g.advice,
                 "line": g.line,
             }
@@ -129,22 +154,159 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
             "rating": next_rating.rating,
             "points_needed": number(next_rating.points_needed),
             "indicators": list(next_rating.indicators),
+            "score_after": number(next_rating.score_after),
         },
         "next_rating_note": result.next_rating_note,
+        "self_score_differences": [
+            {
+                "id": d.indicator,
+                "name": d.name,
+                "self_score": number(d.self_score),
+                "score": number(d.score),
+            }
+            for d in result.self_score_differences
+        ],
         "tool_version": __version__,
     }
 
 
 def outcome_to_dict(outcome: FileOutcome) -> dict[str, Any]:
-    """The JSON object for a graded file or a failure."""
+    """The core JSON object of a graded file, or of a file that could not be graded."""
     if isinstance(outcome, FileFailure):
         return failure_to_dict(outcome)
     return result_to_dict(outcome)
 
 
-def render_json(outcomes: list[FileOutcome], *, single: bool) -> str:
-    """One object when a single file was given, otherwise an array, in input order."""
-    payload: Any = (
-        outcome_to_dict(outcomes[0]) if single else [outcome_to_dict(o) for o in outcomes]
-    )
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+def ranked_to_dict(ranked: RankedResult) -> dict[str, Any]:
+    """A graded file with its place in the batch: rank, status, rating after quotas."""
+    payload = result_to_dict(ranked.result)
+    payload.update(placement_to_dict(ranked.placement, ranked.result.rating))
+    return payload
+
+
+def placement_to_dict(placement: Placement, rating_by_score: str) -> dict[str, Any]:
+    """The keys a batch adds to a result; ``rating`` is the final one, after quotas."""
+    return {
+        "rank": placement.rank,
+        "status": placement.status,
+        "rating": placement.rating,
+        "rating_by_score": rating_by_score,
+        "quota_note": placement.quota_note,
+    }
+
+
+def summary_to_dict(summary: BatchSummary) -> dict[str, Any]:
+    """The batch summary: counts, ranking, ratings, statistics, 共性问题, vetoes, quotas."""
+    rubric = summary.rubric
+    stats = summary.stats
+    return {
+        "rubric": None
+        if rubric is None
+        else {
+            "id": rubric.id,
+            "title": rubric.title,
+            "version": rubric.version,
+            "sha256": rubric.sha256,
+        },
+        "files": {
+            "total": summary.files,
+            "graded": summary.graded,
+            "vetoed": summary.vetoed,
+            "invalid": summary.invalid,
+            "skipped": summary.skipped,
+        },
+        "tie_rule": summary.tie_rule,
+        "ranking": [
+            {
+                "rank": r.placement.rank,
+                "file": r.row.file,
+                "unit": r.row.unit_name,
+                "code": r.row.unit_code,
+                "township": r.row.township,
+                "score": number(r.row.score),
+                "rating": r.placement.rating,
+                "status": r.placement.status,
+                "criteria": [number(s) for s in r.row.criterion_scores],
+                "gaps": r.row.gap_count,
+                "quota_note": r.placement.quota_note,
+            }
+            for r in summary.ranking
+        ],
+        "ratings": [
+            {"rating": c.rating, "count": c.count, "percent": number(c.percent)}
+            for c in summary.ratings
+        ],
+        "score": None
+        if stats is None
+        else {
+            "mean": number(stats.mean),
+            "median": number(stats.median),
+            "min": number(stats.minimum),
+            "max": number(stats.maximum),
+        },
+        "criteria": [
+            {"id": c.id, "name": c.name, "mean": number(c.mean), "max_score": number(c.max_score)}
+            for c in summary.criteria
+        ],
+        "common_problems": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "criterion": p.criterion,
+                "units": p.units,
+                "lost": number(p.lost),
+            }
+            for p in summary.common_problems
+        ],
+        "vetoed": [
+            {
+                "rank": r.placement.rank,
+                "file": r.row.file,
+                "unit": r.row.unit_name,
+                "reasons": list(r.row.veto_reasons),
+            }
+            for r in summary.ranking
+            if r.row.vetoed
+        ],
+        "quotas": [
+            {
+                "rating": q.rating,
+                "percent": number(q.percent),
+                "cap": q.cap,
+                "demoted": q.demoted,
+            }
+            for q in summary.quotas
+        ],
+        "quota_rule": summary.quota_rule,
+    }
+
+
+def _dumps(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def write_json(report: Report, stream: IO[str]) -> None:
+    """Write the whole report as one JSON object, streaming the results."""
+    stream.write(f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "summary": ')
+    stream.write(_dumps(summary_to_dict(report.summary)).replace("\n", "\n  "))
+    stream.write(',\n  "results": [')
+    separator = "\n    "
+    for ranked in report.results():
+        stream.write(separator)
+        stream.write(_dumps(ranked_to_dict(ranked)).replace("\n", "\n    "))
+        separator = ",\n    "
+    stream.write("\n  ]" if separator != "\n    " else "]")
+    stream.write(',\n  "invalid": ')
+    invalid = [failure_to_dict(f) for f in report.invalid]
+    stream.write(_dumps(invalid).replace("\n", "\n  "))
+    stream.write("\n}\n")
+
+
+def write_jsonl(report: Report, stream: IO[str]) -> None:
+    """One compact JSON object per line: each graded result, then each invalid file."""
+    for ranked in report.results():
+        stream.write(json.dumps(ranked_to_dict(ranked), ensure_ascii=False))
+        stream.write("\n")
+    for failure in report.invalid:
+        stream.write(json.dumps(failure_to_dict(failure), ensure_ascii=False))
+        stream.write("\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import IO
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -13,6 +14,13 @@ from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
+from lianchuang_cli.report import Report
+from lianchuang_cli.reports.summary_view import (
+    invalid_lines,
+    ranking_lines,
+    summary_sections,
+    veto_lines,
+)
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 
 
@@ -173,3 +181,37 @@ def _self_score_table(result: UnitResult) -> Table:
     for d in result.self_score_differences:
         table.add_row(d.name, fmt(d.self_score), "缺项" if d.score is None else fmt(d.score))
     return table
+
+
+def write_table(report: Report, stream: IO[str]) -> None:
+    """The table format: each unit's panel (``score``), then the batch summary and ranking.
+
+    For ``score`` (``unit_panels``) a single file shows only its panel and problems are left to
+    the command (stderr); a batch shows the summary, the ranking and the invalid files.
+    """
+    options = report.options
+    console = Console(
+        file=stream,
+        width=options.width,
+        force_terminal=options.color,
+        color_system="standard" if options.color else None,
+        no_color=not options.color,
+        highlight=False,
+        emoji=False,
+    )
+    if options.unit_panels:
+        for ranked in report.results():
+            console.print(unit_panel(ranked.result))
+        if report.summary.graded < 2:
+            return
+    for renderable in summary_sections(report.summary):
+        console.print(renderable)
+    for line in ranking_lines(report.summary, width=options.width):
+        stream.write(line + "\n")
+    if report.summary.ranking:
+        console.print(Text(report.summary.tie_rule, style="dim"))
+    for line in veto_lines(report.summary):
+        console.print(Text(line))
+    if not options.unit_panels:
+        for line in invalid_lines(report):
+            stream.write(line + "\n")

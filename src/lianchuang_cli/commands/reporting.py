@@ -1,0 +1,151 @@
+"""What ``score`` and ``batch`` share: writing a report (atomically), gates, progress, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from lianchuang_cli.commands.common import EXIT_INTERRUPTED, fail
+
+if TYPE_CHECKING:
+    from lianchuang_cli.report import Report
+    from lianchuang_cli.scoring.summary import BatchSummary
+
+__all__ = ["EXIT_INTERRUPTED"]
+
+
+def check_output_path(output: Path, inputs: Sequence[str | Path]) -> None:
+    """Refuse an output path that is an evidence file or one of the inputs."""
+    if output.suffix.lower() in (".yaml", ".yml"):
+        raise click.BadParameter(
+            "输出文件不能以 .yaml/.yml 结尾（以免与佐证材料混淆或覆盖材料）", param_hint="--output"
+        )
+    if output.is_dir():
+        raise click.BadParameter(f"“{output}”是文件夹；请给出文件名", param_hint="--output")
+    if output.exists():
+        for given in inputs:
+            try:
+                same = os.path.samefile(output, given)
+            except OSError:
+                continue
+            if same:
+                raise click.BadParameter(
+                    f"“{output}”是输入文件，不能被输出覆盖", param_hint="--output"
+                )
+
+
+@contextmanager
+def atomic_output(path: Path, *, binary: bool) -> Iterator[IO[Any]]:
+    """A stream to a temporary file beside ``path``, renamed over it only when complete."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            dir=directory, prefix=f".{path.name}.", suffix=".part"
+        )
+    except OSError as exc:
+        fail(f"无法写入“{path}”：{exc.strerror or exc}")
+    try:
+        if binary:
+            with open(descriptor, "wb") as stream:
+                yield stream
+        else:
+            with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+                yield stream
+        # mkstemp creates the file private (0600); give it the permissions a new file would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def write_report(name: str, report: Report, output: Path | None) -> None:
+    """Write ``report`` in format ``name`` to ``output`` (atomically) or to stdout."""
+    from lianchuang_cli.reports.registry import FORMATS
+
+    spec = FORMATS[name]
+    writer = spec.writer()
+    if output is None:
+        if spec.binary:
+            raise click.UsageError(f"{name} 格式须用 --output 指定输出文件")
+        writer(report, sys.stdout)
+        sys.stdout.flush()
+        return
+    with atomic_output(output, binary=spec.binary) as stream:
+        writer(report, stream)
+
+
+def gate_failures(
+    summary: BatchSummary, threshold: Decimal | None, min_rating: str | None
+) -> list[str]:
+    """Why graded units fail --fail-under / --min-rating (final ratings), in input order."""
+    from lianchuang_cli.decimals import fmt
+
+    ratings = summary.rubric.ratings if summary.rubric else ()
+    if min_rating is not None and ratings and min_rating not in ratings:
+        choices = "、".join(ratings)
+        rubric_id = summary.rubric.id if summary.rubric else ""
+        raise click.BadParameter(
+            f"“{min_rating}”不是细则“{rubric_id}”的等级；可选：{choices}",
+            param_hint="--min-rating",
+        )
+    messages = []
+    for ranked in sorted(summary.ranking, key=lambda r: r.row.index):
+        row, rating = ranked.row, ranked.placement.rating
+        if threshold is not None and row.score < threshold:
+            messages.append(
+                f"{row.unit_name}总分{fmt(row.score)}，低于 --fail-under {fmt(threshold)}"
+            )
+        if min_rating is not None and ratings.index(rating) > ratings.index(min_rating):
+            messages.append(f"{row.unit_name}等级为“{rating}”，低于 --min-rating {min_rating}")
+    return messages
+
+
+def echo_gate_failures(messages: list[str], *, limit: int | None = None) -> None:
+    """Print gate failures to stderr, at most ``limit`` of them and a count of the rest."""
+    shown = messages if limit is None else messages[:limit]
+    for message in shown:
+        click.echo(f"未达门槛：{message}", err=True)
+    if len(messages) > len(shown):
+        click.echo(f"未达门槛：……另有{len(messages) - len(shown)}条。", err=True)
+
+
+@contextmanager
+def progress_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr, or nothing (pipes, CI, few files)."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    # No refresh thread: the pool forks its workers while the bar exists.
+    progress = Progress(
+        "评分中",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        auto_refresh=False,
+        transient=True,
+    )
+    task = progress.add_task("", total=total)
+    step = max(1, total // 200)
+
+    def advance(done: int) -> None:
+        if done % step == 0 or done == total:
+            progress.update(task, completed=done)
+            progress.refresh()
+
+    with progress:
+        yield advance

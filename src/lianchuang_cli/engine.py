@@ -1,0 +1,169 @@
+"""The grading engine shared by ``score`` and ``batch``: grade many files, in order, flat in memory.
+
+Files are graded in chunks, in this process (``jobs=1``) or across a pool of worker processes;
+results come back in input order whatever the worker count. Each graded result is appended to a
+temporary spool file and only a compact summary row stays in memory; reporters read the spool
+back through ``Report.results()``. The spool is private to this run and deleted on close.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import tempfile
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import closing
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from lianchuang_cli.errors import Problem
+from lianchuang_cli.grading import grade_file
+from lianchuang_cli.report import RankedResult, Report, ReportOptions
+from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
+from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
+
+Progress = Callable[[int], None]
+
+
+def default_jobs() -> int:
+    """All CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class GradedBatch:
+    """Graded files: the summary and failures in memory, full results in a spool file."""
+
+    def __init__(self, spool: IO[bytes], summary: BatchSummary, invalid: list[FileFailure]):
+        self._spool = spool
+        self.summary = summary
+        self.invalid = tuple(invalid)
+
+    def results(self) -> Iterator[RankedResult]:
+        """Every graded unit in input order, with its placement; may be called more than once."""
+        self._spool.seek(0)
+        placements = self.summary.placements
+        while True:
+            try:
+                index, result = pickle.load(self._spool)
+            except EOFError:
+                return
+            yield RankedResult(result, placements[index])
+
+    def report(self, options: ReportOptions | None = None) -> Report:
+        """The batch as reporters take it."""
+        return Report(self.summary, self.results, self.invalid, options or ReportOptions())
+
+    def close(self) -> None:
+        """Delete the spool."""
+        self._spool.close()
+
+    def __enter__(self) -> GradedBatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def grade_batch(
+    files: Sequence[str],
+    *,
+    rubric_path: Path | None = None,
+    jobs: int = 1,
+    skipped: int = 0,
+    missing: Sequence[FileFailure] = (),
+    quotas: Mapping[str, Decimal] | None = None,
+    on_progress: Progress | None = None,
+) -> GradedBatch:
+    """Grade ``files`` (``jobs`` processes) into a ``GradedBatch``; failures are recorded.
+
+    Every unit is summarised against one rubric: the one given, or the first graded file's.
+    A file asking for another rubric is recorded as a failure (grade such files separately).
+    ``QuotaError`` is raised when a quota names a rating the rubric lacks.
+    """
+    # Closed by GradedBatch.close(), or below if grading fails or is interrupted.
+    spool = tempfile.TemporaryFile(prefix="lianchuang-spool-")  # noqa: SIM115
+    try:
+        builder = SummaryBuilder()
+        invalid: list[FileFailure] = list(missing)
+        done = 0
+        with closing(_outcomes(files, rubric_path, jobs)) as outcomes:
+            for index, outcome in enumerate(outcomes):
+                if isinstance(outcome, UnitResult) and builder.rubric is not None:
+                    outcome = _check_same_rubric(outcome, builder.rubric.id, builder.rubric.sha256)
+                if isinstance(outcome, FileFailure):
+                    invalid.append(outcome)
+                else:
+                    builder.add(index, outcome)
+                    pickle.dump((index, outcome), spool, protocol=pickle.HIGHEST_PROTOCOL)
+                done += 1
+                if on_progress is not None:
+                    on_progress(done)
+        summary = builder.finish(
+            files=len(files) + len(missing),
+            invalid=len(invalid),
+            skipped=skipped,
+            quotas=quotas or {},
+        )
+    except BaseException:
+        spool.close()
+        raise
+    return GradedBatch(spool, summary, invalid)
+
+
+def _check_same_rubric(result: UnitResult, rubric_id: str, sha256: str) -> FileOutcome:
+    if result.rubric_id == rubric_id and result.rubric_sha256 == sha256:
+        return result
+    message = (
+        f"本批文件按考评细则“{rubric_id}”汇总排名，此文件使用细则“{result.rubric_id}”"
+        f"（{result.rubric_version}版）；不同细则的文件请分开评分"
+    )
+    return FileFailure(result.file, (Problem(result.file, 1, 1, message, code="mixed-rubric"),))
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _grade_chunk(task: tuple[list[str], Path | None]) -> list[FileOutcome]:
+    paths, rubric_path = task
+    return [grade_file(path, rubric_path=rubric_path) for path in paths]
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is handled once, by the parent, which then stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcomes(
+    files: Sequence[str], rubric_path: Path | None, jobs: int
+) -> Generator[FileOutcome, None, None]:
+    """Each file's outcome in input order."""
+    jobs = max(1, min(jobs, len(files)))
+    if jobs == 1:
+        for path in files:
+            yield grade_file(path, rubric_path=rubric_path)
+        return
+    import multiprocessing
+
+    # Small chunks keep every worker busy to the end; large ones cut the messaging cost.
+    size = max(1, min(64, len(files) // (jobs * 8)))
+    tasks = ((chunk, rubric_path) for chunk in _chunks(files, size))
+    context: Any = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    pool = context.Pool(jobs, initializer=_ignore_sigint)
+    try:
+        for outcomes in pool.imap(_grade_chunk, tasks):
+            yield from outcomes
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()

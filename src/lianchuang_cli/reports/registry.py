@@ -1,0 +1,47 @@
+"""Every output format, in one place: format name → the function that writes a ``Report``.
+
+A writer is ``write(report, stream) -> None``: text formats get a text stream (UTF-8, ``newline=""``),
+binary formats (``binary=True``) a binary file. Writers are named by module and function and
+imported only when used, so ``--help`` and ``score --format json`` never import rich or a workbook
+library. Adding a format is one module under ``reports/`` and one line here; tests loop over
+``FORMATS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import IO, Any, cast
+
+from lianchuang_cli.report import Report
+
+Writer = Callable[[Report, IO[Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A registered output format."""
+
+    module: str
+    function: str
+    help: str
+    binary: bool = False
+
+    def writer(self) -> Writer:
+        """Import and return the writer function."""
+        return cast(Writer, getattr(import_module(self.module), self.function))
+
+
+FORMATS: dict[str, Format] = {
+    "table": Format("lianchuang_cli.reports.table", "write_table", "表格，给人看"),
+    "json": Format("lianchuang_cli.reports.json_report", "write_json", "JSON，一个对象"),
+    "jsonl": Format(
+        "lianchuang_cli.reports.json_report", "write_jsonl", "JSON Lines，每行一个单位"
+    ),
+}
+
+
+def write(name: str, report: Report, stream: IO[Any]) -> None:
+    """Write ``report`` in format ``name``."""
+    FORMATS[name].writer()(report, stream)
