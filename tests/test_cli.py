@@ -203,7 +203,7 @@ def test_broken_rubric_is_reported(tmp_path: Path) -> None:
     broken.write_text("id: r\nlevel: city\n", encoding="utf-8")
     result = run("rubric", "show", str(broken))
     assert result.exit_code == EXIT_INPUT_ERROR
-    assert f"{broken}:2:8: 错误: " in result.stderr
+    assert f"{broken}:2:8: 错误 [schema]: " in result.stderr
 
 
 def test_help_and_version_are_chinese() -> None:

@@ -164,8 +164,6 @@ def test_best_outcome(rule: dict[str, Any], best: str) -> None:
 @pytest.mark.parametrize(
     "rule",
     [
-        {"kind": "tiers", "bands": [{"min": 80, "points": 2}, {"min": 90, "points": 3}]},
-        {"kind": "tiers", "bands": [{"min": 90, "points": 2}, {"min": 80, "points": 3}]},
         {"kind": "linear", "zero_at": 5, "full_at": 5},
         {"kind": "count", "required": 0, "deduct_per_miss": 1},
         {"kind": "unknown"},
@@ -173,7 +171,7 @@ def test_best_outcome(rule: dict[str, Any], best: str) -> None:
     ],
 )
 def test_malformed_rules_are_rejected(rule: dict[str, Any]) -> None:
-    """Unordered tiers, a zero-width linear range, a zero count, unknown kinds and keys."""
+    """A zero-width linear range, a zero count, unknown kinds and keys (tier order: lint tiers-order)."""
     with pytest.raises(ValidationError):
         RULE.validate_python(rule)
 

@@ -14,6 +14,7 @@ import click
 
 from lianchuang_cli import __version__
 from lianchuang_cli.commands import click_zh
+from lianchuang_cli.commands.check import check
 from lianchuang_cli.commands.common import EXIT_INTERNAL_ERROR
 from lianchuang_cli.commands.rubric import rubric
 from lianchuang_cli.commands.score import score
@@ -38,13 +39,14 @@ def main() -> None:
       lianchuang validate 桃源村.yaml              只检查填写是否正确
       lianchuang score 桃源村.yaml                 打分、定等级、列出差距
       lianchuang rubric show village               查看考评细则
+      lianchuang check                             检查考评细则（供 CI 使用）
 
     退出码：0 全部评分（未设门槛，或均达到 --fail-under / --min-rating 门槛）；
     1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）；3 程序内部错误。
     """
 
 
-for command in (score, validate, template, rubric):
+for command in (score, validate, template, rubric, check):
     main.add_command(command)
 
 

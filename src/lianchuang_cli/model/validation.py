@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import types
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from lianchuang_cli.errors import Problem
@@ -82,20 +84,80 @@ def _show(value: Any) -> str:
 
 
 def problems_from(
-    error: ValidationError, doc: SourceDocument, base: Sequence[str | int] = ()
+    error: ValidationError,
+    doc: SourceDocument,
+    base: Sequence[str | int] = (),
+    *,
+    model: type[BaseModel] | None = None,
 ) -> list[Problem]:
-    """Locate every error of ``error`` in ``doc``; ``base`` is where the validated value sits."""
+    """Locate every error of ``error`` in ``doc``; ``base`` is where the validated value sits.
+
+    Given the ``model`` that was validated, an unknown key is matched against the keys allowed
+    at its place and the closest one is suggested.
+    """
     problems: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
     for detail in error.errors(include_url=False):
         loc = (*base, *detail["loc"])
         kind = detail["type"]
+        message = describe_error(detail)
+        if kind == "extra_forbidden" and model is not None and detail["loc"]:
+            allowed = allowed_keys(model, detail["loc"][:-1])
+            close = difflib.get_close_matches(str(detail["loc"][-1]), allowed, n=1, cutoff=0.6)
+            if close:
+                message = f"未知的键“{detail['loc'][-1]}”；是否想写“{close[0]}”？"
         if kind == "missing":
-            problem = doc.problem(loc[:-1], describe_error(detail))
+            problem = doc.problem(loc[:-1], message)
         else:
-            problem = doc.problem(loc, describe_error(detail), key=kind == "extra_forbidden")
+            problem = doc.problem(loc, message, key=kind == "extra_forbidden")
         marker = (problem.line, problem.column, problem.message)
         if marker not in seen:
             seen.add(marker)
             problems.append(problem)
     return sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def allowed_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The keys a mapping may have at ``loc`` (a pydantic error location) inside ``model``."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    current = _strip(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _strip(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field is not None else None
+    origin = get_origin(annotation)
+    if origin in (list, tuple):
+        return get_args(annotation)[0] if isinstance(part, int) else None
+    if origin is dict:
+        return get_args(annotation)[1]
+    if origin in (Union, types.UnionType):
+        # pydantic names the union member it tried: a model's ``kind`` tag, or a type name.
+        for member in map(_strip, get_args(annotation)):
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                kind = member.model_fields.get("kind")
+                if (
+                    kind is not None
+                    and get_origin(kind.annotation) is Literal
+                    and part in get_args(kind.annotation)
+                ):
+                    return member
+                if part == member.__name__:
+                    return member
+        return None
+    return None

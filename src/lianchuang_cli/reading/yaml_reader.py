@@ -15,7 +15,7 @@ import codecs
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -137,8 +137,15 @@ class SourceDocument:
         return Problem(self.name, line, column, message)
 
 
-def read_yaml(path: str | Path, *, name: str | None = None) -> SourceDocument:
-    """Read, decode and parse a YAML file; raise ``InputError`` with located problems."""
+def read_yaml(
+    path: str | Path, *, name: str | None = None, problems: list[Problem] | None = None
+) -> SourceDocument:
+    """Read, decode and parse a YAML file; raise ``InputError`` with located problems.
+
+    With a ``problems`` list, problems found while building values (duplicate keys, unsupported
+    tags) are appended to it instead of raised, and the document keeps what could be built (the
+    first of duplicated keys): a linter then reports them together with everything else.
+    """
     display = name if name is not None else str(path)
     try:
         with open(path, "rb") as handle:
@@ -154,7 +161,7 @@ def read_yaml(path: str | Path, *, name: str | None = None) -> SourceDocument:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         message = f"文件超过{limit} MB，不像是考评材料；请检查是否选错了文件"
         raise InputError([Problem(display, 1, 1, message)])
-    return parse_yaml(raw, name=display)
+    return parse_yaml(raw, name=display, problems=problems)
 
 
 def decode_text(raw: bytes, name: str) -> str:
@@ -175,7 +182,9 @@ def decode_text(raw: bytes, name: str) -> str:
     raise InputError([Problem(name, 1, 1, message)])
 
 
-def parse_yaml(source: bytes | str, *, name: str) -> SourceDocument:
+def parse_yaml(
+    source: bytes | str, *, name: str, problems: list[Problem] | None = None
+) -> SourceDocument:
     """Parse YAML text or bytes into a ``SourceDocument``; raise ``InputError`` on any problem."""
     raw = source if isinstance(source, bytes) else source.encode("utf-8")
     sha256 = hashlib.sha256(raw).hexdigest()
@@ -195,7 +204,9 @@ def parse_yaml(source: bytes | str, *, name: str) -> SourceDocument:
     builder = _ValueBuilder(name)
     data = builder.build(root)
     if builder.problems:
-        raise InputError(builder.problems)
+        if problems is None:
+            raise InputError(builder.problems)
+        problems.extend(builder.problems)
     return SourceDocument(name, data, root, sha256)
 
 
@@ -315,7 +326,7 @@ class _ValueBuilder:
             if key in result:
                 first = key_lines[key]
                 message = f"重复的键“{key}”（第{first}行已出现）；请删除或合并其中一处"
-                self.problems.append(self.at(key_node, message))
+                self.problems.append(replace(self.at(key_node, message), code="duplicate-key"))
                 continue
             key_lines[key] = key_node.start_mark.line + 1
             result[key] = self.value(value_node, depth + 1)

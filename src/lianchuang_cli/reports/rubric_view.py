@@ -21,7 +21,8 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         )
     )
     for criterion in rubric.criteria:
-        branch = root.add(f"{criterion.name}　{fmt(criterion.points)}分　[{criterion.clause}]")
+        clause = f"　[{criterion.clause}]" if criterion.clause else ""
+        branch = root.add(f"{criterion.name}　{fmt(criterion.points)}分{clause}")
         for indicator in criterion.indicators:
             na = "　可缺项" if indicator.allow_not_applicable else ""
             linked = (

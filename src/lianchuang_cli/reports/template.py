@@ -41,9 +41,8 @@ def render_template(rubric: Rubric) -> str:
         "indicators:\n",
     ]
     for criterion in rubric.criteria:
-        out.append(
-            f"\n  # ==== {criterion.name}（{fmt(criterion.points)}分，{criterion.clause}）====\n"
-        )
+        clause = f"，{criterion.clause}" if criterion.clause else ""
+        out.append(f"\n  # ==== {criterion.name}（{fmt(criterion.points)}分{clause}）====\n")
         for indicator in criterion.indicators:
             out.append(f"\n  # {indicator.name}（{fmt(indicator.points)}分）\n")
             out.append(_comment(f"评分标准：{indicator.requirement}", "  "))

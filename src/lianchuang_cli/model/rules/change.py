@@ -55,6 +55,9 @@ class ChangeRule(Frozen):
     def best(self, points: Decimal) -> Decimal:
         return self.rise
 
+    def worst(self, points: Decimal) -> Decimal:
+        return ZERO if self.per_point is not None else self.fall
+
     def check_value(self, value: Any, points: Decimal) -> str | None:
         return None
 

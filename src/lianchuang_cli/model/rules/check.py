@@ -31,6 +31,9 @@ class CheckRule(Frozen):
     def best(self, points: Decimal) -> Decimal:
         return points
 
+    def worst(self, points: Decimal) -> Decimal:
+        return ZERO
+
     def check_value(self, value: Any, points: Decimal) -> str | None:
         return None
 

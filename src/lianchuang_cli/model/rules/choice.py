@@ -22,9 +22,8 @@ class ChoiceRule(Frozen):
     """One option out of a fixed list, each worth points: 书记学历 研究生/本科/大专……"""
 
     kind: Literal["choice"]
-    options: Annotated[
-        dict[str, Annotated[Decimal, Field(ge=0, decimal_places=2)]], Field(min_length=2)
-    ]
+    # Negative points are reported by ``lianchuang check`` (rule-worst), with a clearer message.
+    options: Annotated[dict[str, Annotated[Decimal, Field(decimal_places=2)]], Field(min_length=2)]
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(str)
 
@@ -37,6 +36,9 @@ class ChoiceRule(Frozen):
 
     def best(self, points: Decimal) -> Decimal:
         return max(self.options.values())
+
+    def worst(self, points: Decimal) -> Decimal:
+        return min(self.options.values())
 
     def check_value(self, value: Any, points: Decimal) -> str | None:
         if value in self.options:

@@ -10,7 +10,7 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import fmt
+from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
     Count,
     Frozen,
@@ -38,6 +38,9 @@ class CountRule(Frozen):
 
     def best(self, points: Decimal) -> Decimal:
         return points
+
+    def worst(self, points: Decimal) -> Decimal:
+        return ZERO
 
     def check_value(self, value: Any, points: Decimal) -> str | None:
         return None

@@ -9,7 +9,7 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import fmt
+from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
     Frozen,
     Judgement,
@@ -32,6 +32,9 @@ class JudgementRule(Frozen):
 
     def best(self, points: Decimal) -> Decimal:
         return points
+
+    def worst(self, points: Decimal) -> Decimal:
+        return ZERO
 
     def check_value(self, value: Any, points: Decimal) -> str | None:
         if value.score > points:

@@ -13,7 +13,7 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import fmt, is_exact_cents, round_score
+from lianchuang_cli.decimals import ZERO, fmt, is_exact_cents, round_score
 from lianchuang_cli.model.rules.base import (
     Frozen,
     Number,
@@ -53,6 +53,9 @@ class PercentageRule(Frozen):
 
     def best(self, points: Decimal) -> Decimal:
         return points
+
+    def worst(self, points: Decimal) -> Decimal:
+        return ZERO
 
     def check_value(self, value: Any, points: Decimal) -> str | None:
         return None

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import pairwise
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     Field,
     TypeAdapter,
-    field_validator,
 )
 
 from lianchuang_cli.decimals import ZERO, fmt
@@ -26,32 +24,28 @@ class Tier(Frozen):
     """One band of a tiered rule: values from ``min`` upwards earn ``points``."""
 
     min: Number
-    points: Annotated[Decimal, Field(ge=0, decimal_places=2)]
+    points: Annotated[Decimal, Field(decimal_places=2)]
 
 
 class TiersRule(Bounded):
     """Value bands to points: "满意度≥90%得5分，80–90%得4分……"."""
 
     kind: Literal["tiers"]
+    # Order, overlap and reachability of the bands are checked by ``lianchuang check``
+    # (tiers-order, tiers-range), which also runs whenever a rubric is loaded for grading.
     bands: Annotated[list[Tier], Field(min_length=2)]
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
-
-    @field_validator("bands")
-    @classmethod
-    def _best_band_first(cls, bands: list[Tier]) -> list[Tier]:
-        for higher, lower in pairwise(bands):
-            if lower.min >= higher.min:
-                raise ValueError("档次应按 min 从高到低排列，且 min 不能重复")
-            if lower.points > higher.points:
-                raise ValueError("低档的分值不能高于高档")
-        return bands
 
     def example(self, points: Decimal) -> str:
         return fmt(self.bands[0].min)
 
     def best(self, points: Decimal) -> Decimal:
-        return self.bands[0].points
+        return max(band.points for band in self.bands)
+
+    def worst(self, points: Decimal) -> Decimal:
+        # A value below the lowest band scores zero.
+        return min(ZERO, *(band.points for band in self.bands))
 
     def score(self, value: Decimal, points: Decimal) -> Outcome:
         found = f"实际{fmt(value)}{self.unit}"

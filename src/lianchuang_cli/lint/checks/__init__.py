@@ -1,0 +1,46 @@
+"""The registry of rubric lint checks: code → check. Adding a check is one module and one line here.
+
+Codes are a stable contract (README lists them): never rename one, retire it instead.
+"""
+
+from __future__ import annotations
+
+from lianchuang_cli.lint.base import Check
+from lianchuang_cli.lint.checks import (
+    adjustment_caps,
+    choice_options,
+    clause_cited,
+    criteria_total,
+    duplicate_ids,
+    indicator_sum,
+    linked_level,
+    not_applicable,
+    rating_coverage,
+    rating_order,
+    rating_reachable,
+    rule_best,
+    rule_worst,
+    tiers_order,
+    tiers_range,
+)
+
+CHECKS: dict[str, Check] = {
+    check.code: check
+    for check in (
+        criteria_total.CHECK,
+        indicator_sum.CHECK,
+        rule_best.CHECK,
+        rule_worst.CHECK,
+        duplicate_ids.CHECK,
+        choice_options.CHECK,
+        tiers_order.CHECK,
+        tiers_range.CHECK,
+        rating_order.CHECK,
+        rating_coverage.CHECK,
+        rating_reachable.CHECK,
+        not_applicable.CHECK,
+        adjustment_caps.CHECK,
+        clause_cited.CHECK,
+        linked_level.CHECK,
+    )
+}

@@ -1,0 +1,48 @@
+"""``rating-reachable``: every rating band can be given to some unit.
+
+A band is unreachable when a better band asks no more of a unit (it shadows it: the search for a
+unit's rating stops at the better band first), or when its every-criterion condition can never
+hold because some criterion cannot reach the share at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from itertools import pairwise
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.lint.base import Check, Finding
+from lianchuang_cli.lint.context import RubricContext
+
+
+def run(ctx: RubricContext) -> Iterator[Finding]:
+    bands = ctx.rubric.ratings
+    # Out-of-order bands are reported by rating-order; judge shadowing once the order is right.
+    ordered = all(a.min_score >= b.min_score for a, b in pairwise(bands))
+    for index, band in enumerate(bands):
+        share = band.min_criterion_share or Decimal(0)
+        for better in bands[:index] if ordered else ():
+            if better.min_score <= band.min_score and (better.min_criterion_share or 0) <= share:
+                message = (
+                    f"等级“{band.name}”永远评不到：达到它的单位也都达到排在前面的“{better.name}”"
+                    f"（总分 ≥ {fmt(better.min_score)}）"
+                )
+                yield ctx.at(band, message=message)
+                break
+        if band.min_criterion_share is None:
+            continue
+        for criterion in ctx.rubric.criteria:
+            if not ctx.whole(criterion, "indicators"):
+                continue
+            best = sum((i.rule.best(i.points) for i in criterion.indicators), Decimal(0))
+            if best < band.min_criterion_share * criterion.points:
+                message = (
+                    f"等级“{band.name}”要求每个考评项目得分率 ≥ "
+                    f"{fmt(band.min_criterion_share * 100)}%，但“{criterion.name}”最多只能得"
+                    f"{fmt(best)}分（共{fmt(criterion.points)}分），永远评不到"
+                )
+                yield ctx.at(band, "min_criterion_share", message=message)
+
+
+CHECK = Check("rating-reachable", "error", "每个等级都评得到：不被更高等级遮蔽，条件能够满足", run)

@@ -1,0 +1,94 @@
+"""Problem reports for CI: plain lines, GitHub workflow annotations, JUnit XML.
+
+Each format is a pure function from the checked files (each with its problems) to text, registered
+in ``PROBLEM_FORMATS``; ``strict`` says whether warnings count as failures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from xml.etree import ElementTree
+
+from lianchuang_cli.errors import SEVERITY_NAMES, Problem
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """One file that was checked, with everything found in it (nothing: it passed)."""
+
+    path: str
+    problems: tuple[Problem, ...]
+
+
+def failing(problem: Problem, *, strict: bool) -> bool:
+    """Whether ``problem`` fails the check: errors always, warnings under ``--strict``."""
+    return problem.severity == "error" or strict
+
+
+def render_text(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
+    """``path:line:column: 错误 [code]: message``, one line per problem."""
+    return "".join(f"{p}\n" for f in files for p in f.problems)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
+    """GitHub Actions workflow commands: an ``::error``/``::warning`` annotation per problem."""
+    lines = []
+    for checked in files:
+        for p in checked.problems:
+            level = "error" if failing(p, strict=strict) else "warning"
+            title = f"lianchuang [{p.code}]" if p.code else "lianchuang"
+            place = f"file={_escape_property(p.file)},line={p.line},col={p.column}"
+            message = _escape_data(f"{SEVERITY_NAMES[p.severity]}：{p.message}")
+            lines.append(f"::{level} {place},title={_escape_property(title)}::{message}\n")
+    return "".join(lines)
+
+
+def render_junit(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
+    """JUnit XML: one test case per file, one failure per failing problem."""
+    suite = ElementTree.Element("testsuite", name="lianchuang")
+    failures = 0
+    for checked in files:
+        case = ElementTree.SubElement(
+            suite, "testcase", classname="lianchuang", name=checked.path, file=checked.path
+        )
+        notes = []
+        for p in checked.problems:
+            if failing(p, strict=strict):
+                failures += 1
+                failure = ElementTree.SubElement(
+                    case, "failure", type=p.code or p.severity, message=p.message
+                )
+                failure.text = str(p)
+            else:
+                notes.append(str(p))
+        if notes:
+            ElementTree.SubElement(case, "system-out").text = "\n".join(notes)
+    suite.set("tests", str(len(files)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    ElementTree.indent(suite)
+    body = ElementTree.tostring(suite, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+class ProblemRenderer(Protocol):
+    """A problem format: checked files → text."""
+
+    def __call__(self, files: Sequence[CheckedFile], *, strict: bool = False) -> str: ...
+
+
+PROBLEM_FORMATS: dict[str, ProblemRenderer] = {
+    "text": render_text,
+    "github": render_github,
+    "junit": render_junit,
+}

@@ -1,0 +1,69 @@
+"""``lianchuang check`` end to end: exit codes, formats, strictness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree
+
+from click.testing import CliRunner, Result
+
+from lianchuang_cli.cli import main
+from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
+from tests.conftest import DATA
+
+LINT = DATA / "lint"
+
+
+def run(*args: str) -> Result:
+    """Invoke the CLI with arguments and return the result."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_shipped_rubrics_pass_strictly() -> None:
+    """With no path, every shipped rubric is checked and passes even under --strict."""
+    result = run("check", "--strict")
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.stdout == ""
+    assert "错误0处，警告0处" in result.stderr
+
+
+def test_problems_are_listed_and_fail() -> None:
+    """Each problem is one located line with severity and code; exit 1."""
+    path = LINT / "rating-order" / "mini.yaml"
+    result = run("check", str(path))
+    assert result.exit_code == EXIT_GATE_FAILED
+    assert result.stdout.startswith(f"{path}:")
+    assert " 错误 [rating-order]: " in result.stdout
+
+
+def test_warnings_fail_only_when_strict() -> None:
+    """A warning is shown but passes; --strict makes it fail."""
+    path = str(LINT / "clause-cited")
+    relaxed = run("check", path)
+    assert relaxed.exit_code == EXIT_OK
+    assert "警告 [clause-cited]" in relaxed.stdout
+    assert run("check", "--strict", path).exit_code == EXIT_GATE_FAILED
+
+
+def test_missing_path_cannot_run(tmp_path: Path) -> None:
+    """A path that does not exist, or a folder without rubrics, exits 2."""
+    assert run("check", str(tmp_path / "nope.yaml")).exit_code == EXIT_INPUT_ERROR
+    assert run("check", str(tmp_path)).exit_code == EXIT_INPUT_ERROR
+
+
+def test_github_format() -> None:
+    """Workflow commands carry file, line and column."""
+    path = LINT / "criteria-total" / "mini.yaml"
+    result = run("check", "--format", "github", str(path))
+    assert result.exit_code == EXIT_GATE_FAILED
+    line = result.stdout.splitlines()[0]
+    assert line.startswith(f"::error file={path},line=8,col=15,title=lianchuang [criteria-total]::")
+
+
+def test_junit_format() -> None:
+    """JUnit XML has a test case per file and a failure per error."""
+    result = run("check", "--format", "junit", str(LINT / "tiers-order"), str(LINT / "rule-best"))
+    suite = ElementTree.fromstring(result.stdout)
+    assert suite.get("tests") == "2"
+    assert suite.get("failures") == "3"
+    assert len(suite.findall("testcase/failure")) == 3

@@ -1,0 +1,164 @@
+"""Rubric lint: one data folder and one line per check, plus the engine's promises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lianchuang_cli.errors import InputError
+from lianchuang_cli.lint.checks import CHECKS
+from lianchuang_cli.lint.engine import SCHEMA_CODE, lint_file
+from lianchuang_cli.model.rubric import load_rubric
+from tests.conftest import DATA, RUBRICS
+
+LINT_DATA = DATA / "lint"
+EXPECTED = re.compile(r"^# 预期(?:错误|警告)：(\d+):(\d+)", re.MULTILINE)
+
+
+def assert_check(code: str) -> None:
+    """Every file in ``tests/data/lint/CODE/`` reports ``code``, and only it, where its header says."""
+    files = sorted((LINT_DATA / code).glob("*.yaml"))
+    assert files, f"no test data for {code}"
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        expected = {(int(line), int(column)) for line, column in EXPECTED.findall(text)}
+        problems = lint_file(path).problems
+        assert {p.code for p in problems} == {code}, [str(p) for p in problems]
+        assert {(p.line, p.column) for p in problems} == expected, [str(p) for p in problems]
+
+
+def test_criteria_total() -> None:
+    """Criteria points add up to the total."""
+    assert_check("criteria-total")
+
+
+def test_indicator_sum() -> None:
+    """Indicator points add up to their criterion."""
+    assert_check("indicator-sum")
+
+
+def test_rule_best() -> None:
+    """A rule's best outcome equals its indicator's points."""
+    assert_check("rule-best")
+
+
+def test_rule_worst() -> None:
+    """A rule never scores below zero."""
+    assert_check("rule-worst")
+
+
+def test_duplicate_id() -> None:
+    """Ids are unique across criteria, indicators and items."""
+    assert_check("duplicate-id")
+
+
+def test_choice_options() -> None:
+    """Choice options differ by more than spaces and width."""
+    assert_check("choice-options")
+
+
+def test_tiers_order() -> None:
+    """Tiers run downwards without overlap, points not rising."""
+    assert_check("tiers-order")
+
+
+def test_tiers_range() -> None:
+    """Every tier is reachable within the value range."""
+    assert_check("tiers-range")
+
+
+def test_rating_order() -> None:
+    """Rating bands run from best to worst."""
+    assert_check("rating-order")
+
+
+def test_rating_coverage() -> None:
+    """The lowest band starts at zero unconditionally."""
+    assert_check("rating-coverage")
+
+
+def test_rating_reachable() -> None:
+    """A band shadowed by a better one is reported."""
+    assert_check("rating-reachable")
+
+
+def test_not_applicable_criterion() -> None:
+    """No criterion may be wholly not applicable."""
+    assert_check("not-applicable-criterion")
+
+
+def test_adjustment_caps() -> None:
+    """Penalty and bonus caps are sane."""
+    assert_check("adjustment-caps")
+
+
+def test_clause_cited() -> None:
+    """An indicator without its clause is a warning."""
+    assert_check("clause-cited")
+
+
+def test_linked_level() -> None:
+    """A linked indicator draws on a lower level."""
+    assert_check("linked-level")
+
+
+def test_schema() -> None:
+    """Unknown keys suggest the closest allowed one; wrong types are located."""
+    assert_check(SCHEMA_CODE)
+
+
+def test_duplicate_key() -> None:
+    """A key written twice is reported, and the rest is still checked."""
+    assert_check("duplicate-key")
+
+
+def test_every_check_has_test_data() -> None:
+    """No registered check is left without its data folder (and no folder is orphaned)."""
+    folders = {p.name for p in LINT_DATA.iterdir() if p.is_dir()}
+    assert set(CHECKS) <= folders
+    assert folders - set(CHECKS) == {SCHEMA_CODE, "duplicate-key"}
+
+
+def test_checks_are_described() -> None:
+    """Each check has a kebab-case code, a severity and a Chinese one-line description."""
+    for code, check in CHECKS.items():
+        assert check.code == code
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", code)
+        assert check.severity in ("error", "warning")
+        assert not check.description.isascii()
+
+
+@pytest.mark.parametrize("path", sorted(RUBRICS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_rubric_is_clean(path: Path) -> None:
+    """Shipped rubrics have no errors and no warnings, and keep their source positions."""
+    linted = lint_file(path)
+    assert linted.problems == ()
+    loaded = linted.loaded
+    assert loaded is not None
+    criterion = loaded.rubric.criteria[0]
+    line, _ = loaded.position(criterion.indicators[0], "rule")
+    text = path.read_text(encoding="utf-8").splitlines()
+    assert "rule" in text[line - 1]
+
+
+def test_semantics_run_past_schema_errors(tmp_path: Path) -> None:
+    """A typo in one indicator does not hide a wrong total elsewhere."""
+    source = (DATA / "rubrics" / "mini.yaml").read_text(encoding="utf-8")
+    broken = source.replace("rule: {kind: check}", "rule: {kind: chek}").replace(
+        "{name: 合格, min_score: 12}", "{name: 合格, min_score: 19}"
+    )
+    path = tmp_path / "r.yaml"
+    path.write_text(broken, encoding="utf-8")
+    codes = [p.code for p in lint_file(path).problems]
+    assert codes == [SCHEMA_CODE, "rating-order"]
+
+
+def test_grading_refuses_a_rubric_with_errors_but_not_warnings(tmp_path: Path) -> None:
+    """Loading for grading runs the same checks: errors stop it, warnings do not."""
+    warned = LINT_DATA / "clause-cited" / "mini.yaml"
+    assert load_rubric(warned).rubric.id == "mini"
+    with pytest.raises(InputError) as caught:
+        load_rubric(LINT_DATA / "rating-order" / "mini.yaml")
+    assert [p.code for p in caught.value.problems] == ["rating-order"]
