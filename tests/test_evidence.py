@@ -61,7 +61,49 @@ def test_not_applicable_is_accepted_where_allowed(tmp_path: Path) -> None:
     path = tmp_path / "unit.yaml"
     path.write_text(text, encoding="utf-8")
     _, evidence = load_evidence(path)
-    assert evidence.values["group_coordination"].reason == "未设村民小组"
+    assert evidence.values["group_coordination"].situation == "未设村民小组"
+
+
+@pytest.mark.parametrize(
+    ("written", "situation", "remark"),
+    [
+        ("未设村民小组", "未设村民小组", ""),
+        ("未设村民小组：按楼栋划分网格", "未设村民小组", "按楼栋划分网格"),
+        ("未设村民小组（按楼栋划分网格）", "未设村民小组", "按楼栋划分网格"),
+        ("未设村民小组，按楼栋划分网格", "未设村民小组", "按楼栋划分网格"),
+    ],
+)
+def test_not_applicable_names_a_situation_and_may_add_a_remark(
+    tmp_path: Path, written: str, situation: str, remark: str
+) -> None:
+    """The situation comes first; whatever follows a separator is kept as the remark."""
+    text = BASE.replace(
+        "  group_coordination:\n    value: 4",
+        f"  group_coordination:\n    not_applicable: {written}",
+    )
+    path = tmp_path / "unit.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, evidence = load_evidence(path)
+    marked = evidence.values["group_coordination"]
+    assert (marked.situation, marked.remark) == (situation, remark)
+
+
+@pytest.mark.parametrize("written", ["城郊村", "未设村民小组长", "本村不适用"])
+def test_not_applicable_outside_the_listed_situations_is_refused(
+    tmp_path: Path, written: str
+) -> None:
+    """Free text is no reason: the error lists the situations the rubric accepts."""
+    (problem,) = problems_after(
+        tmp_path,
+        (
+            "  group_coordination:\n    value: 4",
+            f"  group_coordination:\n    not_applicable: {written}",
+        ),
+    )
+    assert (
+        f"“{written}”不是指标“村组工作协调”可按缺项处理的情形。可选：“未设村民小组”"
+        in problem.message
+    )
 
 
 def test_veto_events_have_no_count(tmp_path: Path) -> None:

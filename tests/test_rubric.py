@@ -49,7 +49,7 @@ def test_village_rubric_covers_the_seed() -> None:
     kinds = {indicator.rule.kind for _, indicator in rubric.indicators()}
     assert kinds == {"check", "count", "percentage", "tiers", "choice", "linear", "judgement"}
     assert all(len(c.indicators) >= 4 for c in rubric.criteria)
-    assert any(i.allow_not_applicable for _, i in rubric.indicators())
+    assert any(i.not_applicable_when for _, i in rubric.indicators())
     assert [b.name for b in rubric.ratings] == ["优秀", "良好", "合格", "不合格"]
     assert rubric.ratings[0].min_criterion_share is not None
     assert len(rubric.vetoes) >= 5

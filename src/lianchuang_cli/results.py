@@ -46,7 +46,7 @@ class Provenance:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorResult:
-    """One indicator's score; ``score`` is None when the indicator is not applicable."""
+    """One indicator's score; ``score`` is None when 缺项 is rescaled (full marks when not)."""
 
     id: str
     criterion: str
@@ -96,6 +96,19 @@ class Gap:
     found: str
     explanation: str
     advice: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplicableItem:
+    """An indicator assessed as 缺项: the rubric's situation the unit named, and its remark."""
+
+    indicator: str
+    name: str
+    criterion: str
+    points: Decimal
+    situation: str
+    remark: str
     line: int
 
 
@@ -153,6 +166,8 @@ class UnitResult:
     applicable_points: Decimal
     base_score: Decimal
     scaled: bool
+    not_applicable_policy: str
+    not_applicable: tuple[NotApplicableItem, ...]
     penalty: Decimal
     bonus: Decimal
     score_floor: Decimal

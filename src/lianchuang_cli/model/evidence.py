@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
@@ -15,7 +16,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.model.profile import VillageProfile
-from lianchuang_cli.model.rubric import AdjustmentItem, LoadedRubric, VetoItem
+from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.validation import problems_from
 from lianchuang_cli.reading.yaml_reader import SourceDocument
@@ -81,9 +82,10 @@ class Event(Occurrence):
 
 @dataclass(frozen=True, slots=True)
 class NotApplicable:
-    """An indicator marked not applicable (缺项), with the reason given."""
+    """An indicator marked not applicable (缺项): one of the rubric's situations, and a remark."""
 
-    reason: str
+    situation: str
+    remark: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,11 +258,11 @@ def _check_indicators(
             message = f"自评分{fmt(entry.self_score)}超过本项满分{fmt(indicator.points)}"
             problems.append(doc.problem([*at, "self_score"], message))
         if entry.not_applicable is not None:
-            problem = _not_applicable_problem(entry, indicator.allow_not_applicable, indicator.name)
-            if problem:
-                problems.append(doc.problem([*at, "not_applicable"], problem))
+            marked = _not_applicable(entry, indicator)
+            if isinstance(marked, str):
+                problems.append(doc.problem([*at, "not_applicable"], marked))
             else:
-                values[key] = NotApplicable(entry.not_applicable.strip())
+                values[key] = marked
             continue
         if entry.value is None and key in supplied:
             continue
@@ -282,6 +284,7 @@ def _check_indicators(
             problems.append(doc.problem([*at, "value"], complaint))
             continue
         values[key] = value
+    problems.extend(_not_applicable_share_problems(doc, loaded, values))
     missing = [
         f"{i}（{ind.name}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
         for i, (_, ind) in index.items()
@@ -295,14 +298,63 @@ def _check_indicators(
     return values, entries
 
 
-def _not_applicable_problem(entry: IndicatorEntry, allowed: bool, name: str) -> str | None:
-    if not allowed:
-        return f"指标“{name}”不允许按缺项处理，请填写 value"
+# A remark may follow the situation after one of these.
+_REMARK_SEPARATORS = "：:，,；;（(、 \t—-"
+
+
+def _not_applicable(entry: IndicatorEntry, indicator: Indicator) -> NotApplicable | str:
+    """The 缺项 an entry claims, or the message saying why it is not accepted."""
+    situations = indicator.not_applicable_when
+    if not situations:
+        return f"指标“{indicator.name}”是每个单位都须考评的指标，不允许按缺项处理，请填写 value"
     if entry.value is not None:
         return "value 与 not_applicable 只能填写其一"
-    if not (entry.not_applicable or "").strip():
-        return "按缺项处理时必须写明理由（not_applicable: 理由）"
-    return None
+    text = (entry.not_applicable or "").strip()
+    for situation in sorted(situations, key=len, reverse=True):
+        rest = text[len(situation) :]
+        if text.startswith(situation) and (not rest or rest[0] in _REMARK_SEPARATORS):
+            return NotApplicable(situation, _remark(rest))
+    accepted = "；".join(f"“{s}”" for s in situations)
+    shown = f"“{text}”不是" if text else "未写明情形；"
+    return (
+        f"{shown}指标“{indicator.name}”可按缺项处理的情形。可选：{accepted}"
+        "（写成“情形”或“情形：说明”；其他情况须如实填写 value）"
+    )
+
+
+def _remark(rest: str) -> str:
+    """The free text after a situation: "：说明" or "（说明）" give "说明"; other brackets stay."""
+    rest = rest.strip()
+    for opening, closing in (("（", "）"), ("(", ")")):
+        inner = rest[1:-1]
+        if rest.startswith(opening) and rest.endswith(closing) and closing not in inner:
+            return inner.strip()
+    if rest[:1] in "（(":
+        return rest
+    return rest.lstrip(_REMARK_SEPARATORS).strip()
+
+
+def _not_applicable_share_problems(
+    doc: SourceDocument, loaded: LoadedRubric, values: dict[str, Any]
+) -> list[Problem]:
+    """The rubric's cap on how much of the total may be 缺项."""
+    rubric = loaded.rubric
+    share = rubric.not_applicable_max_share
+    if share is None:
+        return []
+    marked = [
+        loaded.indicator_index[key][1] for key, v in values.items() if isinstance(v, NotApplicable)
+    ]
+    points = sum((i.points for i in marked), Decimal(0))
+    cap = share * rubric.total_points
+    if points <= cap:
+        return []
+    names = "、".join(f"{i.name}（{fmt(i.points)}分）" for i in marked)
+    message = (
+        f"缺项合计{fmt(points)}分，超过细则允许的上限{fmt(cap)}分（总分的{fmt(share * 100)}%）："
+        f"{names}；请逐项核实，能考评的如实填写 value"
+    )
+    return [doc.problem(["indicators"], message, key=True)]
 
 
 def _check_events(

@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.linked import LinkedSpec
@@ -23,17 +23,42 @@ LEVEL_NAMES: dict[str, str] = {"village": "村", "township": "乡镇", "county":
 LEVEL_ORDER = ("village", "township", "county")
 
 
+NotApplicablePolicy = Literal["rescale", "full_marks"]
+
+
 class Indicator(Frozen):
-    """A measurable sub-indicator (考评内容) with its points and scoring rule (评分标准)."""
+    """A measurable sub-indicator (考评内容) with its points and scoring rule (评分标准).
+
+    ``not_applicable_when`` lists the only situations in which the indicator may be 缺项;
+    an empty list (the default) means every unit is assessed on it. ``long_term`` marks an
+    indicator whose value cannot change before the assessment closes (a degree, last year's
+    income): the next-rating advice never proposes it and names it as long-term work instead.
+    """
 
     id: Identifier
     name: Text
     points: Points
     requirement: Text
     clause: Text | None = None
-    allow_not_applicable: bool = False
+    not_applicable_when: list[Text] = []
+    long_term: Annotated[bool, Field(strict=True)] = False
     rule: Rule
     linked: LinkedSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_not_applicable_switch(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "allow_not_applicable" in data:
+            raise ValueError(
+                "allow_not_applicable 已停用：请改用 not_applicable_when 列出可按缺项处理的情形"
+                "（如 not_applicable_when: [未设村民小组]），材料中只能选填其中之一"
+            )
+        return data
+
+    @property
+    def allows_not_applicable(self) -> bool:
+        """Whether any situation lets a unit mark this indicator 缺项."""
+        return bool(self.not_applicable_when)
 
 
 class Criterion(Frozen):
@@ -90,6 +115,9 @@ class Rubric(Frozen):
     ratings: Annotated[list[RatingBand], Field(min_length=2)]
     # The lowest total a unit can get (heavy penalties cannot push it below): 0 unless stated.
     score_floor: Annotated[Decimal, Field(decimal_places=2)] = Decimal(0)
+    # What 缺项 does (practice differs between counties) and how much of the total may be 缺项.
+    not_applicable_policy: NotApplicablePolicy = "rescale"
+    not_applicable_max_share: Annotated[Decimal, Field(gt=0, lt=1)] | None = None
 
     def indicators(self) -> Iterator[tuple[Criterion, Indicator]]:
         """Yield every indicator with its criterion, in rubric order."""

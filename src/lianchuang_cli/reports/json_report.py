@@ -83,6 +83,19 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
         "rating": result.rating,
         "vetoed": result.vetoed,
         "veto_reasons": list(result.veto_reasons),
+        "not_applicable_policy": result.not_applicable_policy,
+        "not_applicable": [
+            {
+                "indicator": n.indicator,
+                "name": n.name,
+                "criterion": n.criterion,
+                "points": number(n.points),
+                "situation": n.situation,
+                "remark": n.remark,
+                "line": n.line,
+            }
+            for n in result.not_applicable
+        ],
         "base_score": number(result.base_score),
         "bonus": number(result.bonus),
         "bonus_capped": result.bonus_capped,

@@ -8,7 +8,7 @@ from rich.tree import Tree
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric
-from lianchuang_cli.reports.table import render_text
+from lianchuang_cli.reports.table import NOT_APPLICABLE_POLICY_NAMES, render_text
 
 
 def rubric_tree(rubric: Rubric) -> RenderableType:
@@ -24,7 +24,12 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         clause = f"　[{criterion.clause}]" if criterion.clause else ""
         branch = root.add(f"{criterion.name}　{fmt(criterion.points)}分{clause}")
         for indicator in criterion.indicators:
-            na = "　可缺项" if indicator.allow_not_applicable else ""
+            long_term = "　长期指标" if indicator.long_term else ""
+            na = (
+                f"\n可按缺项处理的情形：{'；'.join(indicator.not_applicable_when)}"
+                if indicator.not_applicable_when
+                else ""
+            )
             linked = (
                 f"\n由下级核算：{indicator.linked.describe()}"
                 if indicator.linked is not None
@@ -32,7 +37,7 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
             )
             branch.add(
                 f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)}分　"
-                f"{indicator.rule.kind}{na}\n{indicator.requirement}{linked}"
+                f"{indicator.rule.kind}{long_term}\n{indicator.requirement}{na}{linked}"
             )
     if rubric.penalties:
         branch = root.add("扣分项")
@@ -50,6 +55,12 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         for veto in rubric.vetoes:
             branch.add(f"{veto.name}（{veto.id}）")
     root.add(f"总分最低为{fmt(rubric.score_floor)}分（扣分再多也不低于此分）")
+    na_cap = rubric.not_applicable_max_share
+    root.add(
+        f"缺项处理：{NOT_APPLICABLE_POLICY_NAMES[rubric.not_applicable_policy]}"
+        + (f"；缺项合计不超过总分的{fmt(na_cap * 100)}%" if na_cap is not None else "")
+        + "；只有指标列明的情形可按缺项处理"
+    )
     branch = root.add("等级")
     for band in rubric.ratings:
         share = (

@@ -23,6 +23,11 @@ from lianchuang_cli.reports.summary_view import (
 )
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 
+NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
+    "rescale": "缺项不计入应得分，其余指标得分按比例折算为总分",
+    "full_marks": "缺项按该项满分计",
+}
+
 
 def render_text(renderables: Iterable[RenderableType], *, width: int, color: bool) -> str:
     """Render rich objects to a string (ANSI colours only when ``color``)."""
@@ -73,8 +78,10 @@ def unit_panel(result: UnitResult) -> Panel:
             f"　{result.year}年度"
         ),
         _summary(result),
-        _criteria_table(result),
     ]
+    if result.not_applicable:
+        parts.append(_not_applicable_table(result))
+    parts.append(_criteria_table(result))
     if result.adjustments:
         parts.append(_adjustments_table(result))
     if result.gaps:
@@ -108,6 +115,9 @@ def _summary(result: UnitResult) -> Text:
             f"按最低分{fmt(result.score_floor)}分计",
             style="bold",
         )
+    text.append(
+        f"\n缺项处理（细则规定）：{NOT_APPLICABLE_POLICY_NAMES[result.not_applicable_policy]}"
+    )
     if result.scaled:
         skipped = [r.name for r in result.indicators if r.status == "not_applicable"]
         text.append(
@@ -129,6 +139,19 @@ def _section(title: str, first: str, *numbers: str) -> Table:
     table.add_column(first, overflow="fold")
     for name in numbers:
         table.add_column(name, justify="right", no_wrap=True)
+    return table
+
+
+def _not_applicable_table(result: UnitResult) -> Table:
+    table = Table(title="缺项（请逐项复核）", box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("指标", ratio=2, overflow="fold")
+    table.add_column("分值", justify="right", no_wrap=True)
+    table.add_column("情形", ratio=3, overflow="fold")
+    table.add_column("说明", ratio=3, overflow="fold")
+    for item in result.not_applicable:
+        name = Text(item.name)
+        name.append(f"\n第{item.line}行", style="dim")
+        table.add_row(name, fmt(item.points), item.situation, item.remark)
     return table
 
 

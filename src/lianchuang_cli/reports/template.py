@@ -56,8 +56,15 @@ def render_template(rubric: Rubric) -> str:
                         "  ",
                     )
                 )
-            if indicator.allow_not_applicable:
-                out.append("  # 本项允许缺项：确不适用时删去 value，改写 not_applicable: 理由\n")
+            if indicator.not_applicable_when:
+                situations = "；".join(indicator.not_applicable_when)
+                out.append(
+                    _comment(
+                        f"本项仅在以下情形可按缺项处理：{situations}。确属其一时删去 value，"
+                        "改写 not_applicable: 情形（可在情形后加“：说明”）",
+                        "  ",
+                    )
+                )
             example = indicator.rule.example(indicator.points)
             out.append(f"  {indicator.id}:\n")
             out.append(f"    value:          # 例：{example}\n")

@@ -17,6 +17,7 @@ from lianchuang_cli.results import (
     Gap,
     IndicatorResult,
     NextRating,
+    NotApplicableItem,
     Provenance,
     SelfScoreDifference,
     Status,
@@ -69,6 +70,14 @@ def score_unit(
     next_rating, note = _next_rating(
         rubric, indicators, band_index, bonus - penalty, veto_names, score
     )
+    not_applicable = tuple(
+        NotApplicableItem(
+            r.id, r.name, r.criterion, r.max_score, value.situation, value.remark, r.line
+        )
+        for r in indicators
+        for value in [evidence.values[r.id]]
+        if isinstance(value, NotApplicable)
+    )
     unit = evidence.unit
     return UnitResult(
         file=evidence.doc.name,
@@ -88,6 +97,8 @@ def score_unit(
         applicable_points=applicable,
         base_score=base,
         scaled=applicable != rubric.total_points,
+        not_applicable_policy=rubric.not_applicable_policy,
+        not_applicable=not_applicable,
         penalty=penalty,
         bonus=bonus,
         score_floor=rubric.score_floor,
@@ -144,16 +155,19 @@ def _score_indicators(
             )
             continue
         if isinstance(value, NotApplicable):
+            full_marks = rubric.not_applicable_policy == "full_marks"
+            remark = f"，{value.remark}" if value.remark else ""
             yield IndicatorResult(
                 indicator.id,
                 criterion.id,
                 indicator.name,
                 indicator.requirement,
-                None,
+                indicator.points if full_marks else None,
                 indicator.points,
                 "not_applicable",
-                "缺项",
-                f"按缺项处理（{value.reason}），不计入应得分",
+                f"缺项：{value.situation}{remark}",
+                f"按缺项处理（{value.situation}{remark}），"
+                + (f"按满分{fmt(indicator.points)}分计" if full_marks else "不计入应得分"),
                 "",
                 self_score,
                 line,

@@ -11,7 +11,7 @@ from lianchuang_cli.lint.context import RubricContext
 def run(ctx: RubricContext) -> Iterator[Finding]:
     for criterion in ctx.rubric.criteria:
         indicators = criterion.indicators
-        if indicators and all(i.allow_not_applicable for i in indicators):
+        if indicators and all(i.allows_not_applicable for i in indicators):
             message = (
                 f"考评项目“{criterion.name}”的全部指标都允许缺项，整项可能缺项；"
                 "“五个好”要求每一项都参加考评，请至少让一个指标不允许缺项"
