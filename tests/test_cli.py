@@ -266,12 +266,12 @@ def test_rubric_id_wins_over_a_folder_of_the_same_name(
 
 @pytest.mark.parametrize(
     ("tty", "no_color", "expected"),
-    [(True, False, True), (True, True, False), (False, False, False)],
+    [(True, None, True), (True, "1", False), (True, "", True), (False, None, False)],
 )
 def test_colour_only_on_a_terminal_without_no_color(
-    monkeypatch: pytest.MonkeyPatch, tty: bool, no_color: bool, expected: bool
+    monkeypatch: pytest.MonkeyPatch, tty: bool, no_color: str | None, expected: bool
 ) -> None:
-    """Colours need a terminal, and NO_COLOR turns them off."""
+    """Colours need a terminal; a non-empty NO_COLOR turns them off, an empty one does not."""
     from lianchuang_cli.commands import common
 
     class Stream:
@@ -280,9 +280,30 @@ def test_colour_only_on_a_terminal_without_no_color(
 
     monkeypatch.setattr(sys, "stdout", Stream())
     monkeypatch.delenv("NO_COLOR", raising=False)
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
+    if no_color is not None:
+        monkeypatch.setenv("NO_COLOR", no_color)
     assert common.color() is expected
+
+
+@pytest.mark.parametrize(
+    ("tty", "columns", "expected"),
+    [(False, None, 120), (False, "80", 80), (True, "72", 72), (False, "30", 60), (False, "x", 120)],
+)
+def test_width_follows_columns_also_when_piped(
+    monkeypatch: pytest.MonkeyPatch, tty: bool, columns: str | None, expected: int
+) -> None:
+    """COLUMNS sets the layout width on a terminal and in a pipe alike (never below 60)."""
+    from lianchuang_cli.commands import common
+
+    class Stream:
+        def isatty(self) -> bool:
+            return tty
+
+    monkeypatch.setattr(sys, "stdout", Stream())
+    monkeypatch.delenv("COLUMNS", raising=False)
+    if columns is not None:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert common.width() == expected
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-16"])

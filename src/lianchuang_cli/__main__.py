@@ -1,5 +1,5 @@
 """Allow ``python -m lianchuang_cli``."""
 
-from lianchuang_cli.cli import run
+from lianchuang_cli.entry import run
 
 run()

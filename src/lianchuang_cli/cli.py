@@ -7,7 +7,6 @@ everything else at start-up.
 
 from __future__ import annotations
 
-import io
 import sys
 
 import click
@@ -15,11 +14,16 @@ import click
 from lianchuang_cli import __version__
 from lianchuang_cli.commands import click_zh
 from lianchuang_cli.commands.check import check
-from lianchuang_cli.commands.common import EXIT_INTERNAL_ERROR
+from lianchuang_cli.commands.common import (
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    prepare_console,
+)
 from lianchuang_cli.commands.rubric import rubric
 from lianchuang_cli.commands.score import score
 from lianchuang_cli.commands.template import template
 from lianchuang_cli.commands.validate import validate
+from lianchuang_cli.entry import INTERRUPTED_MESSAGE, interruptible
 
 click_zh.install()
 
@@ -51,14 +55,32 @@ for command in (score, validate, template, rubric, check):
 
 
 def run() -> None:
-    """Console-script entry point: any unexpected error becomes a short Chinese message."""
-    for stream in (sys.stdout, sys.stderr):
-        # A Windows console redirected to a file may use GBK, which lacks a few symbols we print.
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="replace")
+    """Run the command line; no outcome, however unexpected, ends in a traceback."""
+    prepare_console()
     try:
-        main(prog_name="lianchuang")
+        with interruptible():
+            code = _invoke()
+    except KeyboardInterrupt:
+        click.echo(INTERRUPTED_MESSAGE, err=True)
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # last line of defence: never show a traceback
         click.echo(f"程序内部错误：{type(exc).__name__}: {exc}", err=True)
         click.echo("这不是您的操作问题；请把以上信息和所用文件发给维护人员。", err=True)
-        sys.exit(EXIT_INTERNAL_ERROR)
+        code = EXIT_INTERNAL_ERROR
+    sys.exit(code)
+
+
+def _invoke() -> int:
+    try:
+        outcome = main.main(prog_name="lianchuang", standalone_mode=False)
+    except click.exceptions.Abort:  # click's rendering of a KeyboardInterrupt
+        click.echo(INTERRUPTED_MESSAGE, err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else EXIT_INTERNAL_ERROR
+    return outcome if isinstance(outcome, int) else 0

@@ -1,10 +1,15 @@
-"""What every command shares: exit codes, console width and colour, rubric loading, problem output."""
+"""What every command shares: exit codes, the console (width, colour, encoding), rubric loading,
+problem output."""
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import io
 import os
 import shutil
 import sys
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, NoReturn
@@ -12,6 +17,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
     from lianchuang_cli.errors import Problem
     from lianchuang_cli.model.rubric import LoadedRubric
 
@@ -19,19 +26,140 @@ EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_INPUT_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what shells report for Ctrl-C
+
+MIN_WIDTH = 60
+"""Narrower consoles still get output laid out for 60 columns (a stacked layout)."""
+
+PIPED_WIDTH = 120
+"""Width for output that goes to a file or a pipe when COLUMNS does not say otherwise."""
 
 
 def color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour only on a terminal, and never when NO_COLOR is set to a non-empty value."""
+    # no-color.org: "when present and not an empty string"; NO_COLOR= alone changes nothing.
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def width() -> int:
-    """The console width to lay tables out for."""
+    """The console width to lay tables out for: COLUMNS when set, else the terminal's width."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(MIN_WIDTH, int(columns))
     if sys.stdout.isatty():
-        return max(60, shutil.get_terminal_size((100, 24)).columns)
-    return 120
+        return max(MIN_WIDTH, shutil.get_terminal_size((100, 24)).columns)
+    return PIPED_WIDTH
+
+
+CONSOLE_FALLBACK = "lianchuang-console"
+"""Codec error handler that replaces a character the console cannot show by a look-alike."""
+
+_LOOK_ALIKES = {
+    "\u2212": "-",  # minus sign
+    "\u2022": "·",  # bullet
+    "\u2713": "√",  # check mark
+    "\u2717": "×",  # ballot x
+    "\u2714": "√",
+    "\u2718": "×",
+    "\u00a0": " ",  # no-break space
+    "\u2009": " ",  # thin space
+}
+
+
+def _console_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    replaced = []
+    for char in error.object[error.start : error.end]:
+        for candidate in (_LOOK_ALIKES.get(char), unicodedata.normalize("NFKC", char)):
+            if candidate:
+                try:
+                    candidate.encode(error.encoding)
+                except UnicodeEncodeError:
+                    continue
+                replaced.append(candidate)
+                break
+        else:
+            replaced.append("?")
+    return "".join(replaced), error.end
+
+
+codecs.register_error(CONSOLE_FALLBACK, _console_fallback)
+
+
+class _ReaderGone(io.BufferedIOBase):
+    """Standard output that, once its reader has gone (``score … | head -1``), discards the rest.
+
+    Without this a closed pipe surfaces as a ``BrokenPipeError`` wherever the next write happens
+    (click turns it into exit 1, the code of a failed gate) or as "Exception ignored" noise at
+    shutdown. With it, grading runs to the end and the exit code is what grading says.
+    """
+
+    def __init__(self, target: io.BufferedIOBase | io.RawIOBase) -> None:
+        super().__init__()
+        self._target = target
+        self._gone = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    def isatty(self) -> bool:
+        return self._target.isatty()
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        view = memoryview(data).cast("B")
+        size = len(view)
+        try:
+            while view and not self._gone:
+                written = self._target.write(view)  # a raw (unbuffered) stream may write part
+                if not written:
+                    break  # a non-blocking stream that is full: give up rather than spin
+                view = view[written:]
+        except BrokenPipeError:
+            self._discard()
+        return size
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._target.flush()
+            except BrokenPipeError:
+                self._discard()
+
+    def close(self) -> None:
+        self.flush()  # the real stream stays open: it belongs to the interpreter
+
+    def _discard(self) -> None:
+        self._gone = True
+        # Bytes still buffered in the interpreter's own stdout must not fail at exit either.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._target.fileno())
+            os.close(devnull)
+
+
+def prepare_console() -> None:
+    """Make stdout and stderr survive the console: characters its encoding lacks become
+    look-alikes (a Windows console redirected to a file uses GBK), and a reader that stops
+    early does not turn into an error."""
+    stdout = sys.stdout
+    binary = getattr(stdout, "buffer", None)
+    if isinstance(stdout, io.TextIOWrapper) and isinstance(
+        binary, io.BufferedIOBase | io.RawIOBase
+    ):
+        stdout.flush()
+        sys.stdout = io.TextIOWrapper(
+            _ReaderGone(binary),
+            encoding=stdout.encoding,
+            errors=CONSOLE_FALLBACK,
+            line_buffering=stdout.line_buffering,
+            write_through=stdout.write_through,
+        )
+    if isinstance(sys.stderr, io.TextIOWrapper):
+        sys.stderr.reconfigure(errors=CONSOLE_FALLBACK)
 
 
 def echo_problems(problems: Iterable[Problem]) -> None:

@@ -43,7 +43,7 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         branch = root.add("扣分项")
         for item in rubric.penalties:
             cap = f"，最多扣{fmt(item.cap)}分" if item.cap is not None else ""
-            branch.add(f"{item.name}（{item.id}）　每次 −{fmt(item.points)}{cap}")
+            branch.add(f"{item.name}（{item.id}）　每次 -{fmt(item.points)}{cap}")
     if rubric.bonuses:
         cap_total = f"（合计最多{fmt(rubric.bonus_cap)}分）" if rubric.bonus_cap else ""
         branch = root.add(f"加分项{cap_total}")

@@ -106,7 +106,7 @@ def _summary(result: UnitResult) -> Text:
     if result.bonus:
         formula.append(f"+ 加分{fmt(result.bonus)}")
     if result.penalty:
-        formula.append(f"− 扣分{fmt(result.penalty)}")
+        formula.append(f"- 扣分{fmt(result.penalty)}")
     if len(formula) > 1:
         text.append(f"\n总分 = {' '.join(formula)} = {fmt(result.unfloored_score)}")
     if result.floor_applied:
@@ -166,7 +166,7 @@ def _criteria_table(result: UnitResult) -> Table:
 def _adjustments_table(result: UnitResult) -> Table:
     table = _section("加分与扣分", "事项", "次数", "分值")
     for a in result.adjustments:
-        sign = "+" if a.kind == "bonus" else "−"
+        sign = "+" if a.kind == "bonus" else "-"
         note = "（已达该项上限）" if a.capped else ""
         table.add_row(f"{a.name}{note}", str(a.count), f"{sign}{fmt(a.points)}")
     return table

@@ -1,0 +1,119 @@
+"""The installed command as a real process: Ctrl-C, a reader that stops early, the console's encoding."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from lianchuang_cli.entry import INTERRUPTED_MESSAGE
+from tests.conftest import EXAMPLES
+
+FAILING = str(EXAMPLES / "village" / "baishui_failing.yaml")
+VILLAGES = sorted(str(p) for p in (EXAMPLES / "village").glob("*.yaml"))
+
+
+def command(*args: str) -> list[str]:
+    """The command line that runs lianchuang the way the console script does."""
+    return [sys.executable, "-m", "lianchuang_cli", *args]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process, without settings that change its output."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
+    env.update(extra)
+    return env
+
+
+@pytest.mark.parametrize("delay", [0.08, 0.15, 0.3, 0.5])
+def test_ctrl_c_while_working_exits_130_with_one_line(delay: float) -> None:
+    """Ctrl-C during imports or grading: exit 130, one Chinese line, no traceback."""
+    child = subprocess.Popen(
+        command("score", *[FAILING] * 20),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=child_env(),
+    )
+    time.sleep(delay)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=30)
+    assert child.returncode == EXIT_INTERRUPTED
+    assert err.decode("utf-8").strip() == INTERRUPTED_MESSAGE
+
+
+def test_ctrl_c_while_printing_exits_130() -> None:
+    """Ctrl-C once output has started (the handler is surely in place) behaves the same."""
+    child = subprocess.Popen(
+        command("validate", *[FAILING] * 2000),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(),
+    )
+    assert child.stdout is not None
+    child.stdout.readline()
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == EXIT_INTERRUPTED
+    assert err.decode("utf-8").strip() == INTERRUPTED_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["score", *[FAILING] * 20], EXIT_OK),
+        (["score", "--fail-under", "99", *[FAILING] * 20], EXIT_GATE_FAILED),
+        (["validate", *[FAILING] * 500], EXIT_OK),
+    ],
+)
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_reader_that_stops_early_does_not_change_the_exit_code(
+    args: list[str], code: int, unbuffered: str
+) -> None:
+    """``… | head -1``: the exit code is still the grading's, and nothing is said about the pipe."""
+    with subprocess.Popen(
+        command(*args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(PYTHONUNBUFFERED=unbuffered),
+    ) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        child.stdout.readline()
+        child.stdout.close()
+        err = child.stderr.read().decode("utf-8")
+        assert child.wait(timeout=60) == code
+    for noise in ("Traceback", "Exception ignored", "BrokenPipe", "Broken pipe", "错误"):
+        assert noise not in err
+
+
+def test_gbk_console_gets_no_question_marks() -> None:
+    """Output redirected on a GBK console decodes strictly and loses no character to '?'."""
+    done = subprocess.run(
+        command("score", *VILLAGES),
+        capture_output=True,
+        env=child_env(PYTHONIOENCODING="gbk"),
+        check=False,
+    )
+    text = done.stdout.decode("gbk") + done.stderr.decode("gbk")
+    assert "总分" in text
+    assert "?" not in text
+
+
+def test_characters_missing_from_gbk_become_look_alikes(tmp_path: Path) -> None:
+    """A unit name with a minus sign and a bullet prints as '-' and '·' on a GBK console."""
+    path = tmp_path / "odd.yaml"
+    path.write_text("rubric: village\nunit: {name: 甲村\u2212一组\u2022二组}\n", encoding="utf-8")
+    done = subprocess.run(
+        command("validate", str(path)),
+        capture_output=True,
+        env=child_env(PYTHONIOENCODING="gbk"),
+        check=False,
+    )
+    assert done.stderr.decode("gbk", errors="strict")
+    assert "Traceback" not in done.stderr.decode("gbk")
