@@ -19,9 +19,13 @@ from lianchuang_cli.scoring.unit import score_unit
 
 
 def load_evidence(
-    path: str | Path, *, rubric_path: Path | None = None
+    path: str | Path, *, rubric_path: Path | None = None, computed_linked: bool = False
 ) -> tuple[LoadedRubric, Evidence]:
-    """Read an evidence file and its rubric and validate one against the other."""
+    """Read an evidence file and its rubric and validate one against the other.
+
+    With ``computed_linked`` (grade-tree), linked indicators may be left out: their values are
+    computed from the level below.
+    """
     doc = read_yaml(path)
     name, version = requested_rubric(doc)
     if rubric_path is not None:
@@ -49,7 +53,8 @@ def load_evidence(
             f"或把 rubric_version 改为“{loaded.rubric.version}”并按新版细则核对各项"
         )
         raise InputError([doc.problem(["rubric_version"], message)])
-    return loaded, check_evidence(doc, loaded)
+    supplied = [i.id for _, i in loaded.rubric.indicators() if i.linked] if computed_linked else []
+    return loaded, check_evidence(doc, loaded, supplied=supplied)
 
 
 def grade_file(path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:

@@ -1,0 +1,77 @@
+"""``lianchuang grade-tree``: grade a whole county bottom-up (三级联创) and report all three levels."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, color, echo_problems, width
+
+FORMATS = ("table", "json")
+
+
+@click.command("grade-tree", options_metavar="[选项]")
+@click.argument(
+    "folder",
+    metavar="文件夹",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option(
+    "--previous",
+    "previous_path",
+    metavar="上年结果.json",
+    type=click.Path(path_type=Path),
+    help="上年 grade-tree --format json 的输出，用于“逐年提高”类指标。",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="输出格式：table 表格，json 供程序读取。",
+)
+def grade_tree(folder: Path, previous_path: Path | None, output_format: str) -> None:
+    """评分整个县：先评各村，再用各村结果核算并评各乡镇，最后评县。
+
+    文件夹中放一个县级材料、各乡镇材料和各村材料（子文件夹随意）；村用 township_code、
+    乡镇用 county_code 指明上级的单位代码。
+    """
+    from lianchuang_cli.errors import InputError
+    from lianchuang_cli.reports.tree_json import render_tree_json
+    from lianchuang_cli.reports.tree_table import render_tree_table
+    from lianchuang_cli.tree.grade import grade_tree as grade
+    from lianchuang_cli.tree.previous import PreviousFigures, load_previous
+
+    previous: PreviousFigures = {}
+    previous_year: int | None = None
+    if previous_path is not None:
+        try:
+            previous, previous_year = load_previous(previous_path)
+        except InputError as exc:
+            echo_problems(exc.problems)
+            sys.exit(EXIT_INPUT_ERROR)
+    tree = grade(
+        folder,
+        previous=previous,
+        previous_file=str(previous_path) if previous_path else "",
+        previous_year=previous_year,
+    )
+    if output_format == "json":
+        click.echo(render_tree_json(tree), nl=False)
+    else:
+        click.echo(render_tree_table(tree, width=width(), color=color()), nl=False)
+    echo_problems(tree.problems)
+    for failure in tree.failures:
+        echo_problems(failure.problems)
+    if output_format != "json":
+        graded = sum(len(n.villages) for n in tree.townships)
+        click.echo(
+            f"共评分：县{1 if tree.county else 0}个，乡镇{sum(n.result is not None for n in tree.townships)}个，"
+            f"村{graded}个；无法评分的文件{len(tree.failures)}个，一致性问题{len(tree.errors)}个。",
+            err=True,
+        )
+    if tree.failures or tree.errors:
+        sys.exit(EXIT_INPUT_ERROR)

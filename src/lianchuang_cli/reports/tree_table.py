@@ -1,0 +1,112 @@
+"""The table report of ``grade-tree``: the county with its linkage figures, each township with its
+villages' ratings, and the villages ranked within their township. Pure: a tree in, text out."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.reports.table import render_text
+from lianchuang_cli.results import UnitResult
+from lianchuang_cli.tree.results import TownshipNode, TreeResult
+
+
+def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False) -> str:
+    """The whole county, top-down."""
+    parts: list[RenderableType] = []
+    if tree.county is not None:
+        parts.append(_unit_panel(tree.county, "县"))
+    else:
+        parts.append(Text("县：未能评分（见下方问题列表）", style="bold red"))
+    parts.append(_townships_table(tree.townships))
+    for node in tree.townships:
+        if node.result is not None and any(r.provenance for r in node.result.indicators):
+            parts.append(_unit_panel(node.result, "乡镇"))
+        parts.append(_villages_table(node))
+    if tree.unlinked:
+        table = _table("未计入汇总的单位", "文件", "单位", "总分", "等级", "原因")
+        for item in tree.unlinked:
+            r = item.result
+            table.add_row(r.file, r.unit_name, fmt(r.score), r.rating, item.reason)
+        parts.append(table)
+    if tree.failures:
+        table = _table("无法评分的文件（问题见标准错误输出）", "文件", "问题数")
+        for failure in tree.failures:
+            table.add_row(failure.file, str(len(failure.problems)))
+        parts.append(table)
+    return render_text(parts, width=width, color=color)
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    return table
+
+
+def _unit_panel(result: UnitResult, level: str) -> Panel:
+    summary = Text()
+    summary.append("总分 ")
+    summary.append(f"{fmt(result.score)} / {fmt(result.max_score)}", style="bold")
+    summary.append("　等级 ")
+    summary.append(result.rating, style="bold")
+    for reason in result.veto_reasons:
+        summary.append(f"\n一票否决：{reason}", style="bold red")
+    criteria = _table("各项得分", "考评项目", "得分", "满分")
+    for c in result.criteria:
+        criteria.add_row(c.name, fmt(c.score), fmt(c.max_score))
+    linked = _table("联创指标（由下级核算）", "指标", "数值", "得分", "来源")
+    for r in result.indicators:
+        p = r.provenance
+        if p is None:
+            continue
+        value = "—" if p.value is None else fmt(p.value)
+        if p.previous is not None:
+            value += f"（上年{fmt(p.previous)}）"
+        source = p.description or p.label
+        if p.source != "computed":
+            source = f"{p.label}：{p.description}" if p.description else p.label
+        if p.declared and p.source == "computed":
+            source += f"；本单位申报{p.declared}"
+        if p.excluded:
+            source += f"；未计入：{'；'.join(p.excluded)}"
+        linked.add_row(
+            r.name,
+            value,
+            f"{fmt(r.score) if r.score is not None else '—'}/{fmt(r.max_score)}",
+            source,
+        )
+    title = f"{level}：{result.unit_name}（{result.unit_code}）　{result.file}"
+    return Panel(Group(summary, criteria, linked), title=title, title_align="left")
+
+
+def _townships_table(nodes: tuple[TownshipNode, ...]) -> Table:
+    table = _table("各乡镇", "乡镇", "总分", "等级", "村（评分/找到）", "村的等级分布")
+    for node in nodes:
+        r = node.result
+        name = r.unit_name if r is not None else f"{node.code}（{node.file}，未能评分）"
+        distribution = "　".join(f"{rating}{count}" for rating, count in node.distribution)
+        table.add_row(
+            name,
+            fmt(r.score) if r is not None else "—",
+            r.rating if r is not None else "—",
+            f"{len(node.villages)}/{node.villages_found}",
+            distribution or "—",
+        )
+    return table
+
+
+def _villages_table(node: TownshipNode) -> Table:
+    name = node.result.unit_name if node.result is not None else node.code
+    table = _table(f"{name}：各村排名", "名次", "村", "总分", "等级", "文件")
+    for rank, village in enumerate(node.villages, start=1):
+        rating = village.rating + ("（否决）" if village.vetoed else "")
+        table.add_row(str(rank), village.unit_name, fmt(village.score), rating, village.file)
+    missing = node.villages_found - len(node.villages)
+    if missing:
+        table.caption = f"另有{missing}个村的材料无法评分，未计入排名和本乡镇的核算"
+    return table

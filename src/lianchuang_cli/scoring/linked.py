@@ -1,0 +1,226 @@
+"""The provider of linked values: figures over the graded units one level down (三级联创).
+
+Pure: graded results and village profiles in, a figure and its provenance out. The rule that
+scores the figure sees only a value of the shape it always scores (a share as counts, a number,
+this year against last year); it never learns that the value was computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from lianchuang_cli.decimals import fmt, round_score
+from lianchuang_cli.model.linked import PROFILE_FIGURES, LinkedSpec, Unavailable, percent
+from lianchuang_cli.model.profile import VillageProfile
+from lianchuang_cli.model.rubric import Indicator
+from lianchuang_cli.model.rules import Change, ChangeRule, CountRule, PercentageRule, Ratio
+from lianchuang_cli.results import Provenance, UnitResult
+
+
+@dataclass(frozen=True, slots=True)
+class LowerUnit:
+    """A graded unit one level down, with its village profile when it has one."""
+
+    result: UnitResult
+    profile: VillageProfile | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A computed figure: ``value`` (None when no unit could be counted), and what it counted."""
+
+    value: Decimal | None
+    part: int | None
+    whole: int | None
+    files: tuple[str, ...]
+    excluded: tuple[str, ...]
+    note: str = ""
+
+
+def compute_figure(spec: LinkedSpec, units: Sequence[LowerUnit]) -> Figure:
+    """Compute ``spec``'s figure over ``units`` (the graded units below, in a stable order)."""
+    counted: list[LowerUnit] = []
+    excluded: list[str] = []
+    for unit in units:
+        reason = _why_not_counted(spec, unit)
+        if reason:
+            excluded.append(f"{unit.result.file}：{reason}")
+        else:
+            counted.append(unit)
+    files = tuple(u.result.file for u in counted)
+    if not counted:
+        return Figure(None, None, None, files, tuple(excluded))
+    part, whole, note = _count(spec, counted)
+    kind = spec.kind
+    if kind == "points":
+        return Figure(Decimal(part) / whole, None, whole, files, tuple(excluded))  # part is a sum
+    if kind == "count":
+        return Figure(Decimal(part), part, whole, files, tuple(excluded), note)
+    if whole == 0:
+        # Only 软弱涣散 rectification can have nothing to count: none identified, none left.
+        return Figure(Decimal(100), 0, 0, files, tuple(excluded), "未排查出软弱涣散村，按100%计")
+    return Figure(percent(part, whole), part, whole, files, tuple(excluded), note)
+
+
+def _why_not_counted(spec: LinkedSpec, unit: LowerUnit) -> str:
+    result = unit.result
+    if spec.figure == "share_rated" and spec.rating and spec.rating not in result.ratings:
+        return f"细则“{result.rubric_id}”没有等级“{spec.rating}”"
+    if spec.figure == "criterion_mean" and not any(c.id == spec.criterion for c in result.criteria):
+        return f"细则“{result.rubric_id}”没有考评项目“{spec.criterion}”"
+    if spec.figure in PROFILE_FIGURES and unit.profile is None:
+        return "缺少 profile（村情基本信息），未计入"
+    return ""
+
+
+def _count(spec: LinkedSpec, units: Sequence[LowerUnit]) -> tuple[Any, int, str]:
+    """(part, whole, note); for a mean, part is the sum of the scores."""
+    profiles = [u.profile for u in units if u.profile is not None]
+    figure = spec.figure
+    if figure == "share_rated":
+        hits = 0
+        for unit in units:
+            ratings = unit.result.ratings
+            target = ratings.index(spec.rating) if spec.rating else 0
+            hits += ratings.index(unit.result.rating) <= target
+        return hits, len(units), ""
+    if figure == "vetoed_count":
+        return sum(u.result.vetoed for u in units), len(units), ""
+    if figure == "criterion_mean":
+        scores = [c.score for u in units for c in u.result.criteria if c.id == spec.criterion]
+        return sum(scores, Decimal(0)), len(scores), ""
+    if figure == "secretary_college_share":
+        return sum(p.secretary_college for p in profiles), len(profiles), ""
+    if figure == "wealth_leader_share":
+        leaders = sum(p.wealth_leaders for p in profiles)
+        return leaders, sum(p.committee_size for p in profiles), ""
+    if figure in ("collective_income_below", "collective_income_at_least"):
+        limit = spec.threshold or Decimal(0)
+        below = figure == "collective_income_below"
+        hits = sum((p.income < limit) == below for p in profiles)
+        return hits, len(profiles), ""
+    if figure == "weak_identified":
+        return sum(p.weak_and_lax.identified for p in profiles), len(profiles), ""
+    identified = [p for p in profiles if p.weak_and_lax.identified]
+    return sum(p.weak_and_lax.rectified for p in identified), len(identified), ""
+
+
+def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
+    """How the figure was reached, in words: "12个村中9个，占75%（另有1个未计入）"."""
+    units = "村" if spec.of == "village" else "乡镇"
+    left_out = (
+        f"；另有{found - len(figure.files)}个{units}未计入" if found > len(figure.files) else ""
+    )
+    counted = f"据{len(figure.files)}个{units}的结果核算{left_out}"
+    if figure.value is None:
+        return counted
+    if spec.kind == "points":
+        return f"{counted}，平均{fmt(figure.value)}分"
+    if spec.kind == "count":
+        return f"{counted}，共{figure.part}个"
+    if figure.note:
+        return f"{counted}，{figure.note}"
+    return f"{counted}，{figure.whole}中{figure.part}，占{fmt(figure.value)}%"
+
+
+def rule_value(indicator: Indicator, figure: Figure, previous: Decimal | None) -> Any:
+    """Turn a figure into the value ``indicator``'s rule scores."""
+    rule = indicator.rule
+    value = figure.value
+    assert value is not None  # an uncomputable figure never reaches a rule
+    if isinstance(rule, ChangeRule):
+        return Change(current=round_score(value), previous=previous)
+    if isinstance(rule, PercentageRule) and figure.part is not None and figure.whole:
+        return Ratio(part=figure.part, whole=figure.whole)
+    if isinstance(rule, CountRule):
+        return int(value)
+    return round_score(value)
+
+
+def linked_values(
+    indicators: Sequence[Indicator],
+    units: Sequence[LowerUnit],
+    *,
+    found: int,
+    declared: Mapping[str, Any],
+    previous: Mapping[str, tuple[Decimal, str]],
+) -> dict[str, tuple[Any, Provenance]]:
+    """Values and provenance for each linked indicator of one unit.
+
+    ``units`` are the graded units below that may be counted and ``found`` how many files were
+    found below in all (bad files included); ``declared`` holds the values the unit typed in
+    itself; ``previous`` last year's figure per indicator id, with the file it came from.
+    When nothing below can be counted, a declared value is used and marked as such.
+    """
+    values: dict[str, tuple[Any, Provenance]] = {}
+    for indicator in indicators:
+        spec = indicator.linked
+        if spec is None:
+            continue
+        figure = compute_figure(spec, units)
+        last, last_source = previous.get(indicator.id, (None, ""))
+        if figure.value is None:
+            if indicator.id in declared:
+                provenance = Provenance(
+                    "declared",
+                    spec.figure,
+                    spec.describe(),
+                    _numeric(declared[indicator.id]),
+                    units_found=found,
+                    excluded=figure.excluded,
+                    declared=_shown(declared[indicator.id]),
+                )
+                values[indicator.id] = (declared[indicator.id], provenance)
+                continue
+            reason = f"下级{found}个单位中没有可核算的结果（{spec.describe()}），且未填写申报值"
+            provenance = Provenance(
+                "unavailable", spec.figure, spec.describe(), None, units_found=found,
+                excluded=figure.excluded,
+            )  # fmt: skip
+            values[indicator.id] = (Unavailable(reason), provenance)
+            continue
+        declared_text = ""
+        if indicator.id in declared:
+            declared_text = _shown(declared[indicator.id])
+        provenance = Provenance(
+            "computed",
+            spec.figure,
+            f"{spec.describe()}：{describe_counted(spec, figure, found)}",
+            round_score(figure.value),
+            part=figure.part,
+            whole=figure.whole,
+            units_found=found,
+            files=figure.files,
+            excluded=figure.excluded,
+            previous=last if isinstance(indicator.rule, ChangeRule) else None,
+            previous_source=last_source if isinstance(indicator.rule, ChangeRule) else "",
+            declared=declared_text,
+        )
+        values[indicator.id] = (rule_value(indicator, figure, last), provenance)
+    return values
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Ratio):
+        return f"{value.part}/{value.whole}"
+    if isinstance(value, Change):
+        return fmt(value.current)
+    if isinstance(value, Decimal):
+        return fmt(value)
+    return str(value)
+
+
+def _numeric(value: Any) -> Decimal | None:
+    """A declared value as the figure it stands for (a share in percent, a number)."""
+    if isinstance(value, Ratio):
+        return percent(value.part, value.whole)
+    if isinstance(value, Change):
+        return value.current
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return None

@@ -1,0 +1,311 @@
+"""Grade a county folder bottom-up: villages, then townships with their villages' figures, then
+the county with its townships' and villages' figures. No I/O beyond reading the input files.
+
+Units link by code: a village names its township's code (``unit.township_code``), a township its
+county's (``unit.county_code``). Whatever does not link is reported like a validation error and
+left out of the figures above it; a file that cannot be graded never stops the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.model.evidence import Evidence, NotApplicable, did_you_mean
+from lianchuang_cli.model.rubric import LoadedRubric, load_rubric, shipped_rubrics_dir
+from lianchuang_cli.reading.yaml_reader import SourceDocument, read_yaml
+from lianchuang_cli.results import FileFailure, Provenance, UnitResult
+from lianchuang_cli.scoring.linked import LowerUnit, linked_values
+from lianchuang_cli.scoring.unit import score_unit
+from lianchuang_cli.tree.previous import PreviousFigures
+from lianchuang_cli.tree.results import TownshipNode, TreeResult, Unlinked
+
+PARENT_KEY = {"village": "township_code", "township": "county_code"}
+PARENT_NAME = {"village": "乡镇", "township": "县"}
+LEVEL_WORD = {"village": "村", "township": "乡镇", "county": "县"}
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One file of the tree: what could be read of its unit, and its grading so far."""
+
+    name: str
+    level: str | None = None
+    doc: SourceDocument | None = None
+    code: str = ""
+    parent: str = ""
+    year: int | None = None
+    loaded: LoadedRubric | None = None
+    evidence: Evidence | None = None
+    result: UnitResult | None = None
+    failure: FileFailure | None = None
+    linked_to: _Unit | None = None
+    left_out: str = ""
+    children: list[_Unit] = field(default_factory=list)
+
+    def at(self, key: str, message: str, severity: str = "error") -> Problem:
+        """A consistency problem located at ``unit.<key>`` in this file."""
+        if self.doc is None:
+            return Problem(self.name, 1, 1, message)
+        where = ["unit", key] if key in self.doc.data.get("unit", {}) else ["unit"]
+        problem = self.doc.problem(where, message)
+        if severity == "warning":
+            return Problem(problem.file, problem.line, problem.column, message, "warning")
+        return problem
+
+
+def tree_files(root: Path) -> list[Path]:
+    """Every YAML file under ``root``, in any sub-folder layout, in a stable order."""
+    return sorted(
+        p for p in root.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+    )
+
+
+def grade_tree(
+    root: Path,
+    *,
+    previous: PreviousFigures | None = None,
+    previous_file: str = "",
+    previous_year: int | None = None,
+) -> TreeResult:
+    """Grade every file under ``root`` as one county; see the module docstring."""
+    units = [_read(path) for path in tree_files(root)]
+    problems: list[Problem] = []
+    county = _the_county(root, units, problems)
+    _check_codes(units, problems)
+    townships = [u for u in units if u.level == "township" and not u.left_out]
+    if county is not None:
+        _link(townships, [county], problems)
+    _link([u for u in units if u.level == "village" and not u.left_out], townships, problems)
+    for township in townships:
+        if not township.children:
+            message = (
+                f"没有任何村的 township_code 指向本乡镇（代码“{township.code}”）；"
+                "请检查各村材料的 township_code，或把本乡镇的村级材料放入文件夹"
+            )
+            problems.append(township.at("code", message))
+    previous = previous or {}
+    for unit in units:
+        if unit.level == "village":
+            _grade(unit, {})
+    for unit in units:
+        if unit.level == "township":
+            _grade(unit, _values(unit, previous, {"village": unit.children}))
+    if county is not None:
+        linked_townships = [t for t in townships if t.linked_to is county]
+        villages = [v for t in linked_townships for v in t.children]
+        _grade(
+            county, _values(county, previous, {"village": villages, "township": linked_townships})
+        )
+    if (
+        previous_file
+        and previous_year is not None
+        and county
+        and county.year is not None
+        and previous_year != county.year - 1
+    ):
+        message = f"上年结果为{previous_year}年度，而本次考评为{county.year}年度；逐年比较应使用上一年度的结果"
+        problems.append(Problem(previous_file, 1, 1, message, "warning"))
+    return TreeResult(
+        root=str(root),
+        county=county.result if county else None,
+        county_file=county.name if county else "",
+        townships=tuple(_node(t) for t in townships),
+        unlinked=tuple(
+            Unlinked(u.result, u.left_out) for u in units if u.result is not None and u.left_out
+        ),
+        failures=tuple(u.failure for u in units if u.failure is not None),
+        problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column))),
+        previous_file=previous_file,
+    )
+
+
+def _read(path: Path) -> _Unit:
+    """Validate one file and read what it says about its unit, even when it is invalid."""
+    unit = _Unit(str(path))
+    try:
+        unit.doc = read_yaml(path)
+    except InputError as exc:
+        unit.failure = FileFailure(str(path), tuple(exc.problems))
+        return unit
+    data = unit.doc.data
+    if isinstance(data, dict):
+        unit.level = _level(data.get("rubric"))
+        header = data.get("unit")
+        if isinstance(header, dict):
+            unit.code = _text(header.get("code"))
+            unit.parent = _text(header.get(PARENT_KEY.get(unit.level or "", ""), ""))
+            year = header.get("year")
+            unit.year = year if isinstance(year, int) and not isinstance(year, bool) else None
+    try:
+        unit.loaded, unit.evidence = load_evidence(path, computed_linked=True)
+    except InputError as exc:
+        unit.failure = FileFailure(str(path), tuple(exc.problems))
+    if unit.level is None and unit.loaded is not None:
+        unit.level = unit.loaded.rubric.level
+    return unit
+
+
+def _level(rubric: Any) -> str | None:
+    if not isinstance(rubric, str) or not rubric.strip().isidentifier():
+        return None
+    path = shipped_rubrics_dir() / f"{rubric.strip()}.yaml"
+    if not path.is_file():
+        return None
+    try:
+        return load_rubric(path).rubric.level
+    except InputError:
+        return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return ""
+    return str(value).strip()
+
+
+def _the_county(root: Path, units: list[_Unit], problems: list[Problem]) -> _Unit | None:
+    counties = [u for u in units if u.level == "county"]
+    if not counties:
+        message = "文件夹中没有县级材料（rubric: county）；乡镇、村照常评分，但无法汇总到县"
+        problems.append(Problem(str(root), 1, 1, message))
+        return None
+    for extra in counties[1:]:
+        extra.left_out = f"文件夹中已有县级材料 {counties[0].name}"
+        message = f"文件夹中有多个县级材料：汇总使用 {counties[0].name}，本文件未参与汇总"
+        problems.append(extra.at("code", message))
+    return counties[0]
+
+
+def _check_codes(units: list[_Unit], problems: list[Problem]) -> None:
+    """Two files naming one unit code: the first (in path order) counts, the others do not."""
+    first: dict[str, _Unit] = {}
+    for unit in units:
+        if not unit.code or unit.left_out:
+            continue
+        if unit.code in first:
+            earlier = first[unit.code]
+            unit.left_out = f"单位代码“{unit.code}”与 {earlier.name} 重复"
+            message = (
+                f"单位代码“{unit.code}”与 {earlier.name} 重复；同一单位只能有一份材料，"
+                "本文件未计入汇总。请核对代码，或删去重复的文件"
+            )
+            problems.append(unit.at("code", message))
+        else:
+            first[unit.code] = unit
+
+
+def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Problem]) -> None:
+    """Attach each child to the parent whose code it names; report what does not fit."""
+    by_code = {p.code: p for p in parents if p.code}
+    for child in children:
+        level = child.level or "village"
+        key = PARENT_KEY[level]
+        parent_word = PARENT_NAME[level]
+        if not child.parent:
+            if child.doc is None or child.code == "":
+                continue  # unreadable: its own failure says why
+            child.left_out = f"未填写 {key}"
+            message = f"缺少 {key}（所属{parent_word}的单位代码），无法归入{parent_word}；本文件未计入汇总"
+            problems.append(child.at("code", message))
+            continue
+        parent = by_code.get(child.parent)
+        if parent is None:
+            child.left_out = f"{key}“{child.parent}”没有对应的{parent_word}材料"
+            codes = "、".join(f"{p.code}" for p in parents if p.code) or "无"
+            message = (
+                f"{key}“{child.parent}”没有对应的{parent_word}材料（文件夹中的{parent_word}代码："
+                f"{codes}）{did_you_mean(child.parent, by_code)}；本文件未计入汇总"
+            )
+            problems.append(child.at(key, message))
+            continue
+        if child.year is not None and parent.year is not None and child.year != parent.year:
+            child.left_out = f"考评年度{child.year}与所属{parent_word}的{parent.year}不一致"
+            message = (
+                f"考评年度{child.year}与所属{parent_word}（{parent.name}）的{parent.year}不一致；"
+                "本文件未计入汇总"
+            )
+            problems.append(child.at("year", message))
+            continue
+        child.linked_to = parent
+        parent.children.append(child)
+
+
+def _values(
+    unit: _Unit, previous: PreviousFigures, below: dict[str, list[_Unit]]
+) -> dict[str, tuple[Any, Provenance]]:
+    if unit.loaded is None or unit.evidence is None:
+        return {}
+    indicators = [i for _, i in unit.loaded.rubric.indicators() if i.linked is not None]
+    declared = {
+        i.id: unit.evidence.values[i.id]
+        for i in indicators
+        if i.id in unit.evidence.values
+        and not isinstance(unit.evidence.values[i.id], NotApplicable)
+    }
+    last = {
+        indicator: figure for (code, indicator), figure in previous.items() if code == unit.code
+    }
+    values: dict[str, tuple[Any, Provenance]] = {}
+    for level, children in below.items():
+        lower = [
+            LowerUnit(c.result, c.evidence.profile if c.evidence else None)
+            for c in children
+            if c.result is not None
+        ]
+        values.update(
+            linked_values(
+                [i for i in indicators if i.linked is not None and i.linked.of == level],
+                lower,
+                found=len(children),
+                declared=declared,
+                previous=last,
+            )
+        )
+    return values
+
+
+def _grade(unit: _Unit, linked: dict[str, tuple[Any, Provenance]]) -> None:
+    if unit.loaded is None or unit.evidence is None:
+        return
+    missing = [
+        i
+        for _, i in unit.loaded.rubric.indicators()
+        if i.id not in unit.evidence.values and i.id not in linked
+    ]
+    if missing:
+        names = "、".join(f"{i.id}（{i.name}）" for i in missing)
+        message = f"以下联创指标无法核算，也未填写申报值：{names}"
+        unit.failure = FileFailure(unit.name, (unit.at("code", message),))
+        return
+    unit.result = score_unit(unit.loaded, unit.evidence, linked=linked)
+
+
+def _node(township: _Unit) -> TownshipNode:
+    graded = [c.result for c in township.children if c.result is not None]
+    ranked = tuple(sorted(graded, key=_rank_key))
+    ratings = graded[0].ratings if graded else ()
+    distribution = tuple((name, sum(r.rating == name for r in graded)) for name in ratings)
+    return TownshipNode(
+        code=township.code,
+        file=township.name,
+        result=township.result,
+        villages=ranked,
+        villages_found=len(township.children),
+        distribution=distribution,
+    )
+
+
+def _rank_key(result: UnitResult) -> tuple[int, Decimal, str]:
+    """Better rating first, then higher score; a vetoed unit sits with its rating."""
+    return (result.ratings.index(result.rating), -result.score, result.unit_code)
+
+
+def ranked(results: Iterable[UnitResult]) -> list[UnitResult]:
+    """Units in ranking order (rating, then score)."""
+    return sorted(results, key=_rank_key)

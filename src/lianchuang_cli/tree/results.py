@@ -1,0 +1,47 @@
+"""Results of grading a county tree: each level's graded units, how they link, what went wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lianchuang_cli.errors import Problem
+from lianchuang_cli.results import FileFailure, UnitResult
+
+
+@dataclass(frozen=True, slots=True)
+class TownshipNode:
+    """A township with its villages, ranked best first, and their ratings counted."""
+
+    code: str
+    file: str
+    result: UnitResult | None
+    villages: tuple[UnitResult, ...]
+    villages_found: int
+    distribution: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unlinked:
+    """A graded unit left out of the figures above it, and why."""
+
+    result: UnitResult
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TreeResult:
+    """Everything ``grade-tree`` found: three levels, files that failed, consistency problems."""
+
+    root: str
+    county: UnitResult | None
+    county_file: str
+    townships: tuple[TownshipNode, ...]
+    unlinked: tuple[Unlinked, ...]
+    failures: tuple[FileFailure, ...]
+    problems: tuple[Problem, ...]
+    previous_file: str
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Consistency problems that are errors (warnings excluded)."""
+        return tuple(p for p in self.problems if p.severity == "error")
