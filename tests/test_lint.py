@@ -9,9 +9,9 @@ import pytest
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.lint.checks import CHECKS
-from lianchuang_cli.lint.engine import SCHEMA_CODE, lint_file
+from lianchuang_cli.lint.engine import SCHEMA_CODE, YAML_CODE, lint_file
 from lianchuang_cli.model.rubric import load_rubric
-from tests.conftest import DATA, RUBRICS
+from tests.conftest import DATA, ROOT, RUBRICS
 
 LINT_DATA = DATA / "lint"
 EXPECTED = re.compile(r"^# 预期(?:错误|警告)：(\d+):(\d+)", re.MULTILINE)
@@ -119,6 +119,13 @@ def test_every_check_has_test_data() -> None:
     folders = {p.name for p in LINT_DATA.iterdir() if p.is_dir()}
     assert set(CHECKS) <= folders
     assert folders - set(CHECKS) == {SCHEMA_CODE, "duplicate-key"}
+
+
+def test_every_code_is_documented() -> None:
+    """README's table lists every code ``check`` can report."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in (*CHECKS, SCHEMA_CODE, YAML_CODE, "duplicate-key", "expected-result"):
+        assert f"| `{code}` |" in readme, code
 
 
 def test_checks_are_described() -> None:

@@ -41,28 +41,57 @@ def rubric_files(paths: tuple[Path, ...]) -> list[Path]:
     show_default=True,
     help="输出格式：text 每行一处问题；github 工作流注释；junit 测试报告 XML。",
 )
-def check(paths: tuple[Path, ...], strict: bool, output_format: str) -> None:
+@click.option(
+    "--examples",
+    multiple=True,
+    metavar="文件夹",
+    type=click.Path(exists=True, path_type=Path),
+    help="重新评分此文件夹中的示例，与其中写明的预期结果核对（可重复）。",
+)
+@click.option(
+    "--update-expectations",
+    is_flag=True,
+    help="按本次评分结果改写示例中的预期结果行（有意修改细则后使用）。",
+)
+def check(
+    paths: tuple[Path, ...],
+    strict: bool,
+    output_format: str,
+    examples: tuple[Path, ...],
+    update_expectations: bool,
+) -> None:
     """检查考评细则：分值合计、评分规则、等级、编号等，逐条列出问题（文件:行:列）。
 
     \b
-    不给路径时检查全部内置细则。
+    不给路径时检查全部内置细则。--examples 还会重新评分示例文件，
+    与文件中的“# 预期：总分 …，等级 …”或“# 预期错误：行:列”逐一核对。
     退出码：0 没有问题；1 发现问题（--strict 时警告也算）；2 无法检查。
     """
+    from lianchuang_cli.expectations import check_example, example_files, update_example
     from lianchuang_cli.lint.engine import lint_file
     from lianchuang_cli.reports.problems import PROBLEM_FORMATS, CheckedFile, failing
 
+    if update_expectations and not examples:
+        raise click.UsageError("--update-expectations 需要与 --examples 一起使用")
     files = rubric_files(paths)
     if not files:
         click.echo("没有找到细则文件（*.yaml）。", err=True)
         sys.exit(EXIT_INPUT_ERROR)
     checked = [CheckedFile(str(path), lint_file(path).problems) for path in files]
+    example_paths = example_files(examples)
+    if examples and not example_paths:
+        click.echo("没有找到示例文件（*.yaml）。", err=True)
+        sys.exit(EXIT_INPUT_ERROR)
+    if update_expectations:
+        for path in example_paths:
+            if update_example(path):
+                click.echo(f"已更新预期结果：{path}", err=True)
+    checked.extend(CheckedFile(str(path), check_example(path)) for path in example_paths)
     click.echo(PROBLEM_FORMATS[output_format](checked, strict=strict), nl=False)
     problems = [p for f in checked for p in f.problems]
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    click.echo(
-        f"检查了{len(checked)}个细则文件：错误{errors}处，警告{warnings}处。",
-        err=True,
-    )
+    counted = f"{len(files)}个细则文件" + (f"、{len(example_paths)}个示例" if examples else "")
+    click.echo(f"检查了{counted}：错误{errors}处，警告{warnings}处。", err=True)
     if any(failing(p, strict=strict) for p in problems):
         sys.exit(EXIT_GATE_FAILED)
