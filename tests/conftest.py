@@ -15,13 +15,36 @@ EXAMPLES = ROOT / "examples"
 RUBRICS = ROOT / "rubrics"
 MINI_RUBRIC = DATA / "rubrics" / "mini.yaml"
 
-EXPECTED_POSITION = re.compile(r"^# 预期错误：(\d+):(\d+)", re.MULTILINE)
+EVIDENCE_CASES = DATA / "evidence" / "invalid"
+
+EXPECTED_POSITION = re.compile(r"^# 预期错误：(\d+):(\d+)(?:[ \t]+(.*?))?\r?$", re.MULTILINE)
+HEADER_ENCODINGS = ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def _header_text(path: Path) -> str:
+    raw = path.read_bytes()
+    for encoding in HEADER_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "# 预期错误：" in text:
+            return text
+    return raw.decode("gb18030", errors="replace")
+
+
+def expected_problems(path: Path) -> list[tuple[int, int, str]]:
+    """Read the ``# 预期错误：line:column 消息片段`` header lines of a deliberately broken file.
+
+    The message fragment is optional; the file may be in any encoding the tool is tested on.
+    """
+    found = EXPECTED_POSITION.findall(_header_text(path))
+    return [(int(line), int(column), fragment) for line, column, fragment in found]
 
 
 def expected_positions(path: Path) -> set[tuple[int, int]]:
-    """Read the ``# 预期错误：line:column`` header lines of a deliberately broken file."""
-    text = path.read_text(encoding="utf-8-sig")
-    return {(int(line), int(column)) for line, column in EXPECTED_POSITION.findall(text)}
+    """The positions of ``expected_problems``."""
+    return {(line, column) for line, column, _ in expected_problems(path)}
 
 
 def assert_subset(expected: object, actual: object, where: str = "$") -> None:

@@ -316,3 +316,50 @@ def test_windows_encodings_grade_the_same(tmp_path: Path, encoding: str) -> None
     assert converted["score"] == original["score"]
     assert converted["unit"] == original["unit"]
     assert converted["gaps"] == original["gaps"]
+
+
+@pytest.mark.parametrize("command", ["score", "validate"])
+def test_an_unreadable_file_does_not_stop_the_others(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permission denied is that file's own failure (exit 2); the readable file is still handled.
+
+    Root may read anything, so both click's and the reader's permission checks are simulated.
+    """
+    import os
+
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(Path(EXCELLENT).read_text(encoding="utf-8"), encoding="utf-8")
+    real_open, real_access = os.open, os.access
+
+    def deny_open(name: str | Path, flags: int, *args: int) -> int:
+        if Path(name) == secret:
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, flags, *args)
+
+    def deny_access(name: str | Path, mode: int, **kwargs: object) -> bool:
+        return Path(name) != secret and real_access(name, mode)
+
+    monkeypatch.setattr(os, "open", deny_open)
+    monkeypatch.setattr(os, "access", deny_access)
+    result = run(command, str(secret), EXCELLENT)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert f"{secret}:1:1: 错误: 没有读取这个文件的权限" in result.stderr
+    assert "桃源村" in result.stdout or f"{EXCELLENT}：填写正确" in result.stdout
+    assert "Usage" not in result.stderr
+    assert "用法" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes are a POSIX feature")
+def test_a_fifo_among_files_is_refused_and_the_others_graded(tmp_path: Path) -> None:
+    """A named pipe is never opened for reading: no hang, a clear message, the rest graded."""
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    result = run("score", "--format", "json", str(fifo), EXCELLENT)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    report = json.loads(result.stdout)
+    (invalid,) = report["invalid"]
+    assert "不是普通文件" in invalid["errors"][0]["message"]
+    assert [r["unit"]["name"] for r in report["results"]] == ["桃源村党总支"]

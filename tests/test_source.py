@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.reading.yaml_reader import MAX_FILE_BYTES, parse_yaml, read_yaml
+from lianchuang_cli.reading.yaml_reader import (
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    parse_yaml,
+    read_yaml,
+)
 
 
 def problems(text: str | bytes) -> list[str]:
@@ -39,6 +45,10 @@ def problems(text: str | bytes) -> list[str]:
         ("0.1", Decimal("0.1")),
         ("2.50", Decimal("2.50")),
         ("1e3", Decimal("1e3")),
+        ("１１", 11),
+        ("－３．５", Decimal("-3.5")),
+        ("０５７１", "０５７１"),
+        ("第１２期", "第１２期"),
         ('"42"', "42"),
         ("'true'", "true"),
     ],
@@ -176,3 +186,99 @@ def test_sha256_is_of_the_bytes() -> None:
 
     raw = b"a: 1\n"
     assert parse_yaml(raw, name="t.yaml").sha256 == hashlib.sha256(raw).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1\nnote: " + "7" * 4301 + "\n", "2:7: 数字“" + "7" * 23 + "…”有4301位"),
+        ("a: [1, 2.5e" + "9" * 40 + "]\n", "1:8: 数字“2.5e" + "9" * 19 + "…”有42位"),
+    ],
+)
+def test_numbers_with_too_many_digits_are_located(text: str, expected: str) -> None:
+    """Python refuses ints of more than 4,300 digits; the reader refuses them first, located."""
+    (message,) = problems(text)
+    assert message.startswith(expected)
+
+
+@pytest.mark.parametrize("item", ["1", "{}"])
+def test_too_many_values_are_refused_before_building_the_tree(item: str) -> None:
+    """Hundreds of thousands of tiny values are refused without building a node for each."""
+    (message,) = problems("x: [" + ", ".join([item] * (MAX_NODES + 10)) + "]\n")
+    assert f"文件中的值超过{MAX_NODES}个" in message
+    assert "锚点" not in message
+
+
+def test_the_value_count_blames_anchors_only_when_there_are_aliases() -> None:
+    """Without any alias the message says the file is too big, not that anchors were abused."""
+    (message,) = problems("".join(f"k{i}: [1, 2, 3, 4]\n" for i in range(41_000)))
+    assert "值超过" in message
+    assert "锚点" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: b\x07c\n", "1:5: 第1行第5列有控制字符（U+0007）"),
+        ("名称: 桃源\n说明: 桃\x7f源\n", "2:6: 第2行第6列有控制字符（U+007F）"),
+        ("a: 1\n" + "b: [" * 3 + "\x1b", "2:13: 第2行第13列有控制字符（U+001B）"),
+    ],
+)
+def test_control_characters_are_located_in_chinese(text: str, expected: str) -> None:
+    """libyaml's reader error gives a byte offset; it becomes a line and column of characters."""
+    (message,) = problems(text)
+    assert message.startswith(expected)
+    assert "unicode string" not in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("名称: 桃源村\nyear: 2026\n".encode("utf-16-le"), "UTF-16 编码（小端序，无 BOM）"),
+        ("名称: 桃源村\nyear: 2026\n".encode("utf-16-be"), "UTF-16 编码（大端序，无 BOM）"),
+        ("名称: 桃源村\n".encode("utf-32"), "UTF-32 编码"),
+        ("名称: 桃源村\n".encode("utf-32-le"), "UTF-32 编码（小端序）"),
+    ],
+)
+def test_wide_encodings_are_named(raw: bytes, expected: str) -> None:
+    """UTF-16 without a BOM and UTF-32 are named, with the encodings that are supported."""
+    (message,) = problems(raw)
+    assert f"文件是 {expected}；本工具支持 UTF-8（推荐）、GBK 和带 BOM 的 UTF-16 编码" in message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    """Only regular files are read: a named pipe with no writer would otherwise block forever."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError) as caught:
+        read_yaml(fifo)
+    assert "不是普通文件" in caught.value.problems[0].message
+
+
+def test_an_unreadable_file_is_its_own_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permission denied becomes a located problem (root can read anything, so it is simulated)."""
+    path = tmp_path / "secret.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    real_open = os.open
+
+    def refuse(name: str | Path, flags: int, *args: int) -> int:
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(InputError) as caught:
+        read_yaml(path)
+    assert "没有读取这个文件的权限" in caught.value.problems[0].message
+
+
+def test_locating_many_problems_stays_linear() -> None:
+    """Each key is found through an index built once per mapping, not by rescanning the mapping."""
+    doc = parse_yaml("".join(f"k{i}: {i}\n" for i in range(20_000)), name="t.yaml")
+    assert doc.position(["k19999"], key=True) == (20000, 1)
+    assert doc.position(["k0"]) == (1, 5)
+    assert doc.key_lines([])["k123"] == 124
+    assert doc.line_text(3) == "k2: 2"

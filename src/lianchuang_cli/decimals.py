@@ -35,3 +35,40 @@ def fmt(value: Decimal | Fraction) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+_HALFWIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
+        "．": ".",
+        "％": "%",
+        "－": "-",
+        "−": "-",
+        "＋": "+",
+        "ｅ": "e",
+        "Ｅ": "E",
+    }
+)
+
+
+def to_halfwidth(text: str) -> str:
+    """Turn the full-width digits, point, sign and percent a Chinese input method types into ASCII."""
+    return text.translate(_HALFWIDTH)
+
+
+MAX_MAGNITUDE = Decimal(10) ** 12
+"""Bound (exclusive) on the absolute value of any number in a rubric or evidence file may have (1万亿).
+
+Scores are computed exactly with 28 significant digits; bounding every input far below that keeps
+all arithmetic (and rounding to cents) exact and free of ``InvalidOperation``."""
+
+
+def out_of_range(value: Decimal | int) -> bool:
+    """Whether a number is too large (or not finite) to be computed with safely."""
+    number = Decimal(value)
+    return not number.is_finite() or abs(number) >= MAX_MAGNITUDE
+
+
+def shorten(text: str, limit: int = 24) -> str:
+    """Cut a long value for display in a message: the first characters and "…"."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

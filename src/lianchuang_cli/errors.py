@@ -38,9 +38,35 @@ class Problem:
         return f"{self.where}: {SEVERITY_NAMES[self.severity]}{code}: {self.message}"
 
 
+MAX_LISTED = 100
+"""Problems listed per file; a file with more (e.g. 100,000 duplicate keys) gets a last line
+saying how many more there are, so output and time stay bounded."""
+
+
+def limit_problems(problems: list[Problem], limit: int = MAX_LISTED) -> list[Problem]:
+    """Keep the first ``limit`` problems and say, at the next one's place, how many are left out."""
+    if len(problems) <= limit:
+        return problems
+    first_left_out = problems[limit]
+    message = f"另有{len(problems) - limit}处错误未列出；请先改正以上各处，再重新检查"
+    summary = Problem(
+        first_left_out.file,
+        first_left_out.line,
+        first_left_out.column,
+        message,
+        cell=first_left_out.cell,
+    )
+    return [*problems[:limit], summary]
+
+
 class InputError(Exception):
-    """An input file could not be used; ``problems`` lists everything found wrong with it."""
+    """An input file could not be used; ``problems`` lists what was found wrong with it.
+
+    At most ``MAX_LISTED`` problems are kept, followed by one that counts the rest; ``total`` is
+    the number found.
+    """
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+        self.total = len(problems)
+        self.problems = limit_problems(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

@@ -31,7 +31,11 @@ PARALLEL_FROM = 16
 
 @click.command(options_metavar="[选项]")
 @click.argument(
-    "files", nargs=-1, required=True, metavar="文件...", type=click.Path(path_type=Path)
+    "files",
+    nargs=-1,
+    required=True,
+    metavar="文件...",
+    type=click.Path(path_type=Path, readable=False),
 )
 @click.option(
     "--rubric",

@@ -12,7 +12,11 @@ from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, echo_problems, load
 
 @click.command(options_metavar="[选项]")
 @click.argument(
-    "files", nargs=-1, required=True, metavar="文件...", type=click.Path(path_type=Path)
+    "files",
+    nargs=-1,
+    required=True,
+    metavar="文件...",
+    type=click.Path(path_type=Path, readable=False),
 )
 @click.option("--rubric", "rubric_name", metavar="细则", help="使用指定的细则文件。")
 def validate(files: tuple[Path, ...], rubric_name: str | None) -> None:
@@ -28,7 +32,7 @@ def validate(files: tuple[Path, ...], rubric_name: str | None) -> None:
         except InputError as exc:
             bad += 1
             echo_problems(exc.problems)
-            click.echo(f"{path}：发现{len(exc.problems)}处错误。", err=True)
+            click.echo(f"{path}：发现{exc.total}处错误。", err=True)
         else:
             click.echo(f"{path}：填写正确。")
     if bad:

@@ -14,10 +14,11 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.errors import MAX_LISTED, InputError, Problem
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score
+from lianchuang_cli.model.rules.base import MAX_COUNT
 from lianchuang_cli.model.validation import problems_from
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
@@ -77,7 +78,7 @@ class Occurrence(Frozen):
 class Event(Occurrence):
     """A penalty or bonus occurrence, ``count`` times."""
 
-    count: Annotated[int, Field(strict=True, ge=1)] = 1
+    count: Annotated[int, Field(strict=True, ge=1, le=MAX_COUNT)] = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +125,14 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return "；是否想写“x”？" for the closest choice, or an empty string."""
+def did_you_mean(word: str, choices: Iterable[str], *, listed: int = 0) -> str:
+    """Return "；是否想写“x”？" for the closest choice, or an empty string.
+
+    ``listed`` is how many problems are already known: past ``MAX_LISTED`` nobody reads the
+    hint, and skipping the comparison keeps files with thousands of bad keys fast.
+    """
+    if listed >= MAX_LISTED:
+        return ""
     close = closest(word, choices)
     return f"；是否想写“{close}”？" if close else ""
 
@@ -161,7 +168,8 @@ def check_evidence(
     problems: list[Problem] = []
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            message = f"未知的键“{key}”{did_you_mean(key, TOP_LEVEL_KEYS)}"
+            hint = did_you_mean(key, TOP_LEVEL_KEYS, listed=len(problems))
+            message = f"未知的键“{key}”{hint}"
             problems.append(doc.problem([key], message, key=True))
 
     unit: UnitInfo | None = None
@@ -227,7 +235,7 @@ def _check_indicators(
     for key, raw_entry in raw.items():
         at: list[str | int] = ["indicators", key]
         if key not in index:
-            close = closest(key, index)
+            close = closest(key, index) if len(problems) < MAX_LISTED else None
             if close:
                 typos[close] = key
             hint = f"；是否想写“{close}”？" if close else ""
@@ -378,7 +386,8 @@ def _check_events(
         at: Sequence[str | int] = [section, index, "id"]
         if event.id not in known:
             listed = "、".join(f"{k}（{v.name}）" for k, v in known.items()) or "无"
-            message = f"考评细则中没有“{event.id}”；可选：{listed}{did_you_mean(event.id, known)}"
+            hint = did_you_mean(event.id, known, listed=len(problems))
+            message = f"考评细则中没有“{event.id}”；可选：{listed}{hint}"
             problems.append(doc.problem(at, message))
         elif event.id in seen:
             message = f"“{event.id}”重复出现；多次发生请合并为一条并填写 count"

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.linked import LinkedSpec
-from lianchuang_cli.model.rules import Frozen, Points, Rule
+from lianchuang_cli.model.rules import Frozen, Points, Rule, Score
+from lianchuang_cli.model.rules.base import SignedScore
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -93,7 +94,7 @@ class RatingBand(Frozen):
     """A rating (等级) reached from ``min_score``, optionally with every criterion at a share."""
 
     name: Text
-    min_score: Annotated[Decimal, Field(ge=0, decimal_places=2)]
+    min_score: Score
     min_criterion_share: Annotated[Decimal, Field(gt=0, le=1)] | None = None
 
 
@@ -114,7 +115,7 @@ class Rubric(Frozen):
     vetoes: list[VetoItem] = []
     ratings: Annotated[list[RatingBand], Field(min_length=2)]
     # The lowest total a unit can get (heavy penalties cannot push it below): 0 unless stated.
-    score_floor: Annotated[Decimal, Field(decimal_places=2)] = Decimal(0)
+    score_floor: SignedScore = Decimal(0)
     # What 缺项 does (practice differs between counties) and how much of the total may be 缺项.
     not_applicable_policy: NotApplicablePolicy = "rescale"
     not_applicable_max_share: Annotated[Decimal, Field(gt=0, lt=1)] | None = None

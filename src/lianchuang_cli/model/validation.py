@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from lianchuang_cli.decimals import shorten
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
@@ -80,7 +81,7 @@ def _show(value: Any) -> str:
         return "空"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return shorten(str(value))
 
 
 def problems_from(

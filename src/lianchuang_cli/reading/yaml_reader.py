@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,13 +25,23 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from lianchuang_cli.decimals import shorten, to_halfwidth
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message, split_lines
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Files above this size are refused before parsing (PyYAML needs ~1 min and 2 GB for 50 MB)."""
 
 MAX_VALUES = 200_000
 """Upper bound on values produced after alias expansion: stops "billion laughs" documents."""
+
+MAX_NODES = 50_000
+"""Upper bound on values written in a file, checked before the node tree is built: each node
+costs about 1 KB, so this keeps memory far below 200 MB (a real evidence file has ~500)."""
+
+MAX_NUMBER_DIGITS = 30
+"""Longest digit string read as a number; longer ones are refused (Python refuses ints of more
+than 4,300 digits, and no score or count needs more than a few)."""
 
 MAX_DEPTH = 64
 """Deepest nesting accepted; real rubrics and evidence files nest fewer than ten levels."""
@@ -53,13 +65,19 @@ _FLOAT_RE = re.compile(
 )
 
 
-_TYPED_STARTS = frozenset("0123456789+-.~nNtTfF")
+_TYPED_STARTS = frozenset("0123456789+-.~nNtTfF０１２３４５６７８９．－−＋")
 
 
 def _resolve_plain(value: str) -> str:
-    """Tag a plain (unquoted) scalar the way YAML 1.2's core schema would."""
+    """Tag a plain (unquoted) scalar the way YAML 1.2's core schema would.
+
+    Full-width digits, point and sign (typed with a Chinese input method) count as their ASCII
+    forms: ``１１`` looks exactly like 11 and means it.
+    """
     if value and value[0] not in _TYPED_STARTS:
         return STR_TAG  # most scalars are Chinese text: skip the patterns
+    if not value.isascii():
+        value = to_halfwidth(value)
     if value in _NULLS:
         return NULL_TAG
     if value in _TRUES or value in _FALSES:
@@ -90,6 +108,21 @@ class SourceDocument:
     data: Any
     root: Node | None
     sha256: str
+    text: str = field(default="", repr=False)
+    # Lazily built lookups, so that locating many problems stays linear in the file's size.
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _lines: list[list[str]] = field(default_factory=list, repr=False, compare=False)
+
+    def _entries(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        entries = self._keys.get(id(node))
+        if entries is None:
+            entries = {}
+            for key_node, value_node in node.value:
+                entries.setdefault(str(key_node.value), (key_node, value_node))
+            self._keys[id(node)] = entries
+        return entries
 
     def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """Return the 1-based (line, column) of the value at ``loc`` (or of its key).
@@ -103,10 +136,9 @@ class SourceDocument:
         key_node: Node | None = None
         for part in loc:
             if isinstance(node, MappingNode):
-                for k, v in node.value:
-                    if k.value == str(part):
-                        key_node, node = k, v
-                        break
+                found = self._entries(node).get(str(part))
+                if found is not None:
+                    key_node, node = found
                 else:
                     key_node = None
             elif isinstance(node, SequenceNode) and isinstance(part, int):
@@ -123,13 +155,18 @@ class SourceDocument:
         for part in loc:
             if not isinstance(node, MappingNode):
                 return {}
-            node = next((v for k, v in node.value if k.value == str(part)), None)
+            found = self._entries(node).get(str(part))
+            node = found[1] if found else None
         if not isinstance(node, MappingNode):
             return {}
-        lines: dict[str, int] = {}
-        for key_node, _ in node.value:
-            lines.setdefault(str(key_node.value), key_node.start_mark.line + 1)
-        return lines
+        return {k: key_node.start_mark.line + 1 for k, (key_node, _) in self._entries(node).items()}
+
+    def line_text(self, line: int) -> str:
+        """Return the text of a 1-based line of the source ("" when unknown)."""
+        if not self._lines:
+            self._lines.append(split_lines(self.text))
+        lines = self._lines[0]
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> Problem:
         """Build a problem located at ``loc``."""
@@ -147,27 +184,67 @@ def read_yaml(
     first of duplicated keys): a linter then reports them together with everything else.
     """
     display = name if name is not None else str(path)
+    raw = _read_regular_file(path, display)
+    return parse_yaml(raw, name=display, problems=problems)
+
+
+def _read_regular_file(path: str | Path, display: str) -> bytes:
+    """Read at most ``MAX_FILE_BYTES`` + 1 bytes of a regular file, never blocking on a pipe."""
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(display, 1, 1, message)])
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise InputError([Problem(display, 1, 1, "找不到文件，请检查路径是否正确")]) from None
+        raise refuse("找不到文件，请检查路径是否正确") from None
     except IsADirectoryError:
-        raise InputError([Problem(display, 1, 1, "这是一个文件夹，不是 YAML 文件")]) from None
+        raise refuse("这是一个文件夹，不是 YAML 文件") from None
+    except PermissionError:
+        raise refuse(
+            "没有读取这个文件的权限；请检查文件权限，或复制一份到自己的文件夹再试"
+        ) from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise refuse(f"无法读取文件（{reason}）") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise refuse("这是一个文件夹，不是 YAML 文件")
+        if not stat.S_ISREG(mode):
+            raise refuse(
+                "这不是普通文件（而是管道、设备等），无法作为考评材料读取；请给出文件的路径"
+            )
+        chunks: list[bytes] = []
+        remaining = MAX_FILE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError([Problem(display, 1, 1, f"无法读取文件（{reason}）")]) from None
+        raise refuse(f"无法读取文件（{exc.strerror or type(exc).__name__}）") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
-        message = f"文件超过{limit} MB，不像是考评材料；请检查是否选错了文件"
-        raise InputError([Problem(display, 1, 1, message)])
-    return parse_yaml(raw, name=display, problems=problems)
+        raise refuse(f"文件超过{limit} MB，不像是考评材料；请检查是否选错了文件")
+    return raw
+
+
+_SUPPORTED_ENCODINGS = "本工具支持 UTF-8（推荐）、GBK 和带 BOM 的 UTF-16 编码"
+_RESAVE = "请用记事本或 WPS 另存为 UTF-8 编码"
 
 
 def decode_text(raw: bytes, name: str) -> str:
     """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030 text."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings: tuple[str, ...] = ("utf-16",)
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encodings: tuple[str, ...] = ()
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
     else:
         encodings = ("utf-8-sig", "gb18030")
     for encoding in encodings:
@@ -178,36 +255,68 @@ def decode_text(raw: bytes, name: str) -> str:
         if "\x00" in text:
             break
         return text
-    message = "文件不是可识别的文本（支持 UTF-8 或 GBK 编码）；请用记事本或 WPS 另存为 UTF-8 编码"
+    found = _wide_encoding(raw)
+    if found:
+        message = f"文件是 {found}；{_SUPPORTED_ENCODINGS}，{_RESAVE}"
+    else:
+        message = f"文件不是可识别的文本；{_SUPPORTED_ENCODINGS}，{_RESAVE}"
     raise InputError([Problem(name, 1, 1, message)])
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """Name UTF-32, or UTF-16 without a BOM, from where the zero bytes of ASCII text fall."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32 编码"
+    sample = raw[:4096]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    quads = len(sample) // 4
+    if len(raw) % 4 == 0 and quads:
+        for offset, order in ((1, "小端序"), (0, "大端序")):
+            # ASCII and CJK characters in UTF-32 both have a zero in their highest byte pair.
+            zero_pairs = sum(
+                1
+                for i in range(0, quads * 4, 4)
+                if sample[i + 2 * offset : i + 2 * offset + 2] == b"\0\0"
+            )
+            if zero_pairs == quads:
+                return f"UTF-32 编码（{order}）"
+    odd_zeros = sample[1::2].count(0)
+    even_zeros = sample[0::2].count(0)
+    if len(raw) % 2 == 0 and odd_zeros != even_zeros:
+        order = "小端序" if odd_zeros > even_zeros else "大端序"
+        return f"UTF-16 编码（{order}，无 BOM）"
+    return None
 
 
 def parse_yaml(
     source: bytes | str, *, name: str, problems: list[Problem] | None = None
 ) -> SourceDocument:
     """Parse YAML text or bytes into a ``SourceDocument``; raise ``InputError`` on any problem."""
-    raw = source if isinstance(source, bytes) else source.encode("utf-8")
+    raw = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
     sha256 = hashlib.sha256(raw).hexdigest()
     text = decode_text(source, name) if isinstance(source, bytes) else source
-    _check_flow_depth(text, name)
+    _precheck(text, name)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise InputError([_syntax_problem(exc, name)]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(name, 1, 1, f"YAML 无法解析（{exc}）")]) from None
+        raise InputError([_syntax_problem(exc, name, text)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_problem(exc, name, text)]) from None
+    except yaml.YAMLError:
+        raise InputError([Problem(name, 1, 1, "YAML 无法解析；请检查文件内容是否为文本")]) from None
     finally:
         loader.dispose()
     if root is None:
-        return SourceDocument(name, None, None, sha256)
-    builder = _ValueBuilder(name)
+        return SourceDocument(name, None, None, sha256, text)
+    builder = _ValueBuilder(name, aliases="*" in text)
     data = builder.build(root)
     if builder.problems:
         if problems is None:
             raise InputError(builder.problems)
         problems.extend(builder.problems)
-    return SourceDocument(name, data, root, sha256)
+    return SourceDocument(name, data, root, sha256, text)
 
 
 _FLOW_OPENERS_CHECKED = 2000
@@ -215,57 +324,149 @@ _FLOW_OPENERS_CHECKED = 2000
 recurses once per level and overflows the C stack (a segfault, not an exception) near 30,000.
 Block nesting cannot get that deep within ``MAX_FILE_BYTES``; flow brackets can."""
 
+_NODE_MARKERS = ",[{:-?\n"
+"""Every node after the first follows one of these characters (a separator, an opening bracket,
+a key or list indicator, or a line break), and each can introduce at most three nodes (a key,
+an empty value and the mapping holding them)."""
 
-def _check_flow_depth(text: str, name: str) -> None:
-    if text.count("[") + text.count("{") < _FLOW_OPENERS_CHECKED:
+
+def _precheck(text: str, name: str) -> None:
+    """Refuse, before composing, documents too deep or with too many values to build safely.
+
+    Only suspicious texts are walked (through libyaml's event stream, which holds one event
+    at a time), so a normal file pays two ``str.count`` calls.
+    """
+    openers = text.count("[") + text.count("{")
+    deep = openers >= _FLOW_OPENERS_CHECKED
+    bound = 3 * (sum(text.count(c) for c in _NODE_MARKERS) + 1)
+    if not deep and bound <= MAX_NODES:
         return
     depth = 0
+    nodes = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    message = f"文件中的值超过{MAX_NODES}个，不像是考评材料；请检查是否选错了文件"
+                    raise InputError([_event_problem(event, name, message)])
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                     message = f"嵌套层数过深（超过{MAX_DEPTH}层）"
-                    raise InputError([Problem(name, line, column, message)])
+                    raise InputError([_event_problem(event, name, message)])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
-        raise InputError([_syntax_problem(exc, name)]) from None
+        raise InputError([_syntax_problem(exc, name, text)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError([_reader_problem(exc, name, text)]) from None
 
 
+def _event_problem(event: yaml.Event, name: str, message: str) -> Problem:
+    mark = event.start_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(name, line, column, message)
+
+
+_FIX = "；请检查缩进、冒号后的空格和引号"
 _SYNTAX_HINTS = (
     (
         "mapping values are not allowed",
         "此处不能出现“键: 值”；常见原因是缩进不对，或文本中含有“: ”却没有加引号",
     ),
+    ("mapping keys are not allowed", "此处不能出现“? ”开头的键；如果是文本，请加引号"),
+    (
+        "block sequence entries are not allowed",
+        "此处不能出现列表项“- ”；请检查缩进，或给以“-”开头的文本加引号",
+    ),
     ("could not find expected ':'", "缺少冒号“:”；每个键后面应写“: ”（冒号加一个空格）"),
     ("did not find expected key", "缩进不一致：同一层的键必须左对齐"),
     ("did not find expected '-' indicator", "列表项缩进不一致：同一列表的“- ”必须左对齐"),
     (
+        "did not find expected ',' or ']'",
+        "方括号列表没有正确结束：各项之间用“, ”分隔，最后以“]”结束",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "花括号映射没有正确结束：各项之间用“, ”分隔，最后以“}”结束",
+    ),
+    ("did not find expected node content", "此处缺少值；请检查是否多了符号或少了内容" + _FIX),
+    (
         "found character that cannot start any token",
         "出现了不能作为开头的字符（如 Tab 或 @、`）；请改用空格缩进，或给文本加引号",
     ),
-    ("found undefined alias", "引用了未定义的锚点（*名称）"),
+    ("found a tab character", "出现了 Tab 字符；YAML 只能用空格缩进，请把 Tab 改为空格"),
+    ("found undefined alias", "引用了未定义的锚点（*名称）；如果是文本，请加引号"),
     ("found unexpected end of stream", "文件意外结束：引号或括号没有成对闭合"),
     ("found unknown escape character", "双引号文本中有无效的转义字符“\\”；请改用单引号"),
+    ("hexdecimal number", "双引号文本中的“\\x”“\\u”转义写法不对；请改用单引号"),
+    ("invalid Unicode character escape", "双引号文本中的“\\u”转义不是有效字符；请改用单引号"),
     ("expected a single document", "文件中只能有一个 YAML 文档（不要使用“---”分隔多个文档）"),
+    ("found unexpected document indicator", "文本中出现了“---”或“...”；如果是文本，请加引号"),
+    ("did not find expected <document start>", "文档开头格式不对（“%”指令后应有“---”）" + _FIX),
+    ("directive", "“%”开头的指令写法不对；考评材料不需要指令，请删除该行，或给文本加引号"),
+    ("found incompatible YAML document", "不支持的 YAML 版本；请删除“%YAML”这一行"),
+    ("tag", "“!”开头的标签写法不对；请去掉标签，直接写值，或给文本加引号"),
+    ("URI", "“!”开头的标签写法不对；请去掉标签，直接写值，或给文本加引号"),
+    ("anchor", "“&”“*”后应写锚点名称（字母或数字）；如果是文本，请加引号"),
+    ("alias", "“&”“*”后应写锚点名称（字母或数字）；如果是文本，请加引号"),
+    ("found unexpected ':'", "此处的冒号“:”无法识别；如果是文本，请加引号"),
+    ("indentation indicator", "多行文本“|”“>”后的缩进数字不能为0"),
+    ("block scalar", "多行文本（“|”或“>”）的写法不对：符号后只能跟注释，文本应从下一行缩进开始"),
+    ("did not find expected comment or line break", "此处应换行；同一行内多写了内容" + _FIX),
     ("control characters are not allowed", "文件含有控制字符，可能不是文本文件"),
     ("found duplicate anchor", "锚点名称重复"),
-    ("exceeded maximum nesting depth", f"嵌套层数过深（超过{MAX_DEPTH}层）"),
+    ("exceeded maximum nesting depth", "嵌套层数过深"),
+    ("simple key", "键太长或没有结束；请检查是否缺少冒号“:”，或给长文本加引号"),
+    ("quoted scalar", "引号文本没有正确结束；请检查引号是否成对"),
+    ("plain scalar", "文本写法不对；请给含有特殊符号的文本加引号"),
 )
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    detail = exc.problem or ""
-    context = f"{exc.context or ''} {detail}"
+    fullwidth = _fullwidth_near(text, line, name)
+    if fullwidth is not None:
+        return fullwidth
+    context = f"{exc.problem or ''} | {exc.context or ''}"
     for needle, hint in _SYNTAX_HINTS:
         if needle in context:
             return Problem(name, line, column, f"YAML 格式错误：{hint}")
-    return Problem(name, line, column, f"YAML 格式错误（{detail}）；请检查缩进、冒号后的空格和引号")
+    return Problem(name, line, column, f"YAML 格式错误：此处的写法无法识别{_FIX}")
+
+
+_FULLWIDTH_LOOKBACK = 10
+"""How many lines above a syntax error to look for the full-width character that caused it: a
+key typed with a full-width colon becomes text that runs on until the next real key."""
+
+
+def _fullwidth_near(text: str, line: int, name: str) -> Problem | None:
+    """Return the full-width punctuation at or just above a syntax error, if there is any."""
+    lines = split_lines(text)
+    for number in range(min(line, len(lines)), max(0, line - _FULLWIDTH_LOOKBACK), -1):
+        index = find_fullwidth(lines[number - 1])
+        if index is not None:
+            char = lines[number - 1][index]
+            message = fullwidth_message(number, index + 1, char)
+            return Problem(name, number, index + 1, f"YAML 格式错误：{message}")
+    return None
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, name: str, text: str) -> Problem:
+    """Locate a character libyaml refuses (BEL, DEL and other control characters)."""
+    # libyaml reads the text as UTF-8 and reports a byte offset.
+    prefix = text.encode("utf-8", "surrogatepass")[: max(0, exc.position)]
+    lines_before = split_lines(prefix.decode("utf-8", "ignore"))
+    line, column = len(lines_before), len(lines_before[-1]) + 1
+    character = exc.character
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "?")
+    message = (
+        f"第{line}行第{column}列有控制字符（U+{code:04X}），YAML 文件中不允许出现；"
+        "请删除该字符（常见于从其他软件复制的文字）"
+    )
+    return Problem(name, line, column, message)
 
 
 class _TooLarge(Exception):
@@ -275,8 +476,9 @@ class _TooLarge(Exception):
 class _ValueBuilder:
     """Turn a composed node tree into plain values, collecting problems instead of stopping."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, aliases: bool) -> None:
         self.name = name
+        self.aliases = aliases
         self.problems: list[Problem] = []
         self.count = 0
         self.active: set[int] = set()
@@ -294,7 +496,9 @@ class _ValueBuilder:
     def value(self, node: Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise _TooLarge(f"展开后的值超过{MAX_VALUES}个（锚点/别名可能被滥用）")
+            if self.aliases:
+                raise _TooLarge(f"展开后的值超过{MAX_VALUES}个（锚点/别名可能被滥用）")
+            raise _TooLarge(f"文件中的值超过{MAX_VALUES}个，不像是考评材料；请检查是否选错了文件")
         if type(node) is ScalarNode:
             return self.scalar(node)
         if depth >= MAX_DEPTH:
@@ -340,13 +544,24 @@ class _ValueBuilder:
             return None
         if tag == BOOL_TAG and (text in _TRUES or text in _FALSES):
             return text in _TRUES
-        if tag == INT_TAG and _INT_RE.match(text):
-            return int(text)
-        if tag == FLOAT_TAG:
-            try:
-                return Decimal(text)
-            except InvalidOperation:
-                pass
+        if tag in (INT_TAG, FLOAT_TAG):
+            if not text.isascii():
+                text = to_halfwidth(text)
+            digits = sum(char.isdigit() for char in text)
+            if digits > MAX_NUMBER_DIGITS:
+                message = (
+                    f"数字“{shorten(text)}”有{digits}位，超出可处理的范围；"
+                    "如果这是文字（如编号），请加引号"
+                )
+                self.problems.append(self.at(node, message))
+                return None
+            if tag == INT_TAG and _INT_RE.match(text):
+                return int(text)
+            if tag == FLOAT_TAG:
+                try:
+                    return Decimal(text)
+                except InvalidOperation:
+                    pass
         if tag in (NULL_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG):
             kind = tag.removeprefix(_TAG)
             self.problems.append(self.at(node, f"“{text}”不是有效的 !!{kind} 值"))

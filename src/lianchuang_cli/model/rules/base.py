@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -14,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from lianchuang_cli.decimals import fmt
+from lianchuang_cli.decimals import fmt, out_of_range, shorten
 
 
 def _reject_bool(value: Any) -> Any:
@@ -24,10 +25,40 @@ def _reject_bool(value: Any) -> Any:
     return value
 
 
-Number = Annotated[Decimal, BeforeValidator(_reject_bool), Field(allow_inf_nan=False)]
-Points = Annotated[Decimal, BeforeValidator(_reject_bool), Field(gt=0, decimal_places=2)]
-Score = Annotated[Decimal, BeforeValidator(_reject_bool), Field(ge=0, decimal_places=2)]
-Count = Annotated[int, Field(strict=True, ge=0)]
+def _within_range(value: Decimal) -> Decimal:
+    # Checked before any arithmetic: a number like 1e26 would make rounding to cents fail.
+    if out_of_range(value):
+        raise ValueError(f"“{shorten(str(value))}”超出可处理的范围（绝对值应小于1万亿）")
+    return value
+
+
+MAX_COUNT = 1_000_000
+"""Largest count (of meetings, members, events…) accepted; keeps products of counts exact."""
+
+_Ranged = AfterValidator(_within_range)
+Number = Annotated[Decimal, BeforeValidator(_reject_bool), Field(allow_inf_nan=False), _Ranged]
+Points = Annotated[
+    Decimal,
+    BeforeValidator(_reject_bool),
+    Field(allow_inf_nan=False, gt=0),
+    _Ranged,
+    Field(decimal_places=2),
+]
+Score = Annotated[
+    Decimal,
+    BeforeValidator(_reject_bool),
+    Field(allow_inf_nan=False, ge=0),
+    _Ranged,
+    Field(decimal_places=2),
+]
+SignedScore = Annotated[
+    Decimal,
+    BeforeValidator(_reject_bool),
+    Field(allow_inf_nan=False),
+    _Ranged,
+    Field(decimal_places=2),
+]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
 
 
 class Frozen(BaseModel):
@@ -54,7 +85,7 @@ class Ratio(Frozen):
     """A share given as counts, e.g. 5 of the 7 两委 members."""
 
     part: Count
-    whole: Annotated[int, Field(strict=True, gt=0)]
+    whole: Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT)]
 
     @model_validator(mode="after")
     def _part_within_whole(self) -> Ratio:

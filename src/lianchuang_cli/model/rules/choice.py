@@ -15,6 +15,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
     Frozen,
     Outcome,
+    SignedScore,
 )
 
 
@@ -23,7 +24,7 @@ class ChoiceRule(Frozen):
 
     kind: Literal["choice"]
     # Negative points are reported by ``lianchuang check`` (rule-worst), with a clearer message.
-    options: Annotated[dict[str, Annotated[Decimal, Field(decimal_places=2)]], Field(min_length=2)]
+    options: Annotated[dict[str, SignedScore], Field(min_length=2)]
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(str)
 

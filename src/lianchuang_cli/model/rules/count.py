@@ -12,6 +12,7 @@ from pydantic import (
 
 from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
+    MAX_COUNT,
     Count,
     Frozen,
     Outcome,
@@ -23,7 +24,7 @@ class CountRule(Frozen):
     """Required count, each missing occurrence deducts, floored at zero: "每季度1次，少1次扣0.5分"."""
 
     kind: Literal["count"]
-    required: Annotated[int, Field(strict=True, gt=0)]
+    required: Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT)]
     deduct_per_miss: Points
     unit: str = "次"
 

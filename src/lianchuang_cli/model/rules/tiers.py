@@ -16,6 +16,7 @@ from lianchuang_cli.model.rules.base import (
     Frozen,
     Number,
     Outcome,
+    SignedScore,
     action_if_lost,
 )
 
@@ -24,7 +25,7 @@ class Tier(Frozen):
     """One band of a tiered rule: values from ``min`` upwards earn ``points``."""
 
     min: Number
-    points: Annotated[Decimal, Field(decimal_places=2)]
+    points: SignedScore
 
 
 class TiersRule(Bounded):
