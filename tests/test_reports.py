@@ -48,7 +48,7 @@ def test_json_contract() -> None:
     for gap in unit["gaps"]:
         assert set(gap) == {
             "id", "name", "criterion", "lost", "gain", "requirement", "found", "explanation", "advice",
-            "line",
+            "line", "long_term",
         }  # fmt: skip
     assert payload["invalid"][0] == {
         "file": "bad.yaml",

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import math
+import tempfile
 from decimal import Decimal
+from fractions import Fraction
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lianchuang_cli.grading import grade_file, load_evidence
+from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reports.json_report import outcome_to_dict
 from lianchuang_cli.results import UnitResult
 from lianchuang_cli.scoring.unit import score_unit
@@ -210,3 +217,79 @@ def test_case_matches_its_expected_result(path: Path) -> None:
     own_rubric = DATA / "rubrics" / f"{rubric_id}.yaml"
     outcome = grade_file(path, rubric_path=own_rubric if own_rubric.is_file() else None)
     assert_subset(expected, outcome_to_dict(outcome))
+
+
+SEMANTICS = DATA / "rubrics" / "semantics.yaml"
+
+
+def _half_up(value: Fraction) -> Fraction:
+    return Fraction(math.floor(value * 100 + Fraction(1, 2)), 100)
+
+
+def _brute_force_next(result: UnitResult) -> tuple[int, Fraction] | None:
+    """(items, points) of the best recovery for the next band, by trying every subset of gaps."""
+    rubric = load_rubric(SEMANTICS).rubric
+    names = [band.name for band in rubric.ratings]
+    target = rubric.ratings[names.index(result.rating) - 1]
+    gaps = [g for g in result.gaps if not g.long_term]
+    adjustment = Fraction(result.bonus) - Fraction(result.penalty)
+    for size in range(len(gaps) + 1):
+        found = []
+        for chosen in combinations(gaps, size):
+            lost = sum((Fraction(g.lost) for g in chosen), Fraction(0))
+            raw = Fraction(result.raw_score) + lost
+            base = _half_up(raw * 20 / Fraction(result.applicable_points))
+            total = max(Fraction(0), base + adjustment)
+            share = target.min_criterion_share
+            criteria_ok = share is None or all(
+                Fraction(c.score) + sum(Fraction(g.lost) for g in chosen if g.criterion == c.id)
+                >= Fraction(share) * Fraction(c.max_score)
+                for c in result.criteria
+            )
+            if total >= target.min_score and criteria_ok:
+                found.append(lost)
+        if found:
+            return size, min(found)
+    return None
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    young=st.integers(0, 30),
+    committee=st.integers(30, 70),
+    meetings=st.integers(0, 4),
+    income=st.sampled_from(["0", "0.5", "1.2", "2", "3"]),
+    groups=st.sampled_from([0, 2, 3, 4, "NA"]),
+    petitions=st.sampled_from([70, 85, 90, 100]),
+    satisfaction=st.sampled_from([70, 85, 95]),
+    accidents=st.integers(0, 2),
+)
+def test_next_rating_is_minimal_against_brute_force(**values: Any) -> None:
+    """Graded end to end, the proposal has the fewest items, then the fewest points, of any."""
+    accidents = values.pop("accidents")
+    indicators = {
+        key: {"not_applicable": "未设村民小组"} if value == "NA" else {"value": value}
+        for key, value in values.items()
+    }
+    document: dict[str, Any] = {
+        "rubric": "semantics",
+        "unit": {"name": "测试村", "code": "001", "year": 2026},
+        "indicators": indicators,
+        "penalties": [{"id": "accident", "count": accidents}] if accidents else [],
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "unit.yaml"
+        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+        loaded, evidence = load_evidence(path, rubric_path=SEMANTICS)
+        result = score_unit(loaded, evidence)
+    if result.rating == "优秀":
+        assert result.next_rating is None
+        return
+    best = _brute_force_next(result)
+    step = result.next_rating
+    if best is None:
+        assert step is None, step
+        return
+    assert step is not None, result.next_rating_note
+    lost = {g.indicator: Fraction(g.lost) for g in result.gaps}
+    assert (len(step.indicators), sum(lost[i] for i in step.indicators)) == best

@@ -85,6 +85,7 @@ class Gap:
 
     ``lost`` is on the indicator's own points; ``gain`` is what recovering it adds to the total
     (the same figure unless 缺项 rescaling applies), and ``advice`` quotes ``gain``.
+    ``long_term`` gaps cannot be recovered before the assessment closes: never in the next rating.
     """
 
     indicator: str
@@ -97,6 +98,7 @@ class Gap:
     explanation: str
     advice: str
     line: int
+    long_term: bool = False
 
 
 @dataclass(frozen=True, slots=True)

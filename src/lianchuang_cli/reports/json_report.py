@@ -86,7 +86,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
         "not_applicable_policy": result.not_applicable_policy,
         "not_applicable": [
             {
-                "indicator": n.indicator,
+                "id": n.indicator,
                 "name": n.name,
                 "criterion": n.criterion,
                 "points": number(n.points),
@@ -158,6 +158,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "explanation": g.explanation,
                 "advice": g.advice,
                 "line": g.line,
+                "long_term": g.long_term,
             }
             for g in result.gaps
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import IO
 
 from rich import box
@@ -89,6 +90,10 @@ def unit_panel(result: UnitResult) -> Panel:
     else:
         parts.append(Text("差距：无，各项指标均得满分。", style="green"))
     parts.append(_next_rating_text(result))
+    long_term = [g for g in result.gaps if g.long_term]
+    if long_term:
+        names = "、".join(f"{g.name}（失{fmt(g.lost)}分）" for g in long_term)
+        parts.append(Text(f"长期工作（考评结束前无法改变，不列入升级建议）：{names}"))
     if result.self_score_differences:
         parts.append(_self_score_table(result))
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
@@ -191,11 +196,13 @@ def _next_rating_text(result: UnitResult) -> Text:
     if step is None:
         return Text(f"升级：{result.next_rating_note}")
     names = {r.id: r.name for r in result.indicators}
+    lost = {g.indicator: g.lost for g in result.gaps}
     items = "、".join(names[i] for i in step.indicators)
+    recover = sum((lost[i] for i in step.indicators), Decimal(0))
     needed = f"还差{fmt(step.points_needed)}分；" if step.points_needed else ""
     return Text(
-        f"升级：要达到“{step.rating}”，{needed}至少补齐{len(step.indicators)}项（{items}），"
-        f"补齐后总分{fmt(step.score_after)}。"
+        f"升级：要达到“{step.rating}”，{needed}至少补齐{len(step.indicators)}项（{items}，"
+        f"共补回{fmt(recover)}分），补齐后总分{fmt(step.score_after)}。"
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from lianchuang_cli.results import (
     Status,
     UnitResult,
 )
+from lianchuang_cli.scoring.recovery import Candidate, fewest_then_cheapest
 
 
 def score_unit(
@@ -50,6 +51,7 @@ def score_unit(
     veto_reasons = tuple(_veto_reason(event, loaded) for event in evidence.vetoes)
     vetoed = bool(veto_reasons)
     band_index = len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria)
+    long_term = {i.id for _, i in rubric.indicators() if i.long_term}
     gaps = tuple(
         Gap(
             r.id,
@@ -62,6 +64,7 @@ def score_unit(
             r.explanation,
             _advice(r.action, gain, applicable != rubric.total_points),
             r.line,
+            r.id in long_term,
         )
         for r in sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
         for gain in [_base_gain(raw, applicable, rubric.total_points, r.lost)]
@@ -299,11 +302,10 @@ def _next_rating(
     veto_names: tuple[str, ...],
     score: Decimal,
 ) -> tuple[NextRating | None, str]:
-    """Find the fewest gap items whose recovery reaches the next better band.
+    """Find the gaps to recover for the next better band: fewest items, then fewest points.
 
-    Within a criterion the largest gaps are always the best to recover, so the search takes,
-    per criterion, the largest gaps until its share condition holds, then the largest
-    remaining gaps overall until the total is reached; each step is re-scored exactly.
+    Long-term indicators (``long_term: true``) are never proposed: they cannot change before
+    the assessment closes. The search itself is ``recovery.fewest_then_cheapest``.
     """
     if veto_names:
         names = "、".join(veto_names)
@@ -311,55 +313,74 @@ def _next_rating(
     if band_index == 0:
         return None, f"已是最高等级“{rubric.ratings[0].name}”"
     target = rubric.ratings[band_index - 1]
-    gaps = sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
-    chosen: list[IndicatorResult] = []
+    long_term = {i.id for _, i in rubric.indicators() if i.long_term}
+    gaps = [r for r in indicators if r.lost > 0]
+    actionable = [r for r in gaps if r.id not in long_term]
+    raw, applicable, _ = _base_score(indicators, rubric.total_points)
 
-    def after(recovered: list[IndicatorResult]) -> tuple[Decimal, tuple[CriterionResult, ...]]:
-        ids = {r.id for r in recovered}
-        lifted = tuple(r if r.id not in ids else _recovered(r) for r in indicators)
-        criteria = tuple(_criterion_results(rubric, lifted))
-        total = _base_score(lifted, rubric.total_points)[2] + adjustment
-        return max(total, rubric.score_floor), criteria
+    def total_after(cents: int) -> Decimal:
+        base = _scaled(raw + Decimal(cents) / 100, applicable, rubric.total_points)
+        return max(base + adjustment, rubric.score_floor)
 
+    available = sum(_cents(r.lost) for r in actionable)
+    deficits: dict[str, int] = {}
     if target.min_criterion_share is not None:
-        share = target.min_criterion_share
-        _, criteria = after(chosen)
-        for criterion in criteria:
-            deficit = share * criterion.max_score - criterion.score
-            for gap in (g for g in gaps if g.criterion == criterion.id):
-                if deficit <= 0:
-                    break
-                chosen.append(gap)
-                deficit -= gap.lost
-    remaining = [g for g in gaps if g not in chosen]
-    new_score, criteria = after(chosen)
-    while not _meets(target, new_score, criteria):
-        if not remaining:
-            return None, (
-                f"即使补齐全部差距，总分也只能达到{fmt(new_score)}分，"
-                f"仍达不到“{target.name}”（{fmt(target.min_score)}分），主要受扣分项影响"
-            )
-        chosen.append(remaining.pop(0))
-        new_score, criteria = after(chosen)
-    needed = max(ZERO, target.min_score - score)
-    order = {r.id: i for i, r in enumerate(indicators)}
-    ids = tuple(r.id for r in sorted(chosen, key=lambda r: (-r.lost, order[r.id])))
-    return NextRating(target.name, needed, ids, new_score), ""
+        for criterion in _criterion_results(rubric, indicators):
+            short = target.min_criterion_share * criterion.max_score - criterion.score
+            deficits[criterion.id] = _cents_up(short)
+    needed = _least_cents(total_after, target.min_score, available)
+    candidates = [Candidate(r.id, r.criterion, _cents(r.lost)) for r in actionable]
+    chosen = None if needed is None else fewest_then_cheapest(candidates, deficits, needed)
+    if chosen is None:
+        return None, _unreachable_note(target, total_after(available), gaps, long_term)
+    recovered = sum(c.cents for c in chosen)
+    order = {r.id: (-r.lost, i) for i, r in enumerate(indicators)}
+    ids = tuple(sorted((c.key for c in chosen), key=order.__getitem__))
+    points_needed = max(ZERO, target.min_score - score)
+    return NextRating(target.name, points_needed, ids, total_after(recovered)), ""
 
 
-def _recovered(result: IndicatorResult) -> IndicatorResult:
-    return IndicatorResult(
-        result.id,
-        result.criterion,
-        result.name,
-        result.requirement,
-        result.max_score,
-        result.max_score,
-        "full",
-        result.found,
-        result.explanation,
-        "",
-        result.self_score,
-        result.line,
-        result.provenance,
-    )
+def _cents(points: Decimal) -> int:
+    return int(points * 100)
+
+
+def _cents_up(points: Decimal) -> int:
+    """Whole cents needed to cover ``points`` (which may have more than two decimals)."""
+    return int((points * 100).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _least_cents(total_after: Callable[[int], Decimal], goal: Decimal, most: int) -> int | None:
+    """The fewest recovered cents that lift the total to ``goal`` (it never falls as they grow)."""
+    if total_after(most) < goal:
+        return None
+    low, high = 0, most
+    while low < high:
+        middle = (low + high) // 2
+        if total_after(middle) >= goal:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _unreachable_note(
+    target: RatingBand,
+    best: Decimal,
+    gaps: list[IndicatorResult],
+    long_term: set[str],
+) -> str:
+    """Why no recovery reaches ``target``: the total, or a criterion's share; long-term items."""
+    waiting = [r for r in gaps if r.id in long_term]
+    what = "即使补齐考评结束前可补的全部差距" if waiting else "即使补齐全部差距"
+    if best < target.min_score:
+        note = (
+            f"{what}，总分也只能达到{fmt(best)}分，仍达不到“{target.name}”"
+            f"（{fmt(target.min_score)}分）" + ("" if waiting else "，主要受扣分项影响")
+        )
+    else:
+        share = target.min_criterion_share or Decimal(0)
+        note = f"{what}，仍有考评项目得分率达不到“{target.name}”要求的{fmt(share * 100)}%"
+    if waiting:
+        names = "、".join(f"{r.name}（失{fmt(r.lost)}分）" for r in waiting)
+        note += f"；还须长期努力的指标：{names}"
+    return note
