@@ -19,6 +19,7 @@ from lianchuang_cli.commands.common import (
     EXIT_INTERRUPTED,
     prepare_console,
 )
+from lianchuang_cli.commands.diff import diff
 from lianchuang_cli.commands.grade_tree import grade_tree
 from lianchuang_cli.commands.rubric import rubric
 from lianchuang_cli.commands.score import score
@@ -52,7 +53,7 @@ def main() -> None:
     """
 
 
-for command in (score, validate, template, rubric, check, grade_tree):
+for command in (score, validate, template, rubric, check, diff, grade_tree):
     main.add_command(command)
 
 
