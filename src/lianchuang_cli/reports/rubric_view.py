@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from rich.console import RenderableType
-from rich.text import Text
 from rich.tree import Tree
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric
+from lianchuang_cli.model.rules import RULE_KIND_NAMES
+from lianchuang_cli.reports.console_layout import Wrapped
 from lianchuang_cli.reports.table import NOT_APPLICABLE_POLICY_NAMES, render_text
 
 
 def rubric_tree(rubric: Rubric) -> RenderableType:
     """Build the tree: rubric → criteria → indicators, then penalties, bonuses, vetoes, ratings."""
     root = Tree(
-        Text(
+        Wrapped(
             f"{rubric.title}（{rubric.id} {rubric.version}，{LEVEL_NAMES[rubric.level]}级，"
             f"{rubric.year}年度，总分{fmt(rubric.total_points)}）",
             style="bold",
@@ -22,7 +23,7 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
     )
     for criterion in rubric.criteria:
         clause = f"　[{criterion.clause}]" if criterion.clause else ""
-        branch = root.add(f"{criterion.name}　{fmt(criterion.points)}分{clause}")
+        branch = root.add(Wrapped(f"{criterion.name}　{fmt(criterion.points)}分{clause}"))
         for indicator in criterion.indicators:
             long_term = "　长期指标" if indicator.long_term else ""
             na = (
@@ -36,30 +37,35 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
                 else ""
             )
             branch.add(
-                f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)}分　"
-                f"{indicator.rule.kind}{long_term}\n{indicator.requirement}{na}{linked}"
+                Wrapped(
+                    f"{indicator.name}（{indicator.id}）　{fmt(indicator.points)}分　"
+                    f"{RULE_KIND_NAMES[indicator.rule.kind]}{long_term}\n"
+                    f"{indicator.requirement}{na}{linked}"
+                )
             )
     if rubric.penalties:
         branch = root.add("扣分项")
         for item in rubric.penalties:
             cap = f"，最多扣{fmt(item.cap)}分" if item.cap is not None else ""
-            branch.add(f"{item.name}（{item.id}）　每次 -{fmt(item.points)}{cap}")
+            branch.add(Wrapped(f"{item.name}（{item.id}）　每次 -{fmt(item.points)}{cap}"))
     if rubric.bonuses:
         cap_total = f"（合计最多{fmt(rubric.bonus_cap)}分）" if rubric.bonus_cap else ""
-        branch = root.add(f"加分项{cap_total}")
+        branch = root.add(Wrapped(f"加分项{cap_total}"))
         for item in rubric.bonuses:
             cap = f"，最多加{fmt(item.cap)}分" if item.cap is not None else ""
-            branch.add(f"{item.name}（{item.id}）　每次 +{fmt(item.points)}{cap}")
+            branch.add(Wrapped(f"{item.name}（{item.id}）　每次 +{fmt(item.points)}{cap}"))
     if rubric.vetoes:
         branch = root.add("一票否决")
         for veto in rubric.vetoes:
-            branch.add(f"{veto.name}（{veto.id}）")
-    root.add(f"总分最低为{fmt(rubric.score_floor)}分（扣分再多也不低于此分）")
+            branch.add(Wrapped(f"{veto.name}（{veto.id}）"))
+    root.add(Wrapped(f"总分最低为{fmt(rubric.score_floor)}分（扣分再多也不低于此分）"))
     na_cap = rubric.not_applicable_max_share
     root.add(
-        f"缺项处理：{NOT_APPLICABLE_POLICY_NAMES[rubric.not_applicable_policy]}"
-        + (f"；缺项合计不超过总分的{fmt(na_cap * 100)}%" if na_cap is not None else "")
-        + "；只有指标列明的情形可按缺项处理"
+        Wrapped(
+            f"缺项处理：{NOT_APPLICABLE_POLICY_NAMES[rubric.not_applicable_policy]}"
+            + (f"；缺项合计不超过总分的{fmt(na_cap * 100)}%" if na_cap is not None else "")
+            + "；只有指标列明的情形可按缺项处理"
+        )
     )
     branch = root.add("等级")
     for band in rubric.ratings:
@@ -68,7 +74,7 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
             if band.min_criterion_share is not None
             else ""
         )
-        branch.add(f"{band.name}：总分 ≥ {fmt(band.min_score)}{share}")
+        branch.add(Wrapped(f"{band.name}：总分 ≥ {fmt(band.min_score)}{share}"))
     return root
 
 

@@ -16,6 +16,7 @@ from rich.text import Text
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.report import Report
+from lianchuang_cli.reports.console_layout import Column, Wrapped, section
 from lianchuang_cli.reports.summary_view import (
     invalid_lines,
     ranking_lines,
@@ -74,11 +75,11 @@ def unit_panel(result: UnitResult) -> Panel:
     where = " · ".join(x for x in (result.township, result.county) if x)
     title = f"{result.unit_name}（{result.unit_code}）" + (f" · {where}" if where else "")
     parts: list[RenderableType] = [
-        Text(
+        Wrapped(
             f"考评细则：{result.rubric_title}（{result.rubric_id} {result.rubric_version}）"
             f"　{result.year}年度"
         ),
-        _summary(result),
+        Wrapped(_summary(result)),
     ]
     if result.not_applicable:
         parts.append(_not_applicable_table(result))
@@ -88,12 +89,12 @@ def unit_panel(result: UnitResult) -> Panel:
     if result.gaps:
         parts.append(_gaps_table(result))
     else:
-        parts.append(Text("差距：无，各项指标均得满分。", style="green"))
-    parts.append(_next_rating_text(result))
+        parts.append(Wrapped("差距：无，各项指标均得满分。", style="green"))
+    parts.append(Wrapped(_next_rating_text(result)))
     long_term = [g for g in result.gaps if g.long_term]
     if long_term:
         names = "、".join(f"{g.name}（失{fmt(g.lost)}分）" for g in long_term)
-        parts.append(Text(f"长期工作（考评结束前无法改变，不列入升级建议）：{names}"))
+        parts.append(Wrapped(f"长期工作（考评结束前无法改变，不列入升级建议）：{names}"))
     if result.self_score_differences:
         parts.append(_self_score_table(result))
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
@@ -141,30 +142,27 @@ def _summary(result: UnitResult) -> Text:
 def _section(title: str, first: str, *numbers: str) -> Table:
     """A titled table whose first column is text and the others are right-aligned figures."""
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column(first, overflow="fold")
+    table.add_column(first)
     for name in numbers:
         table.add_column(name, justify="right", no_wrap=True)
     return table
 
 
-def _not_applicable_table(result: UnitResult) -> Table:
-    table = Table(title="缺项（请逐项复核）", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("指标", ratio=2, overflow="fold")
-    table.add_column("分值", justify="right", no_wrap=True)
-    table.add_column("情形", ratio=3, overflow="fold")
-    table.add_column("说明", ratio=3, overflow="fold")
+def _not_applicable_table(result: UnitResult) -> RenderableType:
+    rows = []
     for item in result.not_applicable:
         name = Text(item.name)
         name.append(f"\n第{item.line}行", style="dim")
-        table.add_row(name, fmt(item.points), item.situation, item.remark)
-    return table
+        rows.append((name, fmt(item.points), item.situation, item.remark))
+    columns = (Column("指标", 2), Column("分值"), Column("情形", 3), Column("说明", 3))
+    return section("缺项（请逐项复核）", columns, rows)
 
 
 def _criteria_table(result: UnitResult) -> Table:
     table = _section("各项得分", "考评项目", "得分", "满分", "得分率")
     for c in result.criteria:
         share = "—" if not c.max_score else f"{fmt(c.score * 100 / c.max_score)}%"
-        table.add_row(c.name, fmt(c.score), fmt(c.max_score), share)
+        table.add_row(Wrapped(c.name), fmt(c.score), fmt(c.max_score), share)
     return table
 
 
@@ -173,22 +171,24 @@ def _adjustments_table(result: UnitResult) -> Table:
     for a in result.adjustments:
         sign = "+" if a.kind == "bonus" else "-"
         note = "（已达该项上限）" if a.capped else ""
-        table.add_row(f"{a.name}{note}", str(a.count), f"{sign}{fmt(a.points)}")
+        table.add_row(Wrapped(f"{a.name}{note}"), str(a.count), f"{sign}{fmt(a.points)}")
     return table
 
 
-def _gaps_table(result: UnitResult) -> Table:
-    table = Table(title="差距（按失分从多到少）", box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("指标", ratio=2, overflow="fold")
-    table.add_column("失分", justify="right", no_wrap=True)
-    table.add_column("评分标准", ratio=4, overflow="fold")
-    table.add_column("实际情况", ratio=3, overflow="fold")
-    table.add_column("如何补齐", ratio=3, overflow="fold")
+def _gaps_table(result: UnitResult) -> RenderableType:
+    rows = []
     for gap in result.gaps:
         name = Text(gap.name)
         name.append(f"\n第{gap.line}行", style="dim")
-        table.add_row(name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice)
-    return table
+        rows.append((name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice))
+    columns = (
+        Column("指标", 3),
+        Column("失分"),
+        Column("评分标准", 5),
+        Column("实际情况", 4),
+        Column("如何补齐", 3),
+    )
+    return section("差距（按失分从多到少）", columns, rows)
 
 
 def _next_rating_text(result: UnitResult) -> Text:
@@ -209,7 +209,8 @@ def _next_rating_text(result: UnitResult) -> Text:
 def _self_score_table(result: UnitResult) -> Table:
     table = _section("自评分与核定分不一致", "指标", "自评分", "核定分")
     for d in result.self_score_differences:
-        table.add_row(d.name, fmt(d.self_score), "缺项" if d.score is None else fmt(d.score))
+        score = "缺项" if d.score is None else fmt(d.score)
+        table.add_row(Wrapped(d.name), fmt(d.self_score), score)
     return table
 
 

@@ -33,10 +33,23 @@ Rule = Annotated[
     | ChangeRule,
     Field(discriminator="kind"),
 ]
-RULE_KINDS = ("check", "count", "percentage", "tiers", "choice", "linear", "judgement", "change")
+RULE_KIND_NAMES: dict[str, str] = {
+    "check": "达标得分",
+    "count": "计次扣分",
+    "percentage": "百分比扣分",
+    "tiers": "分档计分",
+    "choice": "选项计分",
+    "linear": "按比例计分",
+    "judgement": "评议",
+    "change": "逐年比较",
+}
+"""What each rule kind is called in anything a user reads (``rubric show``, templates)."""
+
+RULE_KINDS = tuple(RULE_KIND_NAMES)
 
 __all__ = [
     "RULE_KINDS",
+    "RULE_KIND_NAMES",
     "Change",
     "ChangeRule",
     "CheckRule",

@@ -1,0 +1,144 @@
+"""Line breaking for Chinese text in a fixed number of terminal cells (CJK characters take two).
+
+Every text format shares these rules, so that no report ever prints "扣0" / ".3分" or starts a
+line with "，":
+
+- a number stays whole with its sign, decimal point, range and unit ("-0.8个百分点", "0–3分",
+  "10万元", "96%"), and so does a run of Latin letters and digits (an id, a version);
+- no line starts with closing punctuation (，。；：、）」』】》？！% …) and no line ends with
+  opening punctuation (（「『【《“ …): the character moves with its neighbour (kinsoku);
+- otherwise a line may break between any two Chinese characters, or at a space (which is dropped);
+- only a single unbreakable piece wider than the whole line is cut, as late as possible.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rich.cells import cell_len
+
+CLOSING = frozenset("，。；：、）」』】》〉〕］｝？！％‰,.;:!?)]}%”’…—～·")
+"""Characters that must not start a line."""
+
+OPENING = frozenset("（「『【《〈〔［｛“‘([{≥≤＜＞<>±")
+"""Characters that must not end a line (comparison signs belong to the number that follows)."""
+
+_UNITS = (
+    "个百分点|百分点|万元|亿元|元|万|平方公里|平方米|公里|米|吨|小时|分钟|分|人|名|次|件|项|个"
+    "|岁|年|月|日|天|户|亩|倍|届|条|篇|场"
+    "|行|列|页|层|级|档|所|村|%|％|‰"
+)
+_ATOM = re.compile(
+    # a number: sign, digits with separators and decimals, an optional range, an optional unit
+    rf"[-+−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[–~～-][-+−]?\d[\d,]*(?:\.\d+)?)?(?:{_UNITS})?"
+    # a run of Latin letters and digits, with inner dots, dashes, slashes, colons, underscores
+    r"|[A-Za-z0-9_]+(?:[./:@\\-][A-Za-z0-9_]+)*"
+    r"|\s+"
+    r"|."
+)
+
+
+def _atoms(paragraph: str) -> Iterator[tuple[int, int]]:
+    for match in _ATOM.finditer(paragraph):
+        yield match.start(), match.end()
+
+
+def _groups(paragraph: str) -> list[tuple[int, int, bool]]:
+    """Split into (start, end, is_space) pieces; no line may break inside a non-space piece."""
+    groups: list[tuple[int, int, bool]] = []
+    for start, end in _atoms(paragraph):
+        text = paragraph[start:end]
+        if text.isspace():
+            groups.append((start, end, True))
+            continue
+        if groups and not groups[-1][2]:
+            previous = paragraph[groups[-1][1] - 1]
+            if text[0] in CLOSING or previous in OPENING:
+                groups[-1] = (groups[-1][0], end, False)
+                continue
+        groups.append((start, end, False))
+    return groups
+
+
+def line_spans(paragraph: str, width: int) -> list[tuple[int, int]]:
+    """(start, end) of each line of one paragraph (no newlines) laid out in ``width`` cells.
+
+    Spaces where a line breaks are left out of both lines; an empty paragraph is one empty line.
+    """
+    width = max(1, width)
+    lines: list[tuple[int, int]] = []
+    start: int | None = None  # where the current line starts
+    end = 0  # where its visible text ends
+    used = 0  # cells used up to ``end``
+    pending = 0  # cells of spaces after ``end``, kept only if more text follows on the line
+    for g_start, g_end, is_space in _groups(paragraph):
+        if is_space:
+            if start is not None:
+                pending += cell_len(paragraph[g_start:g_end])
+            continue
+        size = cell_len(paragraph[g_start:g_end])
+        if start is not None and used + pending + size <= width:
+            end, used, pending = g_end, used + pending + size, 0
+            continue
+        if start is not None:
+            lines.append((start, end))
+        if size <= width:
+            start, end, used, pending = g_start, g_end, size, 0
+            continue
+        # One piece wider than the line (a long id or path): cut it, filling each line.
+        pieces = _cut(paragraph, g_start, g_end, width)
+        lines.extend(pieces[:-1])
+        start, end = pieces[-1]
+        used, pending = cell_len(paragraph[start:end]), 0
+    lines.append((start, end) if start is not None else (0, 0))
+    return lines
+
+
+_NUMBER_CHARS = frozenset("0123456789.,")
+
+
+def _cut(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
+    """Cut an over-wide piece into lines, between a number and its unit rather than inside either."""
+    pieces: list[tuple[int, int]] = []
+    piece_start, used = start, 0
+    good_cut: int | None = None  # latest position in the current line where a cut reads well
+    for position in range(start, end):
+        char = text[position]
+        if (
+            position > piece_start
+            and char not in CLOSING
+            and not (char in _NUMBER_CHARS and text[position - 1] in _NUMBER_CHARS)
+        ):
+            good_cut = position
+        size = cell_len(char)
+        if used + size > width and position > piece_start:
+            cut = good_cut if good_cut is not None else position
+            pieces.append((piece_start, cut))
+            piece_start, good_cut = cut, None
+            used = cell_len(text[cut:position])
+        used += size
+    pieces.append((piece_start, end))
+    return pieces
+
+
+def break_lines(text: str, width: int) -> list[str]:
+    """Lay ``text`` out in lines of at most ``width`` cells; newlines in ``text`` are kept."""
+    return [
+        paragraph[start:end]
+        for paragraph in text.split("\n")
+        for start, end in line_spans(paragraph, width)
+    ]
+
+
+def widest_piece(text: str) -> int:
+    """Cells of the widest piece of ``text`` that no line break may split."""
+    return max(
+        (
+            cell_len(paragraph[start:end])
+            for paragraph in text.split("\n")
+            for start, end, is_space in _groups(paragraph)
+            if not is_space
+        ),
+        default=0,
+    )
