@@ -302,6 +302,8 @@ def _check_indicators(
         message = (
             f"缺少{len(missing)}项指标：{'、'.join(missing)}；可用 lianchuang template 生成完整模板"
         )
+        if any(ind.linked for i, (_, ind) in index.items() if i not in raw and i not in supplied):
+            message += LINKED_HINT
         problems.append(doc.problem(["indicators"], message, key=True))
     return values, entries
 

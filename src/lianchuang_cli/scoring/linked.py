@@ -123,7 +123,8 @@ def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
         return f"{counted}，共{figure.part}个"
     if figure.note:
         return f"{counted}，{figure.note}"
-    return f"{counted}，{figure.whole}中{figure.part}，占{fmt(figure.value)}%"
+    word = "人" if spec.figure == "wealth_leader_share" else "个"
+    return f"{counted}，{figure.whole}{word}中{figure.part}{word}，占{fmt(figure.value)}%"
 
 
 def rule_value(indicator: Indicator, figure: Figure, previous: Decimal | None) -> Any:
@@ -161,6 +162,11 @@ def linked_values(
         if spec is None:
             continue
         figure = compute_figure(spec, units)
+        description = spec.describe()
+        if spec.criterion is not None:
+            names = [c.name for u in units for c in u.result.criteria if c.id == spec.criterion]
+            if names:
+                description = description.replace(f"“{spec.criterion}”", f"“{names[0]}”")
         last, last_source = previous.get(indicator.id, (None, ""))
         if figure.value is None:
             if indicator.id in declared:
@@ -188,7 +194,7 @@ def linked_values(
         provenance = Provenance(
             "computed",
             spec.figure,
-            f"{spec.describe()}：{describe_counted(spec, figure, found)}",
+            f"{description}：{describe_counted(spec, figure, found)}",
             round_score(figure.value),
             part=figure.part,
             whole=figure.whole,

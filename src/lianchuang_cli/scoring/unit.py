@@ -78,7 +78,7 @@ def score_unit(
             r.id, r.name, r.criterion, r.max_score, value.situation, value.remark, r.line
         )
         for r in indicators
-        for value in [evidence.values[r.id]]
+        for value in [evidence.values.get(r.id)]
         if isinstance(value, NotApplicable)
     )
     unit = evidence.unit

@@ -115,7 +115,7 @@ def grade_tree(
         root=str(root),
         county=county.result if county else None,
         county_file=county.name if county else "",
-        townships=tuple(_node(t) for t in townships),
+        townships=tuple(_node(t) for t in sorted(townships, key=lambda t: (t.code, t.name))),
         unlinked=tuple(
             Unlinked(u.result, u.left_out) for u in units if u.result is not None and u.left_out
         ),

@@ -1,0 +1,473 @@
+"""grade-tree on the demo county: every linked figure against a hand count, each consistency error."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lianchuang_cli.cli import main
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.errors import Problem
+from lianchuang_cli.grading import grade_file
+from lianchuang_cli.results import Provenance, UnitResult
+from lianchuang_cli.tree.grade import grade_tree
+from lianchuang_cli.tree.previous import load_previous
+from lianchuang_cli.tree.results import TreeResult
+from tests.conftest import EXAMPLES
+
+DEMO = EXAMPLES / "county-demo"
+PREVIOUS = DEMO / "last-year-2025.json"
+TAOYUAN, SHIQIAO, YUNLING = "330521101", "330521102", "330521201"
+
+# The demo's villages as written in their files (rating as graded, profile as declared):
+# code → (township, rating, vetoed, 书记学历, 两委人数, 致富带头人, 集体经营性收入万元, 软弱涣散, 已整顿转化)
+VILLAGES = {
+    "330521101201": (TAOYUAN, "优秀", False, "本科", 7, 4, "38.6", False, False),  # 桃源村
+    "330521101202": (TAOYUAN, "优秀", False, "大专", 7, 3, "15.2", False, False),  # 杏花村
+    "330521101203": (TAOYUAN, "不合格", True, "大专", 6, 3, "12", False, False),  # 河西村
+    "330521101204": (TAOYUAN, "良好", False, "高中", 5, 2, "8.5", False, False),  # 柳溪村
+    "330521101205": (TAOYUAN, "良好", False, "大专", 6, 2, "11", False, False),  # 南塘村
+    "330521102201": (SHIQIAO, "良好", False, "高中", 6, 2, "6.8", False, False),  # 石桥村
+    "330521102202": (SHIQIAO, "优秀", False, "本科", 7, 3, "10.5", False, False),  # 青山村
+    "330521102203": (SHIQIAO, "合格", False, "高中", 5, 1, "4.2", True, True),  # 新塘村
+    "330521102204": (SHIQIAO, "良好", False, "大专", 5, 2, "9", False, False),  # 前山村
+    "330521201201": (YUNLING, "不合格", False, "初中及以下", 5, 0, "1.2", True, False),  # 白水坑村
+    "330521201202": (YUNLING, "合格", False, "高中", 5, 1, "3.5", True, True),  # 云岭村
+    "330521201203": (YUNLING, "合格", False, "高中", 5, 1, "4.8", False, False),  # 高坪村
+    "330521201204": (YUNLING, "不合格", False, "初中及以下", 4, 1, "2", False, False),  # 竹坑村
+}
+
+# Hand counts from the table above: indicator → (part, whole) or a count.
+COUNTY_FIGURES: dict[str, tuple[int, int]] = {
+    "villages_qualified": (10, 13),  # all but 河西（否决）、白水坑、竹坑
+    "five_good_villages": (3, 13),  # 桃源、杏花、青山
+    "five_good_villages_trend": (3, 13),
+    "five_good_townships": (1, 3),  # 桃源镇
+    "five_good_townships_trend": (1, 3),
+    "college_share": (6, 13),  # 本科2（桃源、青山）+ 大专4（杏花、河西、南塘、前山）
+    "college_share_trend": (6, 13),
+    "wealth_leader_share": (25, 73),  # 14/31 + 8/23 + 3/19
+    "wealth_leader_trend": (25, 73),
+    "weak_rectified": (2, 3),  # 新塘、云岭 of 新塘、白水坑、云岭
+    "strong_collective_share": (5, 13),  # 桃源38.6、杏花15.2、河西12、南塘11、青山10.5
+    "weak_collective_share": (5, 13),  # 新塘4.2、白水坑1.2、云岭3.5、高坪4.8、竹坑2
+}
+TOWNSHIP_FIGURES: dict[str, dict[str, tuple[int, int] | int]] = {
+    TAOYUAN: {
+        "villages_qualified": (4, 5),
+        "five_good_villages": (2, 5),
+        "five_good_villages_trend": (2, 5),
+        "strong_collective_villages": (4, 5),
+        "weak_collective_villages": 0,
+        "vetoed_villages": 1,  # 河西村
+    },
+    SHIQIAO: {
+        "villages_qualified": (4, 4),
+        "five_good_villages": (1, 4),
+        "five_good_villages_trend": (1, 4),
+        "weak_rectified": (1, 1),
+        "strong_collective_villages": (1, 4),
+        "weak_collective_villages": 1,
+        "vetoed_villages": 0,
+    },
+    YUNLING: {
+        "villages_qualified": (2, 4),
+        "five_good_villages": (0, 4),
+        "five_good_villages_trend": (0, 4),
+        "weak_rectified": (1, 2),
+        "strong_collective_villages": (0, 4),
+        "weak_collective_villages": 4,
+        "vetoed_villages": 0,
+    },
+}
+# Last year's figures from last-year-2025.json and the points the change rules give for them.
+TRENDS = {
+    ("330521", "five_good_villages_trend"): ("15.38", "3"),  # rise: 3 points
+    ("330521", "five_good_townships_trend"): ("0", "2"),  # 1 + 33.33 × 0.1, capped at 2
+    ("330521", "college_share_trend"): ("38.46", "2"),  # rise
+    ("330521", "wealth_leader_trend"): ("35.62", "0"),  # fall
+    (TAOYUAN, "five_good_villages_trend"): ("40", "1"),  # flat
+    (SHIQIAO, "five_good_villages_trend"): ("0", "2"),  # rise
+    (YUNLING, "five_good_villages_trend"): ("25", "0"),  # fall
+}
+
+
+@pytest.fixture(scope="module")
+def demo() -> TreeResult:
+    """The demo county graded with last year's output."""
+    previous, year = load_previous(PREVIOUS)
+    assert year == 2025
+    return grade_tree(DEMO, previous=previous, previous_file=str(PREVIOUS), previous_year=year)
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """Hand-computed share, to two decimals."""
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.01"))
+
+
+def linked(result: UnitResult) -> dict[str, Provenance]:
+    """Each linked indicator's provenance by id."""
+    return {r.id: r.provenance for r in result.indicators if r.provenance is not None}
+
+
+def township(tree: TreeResult, code: str) -> UnitResult:
+    """The graded township with ``code``."""
+    node = next(n for n in tree.townships if n.code == code)
+    assert node.result is not None
+    return node.result
+
+
+def test_demo_is_a_clean_county(demo: TreeResult) -> None:
+    """1 county, 3 townships, 13 villages, every file graded, nothing inconsistent."""
+    assert demo.county is not None
+    assert [n.code for n in demo.townships] == [TAOYUAN, SHIQIAO, YUNLING]
+    assert sum(len(n.villages) for n in demo.townships) == len(VILLAGES) == 13
+    assert not demo.failures
+    assert not demo.problems
+    assert not demo.unlinked
+
+
+def test_villages_are_graded_as_the_table_says(demo: TreeResult) -> None:
+    """Each village's rating and township are those of the hand table."""
+    for node in demo.townships:
+        for village in node.villages:
+            township_code, rating, vetoed, *_ = VILLAGES[village.unit_code]
+            assert (node.code, village.rating, village.vetoed) == (township_code, rating, vetoed)
+
+
+def test_county_figures_match_the_hand_count(demo: TreeResult) -> None:
+    """Every share over the county's villages and townships, part and whole, is the hand count."""
+    assert demo.county is not None
+    figures = linked(demo.county)
+    for indicator, (part, whole) in COUNTY_FIGURES.items():
+        provenance = figures[indicator]
+        assert provenance.source == "computed", indicator
+        assert (provenance.part, provenance.whole) == (part, whole), indicator
+        assert provenance.value == percent(part, whole), indicator
+    assert figures["vetoed_townships"].value == 0
+    village_files = {v.file for n in demo.townships for v in n.villages}
+    assert set(figures["college_share"].files) == village_files
+    assert set(figures["five_good_townships"].files) == {n.file for n in demo.townships}
+
+
+def test_criterion_means_are_the_mean_of_the_units(demo: TreeResult) -> None:
+    """Mean of 农民群众反映好 over the 13 villages, and of 群众反映好 over the 3 townships."""
+    assert demo.county is not None
+    figures = linked(demo.county)
+    villages = [v for n in demo.townships for v in n.villages]
+    scores = [c.score for v in villages for c in v.criteria if c.id == "public_opinion"]
+    assert len(scores) == 13
+    expected = (sum(scores, Decimal(0)) / 13).quantize(Decimal("0.01"))
+    assert figures["villages_public_opinion"].value == expected
+    township_scores = [
+        c.score for n in demo.townships if n.result for c in n.result.criteria
+        if c.id == "public_opinion"
+    ]  # fmt: skip
+    expected = (sum(township_scores, Decimal(0)) / 3).quantize(Decimal("0.01"))
+    assert figures["townships_public_opinion"].value == expected
+
+
+def test_township_figures_match_the_hand_count(demo: TreeResult) -> None:
+    """Shares and counts over each township's own villages."""
+    for code, expected in TOWNSHIP_FIGURES.items():
+        figures = linked(township(demo, code))
+        for indicator, count in expected.items():
+            provenance = figures[indicator]
+            if isinstance(count, tuple):
+                assert (provenance.part, provenance.whole) == count, (code, indicator)
+                assert provenance.value == percent(*count), (code, indicator)
+            else:
+                assert provenance.value == count, (code, indicator)
+    taoyuan = linked(township(demo, TAOYUAN))["weak_rectified"]
+    assert taoyuan.value == 100  # none identified: nothing left to rectify
+    assert len(taoyuan.files) == 5
+
+
+def test_trends_compare_with_last_year(demo: TreeResult) -> None:
+    """Each change rule reads last year's figure from --previous and scores rise / flat / fall."""
+    units = {demo.county.unit_code: demo.county} if demo.county else {}
+    units.update({n.code: n.result for n in demo.townships if n.result})
+    for (code, indicator), (previous, points) in TRENDS.items():
+        result = next(r for r in units[code].indicators if r.id == indicator)
+        assert result.provenance is not None
+        assert result.provenance.previous == Decimal(previous), (code, indicator)
+        assert str(PREVIOUS) in result.provenance.previous_source
+        assert result.score == Decimal(points), (code, indicator)
+
+
+def test_declared_value_is_kept_beside_the_computed_one(demo: TreeResult) -> None:
+    """云岭乡 typed 25% “五个好”; the computed 0% is scored, the declared figure is shown."""
+    provenance = linked(township(demo, YUNLING))["five_good_villages"]
+    assert provenance.source == "computed"
+    assert provenance.value == 0
+    assert provenance.declared == "25"
+
+
+def test_ratings_distribution_and_ranking(demo: TreeResult) -> None:
+    """Each township counts its villages' ratings; villages rank by rating, then score."""
+    distributions = {n.code: dict(n.distribution) for n in demo.townships}
+    assert distributions[TAOYUAN] == {"优秀": 2, "良好": 2, "合格": 0, "不合格": 1}
+    assert distributions[SHIQIAO] == {"优秀": 1, "良好": 2, "合格": 1, "不合格": 0}
+    assert distributions[YUNLING] == {"优秀": 0, "良好": 0, "合格": 2, "不合格": 2}
+    taoyuan = next(n for n in demo.townships if n.code == TAOYUAN)
+    names = [v.unit_name for v in taoyuan.villages]
+    assert names == ["桃源村党总支", "杏花村党支部", "柳溪村党支部", "南塘村党支部", "河西村党支部"]
+    yunling = township(demo, YUNLING)
+    assert yunling.rating == "不合格"  # the visibly weaker township
+    assert all(yunling.score < township(demo, c).score for c in (TAOYUAN, SHIQIAO))
+
+
+EXPECTED = re.compile(r"^# 预期[^：]*：总分 (\S+)，等级 (\S+)$", re.MULTILINE)
+
+
+def test_every_demo_file_scores_as_its_header_says(demo: TreeResult) -> None:
+    """Villages alone and in the tree, townships and county in the tree, as their headers say."""
+    results = [demo.county, *(n.result for n in demo.townships)]
+    results += [v for n in demo.townships for v in n.villages]
+    for result in results:
+        assert result is not None
+        match = EXPECTED.search(Path(result.file).read_text(encoding="utf-8"))
+        assert match, result.file
+        assert (fmt(result.score), result.rating) == match.groups(), result.file
+        if result.level == "village":
+            alone = grade_file(result.file)
+            assert isinstance(alone, UnitResult)
+            assert alone.score == result.score
+
+
+# ── consistency errors, each on a copy of the demo ──
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    """A writable copy of the demo county."""
+    target = tmp_path / "青山县"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` once; return the 1-based line where it was."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def only_error(tree: TreeResult) -> Problem:
+    """The one consistency error of the tree."""
+    (problem,) = tree.errors
+    return problem
+
+
+def test_village_naming_a_missing_township(county: Path) -> None:
+    """Located at township_code; the village is listed but not counted in any township."""
+    path = county / "taoyuan" / "liuxi.yaml"
+    line = edit(path, 'township_code: "330521101"', 'township_code: "330521109"')
+    tree = grade_tree(county)
+    problem = only_error(tree)
+    assert (problem.file, problem.line, problem.column) == (str(path), line, 18)
+    assert "330521109" in problem.message
+    assert "没有对应的乡镇材料" in problem.message
+    assert [u.result.unit_code for u in tree.unlinked] == ["330521101204"]
+    figures = linked(township(tree, TAOYUAN))
+    assert (figures["five_good_villages"].part, figures["five_good_villages"].whole) == (2, 4)
+
+
+def test_two_files_with_one_unit_code(county: Path) -> None:
+    """The second file (in path order) is reported at its code and left out of the figures."""
+    copy = county / "yunling" / "zz_copy.yaml"
+    shutil.copy(county / "taoyuan" / "taoyuan.yaml", copy)
+    tree = grade_tree(county)
+    problem = only_error(tree)
+    assert (problem.file, problem.line) == (str(copy), 7)
+    assert "重复" in problem.message
+    assert "taoyuan.yaml" in problem.message
+    assert linked(township(tree, TAOYUAN))["five_good_villages"].whole == 5
+    assert linked(township(tree, YUNLING))["five_good_villages"].whole == 4
+
+
+def test_year_differing_from_the_parent(county: Path) -> None:
+    """A township of another year is reported at its year and not counted by the county."""
+    path = county / "shiqiao" / "township.yaml"
+    line = edit(path, "  year: 2026\n", "  year: 2025\n")
+    tree = grade_tree(county)
+    consistency = [p for p in tree.errors if "不一致" in p.message and "所属县" in p.message]
+    assert len(consistency) == 1
+    assert (consistency[0].file, consistency[0].line, consistency[0].column) == (str(path), line, 9)
+    assert tree.county is not None
+    assert linked(tree.county)["five_good_townships"].whole == 2
+    # 2025 is also not the rubric's year: the township file itself cannot be graded either.
+    assert [f.file for f in tree.failures] == [str(path)]
+
+
+def test_township_with_no_villages(county: Path) -> None:
+    """Reported at its code; its linked figures cannot be computed and score nothing."""
+    path = county / "qingxi.yaml"
+    text = (county / "yunling" / "township.yaml").read_text(encoding="utf-8")
+    text = text.replace('code: "330521201"', 'code: "330521202"').replace("云岭乡", "清溪乡")
+    path.write_text(text, encoding="utf-8")
+    tree = grade_tree(county)
+    problem = only_error(tree)
+    assert (problem.file, problem.line) == (str(path), 7)
+    assert "没有任何村" in problem.message
+    qingxi = township(tree, "330521202")
+    unavailable = [
+        r for r in qingxi.indicators if r.provenance and r.provenance.source == "unavailable"
+    ]
+    assert unavailable
+    assert all(r.score == 0 for r in unavailable)
+    declared = linked(qingxi)["five_good_villages"]
+    assert declared.source == "declared"
+    assert declared.label == "申报值（未核算）"
+    assert tree.county is not None
+    assert linked(tree.county)["five_good_townships"].whole == 4
+
+
+def test_bad_village_never_stops_the_tree(county: Path) -> None:
+    """A broken village is listed; its township's figures say they counted 4 of 5 villages."""
+    path = county / "taoyuan" / "xinghua.yaml"
+    edit(path, "  team_study:\n    value: 12", "  team_study:\n    value: 十二")
+    tree = grade_tree(county)
+    assert [f.file for f in tree.failures] == [str(path)]
+    assert not tree.errors
+    node = next(n for n in tree.townships if n.code == TAOYUAN)
+    assert (len(node.villages), node.villages_found) == (4, 5)
+    provenance = linked(township(tree, TAOYUAN))["five_good_villages"]
+    assert (provenance.part, provenance.whole, provenance.units_found) == (1, 4, 5)
+    assert "另有1个村未计入" in provenance.description
+
+
+def test_village_without_profile_is_left_out_of_profile_figures(county: Path) -> None:
+    """Profile figures say which village they could not count; rating figures still count it."""
+    path = county / "taoyuan" / "nantang.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("profile:\n"), text.index("indicators:\n")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    figures = linked(township(grade_tree(county), TAOYUAN))
+    assert figures["strong_collective_villages"].whole == 4
+    assert any(
+        "nantang.yaml：缺少 profile" in e for e in figures["strong_collective_villages"].excluded
+    )
+    assert figures["five_good_villages"].whole == 5
+
+
+def test_folder_without_a_county(county: Path) -> None:
+    """Townships and villages are still graded; the missing county is one error."""
+    (county / "county.yaml").unlink()
+    tree = grade_tree(county)
+    problem = only_error(tree)
+    assert problem.file == str(county)
+    assert tree.county is None
+    assert len(tree.townships) == 3
+
+
+# ── the command ──
+
+
+def test_grade_tree_table() -> None:
+    """Table: county figures with their sources, townships with distributions, ranked villages."""
+    result = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--previous", str(PREVIOUS)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for text in ("青山县委", "联创指标", "据13个村的结果核算", "上年15.38", "优秀2", "各村排名"):
+        assert text in out, text
+    assert "村13个" in result.stderr
+
+
+def test_grade_tree_json_carries_every_level_and_provenance() -> None:
+    """JSON: county, townships with villages, villages with rank, linked values with files."""
+    result = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["kind"] == "tree"
+    assert data["summary"]["villages_graded"] == 13
+    county = data["county"]
+    assert county["unit"]["level"] == "county"
+    item = next(i for i in county["linked"] if i["indicator"] == "five_good_villages")
+    assert (item["value"], item["part"], item["whole"], item["source"]) == (
+        23.08,
+        3,
+        13,
+        "computed",
+    )
+    assert len(item["files"]) == item["units_counted"] == 13
+    yunling = next(t for t in data["townships"] if t["unit"]["code"] == YUNLING)
+    assert yunling["rating_distribution"] == {"优秀": 0, "良好": 0, "合格": 2, "不合格": 2}
+    assert len(yunling["villages"]) == 4
+    ranks = [v["rank"] for v in data["villages"] if v["township_code"] == YUNLING]
+    assert ranks == [1, 2, 3, 4]
+    assert data["problems"] == []
+    assert data["invalid"] == []
+
+
+def test_grade_tree_output_serves_as_next_years_previous(tmp_path: Path) -> None:
+    """A run's JSON output is read back by --previous: every computed figure by code."""
+    result = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--format", "json"])
+    path = tmp_path / "2026.json"
+    path.write_text(result.stdout, encoding="utf-8")
+    figures, year = load_previous(path)
+    assert year == 2026
+    assert figures[("330521", "five_good_villages")][0] == Decimal("23.08")
+    assert figures[(YUNLING, "weak_rectified")][0] == 50
+
+
+def test_grade_tree_exits_2_and_locates_consistency_errors(county: Path) -> None:
+    """Consistency problems print as file:line:column on stderr; the report still prints."""
+    path = county / "taoyuan" / "liuxi.yaml"
+    line = edit(path, 'township_code: "330521101"', 'township_code: "330521109"')
+    result = CliRunner().invoke(main, ["grade-tree", str(county)])
+    assert result.exit_code == 2
+    assert f"{path}:{line}:18: 错误" in result.stderr
+    assert "未计入汇总的单位" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{oops", "不是有效的 JSON"), ('{"results": []}', "缺少 county 和 townships")],
+)
+def test_bad_previous_file(tmp_path: Path, content: str, message: str) -> None:
+    """A --previous file that is not a grade-tree output stops with a located message."""
+    path = tmp_path / "last.json"
+    path.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--previous", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert str(path) in result.stderr
+
+
+def test_single_township_file_needs_declared_values(tmp_path: Path) -> None:
+    """Scored alone, a township's linked indicators must be declared, and are marked as such."""
+    alone = grade_file(DEMO / "yunling" / "township.yaml")
+    assert not isinstance(alone, UnitResult)
+    messages = " ".join(p.message for p in alone.problems)
+    assert "grade-tree" in messages
+    assert "申报值" in messages
+    text = (DEMO / "yunling" / "township.yaml").read_text(encoding="utf-8")
+    declared = {
+        "villages_qualified": "{part: 2, whole: 4}",
+        "five_good_villages_trend": "{current: 0, previous: 25}",
+        "weak_rectified": "{part: 1, whole: 2}",
+        "weak_collective_villages": "4",
+        "strong_collective_villages": "0",
+        "vetoed_villages": "0",
+        "villages_public_opinion": "13.5",
+    }
+    for indicator, value in declared.items():
+        text = re.sub(
+            rf"  # {indicator}（[^\n]*\n", f"  {indicator}:\n    value: {value}\n", text, count=1
+        )
+    path = tmp_path / "township.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = grade_file(path)
+    assert isinstance(result, UnitResult), result
+    marked = [r for r in result.indicators if r.provenance is not None]
+    assert len(marked) == 8
+    assert all(r.explanation.startswith("申报值（未核算）") for r in marked)
