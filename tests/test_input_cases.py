@@ -7,17 +7,22 @@ core and through the command line (exit code 2, every line naming the file and t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from lianchuang_cli.cli import main
+from lianchuang_cli.decimals import fmt
 from lianchuang_cli.grading import grade_file
-from lianchuang_cli.results import FileFailure
-from tests.conftest import EVIDENCE_CASES, expected_problems
+from lianchuang_cli.results import FileFailure, UnitResult
+from tests.conftest import DATA, EVIDENCE_CASES, expected_problems
 
 CASES = sorted(EVIDENCE_CASES.glob("*.yaml"))
+ACCEPTED = sorted((DATA / "evidence" / "valid").glob("*.yaml"))
+EXPECTED_SCORE = re.compile(r"^# 预期：总分 (\S+)，等级 (\S+)$", re.MULTILINE)
+SAID_POSITION = re.compile(r"第(\d+)行第(\d+)列")
 
 
 def test_there_are_cases() -> None:
@@ -36,9 +41,22 @@ def test_case_fails_where_and_how_its_header_says(path: Path) -> None:
     assert [(line, column) for line, column, _ in reported] == [
         (line, column) for line, column, _ in expected
     ]
-    for (_, _, message), (_, _, fragment) in zip(reported, expected, strict=True):
+    for (line, column, message), (_, _, fragment) in zip(reported, expected, strict=True):
         assert fragment in message
         assert "程序内部错误" not in message
+        said = SAID_POSITION.search(message)
+        if said:
+            assert (int(said[1]), int(said[2])) == (line, column), message
+
+
+@pytest.mark.parametrize("path", ACCEPTED, ids=lambda p: p.stem)
+def test_values_typed_the_way_people_type_them_are_read_as_meant(path: Path) -> None:
+    """Full-width digits and values carrying the indicator's own unit grade like plain numbers."""
+    match = EXPECTED_SCORE.search(path.read_text(encoding="utf-8"))
+    assert match, "header line # 预期：总分 …，等级 … missing"
+    outcome = grade_file(path)
+    assert isinstance(outcome, UnitResult), outcome
+    assert (fmt(outcome.score), outcome.rating) == match.groups()
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)

@@ -20,6 +20,8 @@ from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric,
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT
 from lianchuang_cli.model.validation import problems_from
+from lianchuang_cli.model.values import UnitError, fraction_complaint, read_number
+from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
 TOP_LEVEL_KEYS = (
@@ -254,12 +256,12 @@ def _check_indicators(
                 f"指标“{indicator.name}”应写成映射：在下一行缩进写“value: 值”"
                 f"（可再加 note、attachments、self_score）；{indicator.rule.value_hint}"
             )
-            problems.append(doc.problem(at, message))
+            problems.append(_fullwidth_instead(doc, doc.problem(at, message)))
             continue
         try:
             entry = _ENTRY.validate_python(raw_entry)
         except ValidationError as exc:
-            problems.extend(problems_from(exc, doc, at))
+            problems.extend(_fullwidth_instead(doc, p) for p in problems_from(exc, doc, at))
             continue
         entries[key] = entry
         if entry.self_score is not None and entry.self_score > indicator.points:
@@ -280,16 +282,29 @@ def _check_indicators(
                 message += LINKED_HINT
             problems.append(doc.problem([*at, "value"] if "value" in raw_entry else at, message))
             continue
+        rule = indicator.rule
+        given, unit_written = entry.value, False
+        if rule.number_unit is not None:
+            try:
+                reading = read_number(entry.value, rule.number_unit)
+            except UnitError as exc:
+                problems.append(doc.problem([*at, "value"], str(exc)))
+                continue
+            given, unit_written = reading.value, reading.unit_written
         try:
-            value = indicator.rule.value_schema.validate_python(entry.value)
+            value = rule.value_schema.validate_python(given)
         except ValidationError as exc:
             first = problems_from(exc, doc, [*at, "value"])[0]
-            hint = f"{first.message}；{indicator.rule.value_hint}"
-            problems.append(Problem(first.file, first.line, first.column, hint))
+            hint = f"{first.message}；{rule.value_hint}"
+            problems.append(
+                _fullwidth_instead(doc, Problem(first.file, first.line, first.column, hint))
+            )
             continue
-        complaint = indicator.rule.check_value(value, indicator.points)
+        complaint = rule.check_value(value, indicator.points)
+        if complaint is None and not unit_written:
+            complaint = fraction_complaint(value, rule.percent_reference)
         if complaint:
-            problems.append(doc.problem([*at, "value"], complaint))
+            problems.append(_fullwidth_instead(doc, doc.problem([*at, "value"], complaint)))
             continue
         values[key] = value
     problems.extend(_not_applicable_share_problems(doc, loaded, values))
@@ -306,6 +321,20 @@ def _check_indicators(
             message += LINKED_HINT
         problems.append(doc.problem(["indicators"], message, key=True))
     return values, entries
+
+
+def _fullwidth_instead(doc: SourceDocument, problem: Problem) -> Problem:
+    """Name the full-width character on the problem's line when that is the real cause.
+
+    ``value: ［a.pdf］`` or ``value: “本科”`` look right but are plain text to YAML; saying
+    which character to retype helps more than "应为列表" or "不是可选项".
+    """
+    line = doc.line_text(problem.line)
+    index = find_fullwidth(line, quotes=True)
+    if index is None:
+        return problem
+    message = fullwidth_message(problem.line, index + 1, line[index])
+    return Problem(problem.file, problem.line, index + 1, message)
 
 
 # A remark may follow the situation after one of these.

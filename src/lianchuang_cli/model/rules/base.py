@@ -114,6 +114,11 @@ class Bounded(Frozen):
     max_value: Number | None = None
 
     @property
+    def number_unit(self) -> str:
+        """The value may be written with the rule's unit after it: ``93%``, ``10万元``."""
+        return self.unit
+
+    @property
     def value_hint(self) -> str:
         parts = [f"单位：{self.unit}"] if self.unit else []
         low, high = self.min_value, self.max_value

@@ -9,14 +9,14 @@ change, kept between zero and ``rise``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, TypeAdapter, model_validator
+from pydantic import TypeAdapter, model_validator
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
-from lianchuang_cli.model.rules.base import Frozen, Number, Outcome, Points, action_if_lost
+from lianchuang_cli.model.rules.base import Frozen, Number, Outcome, Points, Score, action_if_lost
 
-NonNegative = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+NonNegative = Score
 
 
 class Change(Frozen):
@@ -38,6 +38,8 @@ class ChangeRule(Frozen):
     unit: str = "%"
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Change)
+    number_unit: ClassVar[str | None] = None
+    percent_reference: ClassVar[Decimal | None] = None
 
     @model_validator(mode="after")
     def _ordered(self) -> ChangeRule:

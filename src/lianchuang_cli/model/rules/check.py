@@ -24,6 +24,8 @@ class CheckRule(Frozen):
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Annotated[bool, Field(strict=True)])
     value_hint: ClassVar[str] = "已落实填 true，未落实填 false"
+    number_unit: ClassVar[str | None] = None
+    percent_reference: ClassVar[Decimal | None] = None
 
     def example(self, points: Decimal) -> str:
         return "true"

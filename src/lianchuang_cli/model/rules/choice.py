@@ -27,6 +27,8 @@ class ChoiceRule(Frozen):
     options: Annotated[dict[str, SignedScore], Field(min_length=2)]
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(str)
+    number_unit: ClassVar[str | None] = None
+    percent_reference: ClassVar[Decimal | None] = None
 
     @property
     def value_hint(self) -> str:

@@ -30,6 +30,13 @@ class CountRule(Frozen):
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Count)
 
+    percent_reference: ClassVar[Decimal | None] = None
+
+    @property
+    def number_unit(self) -> str:
+        """A count may be written with its unit: ``12次``."""
+        return self.unit
+
     @property
     def value_hint(self) -> str:
         return f"填写实际{self.unit}数（整数，应达到{self.required}）"

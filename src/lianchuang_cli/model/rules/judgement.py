@@ -26,6 +26,8 @@ class JudgementRule(Frozen):
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Judgement)
     value_hint: ClassVar[str] = "写成{score: 评定分数, reason: 评定理由}；低于满分时必须写理由"
+    number_unit: ClassVar[str | None] = None
+    percent_reference: ClassVar[Decimal | None] = None
 
     def example(self, points: Decimal) -> str:
         return f'{{score: {fmt(points)}, reason: ""}}'

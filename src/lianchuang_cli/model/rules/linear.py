@@ -35,6 +35,13 @@ class LinearRule(Bounded):
             raise ValueError("zero_at 与 full_at 不能相等")
         return self
 
+    @property
+    def percent_reference(self) -> Decimal | None:
+        """The larger end of the scale, when the value is a percentage."""
+        if self.unit != "%":
+            return None
+        return max(abs(self.zero_at), abs(self.full_at))
+
     def example(self, points: Decimal) -> str:
         return fmt(self.full_at)
 

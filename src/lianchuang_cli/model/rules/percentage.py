@@ -41,6 +41,13 @@ class PercentageRule(Frozen):
         ]
     )
 
+    number_unit: ClassVar[str | None] = "%"
+
+    @property
+    def percent_reference(self) -> Decimal:
+        """The threshold, in percent: a bare 0.96 beside a threshold of 55 means 96 %."""
+        return self.threshold
+
     @property
     def value_hint(self) -> str:
         return (

@@ -38,6 +38,11 @@ class TiersRule(Bounded):
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
 
+    @property
+    def percent_reference(self) -> Decimal | None:
+        """The top band's minimum, when the value is a percentage."""
+        return self.bands[0].min if self.unit == "%" else None
+
     def example(self, points: Decimal) -> str:
         return fmt(self.bands[0].min)
 
