@@ -48,7 +48,7 @@ def test_json_contract() -> None:
     for gap in unit["gaps"]:
         assert set(gap) == {
             "id", "name", "criterion", "lost", "gain", "requirement", "found", "explanation", "advice",
-            "line", "long_term",
+            "line", "long_term", "cell",
         }  # fmt: skip
     assert payload["invalid"][0] == {
         "file": "bad.yaml",

@@ -42,6 +42,8 @@ def main() -> None:
     \b
     常用：
       lianchuang template village -o 桃源村.yaml   生成佐证材料模板
+      lianchuang template village --format xlsx -o 桃源村.xlsx
+                                                  生成 Excel 工作簿模板
       lianchuang validate 桃源村.yaml              只检查填写是否正确
       lianchuang score 桃源村.yaml                 打分、定等级、列出差距
       lianchuang rubric show village               查看考评细则

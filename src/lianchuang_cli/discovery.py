@@ -1,4 +1,4 @@
-"""Find the evidence files of a batch: ``.yaml``/``.yml`` regular files in the folders given.
+"""Find the evidence files of a batch: ``.yaml``/``.yml``/``.xlsx`` regular files in the folders given.
 
 Only regular files are ever returned (a FIFO or a device would block or flood the reader); other
 entries are counted as skipped. The order is deterministic: arguments in the order given, each
@@ -16,7 +16,9 @@ from pathlib import Path
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.results import FileFailure
 
-EVIDENCE_SUFFIXES = (".yaml", ".yml")
+EVIDENCE_SUFFIXES = (".yaml", ".yml", ".xlsx")
+LOCK_FILE_PREFIX = "~$"
+"""Excel and WPS leave ``~$name.xlsx`` lock files next to an open workbook; they are not evidence."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,4 +79,6 @@ def _walk(folder: str, *, recursive: bool) -> Iterator[tuple[str, bool]]:
             regular = entry.is_file()
         except OSError:
             regular = False
-        yield entry.path, regular and entry.name.lower().endswith(EVIDENCE_SUFFIXES)
+        name = entry.name.lower()
+        evidence = name.endswith(EVIDENCE_SUFFIXES) and not name.startswith(LOCK_FILE_PREFIX)
+        yield entry.path, regular and evidence

@@ -13,9 +13,17 @@ from lianchuang_cli.model.rubric import (
     shipped_rubric_ids,
     shipped_rubrics_dir,
 )
+from lianchuang_cli.reading.document import Document
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.results import FileFailure, FileOutcome
 from lianchuang_cli.scoring.unit import score_unit
+
+
+def read_evidence(path: str | Path) -> Document:
+    """Read an evidence file in either form: a workbook (.xlsx) or YAML text."""
+    from lianchuang_cli.reading.xlsx_reader import is_workbook, read_workbook
+
+    return read_workbook(path) if is_workbook(path) else read_yaml(path)
 
 
 def load_evidence(
@@ -26,7 +34,7 @@ def load_evidence(
     With ``computed_linked`` (grade-tree), linked indicators may be left out: their values are
     computed from the level below.
     """
-    doc = read_yaml(path)
+    doc = read_evidence(path)
     name, version = requested_rubric(doc)
     if rubric_path is not None:
         loaded = load_rubric(rubric_path)

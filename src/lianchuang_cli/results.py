@@ -61,6 +61,8 @@ class IndicatorResult:
     self_score: Decimal | None
     line: int
     provenance: Provenance | None = None
+    cell: str | None = None
+    """``line`` is the line in the evidence file (the row in a workbook), ``cell`` the workbook cell."""
 
     @property
     def lost(self) -> Decimal:
@@ -99,6 +101,7 @@ class Gap:
     advice: str
     line: int
     long_term: bool = False
+    cell: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,7 @@ class NotApplicableItem:
     situation: str
     remark: str
     line: int
+    cell: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""``lianchuang template``: write an evidence template for a rubric."""
+"""``lianchuang template``: write an evidence template for a rubric (YAML text or an xlsx workbook)."""
 
 from __future__ import annotations
 
@@ -12,23 +12,48 @@ from lianchuang_cli.commands.common import load_rubric_or_exit
 @click.command(options_metavar="[选项]")
 @click.argument("level", metavar="细则")
 @click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["yaml", "xlsx"]),
+    default="yaml",
+    show_default=True,
+    help="yaml 文本模板；xlsx 供 Excel/WPS 填写的工作簿（须配合 --output）。",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="写入此文件（UTF-8），而不是打印到屏幕。",
+    help="写入此文件，而不是打印到屏幕。",
 )
-def template(level: str, output: Path | None) -> None:
+def template(level: str, output_format: str, output: Path | None) -> None:
     """生成佐证材料模板（细则可以是 village 等内置细则，或细则文件路径）。"""
-    from lianchuang_cli.reports.template import render_template
+    rubric = load_rubric_or_exit(level).rubric
+    if output_format == "xlsx":
+        if output is None:
+            raise click.UsageError(
+                "生成 xlsx 工作簿时请用 --output 指定文件名，如 --output 桃源村.xlsx"
+            )
+        from lianchuang_cli.reports.xlsx_template import render_workbook
 
-    text = render_template(load_rubric_or_exit(level).rubric)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    if output.exists():
-        raise click.UsageError(f"文件“{output}”已存在；为避免覆盖，请换一个文件名")
+        content: bytes = render_workbook(rubric)
+    else:
+        from lianchuang_cli.reports.template import render_template
+
+        text = render_template(rubric)
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        content = text.encode("utf-8")
+    write_new_file(output, content)
+    click.echo(f"已生成模板：{output}")
+
+
+def write_new_file(output: Path, content: bytes) -> None:
+    """Write a file that must not exist yet (inputs and earlier work are never overwritten)."""
     try:
-        output.write_text(text, encoding="utf-8")
+        with output.open("xb") as handle:
+            handle.write(content)
+    except FileExistsError:
+        raise click.UsageError(f"文件“{output}”已存在；为避免覆盖，请换一个文件名") from None
     except OSError as exc:
         raise click.UsageError(f"无法写入“{output}”（{exc.strerror}）") from None
-    click.echo(f"已生成模板：{output}")

@@ -20,7 +20,7 @@ from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, echo_problems, load
 )
 @click.option("--rubric", "rubric_name", metavar="细则", help="使用指定的细则文件。")
 def validate(files: tuple[Path, ...], rubric_name: str | None) -> None:
-    """只检查佐证材料的填写：逐条列出所有错误（文件:行:列）。"""
+    """只检查佐证材料的填写：逐条列出所有错误（文件:行:列，工作簿为 文件!工作表!单元格）。"""
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.grading import load_evidence
 

@@ -5,6 +5,7 @@ Each part of the file is validated on its own so that one run reports every prob
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,12 +16,14 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import MAX_LISTED, InputError, Problem
+from lianchuang_cli.model.fill_hints import fill_hint, value_field
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT
 from lianchuang_cli.model.validation import problems_from
 from lianchuang_cli.model.values import UnitError, fraction_complaint, read_number
+from lianchuang_cli.reading.document import Document, Location
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
@@ -95,11 +98,11 @@ class NotApplicable:
 class Evidence:
     """A validated evidence file, with each indicator's value parsed by its rule."""
 
-    doc: SourceDocument
+    doc: Document
     unit: UnitInfo
     values: dict[str, Any]
     entries: dict[str, IndicatorEntry]
-    lines: dict[str, int]
+    locations: dict[str, Location]
     penalties: tuple[Event, ...]
     bonuses: tuple[Event, ...]
     vetoes: tuple[Occurrence, ...]
@@ -139,7 +142,7 @@ def did_you_mean(word: str, choices: Iterable[str], *, listed: int = 0) -> str:
     return f"；是否想写“{close}”？" if close else ""
 
 
-def requested_rubric(doc: SourceDocument) -> tuple[str, str | None]:
+def requested_rubric(doc: Document) -> tuple[str, str | None]:
     """Read which rubric (and version) an evidence file asks for; raise if it does not say."""
     data = doc.data
     if not isinstance(data, dict):
@@ -159,7 +162,7 @@ def requested_rubric(doc: SourceDocument) -> tuple[str, str | None]:
 
 
 def check_evidence(
-    doc: SourceDocument, loaded: LoadedRubric, *, supplied: Collection[str] = ()
+    doc: Document, loaded: LoadedRubric, *, supplied: Collection[str] = ()
 ) -> Evidence:
     """Validate an evidence document against its rubric; raise ``InputError`` with every problem.
 
@@ -197,13 +200,13 @@ def check_evidence(
     bonuses = _check_events(doc, data, "bonuses", _EVENTS, loaded.bonus_index, problems)
     vetoes = _check_events(doc, data, "vetoes", _OCCURRENCES, loaded.veto_index, problems)
     if problems or unit is None:
-        raise InputError(sorted(problems, key=lambda p: (p.line, p.column)))
-    lines = doc.key_lines(["indicators"])
-    return Evidence(doc, unit, values, entries, lines, penalties, bonuses, vetoes, profile)
+        raise InputError(doc.in_order(problems))
+    locations = doc.key_locations(["indicators"])
+    return Evidence(doc, unit, values, entries, locations, penalties, bonuses, vetoes, profile)
 
 
 def _check_profile(
-    doc: SourceDocument, data: dict[str, Any], loaded: LoadedRubric, problems: list[Problem]
+    doc: Document, data: dict[str, Any], loaded: LoadedRubric, problems: list[Problem]
 ) -> VillageProfile | None:
     if data.get("profile") is None:
         return None
@@ -219,7 +222,7 @@ def _check_profile(
 
 
 def _check_indicators(
-    doc: SourceDocument,
+    doc: Document,
     data: dict[str, Any],
     loaded: LoadedRubric,
     problems: list[Problem],
@@ -277,7 +280,10 @@ def _check_indicators(
         if entry.value is None and key in supplied:
             continue
         if entry.value is None:
-            message = f"指标“{indicator.name}”未填写 value；{indicator.rule.value_hint}"
+            message = (
+                f"指标“{indicator.name}”未填写{value_field(doc.form)}；"
+                f"{fill_hint(indicator, doc.form)}"
+            )
             if indicator.linked is not None:
                 message += LINKED_HINT
             problems.append(doc.problem([*at, "value"] if "value" in raw_entry else at, message))
@@ -295,10 +301,8 @@ def _check_indicators(
             value = rule.value_schema.validate_python(given)
         except ValidationError as exc:
             first = problems_from(exc, doc, [*at, "value"])[0]
-            hint = f"{first.message}；{rule.value_hint}"
-            problems.append(
-                _fullwidth_instead(doc, Problem(first.file, first.line, first.column, hint))
-            )
+            hint = f"{first.message}；{fill_hint(indicator, doc.form)}"
+            problems.append(_fullwidth_instead(doc, dataclasses.replace(first, message=hint)))
             continue
         complaint = rule.check_value(value, indicator.points)
         if complaint is None and not unit_written:
@@ -323,12 +327,15 @@ def _check_indicators(
     return values, entries
 
 
-def _fullwidth_instead(doc: SourceDocument, problem: Problem) -> Problem:
+def _fullwidth_instead(doc: Document, problem: Problem) -> Problem:
     """Name the full-width character on the problem's line when that is the real cause.
 
     ``value: ［a.pdf］`` or ``value: “本科”`` look right but are plain text to YAML; saying
-    which character to retype helps more than "应为列表" or "不是可选项".
+    which character to retype helps more than "应为列表" or "不是可选项". A workbook cell
+    holds its text as typed, so there is no YAML punctuation to mistake there.
     """
+    if not isinstance(doc, SourceDocument):
+        return problem
     line = doc.line_text(problem.line)
     index = find_fullwidth(line, quotes=True)
     if index is None:
@@ -374,7 +381,7 @@ def _remark(rest: str) -> str:
 
 
 def _not_applicable_share_problems(
-    doc: SourceDocument, loaded: LoadedRubric, values: dict[str, Any]
+    doc: Document, loaded: LoadedRubric, values: dict[str, Any]
 ) -> list[Problem]:
     """The rubric's cap on how much of the total may be 缺项."""
     rubric = loaded.rubric
@@ -397,7 +404,7 @@ def _not_applicable_share_problems(
 
 
 def _check_events(
-    doc: SourceDocument,
+    doc: Document,
     data: dict[str, Any],
     section: str,
     schema: TypeAdapter[list[OccurrenceT]],

@@ -13,7 +13,7 @@ from pydantic_core import ErrorDetails
 
 from lianchuang_cli.decimals import shorten
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.reading.yaml_reader import SourceDocument
+from lianchuang_cli.reading.document import Document
 
 _TEMPLATES = {
     "string_type": "应为文本",
@@ -86,7 +86,7 @@ def _show(value: Any) -> str:
 
 def problems_from(
     error: ValidationError,
-    doc: SourceDocument,
+    doc: Document,
     base: Sequence[str | int] = (),
     *,
     model: type[BaseModel] | None = None,
@@ -97,7 +97,7 @@ def problems_from(
     at its place and the closest one is suggested.
     """
     problems: list[Problem] = []
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[str, str]] = set()
     for detail in error.errors(include_url=False):
         loc = (*base, *detail["loc"])
         kind = detail["type"]
@@ -111,11 +111,11 @@ def problems_from(
             problem = doc.problem(loc[:-1], message)
         else:
             problem = doc.problem(loc, message, key=kind == "extra_forbidden")
-        marker = (problem.line, problem.column, problem.message)
+        marker = (problem.where, problem.message)
         if marker not in seen:
             seen.add(marker)
             problems.append(problem)
-    return sorted(problems, key=lambda p: (p.line, p.column))
+    return doc.in_order(problems)
 
 
 def allowed_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:

@@ -16,17 +16,18 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lianchuang_cli.decimals import shorten, to_halfwidth
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message, split_lines
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -109,6 +110,7 @@ class SourceDocument:
     root: Node | None
     sha256: str
     text: str = field(default="", repr=False)
+    form: ClassVar[str] = "yaml"
     # Lazily built lookups, so that locating many problems stays linear in the file's size.
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(
         default_factory=dict, repr=False, compare=False
@@ -149,17 +151,25 @@ class SourceDocument:
         target = key_node if key and key_node is not None else node
         return target.start_mark.line + 1, target.start_mark.column + 1
 
-    def key_lines(self, loc: Sequence[str | int]) -> dict[str, int]:
-        """Return the 1-based line of every key of the mapping at ``loc`` (one pass)."""
+    def location(self, loc: Sequence[str | int], *, key: bool = False) -> Location:
+        """Return where the value at ``loc`` (or its key) is, as a text position."""
+        return Location(*self.position(loc, key=key))
+
+    def key_locations(self, loc: Sequence[str | int]) -> dict[str, Location]:
+        """Return the position of every key of the mapping at ``loc`` (one pass)."""
         node = self.root
         for part in loc:
             if not isinstance(node, MappingNode):
                 return {}
-            found = self._entries(node).get(str(part))
-            node = found[1] if found else None
+            entry = self._entries(node).get(str(part))
+            node = entry[1] if entry else None
         if not isinstance(node, MappingNode):
             return {}
-        return {k: key_node.start_mark.line + 1 for k, (key_node, _) in self._entries(node).items()}
+        found: dict[str, Location] = {}
+        for key, (key_node, _) in self._entries(node).items():
+            mark = key_node.start_mark
+            found[key] = Location(mark.line + 1, mark.column + 1)
+        return found
 
     def line_text(self, line: int) -> str:
         """Return the text of a 1-based line of the source ("" when unknown)."""
@@ -172,6 +182,10 @@ class SourceDocument:
         """Build a problem located at ``loc``."""
         line, column = self.position(loc, key=key)
         return Problem(self.name, line, column, message)
+
+    def in_order(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Problems from the top of the file down."""
+        return sorted(problems, key=lambda p: (p.line, p.column))
 
 
 def read_yaml(

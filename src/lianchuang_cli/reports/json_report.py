@@ -93,6 +93,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "situation": n.situation,
                 "remark": n.remark,
                 "line": n.line,
+                "cell": n.cell,
             }
             for n in result.not_applicable
         ],
@@ -131,6 +132,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "explanation": r.explanation,
                 "self_score": number(r.self_score),
                 "line": r.line,
+                "cell": r.cell,
             }
             for r in result.indicators
         ],
@@ -159,6 +161,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "advice": g.advice,
                 "line": g.line,
                 "long_term": g.long_term,
+                "cell": g.cell,
             }
             for g in result.gaps
         ],

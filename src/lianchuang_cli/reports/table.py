@@ -23,6 +23,7 @@ from lianchuang_cli.reports.summary_view import (
     summary_sections,
     veto_lines,
 )
+from lianchuang_cli.reports.wording import place
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 
 NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
@@ -152,7 +153,7 @@ def _not_applicable_table(result: UnitResult) -> RenderableType:
     rows = []
     for item in result.not_applicable:
         name = Text(item.name)
-        name.append(f"\n第{item.line}行", style="dim")
+        name.append(f"\n{place(item.line, item.cell)}", style="dim")
         rows.append((name, fmt(item.points), item.situation, item.remark))
     columns = (Column("指标", 2), Column("分值"), Column("情形", 3), Column("说明", 3))
     return section("缺项（请逐项复核）", columns, rows)
@@ -179,7 +180,7 @@ def _gaps_table(result: UnitResult) -> RenderableType:
     rows = []
     for gap in result.gaps:
         name = Text(gap.name)
-        name.append(f"\n第{gap.line}行", style="dim")
+        name.append(f"\n{place(gap.line, gap.cell)}", style="dim")
         rows.append((name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice))
     columns = (
         Column("指标", 3),

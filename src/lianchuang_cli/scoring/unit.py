@@ -65,6 +65,7 @@ def score_unit(
             _advice(r.action, gain, applicable != rubric.total_points),
             r.line,
             r.id in long_term,
+            r.cell,
         )
         for r in sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
         for gain in [_base_gain(raw, applicable, rubric.total_points, r.lost)]
@@ -75,7 +76,7 @@ def score_unit(
     )
     not_applicable = tuple(
         NotApplicableItem(
-            r.id, r.name, r.criterion, r.max_score, value.situation, value.remark, r.line
+            r.id, r.name, r.criterion, r.max_score, value.situation, value.remark, r.line, r.cell
         )
         for r in indicators
         for value in [evidence.values.get(r.id)]
@@ -132,7 +133,8 @@ def _score_indicators(
     for criterion, indicator in rubric.indicators():
         entry = evidence.entries.get(indicator.id)
         self_score = entry.self_score if entry is not None else None
-        line = evidence.lines.get(indicator.id, 0)
+        where = evidence.locations.get(indicator.id)
+        line, cell = (where.line, where.cell) if where is not None else (0, None)
         provenance: Provenance | None = None
         if indicator.id in linked:
             value, provenance = linked[indicator.id]
@@ -155,6 +157,7 @@ def _score_indicators(
                 self_score,
                 line,
                 provenance,
+                cell=cell,
             )
             continue
         if isinstance(value, NotApplicable):
@@ -175,6 +178,7 @@ def _score_indicators(
                 self_score,
                 line,
                 provenance,
+                cell=cell,
             )
             continue
         outcome = indicator.rule.score(value, indicator.points)
@@ -202,6 +206,7 @@ def _score_indicators(
             self_score,
             line,
             provenance,
+            cell=cell,
         )
 
 

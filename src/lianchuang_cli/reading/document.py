@@ -1,0 +1,71 @@
+"""What evidence checking needs from a read file, whatever its form (YAML text or an xlsx workbook).
+
+A document holds plain values (the same shape for both forms) and can say where any value came
+from. A location is one form that both a text position and a workbook cell fit: ``line`` and
+``column`` are the text position, or the cell's row and column number; ``cell`` is ``Sheet!C12``
+for a workbook and None for text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from lianchuang_cli.errors import Problem
+
+Path = Sequence[str | int]
+"""Where a value sits inside the document's data: keys and list indexes, outermost first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a value came from: a text line and column, or a workbook cell."""
+
+    line: int
+    column: int
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        return self.cell if self.cell is not None else f"{self.line}:{self.column}"
+
+
+class Document(Protocol):
+    """A read input file: its plain values, and where each of them came from."""
+
+    @property
+    def name(self) -> str:
+        """The file name shown in messages."""
+
+    @property
+    def data(self) -> Any:
+        """The plain values (dicts, lists, text, int, Decimal, bool, None)."""
+
+    @property
+    def sha256(self) -> str:
+        """Digest of the file's bytes."""
+
+    @property
+    def form(self) -> str:
+        """``yaml`` or ``xlsx``: lets messages name fields the way the user sees them."""
+
+    def location(self, loc: Path, *, key: bool = False) -> Location:
+        """Where the value at ``loc`` (or its key) came from; the nearest existing one if absent."""
+        ...
+
+    def key_locations(self, loc: Path) -> dict[str, Location]:
+        """Where each key of the mapping at ``loc`` came from (one pass)."""
+        ...
+
+    def problem(self, loc: Path, message: str, *, key: bool = False) -> Problem:
+        """A problem located at ``loc``."""
+        ...
+
+    def in_order(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Problems in the order a reader of this file meets them."""
+        ...
+
+
+def problem_at(name: str, where: Location, message: str) -> Problem:
+    """Build a problem at a location."""
+    return Problem(name, where.line, where.column, message, cell=where.cell)

@@ -1,0 +1,149 @@
+"""The evidence workbook's layout, shared by the template writer and the reader.
+
+Sheets and columns are found by their Chinese titles, not by position, so a workbook keeps
+working when someone widens, hides or reorders columns. The 评分方式 column names each
+indicator's rule kind, which is what lets a workbook be read (and converted) on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+SHEET_GUIDE: Final = "填写说明"
+SHEET_UNIT: Final = "单位信息"
+SHEET_INDICATORS: Final = "指标"
+SHEET_PENALTIES: Final = "扣分项"
+SHEET_BONUSES: Final = "加分项"
+SHEET_VETOES: Final = "一票否决"
+SHEET_LISTS: Final = "选项"
+"""Hidden sheet holding the drop-down lists that are too long for an inline list."""
+
+EVIDENCE_SHEETS: Final = (
+    SHEET_UNIT,
+    SHEET_INDICATORS,
+    SHEET_PENALTIES,
+    SHEET_BONUSES,
+    SHEET_VETOES,
+)
+
+UNIT_FIELDS: Final = (
+    ("rubric", "考评细则"),
+    ("rubric_version", "细则版本"),
+    ("name", "单位名称"),
+    ("code", "单位代码"),
+    ("township", "所属乡镇"),
+    ("county", "所属县（市、区）"),
+    ("township_code", "所属乡镇代码"),
+    ("county_code", "所属县代码"),
+    ("year", "考评年度"),
+)
+"""Rows of the unit sheet: data key and the label in column A (values in column B)."""
+UNIT_TOP_LEVEL: Final = frozenset({"rubric", "rubric_version"})
+UNIT_OPTIONAL: Final = frozenset({"township", "county", "township_code", "county_code"})
+"""Unit fields that may be left empty, and rows that only some levels' workbooks have."""
+UNIT_ROWS_BY_LEVEL: Final = {
+    "village": frozenset({"township_code"}),
+    "township": frozenset({"county_code"}),
+    "county": frozenset(),
+}
+"""The parent-code row each level's workbook shows (grade-tree links units by it)."""
+
+PROFILE_TITLE: Final = "村情基本信息"
+PROFILE_FIELDS: Final = (
+    (("secretary_education",), "书记学历"),
+    (("committee_size",), "两委成员总数"),
+    (("wealth_leaders",), "其中致富带头人"),
+    (("collective_operating_income",), "村集体经营性收入（万元）"),
+    (("weak_and_lax", "identified"), "是否软弱涣散村"),
+    (("weak_and_lax", "rectified"), "年内是否整顿转化"),
+)
+"""Rows of the village profile (``profile:``), below the unit rows of the unit sheet."""
+PROFILE_FLAGS: Final = frozenset({"identified", "rectified"})
+UNIT_LABEL_HEADER: Final = "项目"
+UNIT_VALUE_HEADER: Final = "填写内容"
+
+# Indicator sheet columns: data key (None = shown only) and title.
+COL_ID: Final = "指标编号"
+COL_CRITERION: Final = "考评项目"
+COL_NAME: Final = "考评内容"
+COL_POINTS: Final = "分值"
+COL_REQUIREMENT: Final = "评分标准"
+COL_KIND: Final = "评分方式"
+COL_HINT: Final = "填写方法"
+COL_VALUE: Final = "填写值"
+COL_PART: Final = "达标数"
+COL_WHOLE: Final = "总数"
+COL_PREVIOUS: Final = "上年数值"
+COL_REASON: Final = "评定理由"
+COL_NOT_APPLICABLE: Final = "缺项理由"
+COL_NOTE: Final = "情况说明"
+COL_ATTACHMENTS: Final = "佐证材料"
+COL_SELF_SCORE: Final = "自评分"
+
+INDICATOR_COLUMNS: Final = (
+    COL_ID,
+    COL_CRITERION,
+    COL_NAME,
+    COL_POINTS,
+    COL_REQUIREMENT,
+    COL_KIND,
+    COL_HINT,
+    COL_VALUE,
+    COL_PART,
+    COL_WHOLE,
+    COL_PREVIOUS,
+    COL_REASON,
+    COL_NOT_APPLICABLE,
+    COL_NOTE,
+    COL_ATTACHMENTS,
+    COL_SELF_SCORE,
+)
+
+KIND_NAMES: Final = {
+    "check": "是否落实",
+    "count": "次数",
+    "percentage": "比例",
+    "tiers": "分档",
+    "choice": "选项",
+    "linear": "按比例计分",
+    "judgement": "评定",
+    "change": "与上年比较",
+}
+KINDS_BY_NAME: Final = {name: kind for kind, name in KIND_NAMES.items()}
+
+YES: Final = "是"
+NO: Final = "否"
+
+# Event sheets: id column, then shown columns, then the inputs.
+COL_EVENT_ID: Final = "事项编号"
+COL_EVENT_NAME: Final = "事项"
+COL_EVENT_POINTS: Final = "每次分值"
+COL_EVENT_CAP: Final = "上限"
+COL_EVENT_BASIS: Final = "依据"
+COL_EVENT_COUNT: Final = "发生次数"
+COL_EVENT_HAPPENED: Final = "是否发生"
+
+ADJUSTMENT_COLUMNS: Final = (
+    COL_EVENT_ID,
+    COL_EVENT_NAME,
+    COL_EVENT_POINTS,
+    COL_EVENT_CAP,
+    COL_EVENT_BASIS,
+    COL_EVENT_COUNT,
+    COL_NOTE,
+    COL_ATTACHMENTS,
+)
+VETO_COLUMNS: Final = (
+    COL_EVENT_ID,
+    COL_EVENT_NAME,
+    COL_EVENT_BASIS,
+    COL_EVENT_HAPPENED,
+    COL_NOTE,
+    COL_ATTACHMENTS,
+)
+
+EVENT_SHEETS: Final = (
+    ("penalties", SHEET_PENALTIES),
+    ("bonuses", SHEET_BONUSES),
+    ("vetoes", SHEET_VETOES),
+)

@@ -1,0 +1,572 @@
+"""Read an evidence workbook (the ``template --format xlsx`` form) into the same values as YAML.
+
+What a cell holds is not always what its owner typed: Excel stores every number as a float, a
+percent-formatted cell holds 0.93 for "93%", WPS and pasted data leave numbers as text ("12",
+"９３%"), dates arrive as datetimes, and a merged range keeps its value in the top-left cell only.
+This module turns cells into the values the user meant and remembers which cell each came from,
+so that evidence checking can point at ``Sheet!C12`` exactly as it points at a YAML line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.reading.document import Location, problem_at
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""A filled template is ~20 KB; anything this large is not an evidence workbook."""
+
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+"""Refuse zip bombs before openpyxl inflates them."""
+
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
+_DECIMAL_RE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
+_THOUSANDS_RE = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_TRUE_WORDS = frozenset({"是", "√", "✓", "true", "yes", "y", "1"})
+_FALSE_WORDS = frozenset({"否", "×", "✗", "false", "no", "n", "0"})
+_LIST_SEPARATORS = re.compile(r"[；;\n]+")
+_READ_BY_RULE = frozenset({"count", "percentage", "tiers", "linear"})
+"""Rule kinds whose value text is normalised by the rule's unit in the model, not here."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookDocument:
+    """A read evidence workbook: plain values shaped like a YAML evidence file, and their cells."""
+
+    name: str
+    data: Any
+    sha256: str
+    cells: dict[tuple[str | int, ...], Location] = field(repr=False)
+    _prefixes: frozenset[tuple[str | int, ...]] = field(repr=False)
+    form: ClassVar[str] = "xlsx"
+
+    def location(self, loc: Sequence[str | int], *, key: bool = False) -> Location:
+        """Return the cell of the value at ``loc``; the nearest known cell when it has none.
+
+        Parts of ``loc`` that name nothing read from the workbook (pydantic's union tags) are
+        skipped, as the YAML document does.
+        """
+        path: tuple[str | int, ...] = ()
+        for part in loc:
+            if (*path, part) in self._prefixes:
+                path = (*path, part)
+        while path not in self.cells:
+            path = path[:-1]
+        return self.cells[path]
+
+    def key_locations(self, loc: Sequence[str | int]) -> dict[str, Location]:
+        """Return the cell of every key under ``loc`` (the id cell for an indicator)."""
+        base = tuple(loc)
+        depth = len(base) + 1
+        return {
+            str(path[-1]): where
+            for path, where in self.cells.items()
+            if len(path) == depth and path[:-1] == base
+        }
+
+    def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> Problem:
+        """Build a problem located at the cell of ``loc``."""
+        return problem_at(self.name, self.location(loc, key=key), message)
+
+    def in_order(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Problems sheet by sheet (in the workbook's order), then row by row."""
+        return sorted(problems, key=_sheet_order)
+
+
+def _sheet_order(problem: Problem) -> tuple[int, int, int]:
+    sheet = (problem.cell or "").rpartition("!")[0]
+    order = layout.EVIDENCE_SHEETS.index(sheet) if sheet in layout.EVIDENCE_SHEETS else -1
+    return order, problem.line, problem.column
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether a file is read as a workbook (by its suffix)."""
+    return Path(path).suffix.lower() in XLSX_SUFFIXES
+
+
+def read_workbook(path: str | Path, *, name: str | None = None) -> WorkbookDocument:
+    """Read an evidence workbook; raise ``InputError`` with located problems."""
+    display = name if name is not None else str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError([Problem(display, 1, 1, "找不到文件，请检查路径是否正确")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(display, 1, 1, "这是一个文件夹，不是 Excel 文件")]) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError([Problem(display, 1, 1, f"无法读取文件（{reason}）")]) from None
+    return parse_workbook(raw, name=display)
+
+
+def parse_workbook(raw: bytes, *, name: str) -> WorkbookDocument:
+    """Parse the bytes of an evidence workbook."""
+    book = _open(raw, name)
+    reader = _Reader(name)
+    data = reader.read(book)
+    if reader.problems:
+        raise InputError(reader.problems)
+    cells = reader.cells
+    prefixes = frozenset(path[:n] for path in cells for n in range(len(path) + 1))
+    return WorkbookDocument(name, data, hashlib.sha256(raw).hexdigest(), cells, prefixes)
+
+
+def _open(raw: bytes, name: str) -> Any:
+    def fail(message: str) -> InputError:
+        return InputError([Problem(name, 1, 1, message)])
+
+    if len(raw) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        raise fail(f"文件超过{limit} MB，不像是佐证材料工作簿；请检查是否选错了文件")
+    if raw.startswith(_OLE_MAGIC):
+        raise fail("这是旧版 Excel（.xls）文件；请在 Excel 或 WPS 中“另存为” .xlsx 格式后再试")
+    not_xlsx = "不是有效的 .xlsx 工作簿（文件可能已损坏，或只是改了扩展名）；请用 Excel 或 WPS 打开后重新保存"
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise fail(not_xlsx) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise fail("工作簿解压后过大，不像是佐证材料；请检查是否选错了文件")
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            # WPS writes extensions openpyxl does not know; they do not affect the cells we read.
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+    except Exception:  # openpyxl raises many kinds on damaged files; all mean "not readable"
+        raise fail(not_xlsx) from None
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_name(sheet: str, row: int, column: int) -> str:
+    """``Sheet!C12`` for a 1-based row and column."""
+    return f"{sheet}!{_column_letter(column)}{row}"
+
+
+def _number_from_float(value: float, percent: bool) -> int | Decimal:
+    # Excel keeps 15 significant digits; more would only show binary noise (0.1+0.2).
+    number = Decimal(f"{value:.15g}")
+    if percent:
+        number *= 100
+    if number == number.to_integral_value():
+        return int(number)
+    return number.normalize()
+
+
+def is_percent_format(number_format: str) -> bool:
+    """Whether a number format shows the value as a percentage (not a quoted "%" literal)."""
+    return "%" in _FORMAT_LITERALS.sub("", number_format)
+
+
+def number_from_text(text: str) -> int | Decimal | str:
+    """Read a number typed as text ("12", "９３%", "1,200", " 8.6 "); other text is returned as is."""
+    plain = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    plain = plain.removesuffix("%")
+    if _THOUSANDS_RE.match(plain):
+        plain = plain.replace(",", "")
+    if _INT_RE.match(plain):
+        return int(plain)
+    if _DECIMAL_RE.match(plain):
+        number = Decimal(plain)
+        return int(number) if number == number.to_integral_value() and "." not in plain else number
+    return text.strip()
+
+
+def _text(value: Any) -> str | None:
+    """A cell shown as text: numbers as written, dates as YYYY-MM-DD."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return layout.YES if value else layout.NO
+    if isinstance(value, float):
+        return str(_number_from_float(value, False))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+class _Reader:
+    """Walks the sheets once, building the data and recording each value's cell."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+        self.cells: dict[tuple[str | int, ...], Location] = {
+            (): Location(1, 1, cell_name(layout.SHEET_UNIT, 1, 1))
+        }
+        self.merged: dict[tuple[str, int, int], tuple[int, int]] = {}
+
+    def complain(self, where: Location, message: str) -> None:
+        self.problems.append(problem_at(self.name, where, message))
+
+    def at(self, sheet: str, row: int, column: int) -> Location:
+        return Location(row, column, cell_name(sheet, row, column))
+
+    def read(self, book: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        missing = [s for s in layout.EVIDENCE_SHEETS if s not in book.sheetnames]
+        if missing:
+            self.complain(
+                self.cells[()],
+                f"工作簿缺少工作表“{'”“'.join(missing)}”；这不是 lianchuang 生成的佐证材料模板，"
+                "请用 lianchuang template 细则 --format xlsx 生成模板后填写",
+            )
+            return data
+        for sheet in book.worksheets:
+            for merged in sheet.merged_cells.ranges:
+                top = (merged.min_row, merged.min_col)
+                for row in range(merged.min_row, merged.max_row + 1):
+                    for column in range(merged.min_col, merged.max_col + 1):
+                        self.merged[(sheet.title, row, column)] = top
+        self._unit(book[layout.SHEET_UNIT], data)
+        data["indicators"] = self._indicators(book[layout.SHEET_INDICATORS])
+        for key, sheet_name in layout.EVENT_SHEETS:
+            data[key] = self._events(book[sheet_name], key)
+        return data
+
+    def value(self, sheet: Worksheet, row: int, column: int) -> Any:
+        """The cell's value as typed: numbers exact, percent cells as percentages."""
+        row, column = self.merged.get((sheet.title, row, column), (row, column))
+        cell = sheet.cell(row=row, column=column)
+        value = cell.value
+        if isinstance(value, str):
+            return value.strip() or None
+        if isinstance(value, float):
+            return _number_from_float(value, is_percent_format(cell.number_format))
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value * 100 if is_percent_format(cell.number_format) else value
+        return value
+
+    def number(self, sheet: Worksheet, row: int, column: int) -> Any:
+        value = self.value(sheet, row, column)
+        return number_from_text(value) if isinstance(value, str) else value
+
+    def header(
+        self, sheet: Worksheet, first: str, needed: Sequence[str]
+    ) -> tuple[int, dict[str, int]]:
+        for row in range(1, min(sheet.max_row, 10) + 1):
+            titles = {
+                str(self.value(sheet, row, c)): c
+                for c in range(1, sheet.max_column + 1)
+                if self.value(sheet, row, c) is not None
+            }
+            if first in titles:
+                lost = [t for t in needed if t not in titles]
+                if lost:
+                    self.complain(
+                        self.at(sheet.title, row, 1),
+                        f"工作表“{sheet.title}”缺少“{'”“'.join(lost)}”列；"
+                        "请不要删除模板中的列，或重新生成模板后填写",
+                    )
+                return row, titles
+        self.complain(
+            self.at(sheet.title, 1, 1),
+            f"工作表“{sheet.title}”找不到标题行（“{first}”）；请不要改动模板的标题行",
+        )
+        return 0, {}
+
+    def _unit(self, sheet: Worksheet, data: dict[str, Any]) -> None:
+        self.cells[("unit",)] = self.at(sheet.title, 1, 1)
+        labels: dict[str, int] = {}
+        for row in range(1, sheet.max_row + 1):
+            label = self.value(sheet, row, 1)
+            if isinstance(label, str):
+                labels.setdefault(label, row)
+        unit: dict[str, Any] = {}
+        for key, label in layout.UNIT_FIELDS:
+            if label not in labels and key in layout.UNIT_OPTIONAL:
+                continue
+            if label not in labels:
+                self.complain(
+                    self.at(sheet.title, 1, 1),
+                    f"工作表“{sheet.title}”缺少“{label}”一行；请不要删除模板中的行",
+                )
+                continue
+            row = labels[label]
+            where = self.at(sheet.title, row, 2)
+            if key == "year":
+                value = self.number(sheet, row, 2)
+                if isinstance(value, dt.datetime | dt.date):
+                    value = value.year
+                elif isinstance(value, str) and value.endswith("年"):
+                    value = number_from_text(value.removesuffix("年"))
+            elif key.endswith("code"):
+                value = self.value(sheet, row, 2)
+                value = str(value) if isinstance(value, int | Decimal) else value
+            else:
+                value = _text(self.value(sheet, row, 2))
+            if key in layout.UNIT_TOP_LEVEL:
+                self.cells[(key,)] = where
+                if value is not None:
+                    data[key] = value
+            else:
+                self.cells[("unit", key)] = where
+                if value is not None or key not in layout.UNIT_OPTIONAL:
+                    unit[key] = value
+        data["unit"] = unit
+        profile = self._profile(sheet, labels)
+        if profile is not None:
+            data["profile"] = profile
+
+    def _profile(self, sheet: Worksheet, labels: dict[str, int]) -> dict[str, Any] | None:
+        """The village profile rows, or None when none of them is filled in."""
+        if layout.PROFILE_TITLE not in labels:
+            return None
+        self.cells[("profile",)] = self.at(sheet.title, labels[layout.PROFILE_TITLE], 1)
+        profile: dict[str, Any] = {}
+        flags: dict[str, Any] = {}
+        for path, label in layout.PROFILE_FIELDS:
+            if label not in labels:
+                self.complain(
+                    self.cells[("profile",)],
+                    f"工作表“{sheet.title}”缺少“{label}”一行；请不要删除模板中的行",
+                )
+                continue
+            row = labels[label]
+            where = self.at(sheet.title, row, 2)
+            self.cells[("profile", *path)] = where
+            if path[-1] in layout.PROFILE_FLAGS:
+                self.cells.setdefault(("profile", path[0]), where)
+                flag = truth(self.number(sheet, row, 2))
+                if flag is not None:
+                    flags[path[-1]] = flag
+            elif path[0] == "secretary_education":
+                profile[path[0]] = _text(self.value(sheet, row, 2))
+            else:
+                profile[path[0]] = self.number(sheet, row, 2)
+        if flags:
+            profile["weak_and_lax"] = flags
+        if all(value is None for value in profile.values()) and not flags:
+            return None
+        return profile
+
+    def _indicators(self, sheet: Worksheet) -> dict[str, Any]:
+        title = sheet.title
+        self.cells[("indicators",)] = self.at(title, 1, 1)
+        inputs = (
+            layout.COL_VALUE,
+            layout.COL_PART,
+            layout.COL_WHOLE,
+            layout.COL_PREVIOUS,
+            layout.COL_REASON,
+            layout.COL_NOT_APPLICABLE,
+            layout.COL_NOTE,
+            layout.COL_ATTACHMENTS,
+            layout.COL_SELF_SCORE,
+        )
+        header_row, columns = self.header(sheet, layout.COL_ID, (layout.COL_KIND, *inputs))
+        if not header_row:
+            return {}
+        self.cells[("indicators",)] = self.at(title, header_row, columns[layout.COL_ID])
+        indicators: dict[str, Any] = {}
+        for row in range(header_row + 1, sheet.max_row + 1):
+            raw_id = _text(self.value(sheet, row, columns[layout.COL_ID]))
+            if raw_id is None:
+                continue
+            at = self.at(title, row, columns[layout.COL_ID])
+            if raw_id in indicators:
+                self.complain(at, f"指标编号“{raw_id}”重复出现；每项指标只能有一行")
+                continue
+            kind_at = self.at(title, row, columns[layout.COL_KIND])
+            kind = layout.KINDS_BY_NAME.get(_text(self.value(sheet, row, kind_at.column)) or "")
+            if kind is None:
+                self.complain(
+                    kind_at, "“评分方式”被改动，无法识别；请恢复原内容，或重新生成模板后填写"
+                )
+                continue
+            base: tuple[str | int, ...] = ("indicators", raw_id)
+            self.cells[base] = at
+            indicators[raw_id] = self._entry(sheet, row, columns, kind, base)
+        return indicators
+
+    def _entry(
+        self,
+        sheet: Worksheet,
+        row: int,
+        columns: dict[str, int],
+        kind: str,
+        base: tuple[str | int, ...],
+    ) -> dict[str, Any]:
+        def cell(title: str) -> Location:
+            return self.at(sheet.title, row, columns[title])
+
+        value_at = cell(layout.COL_VALUE)
+        value = self._typed(sheet, value_at, kind)
+        self.cells[(*base, "value")] = value_at
+        if kind == "percentage":
+            part_at, whole_at = cell(layout.COL_PART), cell(layout.COL_WHOLE)
+            part = self.number(sheet, row, part_at.column)
+            whole = self.number(sheet, row, whole_at.column)
+            if part is not None or whole is not None:
+                if value is not None:
+                    self.complain(
+                        value_at,
+                        "“填写值”（百分比）与“达标数”“总数”只能填写一种；请清空其中一种",
+                    )
+                value = {"part": part, "whole": whole}
+                self.cells[(*base, "value")] = part_at
+                self.cells[(*base, "value", "part")] = part_at
+                self.cells[(*base, "value", "whole")] = whole_at
+        elif kind == "change":
+            previous_at = cell(layout.COL_PREVIOUS)
+            previous = self.number(sheet, row, previous_at.column)
+            if value is not None or previous is not None:
+                value = {"current": value, "previous": previous}
+                self.cells[(*base, "value", "current")] = value_at
+                self.cells[(*base, "value", "previous")] = previous_at
+        elif kind == "judgement":
+            reason_at = cell(layout.COL_REASON)
+            reason = _text(self.value(sheet, row, reason_at.column))
+            if value is not None or reason is not None:
+                value = {"score": value} if value is not None else {}
+                if reason is not None:
+                    value["reason"] = reason
+                self.cells[(*base, "value", "score")] = value_at
+                self.cells[(*base, "value", "reason")] = reason_at
+        entry: dict[str, Any] = {}
+        na_at = cell(layout.COL_NOT_APPLICABLE)
+        self.cells[(*base, "not_applicable")] = na_at
+        not_applicable = _text(self.value(sheet, row, na_at.column))
+        if not_applicable is not None:
+            entry["not_applicable"] = not_applicable
+        if value is not None or not_applicable is None:
+            entry["value"] = value
+        note_at = cell(layout.COL_NOTE)
+        self.cells[(*base, "note")] = note_at
+        note = _text(self.value(sheet, row, note_at.column))
+        if note is not None:
+            entry["note"] = note
+        attachments_at = cell(layout.COL_ATTACHMENTS)
+        self.cells[(*base, "attachments")] = attachments_at
+        attachments = split_list(_text(self.value(sheet, row, attachments_at.column)))
+        if attachments:
+            entry["attachments"] = attachments
+        self_at = cell(layout.COL_SELF_SCORE)
+        self.cells[(*base, "self_score")] = self_at
+        self_score = self.number(sheet, row, self_at.column)
+        if self_score is not None:
+            entry["self_score"] = self_score
+        return entry
+
+    def _typed(self, sheet: Worksheet, where: Location, kind: str) -> Any:
+        if kind == "choice":
+            return _text(self.value(sheet, where.line, where.column))
+        if kind in _READ_BY_RULE:
+            # Text such as "93%", "10万元" or "１２次" is read by the rule's own unit
+            # (model.values), exactly as the same text in a YAML file is.
+            return self.value(sheet, where.line, where.column)
+        value = self.number(sheet, where.line, where.column)
+        if kind == "check":
+            return truth(value)
+        return value
+
+    def _events(self, sheet: Worksheet, key: str) -> list[dict[str, Any]]:
+        title = sheet.title
+        self.cells[(key,)] = self.at(title, 1, 1)
+        veto = key == "vetoes"
+        trigger = layout.COL_EVENT_HAPPENED if veto else layout.COL_EVENT_COUNT
+        header_row, columns = self.header(
+            sheet, layout.COL_EVENT_ID, (trigger, layout.COL_NOTE, layout.COL_ATTACHMENTS)
+        )
+        if not header_row:
+            return []
+        self.cells[(key,)] = self.at(title, header_row, columns[layout.COL_EVENT_ID])
+        events: list[dict[str, Any]] = []
+        for row in range(header_row + 1, sheet.max_row + 1):
+            event_id = _text(self.value(sheet, row, columns[layout.COL_EVENT_ID]))
+            if event_id is None:
+                continue
+            id_at = self.at(title, row, columns[layout.COL_EVENT_ID])
+            trigger_at = self.at(title, row, columns[trigger])
+            note_at = self.at(title, row, columns[layout.COL_NOTE])
+            attachments_at = self.at(title, row, columns[layout.COL_ATTACHMENTS])
+            note = _text(self.value(sheet, row, note_at.column))
+            attachments = split_list(_text(self.value(sheet, row, attachments_at.column)))
+            described = note is not None or bool(attachments)
+            event: dict[str, Any] = {"id": event_id}
+            if veto:
+                happened = truth(self.number(sheet, row, trigger_at.column))
+                if happened is None and described:
+                    self.complain(
+                        trigger_at,
+                        f"填写了情况说明或佐证材料，但“{layout.COL_EVENT_HAPPENED}”未选；"
+                        f"发生请选“{layout.YES}”，未发生请清空说明",
+                    )
+                    continue
+                if happened is not True:
+                    if happened is not None and happened is not False:
+                        self.complain(
+                            trigger_at,
+                            f"“{happened}”无法识别；请选“{layout.YES}”或“{layout.NO}”",
+                        )
+                    continue
+            else:
+                count = self.number(sheet, row, trigger_at.column)
+                if count == 0 or (count is None and not described):
+                    continue
+                event["count"] = count
+            if note is not None:
+                event["note"] = note
+            if attachments:
+                event["attachments"] = attachments
+            at: tuple[str | int, ...] = (key, len(events))
+            self.cells[at] = id_at
+            self.cells[(*at, "id")] = id_at
+            self.cells[(*at, "count")] = trigger_at
+            self.cells[(*at, "note")] = note_at
+            self.cells[(*at, "attachments")] = attachments_at
+            events.append(event)
+        return events
+
+
+def truth(value: Any) -> Any:
+    """是/否 (and true/false, √/×) as a boolean; anything else unchanged for validation to explain."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        word = unicodedata.normalize("NFKC", value).strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    return value
+
+
+def split_list(text: str | None) -> list[str]:
+    """Attachments in one cell: one per line, or separated by "；"/";"."""
+    if text is None:
+        return []
+    return [part.strip() for part in _LIST_SEPARATORS.split(text) if part.strip()]

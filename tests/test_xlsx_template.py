@@ -1,0 +1,163 @@
+"""The evidence workbook: guide first, rubric text locked, inputs open, drop-downs and number checks."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from lianchuang_cli.cli import main
+from lianchuang_cli.errors import InputError
+from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.reports.xlsx_template import render_workbook
+from tests.conftest import MINI_RUBRIC, RUBRICS
+from tests.xlsx_fill import columns, rows_by_id
+
+RUBRIC = load_rubric(RUBRICS / "village.yaml").rubric
+BOOK = openpyxl.load_workbook(io.BytesIO(render_workbook(RUBRIC)))
+
+
+def test_sheets_in_order_guide_first() -> None:
+    """Instructions first, then unit, indicators and the three event sheets; lists hidden last."""
+    assert BOOK.sheetnames == [
+        layout.SHEET_GUIDE,
+        *layout.EVIDENCE_SHEETS,
+        layout.SHEET_LISTS,
+    ]
+    assert BOOK[layout.SHEET_LISTS].sheet_state == "hidden"
+    guide = " ".join(str(c.value) for c in BOOK[layout.SHEET_GUIDE]["A"] if c.value)
+    assert RUBRIC.title in guide
+    assert "lianchuang validate" in guide
+
+
+def test_one_row_per_indicator_grouped_by_criterion() -> None:
+    """Every indicator has a row with its points, requirement and rule; criteria are merged cells."""
+    sheet = BOOK[layout.SHEET_INDICATORS]
+    cols, rows = columns(sheet), rows_by_id(sheet)
+    for _, indicator in RUBRIC.indicators():
+        row = rows[indicator.id]
+        assert sheet.cell(row=row, column=cols[layout.COL_NAME]).value == indicator.name
+        assert sheet.cell(row=row, column=cols[layout.COL_POINTS]).value == float(indicator.points)
+        assert (
+            sheet.cell(row=row, column=cols[layout.COL_REQUIREMENT]).value == indicator.requirement
+        )
+        kind = sheet.cell(row=row, column=cols[layout.COL_KIND]).value
+        assert kind == layout.KIND_NAMES[indicator.rule.kind]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert len(merged) == len(RUBRIC.criteria)
+
+
+def test_every_sheet_is_protected_and_only_inputs_are_open() -> None:
+    """Input cells are unlocked; ids, rules and headers are locked on a protected sheet."""
+    sheet = BOOK[layout.SHEET_INDICATORS]
+    cols, rows = columns(sheet), rows_by_id(sheet)
+    for name in (layout.SHEET_GUIDE, *layout.EVIDENCE_SHEETS):
+        assert BOOK[name].protection.sheet
+    for indicator_id, row in rows.items():
+        kind = sheet.cell(row=row, column=cols[layout.COL_KIND]).value
+        for title in (layout.COL_ID, layout.COL_POINTS, layout.COL_REQUIREMENT, layout.COL_KIND):
+            assert sheet.cell(row=row, column=cols[title]).protection.locked, (indicator_id, title)
+        for title in (
+            layout.COL_VALUE,
+            layout.COL_NOTE,
+            layout.COL_ATTACHMENTS,
+            layout.COL_SELF_SCORE,
+        ):
+            assert not sheet.cell(row=row, column=cols[title]).protection.locked, (
+                indicator_id,
+                title,
+            )
+        part_open = not sheet.cell(row=row, column=cols[layout.COL_PART]).protection.locked
+        assert part_open == (kind == layout.KIND_NAMES["percentage"])
+        reason_open = not sheet.cell(row=row, column=cols[layout.COL_REASON]).protection.locked
+        assert reason_open == (kind == layout.KIND_NAMES["judgement"])
+
+
+def validations(sheet_name: str) -> dict[str, tuple[str, str | None, str | None]]:
+    """Each validated cell with (type, formula1, formula2)."""
+    found = {}
+    for rule in BOOK[sheet_name].data_validations.dataValidation:
+        for cell_range in rule.sqref.ranges:
+            found[cell_range.coord] = (rule.type, rule.formula1, rule.formula2)
+    return found
+
+
+def test_drop_downs_and_number_checks() -> None:
+    """Choices and yes/no are lists; counts are whole numbers; shares are 0–100."""
+    sheet = BOOK[layout.SHEET_INDICATORS]
+    cols, rows = columns(sheet), rows_by_id(sheet)
+    value = openpyxl.utils.get_column_letter(cols[layout.COL_VALUE])
+    checks = validations(layout.SHEET_INDICATORS)
+    for _, indicator in RUBRIC.indicators():
+        kind, first, second = checks[f"{value}{rows[indicator.id]}"]
+        rule = indicator.rule
+        if rule.kind == "check":
+            assert (kind, first) == ("list", '"是,否"')
+        elif rule.kind == "choice":
+            assert kind == "list"
+            assert first is not None
+            assert all(option in first for option in rule.options) or first.startswith("'选项'!")
+        elif rule.kind == "count":
+            assert (kind, first) == ("whole", "0")
+        elif rule.kind == "percentage":
+            assert (kind, first, second) == ("decimal", "0", "100")
+        else:
+            assert kind == "decimal"
+
+
+def test_choice_lists_too_long_for_a_cell_go_to_the_hidden_sheet(tmp_path: Path) -> None:
+    """A drop-down longer than Excel's 255-character limit refers to the hidden list sheet."""
+    text = (RUBRICS / "village.yaml").read_text(encoding="utf-8")
+    long_names = "".join(f"选项{'甲' * 60}{n}: 0, " for n in range(5))
+    assert "options: {研究生" in text
+    text = text.replace("options: {研究生", f"options: {{{long_names}研究生", 1)
+    path = tmp_path / "long.yaml"
+    path.write_text(text, encoding="utf-8")
+    book = openpyxl.load_workbook(io.BytesIO(render_workbook(load_rubric(path).rubric)))
+    formulas = [r.formula1 for r in book[layout.SHEET_INDICATORS].data_validations.dataValidation]
+    assert any(f and f.startswith(f"'{layout.SHEET_LISTS}'!") for f in formulas)
+
+
+def test_event_sheets_list_every_rubric_item() -> None:
+    """Penalty, bonus and veto sheets have one row per rubric item, with open input cells."""
+    for key, name in layout.EVENT_SHEETS:
+        sheet = BOOK[name]
+        items = getattr(RUBRIC, key)
+        assert list(rows_by_id(sheet)) == [item.id for item in items]
+        trigger = layout.COL_EVENT_HAPPENED if key == "vetoes" else layout.COL_EVENT_COUNT
+        assert not sheet.cell(row=2, column=columns(sheet)[trigger]).protection.locked
+
+
+@pytest.mark.parametrize(
+    "rubric_path", [*sorted(RUBRICS.glob("*.yaml")), MINI_RUBRIC], ids=lambda p: p.stem
+)
+def test_empty_template_reports_unfilled_cells(rubric_path: Path, tmp_path: Path) -> None:
+    """An unfilled workbook is read, and validation lists every empty input by cell."""
+    rubric = load_rubric(rubric_path).rubric
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(render_workbook(rubric))
+    with pytest.raises(InputError) as caught:
+        load_evidence(path, rubric_path=rubric_path)
+    cells = {p.cell for p in caught.value.problems}
+    assert "单位信息!B4" in cells
+    assert len([c for c in cells if c and c.startswith("指标!")]) == len(list(rubric.indicators()))
+
+
+def test_cli_writes_a_workbook_and_never_overwrites(tmp_path: Path) -> None:
+    """template --format xlsx needs --output, writes a workbook, and refuses an existing file."""
+    runner = CliRunner()
+    target = tmp_path / "桃源村.xlsx"
+    missing = runner.invoke(main, ["template", "village", "--format", "xlsx"])
+    assert missing.exit_code == 2
+    assert "--output" in missing.output
+    written = runner.invoke(main, ["template", "village", "--format", "xlsx", "-o", str(target)])
+    assert written.exit_code == 0, written.output
+    assert openpyxl.load_workbook(target).sheetnames[0] == layout.SHEET_GUIDE
+    again = runner.invoke(main, ["template", "village", "--format", "xlsx", "-o", str(target)])
+    assert again.exit_code == 2
+    assert "已存在" in again.output
