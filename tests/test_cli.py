@@ -178,11 +178,14 @@ def test_template_prints_and_writes(tmp_path: Path) -> None:
     """template prints a skeleton, writes it with -o, and never overwrites a file."""
     printed = run("template", "village")
     assert printed.exit_code == EXIT_OK
-    assert printed.stdout.startswith("# “五个好”村党组织考评细则")
+    assert printed.stdout.startswith(
+        "# yaml-language-server: $schema=village-2026.1.schema.json\n# “五个好”村党组织考评细则"
+    )
     target = tmp_path / "new.yaml"
     written = run("template", "village", "-o", str(target))
     assert written.exit_code == EXIT_OK
     assert target.read_text(encoding="utf-8") == printed.stdout
+    assert (tmp_path / "village-2026.1.schema.json").is_file()
     again = run("template", "village", "-o", str(target))
     assert again.exit_code == EXIT_INPUT_ERROR
     assert "已存在" in again.stderr

@@ -22,6 +22,7 @@ from lianchuang_cli.commands.common import (
 from lianchuang_cli.commands.diff import diff
 from lianchuang_cli.commands.grade_tree import grade_tree
 from lianchuang_cli.commands.rubric import rubric
+from lianchuang_cli.commands.schema import schema
 from lianchuang_cli.commands.score import score
 from lianchuang_cli.commands.template import template
 from lianchuang_cli.commands.validate import validate
@@ -55,7 +56,7 @@ def main() -> None:
     """
 
 
-for command in (score, validate, template, rubric, check, diff, grade_tree):
+for command in (score, validate, template, rubric, check, diff, schema, grade_tree):
     main.add_command(command)
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from lianchuang_cli.commands.common import load_rubric_or_exit
+
+if TYPE_CHECKING:
+    from lianchuang_cli.model.rubric import Rubric
 
 
 @click.command(options_metavar="[选项]")
@@ -46,6 +50,22 @@ def template(level: str, output_format: str, output: Path | None) -> None:
         content = text.encode("utf-8")
     write_new_file(output, content)
     click.echo(f"已生成模板：{output}")
+    if output_format == "yaml":
+        write_schema_beside(output, rubric)
+
+
+def write_schema_beside(output: Path, rubric: Rubric) -> None:
+    """Write the JSON Schema the YAML template's first line names, unless it is already there."""
+    from lianchuang_cli.reports.evidence_schema import render_schema, schema_file_name
+
+    schema_path = output.parent / schema_file_name(rubric)
+    if schema_path.exists():
+        return
+    try:
+        schema_path.write_text(render_schema(rubric), encoding="utf-8")
+    except OSError:
+        return  # the template is written; editors simply go without completion
+    click.echo(f"已生成编辑器用的 JSON Schema：{schema_path}")
 
 
 def write_new_file(output: Path, content: bytes) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Rubric, VetoItem
+from lianchuang_cli.reports.evidence_schema import schema_file_name
 
 NAME_EXAMPLES = {"village": "桃源村党支部", "township": "桃源镇党委", "county": "青山县委"}
 
@@ -23,6 +24,8 @@ def render_template(rubric: Rubric) -> str:
     """Return a YAML evidence skeleton for ``rubric``; once filled in, it validates."""
     level = LEVEL_NAMES[rubric.level]
     out = [
+        # Editors with a YAML language server complete and check against this (lianchuang schema).
+        f"# yaml-language-server: $schema={schema_file_name(rubric)}\n",
         f"# {rubric.title}（{rubric.id} {rubric.version}）佐证材料\n",
         f"# 依据：{rubric.source}\n",
         "# 填写方法：每项指标在 value 后填写实际情况（格式见该项上方说明），\n",

@@ -1,0 +1,37 @@
+"""``lianchuang schema``: the JSON Schema of a rubric's evidence files, for YAML language servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lianchuang_cli.commands.common import load_rubric_or_exit
+
+
+@click.command(options_metavar="[选项]")
+@click.argument("level", metavar="细则")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="写入此文件（UTF-8），而不是打印到屏幕。",
+)
+def schema(level: str, output: Path | None) -> None:
+    """输出该细则佐证材料的 JSON Schema：编辑器（YAML 语言服务器）据此补全、检查填写。
+
+    \b
+    模板第一行“# yaml-language-server: $schema=village-2026.1.schema.json”指向的就是它：
+      lianchuang schema village -o village-2026.1.schema.json
+    """
+    from lianchuang_cli.reports.evidence_schema import render_schema
+
+    text = render_schema(load_rubric_or_exit(level).rubric)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(f"无法写入“{output}”（{exc.strerror}）") from None
+    click.echo(f"已生成 JSON Schema：{output}")
