@@ -96,3 +96,17 @@ def test_check_examples_command(tmp_path: Path) -> None:
     assert updated.exit_code == EXIT_OK
     assert f"已更新预期结果：{path}" in updated.stderr
     assert runner.invoke(main, ["check", "--update-expectations"]).exit_code == 2
+
+
+def test_tree_files_are_checked_within_their_county(tmp_path: Path) -> None:
+    """A township graded only by grade-tree is checked against the tree, and updated in place."""
+    root = tmp_path / "county"
+    shutil.copytree(EXAMPLES / "county-demo", root)
+    township = root / "taoyuan" / "township.yaml"
+    original = township.read_text(encoding="utf-8")
+    line = next(x for x in original.splitlines() if x.startswith("# 预期（grade-tree"))
+    township.write_text(original.replace(line, line.replace("总分 ", "总分 1")), "utf-8")
+    (problem,) = check_example(township)
+    assert "实际 总分" in problem.message
+    assert update_example(township)
+    assert township.read_text(encoding="utf-8") == original

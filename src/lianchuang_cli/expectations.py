@@ -1,8 +1,12 @@
 """Expected results of example files, written in the file itself and checked by re-grading.
 
 An example that grades carries one header line ``# 预期：总分 95.06，等级 良好``; a deliberately broken
-example carries one ``# 预期错误：行:列`` line per problem it must report. ``check_example`` grades
-the file and returns a located problem (code ``expected-result``) when the outcome differs;
+example carries one ``# 预期错误：行:列`` line per problem it must report. A township or county file
+that is only graded as part of a whole county says so:
+``# 预期（grade-tree --previous last-year-2025.json）：总分 97，等级 优秀`` — it is then graded with
+``grade-tree`` from the nearest folder above it that holds the county file (``--previous`` relative to
+that folder). ``check_example`` grades the file and returns a located problem (code
+``expected-result``) when the outcome differs;
 ``update_example`` rewrites those lines from the outcome, keeping the file's encoding, BOM and
 line endings, and shifting positions for the lines it adds or removes.
 """
@@ -14,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
@@ -21,7 +26,10 @@ from lianchuang_cli.grading import grade_file
 from lianchuang_cli.results import FileFailure, FileOutcome
 
 CODE = "expected-result"
-SCORE_LINE = re.compile(r"^# 预期：总分 (\S+)，等级 (\S+)[ \t]*$", re.MULTILINE)
+SCORE_LINE = re.compile(r"^# 预期(（[^）\n]*）)?：总分 (\S+)，等级 (\S+)[ \t]*$", re.MULTILINE)
+TREE_MODE = re.compile(r"^（grade-tree(?: --previous (\S+))?）$")
+Trees = dict[tuple[Path, str], dict[Path, FileOutcome]]
+"""Graded county trees by (root folder, previous file), so that a tree is graded once per run."""
 ERROR_LINE = re.compile(r"^# 预期错误：(\d+):(\d+)[ \t]*$", re.MULTILINE)
 
 
@@ -32,6 +40,7 @@ class Expectation:
     score: str | None = None
     rating: str | None = None
     positions: tuple[tuple[int, int], ...] = ()
+    mode: str = ""
 
     def describe(self) -> str:
         """The expectation in the words of the header line."""
@@ -46,23 +55,69 @@ def expectation_of(text: str) -> Expectation | None:
     """Read the expectation lines of an example, or ``None`` when it has none."""
     score = SCORE_LINE.search(text)
     if score is not None:
-        return Expectation(score=score.group(1), rating=score.group(2))
+        return Expectation(score=score.group(2), rating=score.group(3), mode=score.group(1) or "")
     positions = sorted({(int(line), int(column)) for line, column in ERROR_LINE.findall(text)})
     return Expectation(positions=tuple(positions)) if positions else None
 
 
-def outcome_of(outcome: FileOutcome) -> Expectation:
+def outcome_of(outcome: FileOutcome, mode: str = "") -> Expectation:
     """What a graded file actually came to, in the same terms."""
     if isinstance(outcome, FileFailure):
         return Expectation(positions=tuple(sorted({(p.line, p.column) for p in outcome.problems})))
-    return Expectation(score=fmt(outcome.score), rating=outcome.rating)
+    return Expectation(score=fmt(outcome.score), rating=outcome.rating, mode=mode)
 
 
-def check_example(path: Path) -> tuple[Problem, ...]:
+def grade_example(path: Path, mode: str, trees: Trees) -> FileOutcome:
+    """Grade an example alone, or within its county tree when ``mode`` says grade-tree."""
+    tree = TREE_MODE.match(mode)
+    if tree is None:
+        return grade_file(path)
+    root = next((d for d in path.resolve().parents if _holds_county(d)), path.parent)
+    previous = tree.group(1) or ""
+    key = (root, previous)
+    if key not in trees:
+        trees[key] = _grade_tree(root, previous)
+    problem = Problem(str(path), 1, 1, f"在“{root}”的全县评分中没有找到本文件的结果")
+    return trees[key].get(path.resolve(), FileFailure(str(path), (problem,)))
+
+
+def _holds_county(folder: Path) -> bool:
+    return any(
+        re.search(r"^rubric: *county *$", p.read_text(encoding="utf-8-sig", errors="replace"), re.M)
+        for p in folder.glob("*.yaml")
+    )
+
+
+def _grade_tree(root: Path, previous: str) -> dict[Path, FileOutcome]:
+    # grade-tree builds on this module's neighbours; imported here to keep `check` light.
+    from lianchuang_cli.errors import InputError
+    from lianchuang_cli.tree.grade import grade_tree
+    from lianchuang_cli.tree.previous import load_previous
+
+    figures: dict[Any, Any] = {}
+    year = None
+    if previous:
+        try:
+            figures, year = load_previous(root / previous)
+        except InputError as exc:
+            return {
+                p.resolve(): FileFailure(str(p), tuple(exc.problems)) for p in root.rglob("*.yaml")
+            }
+    tree = grade_tree(root, previous=figures, previous_file=previous, previous_year=year)
+    results: list[FileOutcome] = [tree.county] if tree.county is not None else []
+    for node in tree.townships:
+        results.extend([node.result] if node.result is not None else [])
+        results.extend(node.villages)
+    results.extend(tree.failures)
+    return {Path(r.file).resolve(): r for r in results}
+
+
+def check_example(path: Path, trees: Trees | None = None) -> tuple[Problem, ...]:
     """Re-grade one example; return a problem when it lacks or differs from its expectation."""
     text = _decode(path.read_bytes())[0]
     expected = expectation_of(text)
-    got = outcome_of(grade_file(path))
+    mode = expected.mode if expected is not None else ""
+    got = outcome_of(grade_example(path, mode, {} if trees is None else trees), mode)
     if expected is None:
         message = (
             f"没有预期结果行（# 预期：总分 …，等级 … 或 # 预期错误：行:列）；实际 {got.describe()}；"
@@ -79,15 +134,18 @@ def check_example(path: Path) -> tuple[Problem, ...]:
     return (Problem(str(path), line, 1, message, code=CODE),)
 
 
-def update_example(path: Path) -> bool:
+def update_example(path: Path, trees: Trees | None = None) -> bool:
     """Rewrite the expectation lines of ``path`` from its grading; return whether it changed."""
     raw = path.read_bytes()
     text, encoding, bom = _decode(raw)
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.replace("\r\n", "\n").split("\n")
+    expected = expectation_of(text)
+    mode = expected.mode if expected is not None else ""
+    trees = {} if trees is None else trees
     # Adding or removing header lines moves every problem below them: grade until stable.
     for _ in range(5):
-        got = outcome_of(grade_file(path))
+        got = outcome_of(grade_example(path, mode, trees), mode)
         new_lines = _with_expectation(lines, got)
         if new_lines == lines:
             break
@@ -114,7 +172,7 @@ def _expectation_line(text: str) -> int:
 
 def _with_expectation(lines: list[str], got: Expectation) -> list[str]:
     new = (
-        [f"# 预期：总分 {got.score}，等级 {got.rating}"]
+        [f"# 预期{got.mode}：总分 {got.score}，等级 {got.rating}"]
         if got.score is not None
         else [f"# 预期错误：{line}:{column}" for line, column in got.positions]
     )

@@ -67,7 +67,7 @@ def check(
     与文件中的“# 预期：总分 …，等级 …”或“# 预期错误：行:列”逐一核对。
     退出码：0 没有问题；1 发现问题（--strict 时警告也算）；2 无法检查。
     """
-    from lianchuang_cli.expectations import check_example, example_files, update_example
+    from lianchuang_cli.expectations import Trees, check_example, example_files, update_example
     from lianchuang_cli.lint.engine import lint_file
     from lianchuang_cli.reports.problems import PROBLEM_FORMATS, CheckedFile, failing
 
@@ -82,11 +82,12 @@ def check(
     if examples and not example_paths:
         click.echo("没有找到示例文件（*.yaml）。", err=True)
         sys.exit(EXIT_INPUT_ERROR)
+    trees: Trees = {}
     if update_expectations:
         for path in example_paths:
-            if update_example(path):
+            if update_example(path, trees):
                 click.echo(f"已更新预期结果：{path}", err=True)
-    checked.extend(CheckedFile(str(path), check_example(path)) for path in example_paths)
+    checked.extend(CheckedFile(str(path), check_example(path, trees)) for path in example_paths)
     click.echo(PROBLEM_FORMATS[output_format](checked, strict=strict), nl=False)
     problems = [p for f in checked for p in f.problems]
     errors = sum(p.severity == "error" for p in problems)
