@@ -109,6 +109,11 @@ def test_schema() -> None:
     assert_check(SCHEMA_CODE)
 
 
+def test_bonus_groups() -> None:
+    """A bonus group has two or more levels, each worth different points."""
+    assert_check("bonus-groups")
+
+
 def test_duplicate_key() -> None:
     """A key written twice is reported, and the rest is still checked."""
     assert_check("duplicate-key")

@@ -303,3 +303,37 @@ def test_change_points_must_be_ordered() -> None:
     """A fall can never earn more than holding level."""
     with pytest.raises(ValidationError, match="rise ≥ flat ≥ fall"):
         RULE.validate_python({"kind": "change", "rise": 2, "flat": 1, "fall": 1.5})
+
+
+BREACHES = {
+    "kind": "breaches",
+    "subject": "村级重大事项",
+    "breach": "未按“四议两公开”程序决策",
+    "deduct_per_breach": 1,
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"total": 0, "breaches": 0}, "4"),
+        ({"total": 4, "breaches": 0}, "4"),
+        ({"total": 4, "breaches": 1}, "3"),
+        ({"total": 20, "breaches": 1}, "3"),
+        ({"total": 20, "breaches": 6}, "0"),
+    ],
+)
+def test_breaches_count_the_same_for_small_and_large_villages(
+    value: dict[str, int], expected: str
+) -> None:
+    """One matter outside the procedure costs 1 point of 4 whether there were 4 matters or 20."""
+    assert score(BREACHES, value, "4") == D(expected)
+
+
+def test_no_matters_in_the_year_is_said_and_keeps_full_marks() -> None:
+    """``total: 0`` reads as "全年无村级重大事项"; breaches above total is refused."""
+    rule = RULE.validate_python(BREACHES)
+    outcome = rule.score(rule.value_schema.validate_python({"total": 0, "breaches": 0}), D(4))
+    assert outcome.explanation == "全年无村级重大事项，没有违反程序的情况，得满分"
+    with pytest.raises(ValidationError, match="breaches（2）不能大于 total（1）"):
+        rule.value_schema.validate_python({"total": 1, "breaches": 2})

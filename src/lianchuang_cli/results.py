@@ -120,7 +120,11 @@ class NotApplicableItem:
 
 @dataclass(frozen=True, slots=True)
 class Adjustment:
-    """A penalty or bonus as applied: ``points`` is after the item's cap."""
+    """A penalty or bonus as applied: ``points`` is after the item's cap and limits.
+
+    ``limited`` says in Chinese why fewer occurrences counted than were reported (most times per
+    year, or a higher level of the same honour), empty when all of them counted.
+    """
 
     id: str
     name: str
@@ -129,6 +133,7 @@ class Adjustment:
     points: Decimal
     capped: bool
     note: str
+    limited: str = ""
 
 
 @dataclass(frozen=True, slots=True)

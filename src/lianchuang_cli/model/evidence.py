@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -408,7 +408,7 @@ def _check_events(
     data: dict[str, Any],
     section: str,
     schema: TypeAdapter[list[OccurrenceT]],
-    known: dict[str, AdjustmentItem] | dict[str, VetoItem],
+    known: Mapping[str, AdjustmentItem] | Mapping[str, VetoItem],
     problems: list[Problem],
 ) -> tuple[OccurrenceT, ...]:
     raw = data.get(section)

@@ -82,6 +82,14 @@ class AdjustmentItem(Frozen):
     basis: str = ""
 
 
+class BonusItem(AdjustmentItem):
+    """A bonus (加分项); ``group`` joins the levels of one honour ("同一事项按最高级别计"), of
+    which only the highest counts, and ``max_times`` is how often the item counts in a year."""
+
+    group: Identifier | None = None
+    max_times: Annotated[int, Field(strict=True, ge=1)] | None = None
+
+
 class VetoItem(Frozen):
     """An event that forces the lowest rating whatever the score (一票否决)."""
 
@@ -110,7 +118,7 @@ class Rubric(Frozen):
     source: Text
     criteria: Annotated[list[Criterion], Field(min_length=1)]
     penalties: list[AdjustmentItem] = []
-    bonuses: list[AdjustmentItem] = []
+    bonuses: list[BonusItem] = []
     bonus_cap: Points | None = None
     vetoes: list[VetoItem] = []
     ratings: Annotated[list[RatingBand], Field(min_length=2)]

@@ -145,6 +145,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "points": number(a.points),
                 "capped": a.capped,
                 "note": a.note,
+                "limited": a.limited,
             }
             for a in result.adjustments
         ],

@@ -53,7 +53,11 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         branch = root.add(Wrapped(f"加分项{cap_total}"))
         for item in rubric.bonuses:
             cap = f"，最多加{fmt(item.cap)}分" if item.cap is not None else ""
-            branch.add(Wrapped(f"{item.name}（{item.id}）　每次 +{fmt(item.points)}{cap}"))
+            times = f"，每年最多计{item.max_times}次" if item.max_times is not None else ""
+            group = f"，同组（{item.group}）只计最高级别" if item.group is not None else ""
+            branch.add(
+                Wrapped(f"{item.name}（{item.id}）　每次 +{fmt(item.points)}{cap}{times}{group}")
+            )
     if rubric.vetoes:
         branch = root.add("一票否决")
         for veto in rubric.vetoes:

@@ -172,7 +172,10 @@ def _adjustments_table(result: UnitResult) -> Table:
     for a in result.adjustments:
         sign = "+" if a.kind == "bonus" else "-"
         note = "（已达该项上限）" if a.capped else ""
-        table.add_row(Wrapped(f"{a.name}{note}"), str(a.count), f"{sign}{fmt(a.points)}")
+        limited = f"\n{a.limited}" if a.limited else ""
+        table.add_row(
+            Wrapped(f"{a.name}{note}{limited}"), str(a.count), f"{sign}{fmt(a.points)}"
+        )
     return table
 
 

@@ -10,7 +10,13 @@ from typing import Any, Literal
 from lianchuang_cli.decimals import ZERO, fmt, round_score
 from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
 from lianchuang_cli.model.linked import Unavailable
-from lianchuang_cli.model.rubric import AdjustmentItem, LoadedRubric, RatingBand, Rubric
+from lianchuang_cli.model.rubric import (
+    AdjustmentItem,
+    BonusItem,
+    LoadedRubric,
+    RatingBand,
+    Rubric,
+)
 from lianchuang_cli.results import (
     Adjustment,
     CriterionResult,
@@ -42,7 +48,7 @@ def score_unit(
     criteria = tuple(_criterion_results(rubric, indicators))
     raw, applicable, base = _base_score(indicators, rubric.total_points)
     penalties = tuple(_adjustments(evidence.penalties, loaded.penalty_index, "penalty"))
-    bonuses = tuple(_adjustments(evidence.bonuses, loaded.bonus_index, "bonus"))
+    bonuses = tuple(_bonuses(evidence.bonuses, loaded.bonus_index))
     penalty = sum((a.points for a in penalties), ZERO)
     bonus_sum = sum((a.points for a in bonuses), ZERO)
     bonus = bonus_sum if rubric.bonus_cap is None else min(bonus_sum, rubric.bonus_cap)
@@ -276,6 +282,40 @@ def _adjustments(
             points,
             points != uncapped,
             event.note,
+        )
+
+
+def _bonuses(events: tuple[Event, ...], items: Mapping[str, BonusItem]) -> Iterable[Adjustment]:
+    """Bonuses as counted: at most ``max_times`` each, only the highest level of each group."""
+    highest: dict[str, BonusItem] = {}
+    for event in events:
+        item = items[event.id]
+        if item.group is not None:
+            best = highest.get(item.group)
+            if best is None or item.points > best.points:
+                highest[item.group] = item
+    for event in events:
+        item = items[event.id]
+        counted = event.count
+        limited = ""
+        best = highest.get(item.group) if item.group is not None else None
+        if best is not None and best is not item:
+            counted = 0
+            limited = f"同一事项按最高级别计：已计“{best.name}”，本项不再加分"
+        elif item.max_times is not None and counted > item.max_times:
+            counted = item.max_times
+            limited = f"每年最多计{item.max_times}次，填报{event.count}次，按{item.max_times}次计"
+        uncapped = item.points * counted
+        points = uncapped if item.cap is None else min(uncapped, item.cap)
+        yield Adjustment(
+            item.id,
+            item.name,
+            "bonus",
+            event.count,
+            points,
+            points != uncapped,
+            event.note,
+            limited,
         )
 
 

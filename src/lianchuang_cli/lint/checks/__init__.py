@@ -8,6 +8,7 @@ from __future__ import annotations
 from lianchuang_cli.lint.base import Check
 from lianchuang_cli.lint.checks import (
     adjustment_caps,
+    bonus_groups,
     choice_options,
     clause_cited,
     criteria_total,
@@ -40,6 +41,7 @@ CHECKS: dict[str, Check] = {
         rating_reachable.CHECK,
         not_applicable.CHECK,
         adjustment_caps.CHECK,
+        bonus_groups.CHECK,
         clause_cited.CHECK,
         linked_level.CHECK,
     )

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import Field
 
 from lianchuang_cli.model.rules.base import Frozen, Judgement, Number, Outcome, Points, Ratio, Score
+from lianchuang_cli.model.rules.breaches import Breaches, BreachesRule
 from lianchuang_cli.model.rules.change import Change, ChangeRule
 from lianchuang_cli.model.rules.check import CheckRule
 from lianchuang_cli.model.rules.choice import ChoiceRule
@@ -30,7 +31,8 @@ Rule = Annotated[
     | ChoiceRule
     | LinearRule
     | JudgementRule
-    | ChangeRule,
+    | ChangeRule
+    | BreachesRule,
     Field(discriminator="kind"),
 ]
 RULE_KIND_NAMES: dict[str, str] = {
@@ -42,6 +44,7 @@ RULE_KIND_NAMES: dict[str, str] = {
     "linear": "按比例计分",
     "judgement": "评议",
     "change": "逐年比较",
+    "breaches": "违规件数扣分",
 }
 """What each rule kind is called in anything a user reads (``rubric show``, templates)."""
 
@@ -50,6 +53,8 @@ RULE_KINDS = tuple(RULE_KIND_NAMES)
 __all__ = [
     "RULE_KINDS",
     "RULE_KIND_NAMES",
+    "Breaches",
+    "BreachesRule",
     "Change",
     "ChangeRule",
     "CheckRule",

@@ -1,0 +1,79 @@
+"""The ``breaches`` rule kind: matters handled outside a required procedure, each deducts.
+
+A share punishes small villages: with 4 major matters a year, one outside "四议两公开" is 25 %
+and loses everything, while one of 20 loses little. Counting the breaches themselves gives the
+same consequence for the same misconduct whatever the village's size, and a village with no
+such matter in the year says so (``total: 0``) and keeps full marks: it broke no procedure.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, TypeAdapter, model_validator
+
+from lianchuang_cli.decimals import ZERO, fmt
+from lianchuang_cli.model.rules.base import Count, Frozen, Outcome, Points
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Breaches(Frozen):
+    """How many matters there were in the year, and how many of them broke the procedure."""
+
+    total: Count
+    breaches: Count
+
+    @model_validator(mode="after")
+    def _within_total(self) -> Breaches:
+        if self.breaches > self.total:
+            raise ValueError(f"breaches（{self.breaches}）不能大于 total（{self.total}）")
+        return self
+
+
+class BreachesRule(Frozen):
+    """Each matter outside the procedure deducts, floored at zero: "每发现1件扣1分，扣完为止"."""
+
+    kind: Literal["breaches"]
+    subject: Text
+    breach: Text
+    deduct_per_breach: Points
+    unit: str = "件"
+
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Breaches)
+
+    @property
+    def value_hint(self) -> str:
+        return (
+            f"写成{{total: 全年{self.subject}{self.unit}数, breaches: 其中{self.breach}的{self.unit}数}}；"
+            f"全年没有{self.subject}的填 {{total: 0, breaches: 0}}"
+        )
+
+    def example(self, points: Decimal) -> str:
+        return "{total: 6, breaches: 0}"
+
+    def best(self, points: Decimal) -> Decimal:
+        return points
+
+    def worst(self, points: Decimal) -> Decimal:
+        return ZERO
+
+    def check_value(self, value: Any, points: Decimal) -> str | None:
+        return None
+
+    def score(self, value: Breaches, points: Decimal) -> Outcome:
+        if value.total == 0:
+            found = f"全年无{self.subject}"
+            return Outcome(points, found, f"{found}，没有违反程序的情况，得满分", "")
+        found = (
+            f"{self.subject}{value.total}{self.unit}，其中{self.breach}{value.breaches}{self.unit}"
+        )
+        if value.breaches == 0:
+            return Outcome(points, found, f"{found}，得满分", "")
+        deduction = min(points, value.breaches * self.deduct_per_breach)
+        explanation = (
+            f"{found}，每{self.unit}扣{fmt(self.deduct_per_breach)}分，扣{fmt(deduction)}分"
+        )
+        action = f"对{value.breaches}{self.unit}{self.breach}的事项补正程序并公开"
+        return Outcome(points - deduction, found, explanation, action)
