@@ -173,9 +173,7 @@ def _adjustments_table(result: UnitResult) -> Table:
         sign = "+" if a.kind == "bonus" else "-"
         note = "（已达该项上限）" if a.capped else ""
         limited = f"\n{a.limited}" if a.limited else ""
-        table.add_row(
-            Wrapped(f"{a.name}{note}{limited}"), str(a.count), f"{sign}{fmt(a.points)}"
-        )
+        table.add_row(Wrapped(f"{a.name}{note}{limited}"), str(a.count), f"{sign}{fmt(a.points)}")
     return table
 
 
