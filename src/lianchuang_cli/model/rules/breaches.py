@@ -42,6 +42,8 @@ class BreachesRule(Frozen):
     unit: str = "件"
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Breaches)
+    number_unit: ClassVar[str | None] = None
+    percent_reference: ClassVar[Decimal | None] = None
 
     @property
     def value_hint(self) -> str:
