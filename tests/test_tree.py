@@ -471,3 +471,20 @@ def test_single_township_file_needs_declared_values(tmp_path: Path) -> None:
     marked = [r for r in result.indicators if r.provenance is not None]
     assert len(marked) == 8
     assert all(r.explanation.startswith("申报值（未核算）") for r in marked)
+
+
+def test_tree_expectations_are_checked_and_updated_with_grade_tree(county: Path) -> None:
+    """A township's ``# 预期（grade-tree …）`` line is checked against the tree, and rewritten."""
+    from lianchuang_cli.expectations import check_example, update_example
+
+    path = county / "yunling" / "township.yaml"
+    assert check_example(path) == ()
+    line = edit(path, "总分 39.59", "总分 50")
+    (problem,) = check_example(path)
+    assert (problem.line, problem.code) == (line, "expected-result")
+    assert "实际 总分 39.59，等级 不合格（grade-tree）" in problem.message
+    assert update_example(path)
+    assert check_example(path) == ()
+    assert "# 预期（grade-tree --previous last-year-2025.json）：总分 39.59" in path.read_text(
+        encoding="utf-8"
+    )
