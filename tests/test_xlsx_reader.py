@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -279,3 +280,38 @@ def test_damaged_rule_kind_is_located(tmp_path: Path) -> None:
         read_workbook(path)
     (problem,) = caught.value.problems
     assert problem.cell == "指标!F2"
+
+
+def test_breaches_are_two_counts_in_their_own_cells(tmp_path: Path) -> None:
+    """A breaches row takes the year's matters in 总数 and the breaches beside it."""
+    text = (RUBRICS / "village.yaml").read_text(encoding="utf-8")
+    old = "rule: {kind: percentage, threshold: 100, deduct_per_point: 0.2, unit: 件}"
+    new = "rule: {kind: breaches, subject: 重大事项, breach: 未履行“四议两公开”程序, deduct_per_breach: 1}"
+    assert old in text
+    rubric_path = tmp_path / "village.yaml"
+    rubric_path.write_text(text.replace(old, new), encoding="utf-8")
+    template = render_workbook(load_rubric(rubric_path).rubric)
+    filled = fill_from_yaml(template, TAOYUAN, skip={"four_deliberations"})
+
+    def breaches(total: Any, count: Any) -> Callable[[openpyxl.Workbook], None]:
+        def change(book: openpyxl.Workbook) -> None:
+            sheet = book["指标"]
+            row, cols = rows_by_id(sheet)["four_deliberations"], columns(sheet)
+            sheet.cell(row=row, column=cols[layout.COL_WHOLE]).value = total
+            sheet.cell(row=row, column=cols[layout.COL_BREACHES]).value = count
+
+        return change
+
+    good = saved(tmp_path, edit(filled, breaches(6, 1)), "good.xlsx")
+    _, evidence = load_evidence(good, rubric_path=rubric_path)
+    assert (
+        evidence.values["four_deliberations"].total,
+        evidence.values["four_deliberations"].breaches,
+    ) == (6, 1)
+    bad = saved(tmp_path, edit(filled, breaches(6, 9)), "bad.xlsx")
+    with pytest.raises(InputError) as caught:
+        load_evidence(bad, rubric_path=rubric_path)
+    (problem,) = caught.value.problems
+    assert problem.cell is not None
+    assert problem.cell.startswith("指标!")
+    assert "不能大于" in problem.message

@@ -36,8 +36,10 @@ def excel(value: Any) -> CellValue:
     return value
 
 
-def fill_from_yaml(template: bytes, yaml_path: str) -> bytes:
-    """Enter a YAML evidence file's values into an empty template, cell by cell."""
+def fill_from_yaml(
+    template: bytes, yaml_path: str, *, skip: frozenset[str] | set[str] = frozenset()
+) -> bytes:
+    """Enter a YAML evidence file's values into an empty template, cell by cell (but ``skip``)."""
     data = read_yaml(yaml_path).data
     book = openpyxl.load_workbook(io.BytesIO(template))
     unit_sheet = book[layout.SHEET_UNIT]
@@ -54,6 +56,8 @@ def fill_from_yaml(template: bytes, yaml_path: str) -> bytes:
     sheet = book[layout.SHEET_INDICATORS]
     cols, rows = columns(sheet), rows_by_id(sheet)
     for indicator_id, entry in data["indicators"].items():
+        if indicator_id in skip:
+            continue
         row = rows[indicator_id]
 
         def put(title: str, value: Any, row: int = row) -> None:

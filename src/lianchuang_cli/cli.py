@@ -19,6 +19,7 @@ from lianchuang_cli.commands.common import (
     EXIT_INTERRUPTED,
     prepare_console,
 )
+from lianchuang_cli.commands.convert import convert
 from lianchuang_cli.commands.diff import diff
 from lianchuang_cli.commands.grade_tree import grade_tree
 from lianchuang_cli.commands.rubric import rubric
@@ -50,13 +51,14 @@ def main() -> None:
       lianchuang rubric show village               查看考评细则
       lianchuang check                             检查考评细则（供 CI 使用）
       lianchuang grade-tree 青山县/                评分整个县（村→乡镇→县）
+      lianchuang convert 桃源村.xlsx --to yaml     Excel 工作簿与 YAML 互相转换
 
     退出码：0 全部评分（未设门槛，或均达到 --fail-under / --min-rating 门槛）；
     1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）；3 程序内部错误。
     """
 
 
-for command in (score, validate, template, rubric, check, diff, schema, grade_tree):
+for command in (score, validate, template, convert, rubric, check, diff, schema, grade_tree):
     main.add_command(command)
 
 

@@ -35,6 +35,13 @@ def load_evidence(
     computed from the level below.
     """
     doc = read_evidence(path)
+    loaded = rubric_for(doc, rubric_path=rubric_path)
+    supplied = [i.id for _, i in loaded.rubric.indicators() if i.linked] if computed_linked else []
+    return loaded, check_evidence(doc, loaded, supplied=supplied)
+
+
+def rubric_for(doc: Document, *, rubric_path: Path | None = None) -> LoadedRubric:
+    """The rubric an evidence document asks for (or the one given), checked against its request."""
     name, version = requested_rubric(doc)
     if rubric_path is not None:
         loaded = load_rubric(rubric_path)
@@ -61,8 +68,7 @@ def load_evidence(
             f"或把 rubric_version 改为“{loaded.rubric.version}”并按新版细则核对各项"
         )
         raise InputError([doc.problem(["rubric_version"], message)])
-    supplied = [i.id for _, i in loaded.rubric.indicators() if i.linked] if computed_linked else []
-    return loaded, check_evidence(doc, loaded, supplied=supplied)
+    return loaded
 
 
 def grade_file(path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:

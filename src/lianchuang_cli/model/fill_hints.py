@@ -5,6 +5,7 @@ from __future__ import annotations
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.model.rules import (
+    BreachesRule,
     ChangeRule,
     CheckRule,
     ChoiceRule,
@@ -42,6 +43,11 @@ def cell_hint(indicator: Indicator) -> str:
         )
         if rule.guidance:
             hint += f"；{rule.guidance}"
+    elif isinstance(rule, BreachesRule):
+        hint = (
+            f"在“{layout.COL_WHOLE}”填全年{rule.subject}{rule.unit}数，在“{layout.COL_BREACHES}”"
+            f"填其中{rule.breach}的{rule.unit}数；全年没有{rule.subject}的都填0"
+        )
     elif isinstance(rule, ChangeRule):
         hint = f"“填写值”填本年数值，“{layout.COL_PREVIOUS}”填上年数值（单位：{rule.unit}）"
     else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from lianchuang_cli.model.rules import RULE_KIND_NAMES
+
 SHEET_GUIDE: Final = "填写说明"
 SHEET_UNIT: Final = "单位信息"
 SHEET_INDICATORS: Final = "指标"
@@ -74,6 +76,7 @@ COL_VALUE: Final = "填写值"
 COL_PART: Final = "达标数"
 COL_WHOLE: Final = "总数"
 COL_PREVIOUS: Final = "上年数值"
+COL_BREACHES: Final = "其中违规数"
 COL_REASON: Final = "评定理由"
 COL_NOT_APPLICABLE: Final = "缺项理由"
 COL_NOTE: Final = "情况说明"
@@ -92,6 +95,7 @@ INDICATOR_COLUMNS: Final = (
     COL_PART,
     COL_WHOLE,
     COL_PREVIOUS,
+    COL_BREACHES,
     COL_REASON,
     COL_NOT_APPLICABLE,
     COL_NOTE,
@@ -99,16 +103,7 @@ INDICATOR_COLUMNS: Final = (
     COL_SELF_SCORE,
 )
 
-KIND_NAMES: Final = {
-    "check": "是否落实",
-    "count": "次数",
-    "percentage": "比例",
-    "tiers": "分档",
-    "choice": "选项",
-    "linear": "按比例计分",
-    "judgement": "评定",
-    "change": "与上年比较",
-}
+KIND_NAMES: Final = RULE_KIND_NAMES
 KINDS_BY_NAME: Final = {name: kind for kind, name in KIND_NAMES.items()}
 
 YES: Final = "是"

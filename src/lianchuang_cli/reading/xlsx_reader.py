@@ -381,6 +381,7 @@ class _Reader:
             layout.COL_PART,
             layout.COL_WHOLE,
             layout.COL_PREVIOUS,
+            layout.COL_BREACHES,
             layout.COL_REASON,
             layout.COL_NOT_APPLICABLE,
             layout.COL_NOTE,
@@ -440,6 +441,22 @@ class _Reader:
                 self.cells[(*base, "value")] = part_at
                 self.cells[(*base, "value", "part")] = part_at
                 self.cells[(*base, "value", "whole")] = whole_at
+        elif kind == "breaches":
+            total_at, breaches_at = cell(layout.COL_WHOLE), cell(layout.COL_BREACHES)
+            total = self.number(sheet, row, total_at.column)
+            breaches = self.number(sheet, row, breaches_at.column)
+            if value is not None:
+                self.complain(
+                    value_at,
+                    f"本项不填“{layout.COL_VALUE}”，请在“{layout.COL_WHOLE}”"
+                    f"“{layout.COL_BREACHES}”分别填写件数",
+                )
+            value = None
+            if total is not None or breaches is not None:
+                value = {"total": total, "breaches": breaches}
+                self.cells[(*base, "value")] = total_at
+                self.cells[(*base, "value", "total")] = total_at
+                self.cells[(*base, "value", "breaches")] = breaches_at
         elif kind == "change":
             previous_at = cell(layout.COL_PREVIOUS)
             previous = self.number(sheet, row, previous_at.column)

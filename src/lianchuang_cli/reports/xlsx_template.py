@@ -18,6 +18,7 @@ from lianchuang_cli.model.fill_hints import cell_hint
 from lianchuang_cli.model.profile import Education
 from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Indicator, Rubric, VetoItem
 from lianchuang_cli.model.rules import (
+    BreachesRule,
     ChangeRule,
     CheckRule,
     ChoiceRule,
@@ -49,6 +50,8 @@ _WIDTHS = {
     layout.COL_VALUE: 12,
     layout.COL_PART: 8,
     layout.COL_WHOLE: 8,
+    layout.COL_BREACHES: 8,
+    layout.COL_PREVIOUS: 8,
     layout.COL_REASON: 24,
     layout.COL_NOT_APPLICABLE: 18,
     layout.COL_NOTE: 30,
@@ -123,9 +126,10 @@ class _Writer:
 
     # -- shared helpers -------------------------------------------------------------------
 
-    def cannot(self, loc: Sequence[str | int], message: str) -> None:
+    def cannot(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> None:
         assert self.filled is not None
-        self.problems.append(self.filled.problem(loc, f"无法转换为工作簿：{message}"))
+        problem = self.filled.problem(loc, f"无法转换为工作簿：{message}", key=key)
+        self.problems.append(problem)
 
     def header(self, sheet: Worksheet, titles: Sequence[str], widths: dict[str, int]) -> None:
         from openpyxl.utils import get_column_letter
@@ -373,7 +377,7 @@ class _Writer:
         known = {i.id for _, i in self.rubric.indicators()}
         for key in entries:
             if key not in known:
-                self.cannot(["indicators", key], f"考评细则中没有指标“{key}”")
+                self.cannot(["indicators", key], f"考评细则中没有指标“{key}”", key=True)
         row = 2
         for criterion in self.rubric.criteria:
             first = row
@@ -419,6 +423,8 @@ class _Writer:
             inputs.append(layout.COL_REASON)
         if isinstance(rule, ChangeRule):
             inputs.append(layout.COL_PREVIOUS)
+        if isinstance(rule, BreachesRule):
+            inputs = [layout.COL_WHOLE, layout.COL_BREACHES, *inputs[1:]]
         if indicator.not_applicable_when:
             inputs.append(layout.COL_NOT_APPLICABLE)
         for title in layout.INDICATOR_COLUMNS[layout.INDICATOR_COLUMNS.index(layout.COL_VALUE) :]:
@@ -456,6 +462,12 @@ class _Writer:
                 f"（范围{shown_range}）" if low is not None or high is not None else ""
             )
             self.validate(sheet, value, "decimal", low=low, high=high, prompt=hint, error=error)
+        elif isinstance(rule, BreachesRule):
+            for title in (layout.COL_WHOLE, layout.COL_BREACHES):
+                where = letter(title)
+                self.validate(
+                    sheet, where, "whole", low=0, prompt=hint, error="请填写不小于0的整数"
+                )
         elif isinstance(rule, ChangeRule):
             for title in (layout.COL_VALUE, layout.COL_PREVIOUS):
                 where = letter(title)
@@ -494,7 +506,7 @@ class _Writer:
         allowed = {"value", "not_applicable", "note", "attachments", "self_score"}
         for key in raw:
             if key not in allowed:
-                self.cannot([*at, key], f"未知的键“{key}”")
+                self.cannot([*at, key], f"未知的键“{key}”", key=True)
         value = raw.get("value")
         rule = indicator.rule
         if (
@@ -504,6 +516,13 @@ class _Writer:
         ):
             cells[layout.COL_PART] = value.get("part")
             cells[layout.COL_WHOLE] = value.get("whole")
+        elif (
+            isinstance(value, dict)
+            and isinstance(rule, BreachesRule)
+            and set(value) <= {"total", "breaches"}
+        ):
+            cells[layout.COL_WHOLE] = value.get("total")
+            cells[layout.COL_BREACHES] = value.get("breaches")
         elif (
             isinstance(value, dict)
             and isinstance(rule, ChangeRule)
