@@ -294,3 +294,15 @@ def test_next_rating_is_minimal_against_brute_force(**values: Any) -> None:
     assert step is not None, result.next_rating_note
     lost = {g.indicator: Fraction(g.lost) for g in result.gaps}
     assert (len(step.indicators), sum(lost[i] for i in step.indicators)) == best
+
+
+def test_remembered_outcomes_match_fresh_ones(tmp_path: Path) -> None:
+    """The per-rubric memo of indicator outcomes never changes a result."""
+    from lianchuang_cli.scoring import unit
+
+    first = grade(tmp_path, satisfaction=85.5, meetings=3, industry={"score": 4, "reason": "略"})
+    unit._memos.clear()
+    fresh = grade(tmp_path, satisfaction=85.5, meetings=3, industry={"score": 4, "reason": "略"})
+    again = grade(tmp_path, satisfaction=85.5, meetings=3, industry={"score": 4, "reason": "略"})
+    assert first == fresh == again
+    assert [r.status for r in again.indicators] == ["full", "partial", "partial", "partial"]

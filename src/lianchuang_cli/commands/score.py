@@ -15,6 +15,7 @@ from lianchuang_cli.commands.common import (
     fail,
     load_rubric_or_exit,
     parse_decimal,
+    settle_heap_for_batch,
     width,
 )
 from lianchuang_cli.commands.reporting import (
@@ -78,6 +79,8 @@ def score(
         check_output_path(output, files)
     # A handful of files grade faster in this process than a pool takes to start.
     jobs = 1 if len(files) < PARALLEL_FROM else default_jobs()
+    if len(files) > 1:
+        settle_heap_for_batch()
     try:
         with grade_batch([str(f) for f in files], rubric_path=rubric_path, jobs=jobs) as batch:
             summary = batch.summary

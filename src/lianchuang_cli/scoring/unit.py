@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
 from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
@@ -13,10 +14,12 @@ from lianchuang_cli.model.linked import Unavailable
 from lianchuang_cli.model.rubric import (
     AdjustmentItem,
     BonusItem,
+    Indicator,
     LoadedRubric,
     RatingBand,
     Rubric,
 )
+from lianchuang_cli.model.rules import Judgement, Outcome, Ratio
 from lianchuang_cli.results import (
     Adjustment,
     CriterionResult,
@@ -44,7 +47,7 @@ def score_unit(
     it came from; a linked indicator not given there is scored on its declared value.
     """
     rubric = loaded.rubric
-    indicators = tuple(_score_indicators(rubric, evidence, linked or {}))
+    indicators = tuple(_score_indicators(loaded, evidence, linked or {}))
     criteria = tuple(_criterion_results(rubric, indicators))
     raw, applicable, base = _base_score(indicators, rubric.total_points)
     penalties = tuple(_adjustments(evidence.penalties, loaded.penalty_index, "penalty"))
@@ -133,9 +136,57 @@ def score_unit(
     )
 
 
+_MEMO_LIMIT = 4096
+"""Rule outcomes remembered per rubric: a batch repeats the same values (12 meetings, true,
+本科) thousands of times; the memo is emptied when full so that memory stays flat."""
+
+_memos: WeakKeyDictionary[LoadedRubric, dict[tuple[object, ...], Outcome]] = WeakKeyDictionary()
+
+
+def _value_key(value: object) -> tuple[object, ...] | None:
+    """A key equal only for values that score identically, or None to score without memo.
+
+    Decimals are keyed by their text so that 2.5 and 2.50 (equal, but not the same digits) never
+    share an outcome; only the value types of the plain rule kinds are remembered.
+    """
+    kind = type(value)
+    if kind is Decimal:
+        return (kind, str(value))
+    if kind is bool or kind is int or kind is str:
+        return (kind, value)
+    if kind is Ratio:
+        assert isinstance(value, Ratio)
+        return (kind, value.part, value.whole)
+    if kind is Judgement:
+        assert isinstance(value, Judgement)
+        return (kind, str(value.score), value.reason)
+    return None
+
+
+def _rule_outcome(
+    memo: dict[tuple[object, ...], Outcome], indicator: Indicator, value: Any
+) -> Outcome:
+    """``indicator.rule.score(value)``, remembered: rules are pure functions of the value."""
+    value_key = _value_key(value)
+    if value_key is None:
+        return indicator.rule.score(value, indicator.points)
+    key = (indicator.id, *value_key)
+    outcome = memo.get(key)
+    if outcome is None:
+        outcome = indicator.rule.score(value, indicator.points)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = outcome
+    return outcome
+
+
 def _score_indicators(
-    rubric: Rubric, evidence: Evidence, linked: Mapping[str, tuple[Any, Provenance]]
+    loaded: LoadedRubric, evidence: Evidence, linked: Mapping[str, tuple[Any, Provenance]]
 ) -> Iterable[IndicatorResult]:
+    rubric = loaded.rubric
+    memo = _memos.get(loaded)
+    if memo is None:
+        memo = _memos.setdefault(loaded, {})
     for criterion, indicator in rubric.indicators():
         entry = evidence.entries.get(indicator.id)
         self_score = entry.self_score if entry is not None else None
@@ -187,7 +238,7 @@ def _score_indicators(
                 cell=cell,
             )
             continue
-        outcome = indicator.rule.score(value, indicator.points)
+        outcome = _rule_outcome(memo, indicator, value)
         status: Status = (
             "full"
             if outcome.score == indicator.points
@@ -219,13 +270,18 @@ def _score_indicators(
 def _criterion_results(
     rubric: Rubric, indicators: tuple[IndicatorResult, ...]
 ) -> Iterable[CriterionResult]:
+    earned: dict[str, Decimal] = {}
+    possible: dict[str, Decimal] = {}
+    for r in indicators:
+        if r.score is not None:
+            earned[r.criterion] = earned.get(r.criterion, ZERO) + r.score
+            possible[r.criterion] = possible.get(r.criterion, ZERO) + r.max_score
     for criterion in rubric.criteria:
-        own = [r for r in indicators if r.criterion == criterion.id and r.score is not None]
         yield CriterionResult(
             criterion.id,
             criterion.name,
-            sum((r.score for r in own if r.score is not None), ZERO),
-            sum((r.max_score for r in own), ZERO),
+            earned.get(criterion.id, ZERO),
+            possible.get(criterion.id, ZERO),
             criterion.points,
         )
 
