@@ -383,14 +383,18 @@ def test_grade_tree_table() -> None:
 
 
 def test_grade_tree_json_carries_every_level_and_provenance() -> None:
-    """JSON: county, townships with villages, villages with rank, linked values with files."""
+    """JSON: the core envelope, every unit in results with linked values, and the tree's links."""
     result = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["kind"] == "tree"
+    assert (data["schema_version"], data["kind"]) == (2, "tree")
     assert data["summary"]["villages_graded"] == 13
-    county = data["county"]
-    assert county["unit"]["level"] == "county"
+    village_summary = data["summary"]["levels"]["village"]
+    assert village_summary["files"]["graded"] == 13
+    assert {r["rating"]: r["count"] for r in village_summary["ratings"]}["优秀"] == 3
+    levels = [r["unit"]["level"] for r in data["results"]]
+    assert levels == ["county"] + ["township"] * 3 + ["village"] * 13
+    county = data["results"][0]
     item = next(i for i in county["linked"] if i["indicator"] == "five_good_villages")
     assert (item["value"], item["part"], item["whole"], item["source"]) == (
         23.08,
@@ -399,10 +403,10 @@ def test_grade_tree_json_carries_every_level_and_provenance() -> None:
         "computed",
     )
     assert len(item["files"]) == item["units_counted"] == 13
-    yunling = next(t for t in data["townships"] if t["unit"]["code"] == YUNLING)
+    yunling = next(t for t in data["tree"]["townships"] if t["code"] == YUNLING)
     assert yunling["rating_distribution"] == {"优秀": 0, "良好": 0, "合格": 2, "不合格": 2}
     assert len(yunling["villages"]) == 4
-    ranks = [v["rank"] for v in data["villages"] if v["township_code"] == YUNLING]
+    ranks = [r["rank_in_township"] for r in data["results"] if r.get("linked_to") == YUNLING]
     assert ranks == [1, 2, 3, 4]
     assert data["problems"] == []
     assert data["invalid"] == []
@@ -431,7 +435,7 @@ def test_grade_tree_exits_2_and_locates_consistency_errors(county: Path) -> None
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{oops", "不是有效的 JSON"), ('{"results": []}', "缺少 county 和 townships")],
+    [("{oops", "不是有效的 JSON"), ('{"results": []}', "应有 kind")],
 )
 def test_bad_previous_file(tmp_path: Path, content: str, message: str) -> None:
     """A --previous file that is not a grade-tree output stops with a located message."""

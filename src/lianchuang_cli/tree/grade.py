@@ -115,11 +115,13 @@ def grade_tree(
         root=str(root),
         county=county.result if county else None,
         county_file=county.name if county else "",
+        county_code=county.code if county else "",
         townships=tuple(_node(t) for t in sorted(townships, key=lambda t: (t.code, t.name))),
         unlinked=tuple(
             Unlinked(u.result, u.left_out) for u in units if u.result is not None and u.left_out
         ),
         failures=tuple(u.failure for u in units if u.failure is not None),
+        failed_levels=tuple(u.level or "" for u in units if u.failure is not None),
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column))),
         previous_file=previous_file,
     )

@@ -31,7 +31,7 @@ def load_previous(path: Path) -> tuple[PreviousFigures, int | None]:
         raise InputError([Problem(name, exc.lineno, exc.colno, message)]) from None
     units = _units(data)
     if units is None:
-        message = "不是 grade-tree --format json 的输出：缺少 county 和 townships"
+        message = '不是 grade-tree --format json 的输出（应有 kind: "tree" 和 results）'
         raise InputError([Problem(name, 1, 1, message)])
     figures: PreviousFigures = {}
     years: set[int] = set()
@@ -51,14 +51,20 @@ def load_previous(path: Path) -> tuple[PreviousFigures, int | None]:
 
 
 def _units(data: Any) -> list[Any] | None:
-    if not isinstance(data, dict):
+    """The township and county results of a grade-tree JSON output."""
+    if not isinstance(data, dict) or data.get("kind") != "tree":
         return None
-    tree = data.get("tree", data)
-    if not isinstance(tree, dict) or "townships" not in tree:
+    results = data.get("results")
+    if not isinstance(results, list):
         return None
-    units = [tree.get("county")] if tree.get("county") else []
-    units.extend(tree.get("townships") or [])
-    return units
+    return [
+        r
+        for r in results
+        if isinstance(r, dict)
+        and isinstance(r.get("unit"), dict)
+        and r["unit"].get("level") in ("township", "county")
+        and not r.get("left_out")
+    ]
 
 
 def _figure(item: Any) -> Decimal | None:

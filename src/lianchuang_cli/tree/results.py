@@ -35,9 +35,11 @@ class TreeResult:
     root: str
     county: UnitResult | None
     county_file: str
+    county_code: str
     townships: tuple[TownshipNode, ...]
     unlinked: tuple[Unlinked, ...]
     failures: tuple[FileFailure, ...]
+    failed_levels: tuple[str, ...]
     problems: tuple[Problem, ...]
     previous_file: str
 
