@@ -78,3 +78,20 @@ def test_jsonl_lines_match_the_schema() -> None:
     for line in lines[:-1]:
         validator("result").validate(json.loads(line))
     validator("invalid").validate(json.loads(lines[-1]))
+
+
+def test_large_batches_write_one_result_per_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PRETTY_RESULTS results the JSON carries the same data, one result per line."""
+    from lianchuang_cli.reports import json_report
+
+    pretty = json.loads(written("json", VALID, tmp_path))
+    monkeypatch.setattr(json_report, "PRETTY_RESULTS", 1)
+    text = written("json", VALID, tmp_path).decode("utf-8")
+    assert json.loads(text) == pretty
+    lines = text.splitlines()
+    for result in pretty["results"]:
+        line = f"    {json.dumps(result, ensure_ascii=False)}"
+        assert line in lines or f"{line}," in lines
+    validator().validate(pretty)

@@ -20,7 +20,7 @@ from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reports.json_report import outcome_to_dict
 from lianchuang_cli.results import UnitResult
 from lianchuang_cli.scoring.unit import score_unit
-from tests.conftest import DATA, MINI_RUBRIC, assert_subset
+from tests.conftest import DATA, EXAMPLES, MINI_RUBRIC, assert_subset
 
 CASES = sorted(
     p for p in (DATA / "scoring").glob("*.yaml") if not p.name.endswith(".expected.yaml")
@@ -306,3 +306,14 @@ def test_remembered_outcomes_match_fresh_ones(tmp_path: Path) -> None:
     again = grade(tmp_path, satisfaction=85.5, meetings=3, industry={"score": 4, "reason": "略"})
     assert first == fresh == again
     assert [r.status for r in again.indicators] == ["full", "partial", "partial", "partial"]
+
+
+def test_results_survive_pickling_unchanged() -> None:
+    """The engine's spool and worker pool pickle results: every field comes back equal."""
+    import pickle
+
+    for path in sorted((EXAMPLES / "village").glob("*.yaml")):
+        outcome = grade_file(path)
+        assert pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)) == outcome
+    failure = grade_file(EXAMPLES / "invalid" / "duplicate_key.yaml")
+    assert pickle.loads(pickle.dumps(failure)) == failure
