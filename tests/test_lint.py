@@ -74,6 +74,11 @@ def test_rating_order() -> None:
     assert_check("rating-order")
 
 
+def test_quota_rating() -> None:
+    """Quotas cap ratings the rubric has, never the lowest, each once."""
+    assert_check("quota-rating")
+
+
 def test_rating_coverage() -> None:
     """The lowest band starts at zero unconditionally."""
     assert_check("rating-coverage")

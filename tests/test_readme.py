@@ -32,13 +32,22 @@ def test_readme_documents_commands_exit_codes_and_json() -> None:
     """Every command, every exit code and every JSON key of the contract is in README."""
     for command in (
         "lianchuang score",
+        "lianchuang batch",
         "lianchuang validate",
         "lianchuang template",
         "lianchuang rubric show",
     ):
         assert command in README
-    for option in ("--rubric", "--format", "--fail-under", "--min-rating"):
+    for option in (
+        "--rubric", "--format", "--fail-under", "--min-rating", "--output", "--recursive",
+        "--jobs", "--quota",
+    ):  # fmt: skip
         assert option in README
+    from lianchuang_cli.reports.registry import FORMATS
+
+    for name in FORMATS:
+        assert f"`{name}`" in README, name
+    assert "schemas/report.schema.json" in README
     for key in ("veto_reasons", "next_rating", "points_needed", "tool_version", "sha256", "advice"):
         assert f"`{key}`" in README
     assert "退出码" in README

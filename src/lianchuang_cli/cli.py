@@ -14,6 +14,7 @@ import click
 
 from lianchuang_cli import __version__
 from lianchuang_cli.commands import click_zh
+from lianchuang_cli.commands.batch import batch
 from lianchuang_cli.commands.check import check
 from lianchuang_cli.commands.common import (
     EXIT_INTERNAL_ERROR,
@@ -53,17 +54,19 @@ def main() -> None:
                                                   生成 Excel 工作簿模板
       lianchuang validate 桃源村.yaml              只检查填写是否正确
       lianchuang score 桃源村.yaml                 打分、定等级、列出差距
+      lianchuang batch 材料/ -r -o 汇总.xlsx       批量评分、排名、汇总
       lianchuang rubric show village               查看考评细则
       lianchuang check                             检查考评细则（供 CI 使用）
       lianchuang grade-tree 青山县/                评分整个县（村→乡镇→县）
       lianchuang convert 桃源村.xlsx --to yaml     Excel 工作簿与 YAML 互相转换
 
     退出码：0 全部评分（未设门槛，或均达到 --fail-under / --min-rating 门槛）；
-    1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）；3 程序内部错误。
+    1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）；3 程序内部错误；
+    130 被 Ctrl-C 中断。
     """
 
 
-for command in (score, validate, template, convert, rubric, check, diff, schema, grade_tree):
+for command in (score, batch, validate, template, convert, rubric, check, diff, schema, grade_tree):
     main.add_command(command)
 
 

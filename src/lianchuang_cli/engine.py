@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading import grade_file
+from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
@@ -78,13 +79,15 @@ def grade_batch(
     skipped: int = 0,
     missing: Sequence[FileFailure] = (),
     quotas: Mapping[str, Decimal] | None = None,
+    rubric_quotas: bool = False,
     on_progress: Progress | None = None,
 ) -> GradedBatch:
     """Grade ``files`` (``jobs`` processes) into a ``GradedBatch``; failures are recorded.
 
     Every unit is summarised against one rubric: the one given, or the first graded file's.
     A file asking for another rubric is recorded as a failure (grade such files separately).
-    ``QuotaError`` is raised when a quota names a rating the rubric lacks.
+    Quotas (percent per rating) are ``quotas``, over the rubric's own ``quotas:`` when
+    ``rubric_quotas``; ``QuotaError`` is raised when one names a rating the rubric lacks.
     """
     # Closed by GradedBatch.close(), or below if grading fails or is interrupted.
     spool = tempfile.TemporaryFile(prefix="lianchuang-spool-")  # noqa: SIM115
@@ -104,16 +107,25 @@ def grade_batch(
                 done += 1
                 if on_progress is not None:
                     on_progress(done)
+        caps = dict(quotas or {})
+        if rubric_quotas and builder.rubric is not None:
+            caps = {**declared_quotas(builder.rubric.id, rubric_path), **caps}
         summary = builder.finish(
             files=len(files) + len(missing),
             invalid=len(invalid),
             skipped=skipped,
-            quotas=quotas or {},
+            quotas=caps,
         )
     except BaseException:
         spool.close()
         raise
     return GradedBatch(spool, summary, invalid)
+
+
+def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decimal]:
+    """The quotas a rubric declares (its file was already loaded and checked while grading)."""
+    path = rubric_path or shipped_rubrics_dir() / f"{rubric_id}.yaml"
+    return {quota.rating: quota.max_percent for quota in load_rubric(path).rubric.quotas}
 
 
 def _check_same_rubric(result: UnitResult, rubric_id: str, sha256: str) -> FileOutcome:
@@ -157,7 +169,16 @@ def _outcomes(
     size = max(1, min(64, len(files) // (jobs * 8)))
     tasks = ((chunk, rubric_path) for chunk in _chunks(files, size))
     context: Any = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    pool = context.Pool(jobs, initializer=_ignore_sigint)
+    # Workers must never see Ctrl-C (the parent stops them): block SIGINT while forking, so a
+    # worker starts with it blocked and then ignores it; the parent gets a pending one on unblock.
+    blocking = hasattr(signal, "pthread_sigmask")
+    if blocking:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = context.Pool(jobs, initializer=_ignore_sigint)
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     try:
         for outcomes in pool.imap(_grade_chunk, tasks):
             yield from outcomes

@@ -106,6 +106,13 @@ class RatingBand(Frozen):
     min_criterion_share: Annotated[Decimal, Field(gt=0, le=1)] | None = None
 
 
+class Quota(Frozen):
+    """A rating capped to a share of the units graded together (e.g. 优秀 ≤ 10%), used by batch."""
+
+    rating: Text
+    max_percent: Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)]
+
+
 class Rubric(Frozen):
     """A whole rubric file as loaded from ``rubrics/*.yaml``."""
 
@@ -127,6 +134,7 @@ class Rubric(Frozen):
     # What 缺项 does (practice differs between counties) and how much of the total may be 缺项.
     not_applicable_policy: NotApplicablePolicy = "rescale"
     not_applicable_max_share: Annotated[Decimal, Field(gt=0, lt=1)] | None = None
+    quotas: list[Quota] = []
 
     def indicators(self) -> Iterator[tuple[Criterion, Indicator]]:
         """Yield every indicator with its criterion, in rubric order."""

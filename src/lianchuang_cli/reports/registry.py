@@ -39,6 +39,14 @@ FORMATS: dict[str, Format] = {
     "jsonl": Format(
         "lianchuang_cli.reports.json_report", "write_jsonl", "JSON Lines，每行一个单位"
     ),
+    "csv": Format("lianchuang_cli.reports.csv_report", "write_csv", "排名表，Excel 可直接打开"),
+    "markdown": Format("lianchuang_cli.reports.markdown_report", "write_markdown", "汇总文档"),
+    "xlsx": Format(
+        "lianchuang_cli.reports.xlsx_report",
+        "write_xlsx",
+        "Excel 工作簿（须 --output）",
+        binary=True,
+    ),
 }
 
 

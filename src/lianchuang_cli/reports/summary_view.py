@@ -79,11 +79,6 @@ def summary_sections(summary: BatchSummary) -> Iterator[RenderableType]:
                 fmt(problem.lost),
             )
         yield common
-    for quota in summary.quotas:
-        yield Text(
-            f"名额：“{quota.rating}”不超过{fmt(quota.percent)}%，即{quota.cap}个；"
-            f"按名次顺延{quota.demoted}个。{summary.quota_rule}"
-        )
 
 
 def ranking_lines(summary: BatchSummary, *, width: int) -> Iterator[str]:
@@ -141,7 +136,7 @@ def veto_lines(summary: BatchSummary) -> Iterator[str]:
 
 def _ranking_cells(ranked: RankedRow) -> list[str]:
     row, placement = ranked.row, ranked.placement
-    note = "一票否决（事项见下）" if row.vetoed else placement.quota_note
+    note = short_note(ranked)
     return [
         str(placement.rank),
         row.unit_name,
@@ -152,6 +147,29 @@ def _ranking_cells(ranked: RankedRow) -> list[str]:
         str(row.gap_count),
         note,
     ]
+
+
+def short_note(ranked: RankedRow) -> str:
+    """The ranking's 备注: a veto or a quota demotion, in a few words."""
+    if ranked.row.vetoed:
+        return "一票否决"
+    if ranked.placement.quota_note:
+        return f"名额顺延（按得分为{ranked.row.rating_by_score}）"
+    return ""
+
+
+def quota_lines(summary: BatchSummary) -> Iterator[str]:
+    """The quotas and each unit they moved down, with the reason."""
+    for quota in summary.quotas:
+        yield (
+            f"名额：“{quota.rating}”不超过{fmt(quota.percent)}%，即{quota.cap}个；"
+            f"按名次顺延{quota.demoted}个。"
+        )
+    if summary.quotas:
+        yield summary.quota_rule
+    for ranked in summary.ranking:
+        if ranked.placement.quota_note:
+            yield f"  第{ranked.placement.rank}名 {ranked.row.unit_name}：{ranked.placement.quota_note}"
 
 
 def invalid_lines(report: Report) -> Iterator[str]:

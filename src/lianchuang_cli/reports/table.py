@@ -19,6 +19,7 @@ from lianchuang_cli.report import Report
 from lianchuang_cli.reports.console_layout import Column, Wrapped, section
 from lianchuang_cli.reports.summary_view import (
     invalid_lines,
+    quota_lines,
     ranking_lines,
     summary_sections,
     veto_lines,
@@ -244,6 +245,8 @@ def write_table(report: Report, stream: IO[str]) -> None:
     if report.summary.ranking:
         console.print(Text(report.summary.tie_rule, style="dim"))
     for line in veto_lines(report.summary):
+        console.print(Text(line))
+    for line in quota_lines(report.summary):
         console.print(Text(line))
     if not options.unit_panels:
         for line in invalid_lines(report):

@@ -21,7 +21,10 @@ TIE_RULE = (
     "名次规则：未被一票否决的单位排在前面，按总分从高到低；总分相同的，基础分（不含加分、扣分）"
     "高者在前；仍相同的，按单位代码、再按文件路径升序。名次不并列。"
 )
-QUOTA_RULE = "名额 = 参评单位数 × 比例，向下取整；超出名额的单位按名次从后往前顺延到下一等级。"
+QUOTA_RULE = (
+    "名额 = 参评单位数 × 比例，向下取整；某等级单位数超过名额时，名次靠后的单位顺延到下一等级"
+    "（下一等级也设名额的，继续顺延）。"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class SummaryRow:
     unit_name: str
     unit_code: str
     township: str
+    county: str
     score: Decimal
     base_score: Decimal
     rating_by_score: str
@@ -198,6 +202,7 @@ class SummaryBuilder:
                 unit_name=result.unit_name,
                 unit_code=result.unit_code,
                 township=result.township,
+                county=result.county,
                 score=result.score,
                 base_score=result.base_score,
                 rating_by_score=result.rating,

@@ -16,6 +16,7 @@ from lianchuang_cli.lint.checks import (
     indicator_sum,
     linked_level,
     not_applicable,
+    quota_rating,
     rating_coverage,
     rating_order,
     rating_reachable,
@@ -44,5 +45,6 @@ CHECKS: dict[str, Check] = {
         bonus_groups.CHECK,
         clause_cited.CHECK,
         linked_level.CHECK,
+        quota_rating.CHECK,
     )
 }

@@ -1,0 +1,205 @@
+"""``lianchuang batch`` end to end: discovery, statuses, formats, atomic output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+from lianchuang_cli.cli import main
+from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
+from lianchuang_cli.discovery import find_evidence
+from tests.conftest import EXAMPLES
+
+VILLAGES = sorted((EXAMPLES / "village").glob("*.yaml"))
+BROKEN = EXAMPLES / "invalid" / "tab_character.yaml"
+
+
+def run(*args: str) -> Result:
+    """Invoke the CLI."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The village examples, one broken file, a note and a sub-folder with one more village."""
+    root = tmp_path / "county"
+    root.mkdir()
+    for path in VILLAGES:
+        shutil.copy(path, root / path.name)
+    shutil.copy(BROKEN, root / "broken.yml")
+    (root / "说明.txt").write_text("不是材料", encoding="utf-8")
+    (root / "sub").mkdir()
+    shutil.copy(VILLAGES[0], root / "sub" / "again.yaml")
+    return root
+
+
+def test_discovery_is_sorted_and_skips_what_is_not_evidence(folder: Path) -> None:
+    """Only .yaml/.yml regular files, sorted; sub-folders only with recursive."""
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(folder / "pipe.yaml")  # would block a reader: never opened
+    flat = find_evidence([folder], recursive=False)
+    names = [Path(f).name for f in flat.files]
+    assert names == sorted(names)
+    assert "broken.yml" in names
+    assert "pipe.yaml" not in names
+    assert not any(name.endswith(".txt") for name in names)
+    deep = find_evidence([folder], recursive=True)
+    assert len(deep.files) == len(flat.files) + 1
+    missing = find_evidence([folder / "nowhere"], recursive=False)
+    assert missing.files == ()
+    assert "找不到" in missing.missing[0].problems[0].message
+
+
+def test_table_summary_then_invalid_files(folder: Path) -> None:
+    """The table shows the summary and ranking, then the broken file's located errors; exit 2."""
+    result = run("batch", str(folder), "--jobs", "1")
+    assert result.exit_code == EXIT_INPUT_ERROR
+    out = result.stdout
+    for text in (
+        "批量评分汇总",
+        "等级分布",
+        "共性问题",
+        "排名",
+        "名次规则",
+        "一票否决",
+        "无效文件",
+    ):
+        assert text in out
+    assert out.index("排名") < out.index("无效文件")
+    assert f"{folder / 'broken.yml'}:" in out
+    assert "考评细则：" in out
+    assert "跳过" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_json_statuses_and_parallel_equals_serial(folder: Path) -> None:
+    """Every file gets a status; two processes give byte-identical output to one."""
+    serial = run("batch", str(folder), "-r", "--format", "json", "--jobs", "1")
+    parallel = run("batch", str(folder), "-r", "--format", "json", "--jobs", "2")
+    assert serial.stdout == parallel.stdout
+    payload = json.loads(serial.stdout)
+    statuses = {Path(r["file"]).name: r["status"] for r in payload["results"]}
+    assert statuses["hexi_vetoed.yaml"] == "vetoed"
+    assert statuses["taoyuan_excellent.yaml"] == "graded"
+    assert [Path(i["file"]).name for i in payload["invalid"]] == ["broken.yml"]
+    assert payload["summary"]["files"]["graded"] == len(VILLAGES) + 1
+    ranks = sorted(r["rank"] for r in payload["results"])
+    assert ranks == list(range(1, len(VILLAGES) + 2))
+
+
+def test_gates_and_quota(tmp_path: Path) -> None:
+    """Exit 1 when a unit fails a gate (after quotas); a quota names the demoted unit."""
+    folder = tmp_path / "ok"
+    folder.mkdir()
+    for path in VILLAGES:
+        shutil.copy(path, folder / path.name)
+    assert run("batch", str(folder), "--jobs", "1").exit_code == EXIT_OK
+    gated = run("batch", str(folder), "--jobs", "1", "--min-rating", "合格")
+    assert gated.exit_code == EXIT_GATE_FAILED
+    assert "未达门槛" in gated.stderr
+    result = run("batch", str(folder), "--jobs", "1", "--format", "json", "--quota", "优秀=20%")
+    payload = json.loads(result.stdout)
+    demoted = [r for r in payload["results"] if r["quota_note"]]
+    assert demoted
+    assert all(r["rating"] == "良好" and r["rating_by_score"] == "优秀" for r in demoted)
+    assert payload["summary"]["quotas"][0]["cap"] == 1
+
+
+@pytest.mark.parametrize("quota", ["优秀", "优秀=abc", "优秀=150%", "五星=10%"])
+def test_bad_quota_is_a_usage_error(folder: Path, quota: str) -> None:
+    """A malformed or unknown quota exits 2 with a Chinese message."""
+    result = run("batch", str(folder), "--jobs", "1", "--quota", quota)
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "--quota" in result.stderr
+
+
+def test_rubric_declared_quota(folder: Path, tmp_path: Path) -> None:
+    """``quotas:`` in the rubric caps a rating like --quota does."""
+    rubric = tmp_path / "village.yaml"
+    text = (EXAMPLES.parent / "rubrics" / "village.yaml").read_text(encoding="utf-8")
+    rubric.write_text(text + "quotas:\n  - {rating: 优秀, max_percent: 10}\n", encoding="utf-8")
+    result = run("batch", str(folder), "--jobs", "1", "--rubric", str(rubric), "--format", "json")
+    payload = json.loads(result.stdout)
+    assert payload["summary"]["quotas"] == [
+        {"rating": "优秀", "percent": 10, "cap": 0, "demoted": 2}
+    ]
+
+
+def test_xlsx_workbook_reads_back(folder: Path, tmp_path: Path) -> None:
+    """The workbook has its sheets, a frozen header, number formats and coloured ratings."""
+    target = tmp_path / "汇总.xlsx"
+    result = run("batch", str(folder), "--jobs", "1", "-o", str(target))
+    assert result.exit_code == EXIT_INPUT_ERROR
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["汇总表", "明细", "差距", "共性问题", "无效文件", "统计"]
+    ranking = book["汇总表"]
+    assert ranking.freeze_panes == "A2"
+    header = [cell.value for cell in ranking[1]]
+    assert header[:8] == ["名次", "单位", "单位代码", "乡镇", "县", "总分", "等级", "状态"]
+    assert ranking.max_row == len(VILLAGES) + 1
+    first = [cell.value for cell in ranking[2]]
+    assert first[0] == 1
+    assert ranking.cell(2, 6).number_format == "0.00"
+    assert ranking.cell(2, 7).fill.fgColor.rgb.endswith("C6EFCE")
+    gaps = book["差距"]
+    assert gaps.max_row > len(VILLAGES)
+    invalid = [[c.value for c in row] for row in book["无效文件"].iter_rows(min_row=2)]
+    assert invalid
+    assert all(str(row[0]).endswith("broken.yml") for row in invalid)
+    assert book["明细"].max_row == len(VILLAGES) + 1
+
+
+def test_xlsx_needs_an_output_file(folder: Path) -> None:
+    """A workbook is never written to the terminal."""
+    result = run("batch", str(folder), "--format", "xlsx")
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "--output" in result.stderr
+
+
+def test_csv_has_a_bom_and_every_file(folder: Path, tmp_path: Path) -> None:
+    """UTF-8 with BOM so Excel reads the Chinese; invalid files are rows with status 无效."""
+    target = tmp_path / "out.csv"
+    run("batch", str(folder), "--jobs", "1", "-o", str(target))
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("名次,单位,")
+    assert len(lines) == 1 + len(VILLAGES) + 1
+    assert ",无效," in lines[-1]
+
+
+def test_output_is_atomic_and_never_an_input(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while writing exits 130 and leaves the old file; an input is never overwritten."""
+    target = tmp_path / "out.json"
+    target.write_text("old", encoding="utf-8")
+    from lianchuang_cli.reports import json_report
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(json_report, "write_json", interrupted)
+    result = run("batch", str(folder), "--jobs", "1", "-o", str(target))
+    assert result.exit_code == 130
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county", "out.json"]
+    monkeypatch.undo()
+    victim = folder / "taoyuan_excellent.yaml"
+    before = victim.read_bytes()
+    refused = run("batch", str(folder), "--jobs", "1", "-o", str(victim), "--format", "json")
+    assert refused.exit_code == EXIT_INPUT_ERROR
+    assert victim.read_bytes() == before
+
+
+def test_no_progress_bar_when_not_a_terminal(folder: Path) -> None:
+    """CI and pipes see no progress bar on stderr."""
+    result = run("batch", str(folder), "--jobs", "1", "--format", "jsonl")
+    assert "评分中" not in result.stderr
+    assert "\x1b[" not in result.stderr

@@ -1,0 +1,135 @@
+"""The pure batch summary: tie rule, quotas, statistics and 共性问题."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lianchuang_cli.grading import grade_file
+from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.summary import (
+    BatchSummary,
+    QuotaError,
+    SummaryBuilder,
+    check_quotas,
+    quota_cap,
+)
+from tests.conftest import EXAMPLES
+
+D = Decimal
+EXCELLENT = EXAMPLES / "village" / "taoyuan_excellent.yaml"
+FAILING = EXAMPLES / "village" / "baishui_failing.yaml"
+VETOED = EXAMPLES / "village" / "hexi_vetoed.yaml"
+
+
+def graded(path: Path) -> UnitResult:
+    """Grade a shipped example."""
+    outcome = grade_file(path)
+    assert isinstance(outcome, UnitResult)
+    return outcome
+
+
+def summarise(results: list[UnitResult], quotas: dict[str, Decimal] | None = None) -> BatchSummary:
+    """The summary of ``results`` in this input order."""
+    builder = SummaryBuilder()
+    for index, result in enumerate(results):
+        builder.add(index, result)
+    return builder.finish(files=len(results), invalid=0, skipped=0, quotas=quotas or {})
+
+
+def unit(code: str, score: str, base: str | None = None, rating: str = "优秀") -> UnitResult:
+    """The excellent example renamed and re-scored (ranking only reads these fields)."""
+    return replace(
+        graded(EXCELLENT),
+        unit_code=code,
+        unit_name=f"村{code}",
+        file=f"{code}.yaml",
+        score=D(score),
+        base_score=D(base or score),
+        rating=rating,
+    )
+
+
+def test_ties_follow_the_stated_rule() -> None:
+    """Equal totals: higher base score first, then unit code; vetoed units come last."""
+    vetoed = replace(graded(VETOED), score=D(100))
+    results = [unit("03", "90"), vetoed, unit("02", "90", "89"), unit("01", "90"), unit("04", "95")]
+    summary = summarise(results)
+    order = [ranked.row.unit_code for ranked in summary.ranking]
+    assert order == ["04", "01", "03", "02", vetoed.unit_code]
+    assert [ranked.placement.rank for ranked in summary.ranking] == [1, 2, 3, 4, 5]
+    assert summary.ranking[-1].placement.status == "vetoed"
+    assert "单位代码" in summary.tie_rule
+
+
+def test_quota_moves_the_lowest_ranked_down_and_says_why() -> None:
+    """优秀 ≤ 40% of five units: two keep it, the others drop to 良好 with the reason."""
+    results = [unit(f"0{i}", str(95 - i)) for i in range(5)]
+    summary = summarise(results, {"优秀": D(40)})
+    ratings = [ranked.placement.rating for ranked in summary.ranking]
+    assert ratings == ["优秀", "优秀", "良好", "良好", "良好"]
+    note = summary.ranking[2].placement.quota_note
+    assert "“优秀”名额为参评单位的40%（2个）已满" in note
+    assert "顺延为“良好”" in note
+    assert summary.ranking[0].placement.quota_note == ""
+    [outcome] = summary.quotas
+    assert (outcome.cap, outcome.demoted) == (2, 3)
+    assert [c.count for c in summary.ratings] == [2, 3, 0, 0]
+
+
+def test_quotas_cascade() -> None:
+    """A unit pushed into a capped band can be pushed on again."""
+    results = [unit(f"0{i}", str(95 - i)) for i in range(4)]
+    summary = summarise(results, {"优秀": D(25), "良好": D(25)})
+    assert [r.placement.rating for r in summary.ranking] == ["优秀", "良好", "合格", "合格"]
+
+
+@pytest.mark.parametrize(
+    ("quotas", "message"),
+    [({"五星": D(10)}, "不是细则中的等级"), ({"不合格": D(10)}, "无处顺延")],
+)
+def test_quota_errors(quotas: dict[str, Decimal], message: str) -> None:
+    """A quota must name a rating above the lowest."""
+    with pytest.raises(QuotaError, match=message):
+        check_quotas(quotas, ("优秀", "良好", "合格", "不合格"))
+
+
+@pytest.mark.parametrize(
+    ("percent", "units", "cap"), [("10", 9, 0), ("10", 10, 1), ("12.5", 16, 2)]
+)
+def test_quota_cap_rounds_down(percent: str, units: int, cap: int) -> None:
+    """The cap never lets the share exceed the quota."""
+    assert quota_cap(D(percent), units) == cap
+
+
+def test_statistics_and_common_problems() -> None:
+    """Mean, median, extremes, criterion means and the indicators losing most points."""
+    results = [graded(EXCELLENT), graded(FAILING), graded(VETOED)]
+    summary = summarise(results)
+    assert summary.stats is not None
+    scores = sorted(r.score for r in results)
+    assert summary.stats.median == scores[1]
+    assert (summary.stats.minimum, summary.stats.maximum) == (scores[0], scores[-1])
+    assert summary.stats.mean == (sum(scores, D(0)) / 3).quantize(D("0.01"))
+    first = summary.criteria[0]
+    assert first.mean == (sum((r.criteria[0].score for r in results), D(0)) / 3).quantize(D("0.01"))
+    top = summary.common_problems[0]
+    lost = [i.lost for r in results for i in r.indicators if i.id == top.id]
+    assert top.lost == sum(lost, D(0))
+    assert top.units == sum(1 for x in lost if x > 0)
+    assert [p.lost for p in summary.common_problems] == sorted(
+        (p.lost for p in summary.common_problems), reverse=True
+    )
+    assert summary.vetoed == 1
+    assert sum(c.count for c in summary.ratings) == 3
+
+
+def test_empty_batch() -> None:
+    """No graded unit: no statistics, no ranking, no division by zero."""
+    summary = summarise([])
+    assert summary.stats is None
+    assert summary.ranking == ()
+    assert summary.ratings == ()
