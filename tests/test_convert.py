@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,26 @@ def test_unfinished_files_convert_too(tmp_path: Path) -> None:
     source.write_text(text.replace("    value: 12\n", "    value:\n", 1), encoding="utf-8")
     workbook = to_xlsx(source, tmp_path / "half.xlsx")
     assert read_evidence(workbook).data["indicators"]["team_study"]["value"] is None
+
+
+def test_grade_tree_takes_workbooks_among_yaml_files(tmp_path: Path) -> None:
+    """A county folder where some villages and a township hand in workbooks grades the same."""
+    from lianchuang_cli.tree.grade import grade_tree
+
+    folder = tmp_path / "county"
+    shutil.copytree(DEMO, folder)
+    for name in ("shiqiao/qingshan.yaml", "shiqiao/township.yaml", "yunling/zhukeng.yaml"):
+        source = folder / name
+        to_xlsx(source, source.with_suffix(".xlsx"))
+        source.unlink()
+    (folder / "shiqiao" / "~$township.xlsx").write_bytes(b"lock file Excel leaves behind")
+    mixed, plain = grade_tree(folder), grade_tree(DEMO)
+    assert not mixed.failures
+    assert mixed.county is not None
+    assert plain.county is not None
+    assert meaning(mixed.county) == meaning(plain.county)
+    for ours, theirs in zip(mixed.townships, plain.townships, strict=True):
+        assert ours.result is not None
+        assert theirs.result is not None
+        assert meaning(ours.result) == meaning(theirs.result)
+        assert [meaning(v) for v in ours.villages] == [meaning(v) for v in theirs.villages]

@@ -9,16 +9,17 @@ left out of the figures above it; a file that cannot be graded never stops the t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from lianchuang_cli.discovery import EVIDENCE_SUFFIXES, LOCK_FILE_PREFIX
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.grading import load_evidence, read_evidence
 from lianchuang_cli.model.evidence import Evidence, NotApplicable, did_you_mean
 from lianchuang_cli.model.rubric import LoadedRubric, load_rubric, shipped_rubrics_dir
-from lianchuang_cli.reading.yaml_reader import SourceDocument, read_yaml
+from lianchuang_cli.reading.document import Document
 from lianchuang_cli.results import FileFailure, Provenance, UnitResult
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
 from lianchuang_cli.scoring.unit import score_unit
@@ -36,7 +37,7 @@ class _Unit:
 
     name: str
     level: str | None = None
-    doc: SourceDocument | None = None
+    doc: Document | None = None
     code: str = ""
     parent: str = ""
     year: int | None = None
@@ -55,14 +56,18 @@ class _Unit:
         where = ["unit", key] if key in self.doc.data.get("unit", {}) else ["unit"]
         problem = self.doc.problem(where, message)
         if severity == "warning":
-            return Problem(problem.file, problem.line, problem.column, message, "warning")
+            return replace(problem, severity="warning")
         return problem
 
 
 def tree_files(root: Path) -> list[Path]:
-    """Every YAML file under ``root``, in any sub-folder layout, in a stable order."""
+    """Every evidence file (YAML or workbook) under ``root``, in any layout, in a stable order."""
     return sorted(
-        p for p in root.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in EVIDENCE_SUFFIXES
+        and not p.name.startswith(LOCK_FILE_PREFIX)
+        and p.is_file()
     )
 
 
@@ -131,7 +136,7 @@ def _read(path: Path) -> _Unit:
     """Validate one file and read what it says about its unit, even when it is invalid."""
     unit = _Unit(str(path))
     try:
-        unit.doc = read_yaml(path)
+        unit.doc = read_evidence(path)
     except InputError as exc:
         unit.failure = FileFailure(str(path), tuple(exc.problems))
         return unit
