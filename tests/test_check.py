@@ -67,3 +67,25 @@ def test_junit_format() -> None:
     assert suite.get("tests") == "2"
     assert suite.get("failures") == "3"
     assert len(suite.findall("testcase/failure")) == 3
+
+
+def test_validate_and_score_speak_ci_formats(tmp_path: Path) -> None:
+    """validate and score annotate bad evidence at its line and column; good files pass."""
+    from tests.conftest import EXAMPLES
+
+    good = str(EXAMPLES / "village" / "taoyuan_excellent.yaml")
+    bad = str(EXAMPLES / "invalid" / "missing_indicators.yaml")
+    validated = run("validate", "--format", "github", good, bad)
+    assert validated.exit_code == EXIT_INPUT_ERROR
+    assert validated.stdout.startswith(f"::error file={bad},line=12,col=1,")
+    scored = run("score", "--format", "github", good, bad)
+    assert scored.exit_code == EXIT_INPUT_ERROR
+    assert (
+        f"::notice file={good},title=lianchuang::桃源村党总支：总分 101.25，等级 优秀"
+        in scored.stdout
+    )
+    assert f"::error file={bad},line=12,col=1," in scored.stdout
+    junit = ElementTree.fromstring(run("score", "--format", "junit", good, bad).stdout)
+    assert (junit.get("tests"), junit.get("failures")) == ("2", "1")
+    validated_junit = ElementTree.fromstring(run("validate", "--format", "junit", good).stdout)
+    assert validated_junit.get("failures") == "0"

@@ -39,3 +39,10 @@ def test_strict_turns_warnings_into_failures() -> None:
     strict = ElementTree.fromstring(PROBLEM_FORMATS["junit"](FILES, strict=True))
     assert (relaxed.get("failures"), strict.get("failures")) == ("1", "2")
     assert relaxed.get("tests") == "3"
+
+
+def test_workbook_cells_are_named_in_the_title() -> None:
+    """A workbook problem has no line: the annotation names the file and the cell."""
+    cell = Problem("村.xlsx", 0, 0, "应为整数", code="", cell="指标!H12")
+    (line,) = PROBLEM_FORMATS["github"]([CheckedFile("村.xlsx", (cell,))]).splitlines()
+    assert line == "::error file=村.xlsx,title=lianchuang 指标!H12::错误：应为整数"

@@ -19,21 +19,35 @@ from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, echo_problems, load
     type=click.Path(path_type=Path, readable=False),
 )
 @click.option("--rubric", "rubric_name", metavar="细则", help="使用指定的细则文件。")
-def validate(files: tuple[Path, ...], rubric_name: str | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github", "junit"]),
+    default="text",
+    show_default=True,
+    help="输出格式：text 逐条列出；github 工作流注释；junit 测试报告 XML。",
+)
+def validate(files: tuple[Path, ...], rubric_name: str | None, output_format: str) -> None:
     """只检查佐证材料的填写：逐条列出所有错误（文件:行:列，工作簿为 文件!工作表!单元格）。"""
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.grading import load_evidence
+    from lianchuang_cli.reports.problems import PROBLEM_FORMATS, CheckedFile
 
     rubric_path = load_rubric_or_exit(rubric_name).path if rubric_name else None
-    bad = 0
+    checked: list[CheckedFile] = []
     for path in files:
         try:
             load_evidence(path, rubric_path=rubric_path)
         except InputError as exc:
-            bad += 1
-            echo_problems(exc.problems)
-            click.echo(f"{path}：发现{exc.total}处错误。", err=True)
+            checked.append(CheckedFile(str(path), tuple(exc.problems)))
+            if output_format == "text":
+                echo_problems(exc.problems)
+                click.echo(f"{path}：发现{exc.total}处错误。", err=True)
         else:
-            click.echo(f"{path}：填写正确。")
-    if bad:
+            checked.append(CheckedFile(str(path), ()))
+            if output_format == "text":
+                click.echo(f"{path}：填写正确。")
+    if output_format != "text":
+        click.echo(PROBLEM_FORMATS[output_format](checked), nl=False)
+    if any(f.problems for f in checked):
         sys.exit(EXIT_INPUT_ERROR)

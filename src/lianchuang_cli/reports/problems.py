@@ -1,17 +1,24 @@
 """Problem reports for CI: plain lines, GitHub workflow annotations, JUnit XML.
 
 Each format is a pure function from the checked files (each with its problems) to text, registered
-in ``PROBLEM_FORMATS``; ``strict`` says whether warnings count as failures.
+in ``PROBLEM_FORMATS`` (used by ``check`` and ``validate``); ``strict`` says whether warnings count
+as failures. ``write_github`` and ``write_junit`` give graded reports (``score``, ``batch``) the same
+two formats through the reporters registry: a file that could not be graded fails with its
+problems, a graded one passes with its score and rating as a note.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 from xml.etree import ElementTree
 
+from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import SEVERITY_NAMES, Problem
+
+if TYPE_CHECKING:
+    from lianchuang_cli.report import Report
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +27,7 @@ class CheckedFile:
 
     path: str
     problems: tuple[Problem, ...]
+    note: str = ""
 
 
 def failing(problem: Problem, *, strict: bool) -> bool:
@@ -44,10 +52,17 @@ def render_github(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
     """GitHub Actions workflow commands: an ``::error``/``::warning`` annotation per problem."""
     lines = []
     for checked in files:
+        if checked.note:
+            place = f"file={_escape_property(checked.path)}"
+            lines.append(f"::notice {place},title=lianchuang::{_escape_data(checked.note)}\n")
         for p in checked.problems:
             level = "error" if failing(p, strict=strict) else "warning"
             title = f"lianchuang [{p.code}]" if p.code else "lianchuang"
-            place = f"file={_escape_property(p.file)},line={p.line},col={p.column}"
+            place = f"file={_escape_property(p.file)}"
+            if p.cell is None:
+                place += f",line={p.line},col={p.column}"
+            else:
+                title += f" {p.cell}"  # a workbook cell has no line: name it in the title
             message = _escape_data(f"{SEVERITY_NAMES[p.severity]}：{p.message}")
             lines.append(f"::{level} {place},title={_escape_property(title)}::{message}\n")
     return "".join(lines)
@@ -61,7 +76,7 @@ def render_junit(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
         case = ElementTree.SubElement(
             suite, "testcase", classname="lianchuang", name=checked.path, file=checked.path
         )
-        notes = []
+        notes = [checked.note] if checked.note else []
         for p in checked.problems:
             if failing(p, strict=strict):
                 failures += 1
@@ -92,3 +107,28 @@ PROBLEM_FORMATS: dict[str, ProblemRenderer] = {
     "github": render_github,
     "junit": render_junit,
 }
+
+
+def report_files(report: Report) -> list[CheckedFile]:
+    """A graded report as checked files: graded units pass with a note, failures fail."""
+    files = [
+        CheckedFile(
+            ranked.result.file,
+            (),
+            f"{ranked.result.unit_name}：总分 {fmt(ranked.result.score)}，"
+            f"等级 {ranked.placement.rating}",
+        )
+        for ranked in report.results()
+    ]
+    files.extend(CheckedFile(failure.file, failure.problems) for failure in report.invalid)
+    return files
+
+
+def write_github(report: Report, stream: IO[str]) -> None:
+    """Reporter: GitHub Actions annotations for a graded batch."""
+    stream.write(render_github(report_files(report)))
+
+
+def write_junit(report: Report, stream: IO[str]) -> None:
+    """Reporter: JUnit XML for a graded batch."""
+    stream.write(render_junit(report_files(report)))

@@ -47,6 +47,14 @@ FORMATS: dict[str, Format] = {
         "Excel 工作簿（须 --output）",
         binary=True,
     ),
+    "github": Format(
+        "lianchuang_cli.reports.problems",
+        "write_github",
+        "GitHub Actions 工作流注释（材料错误标在行列上）",
+    ),
+    "junit": Format(
+        "lianchuang_cli.reports.problems", "write_junit", "JUnit XML（每个文件一个测试用例）"
+    ),
 }
 
 
