@@ -89,3 +89,23 @@ def test_validate_and_score_speak_ci_formats(tmp_path: Path) -> None:
     assert (junit.get("tests"), junit.get("failures")) == ("2", "1")
     validated_junit = ElementTree.fromstring(run("validate", "--format", "junit", good).stdout)
     assert validated_junit.get("failures") == "0"
+
+
+def test_batch_speaks_ci_formats(tmp_path: Path) -> None:
+    """batch over a folder annotates the broken file and notes the graded ones."""
+    from tests.conftest import EXAMPLES
+
+    folder = tmp_path / "村"
+    folder.mkdir()
+    for name in ("taoyuan_excellent.yaml", "shiqiao_good.yaml"):
+        (folder / name).write_bytes((EXAMPLES / "village" / name).read_bytes())
+    (folder / "bad.yaml").write_bytes(
+        (EXAMPLES / "invalid" / "missing_indicators.yaml").read_bytes()
+    )
+    result = run("batch", str(folder), "--format", "junit")
+    assert result.exit_code == EXIT_INPUT_ERROR
+    suite = ElementTree.fromstring(result.stdout)
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
+    github = run("batch", str(folder), "--format", "github").stdout
+    assert github.count("::notice ") == 2
+    assert f"::error file={folder / 'bad.yaml'},line=12,col=1," in github
