@@ -203,3 +203,26 @@ def test_no_progress_bar_when_not_a_terminal(folder: Path) -> None:
     result = run("batch", str(folder), "--jobs", "1", "--format", "jsonl")
     assert "评分中" not in result.stderr
     assert "\x1b[" not in result.stderr
+
+
+def test_progress_bar_draws_on_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the bar counts files on stderr and nothing reaches stdout."""
+    import io
+
+    from lianchuang_cli.commands.reporting import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err, out = Terminal(), io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    monkeypatch.setattr("sys.stdout", out)
+    with progress_bar(4, enabled=True) as advance:
+        assert advance is not None
+        for done in range(1, 5):
+            advance(done)
+    assert "4/4" in err.getvalue()
+    assert out.getvalue() == ""
+    with progress_bar(4, enabled=False) as nothing:
+        assert nothing is None

@@ -7,10 +7,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading import grade_file
+from lianchuang_cli.reports.json_report import number
 from lianchuang_cli.reports.table import render_problems, render_table
 from lianchuang_cli.results import FileFailure, UnitResult
 from tests.conftest import EXAMPLES, render_json
@@ -104,3 +108,10 @@ def test_table_colours_only_on_request() -> None:
 def test_problem_lines() -> None:
     """Problems print as path:line:column: 错误: message."""
     assert render_problems(FAILURE.problems) == "bad.yaml:3:5: 错误: 缺少 unit\n"
+
+
+@given(st.decimals(min_value=-100_000, max_value=100_000, places=4, allow_nan=False))
+@settings(max_examples=300, deadline=None)
+def test_json_numbers_are_the_rounded_decimals(value: Decimal) -> None:
+    """A JSON number prints exactly as the score sheet does (two decimals, 四舍五入)."""
+    assert json.dumps(number(value)) == fmt(value)

@@ -46,7 +46,9 @@ def find_evidence(paths: Iterable[str | Path], *, recursive: bool) -> Found:
             continue
         if stat.S_ISDIR(mode):
             for entry, is_evidence in _walk(path, recursive=recursive):
-                if not is_evidence:
+                if isinstance(is_evidence, FileFailure):
+                    missing.append(is_evidence)
+                elif not is_evidence:
                     skipped += 1
                 elif entry not in seen:
                     seen.add(entry)
@@ -60,12 +62,17 @@ def find_evidence(paths: Iterable[str | Path], *, recursive: bool) -> Found:
     return Found(tuple(files), skipped, tuple(missing))
 
 
-def _walk(folder: str, *, recursive: bool) -> Iterator[tuple[str, bool]]:
-    """Yield (path, is an evidence file) for every entry, depth first in name order."""
+def _walk(folder: str, *, recursive: bool) -> Iterator[tuple[str, bool | FileFailure]]:
+    """Yield (path, is an evidence file) for every entry, depth first in name order.
+
+    A folder that cannot be listed yields a failure in place of its entries.
+    """
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        message = f"无法读取文件夹（{exc.strerror or exc}）；请检查权限"
+        yield folder, FileFailure(folder, (Problem(folder, 1, 1, message, code="unreadable"),))
         return
     for entry in entries:
         # Symlinked folders are not followed: they can loop and can leave the tree asked for.
@@ -79,6 +86,4 @@ def _walk(folder: str, *, recursive: bool) -> Iterator[tuple[str, bool]]:
             regular = entry.is_file()
         except OSError:
             regular = False
-        name = entry.name.lower()
-        evidence = name.endswith(EVIDENCE_SUFFIXES) and not name.startswith(LOCK_FILE_PREFIX)
-        yield entry.path, regular and evidence
+        yield entry.path, regular and entry.name.lower().endswith(EVIDENCE_SUFFIXES)

@@ -133,7 +133,8 @@ def _check_same_rubric(result: UnitResult, rubric_id: str, sha256: str) -> FileO
         return result
     message = (
         f"本批文件按考评细则“{rubric_id}”汇总排名，此文件使用细则“{result.rubric_id}”"
-        f"（{result.rubric_version}版）；不同细则的文件请分开评分"
+        f"（{result.rubric_version}版）；不同细则的文件请分开评分，"
+        "村、乡镇、县三级材料在同一文件夹时请用 lianchuang grade-tree"
     )
     return FileFailure(result.file, (Problem(result.file, 1, 1, message, code="mixed-rubric"),))
 
