@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading import grade_file
+from lianchuang_cli.grading_cache import EvidenceCache
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
@@ -81,6 +82,7 @@ def grade_batch(
     quotas: Mapping[str, Decimal] | None = None,
     rubric_quotas: bool = False,
     on_progress: Progress | None = None,
+    cache_dir: Path | None = None,
 ) -> GradedBatch:
     """Grade ``files`` (``jobs`` processes) into a ``GradedBatch``; failures are recorded.
 
@@ -88,6 +90,7 @@ def grade_batch(
     A file asking for another rubric is recorded as a failure (grade such files separately).
     Quotas (percent per rating) are ``quotas``, over the rubric's own ``quotas:`` when
     ``rubric_quotas``; ``QuotaError`` is raised when one names a rating the rubric lacks.
+    With ``cache_dir``, YAML files whose bytes were parsed before are not parsed again.
     """
     # Closed by GradedBatch.close(), or below if grading fails or is interrupted.
     spool = tempfile.TemporaryFile(prefix="lianchuang-spool-")  # noqa: SIM115
@@ -95,7 +98,7 @@ def grade_batch(
         builder = SummaryBuilder()
         invalid: list[FileFailure] = list(missing)
         done = 0
-        with closing(_outcomes(files, rubric_path, jobs)) as outcomes:
+        with closing(_outcomes(files, rubric_path, jobs, cache_dir)) as outcomes:
             for index, outcome in enumerate(outcomes):
                 if isinstance(outcome, UnitResult) and builder.rubric is not None:
                     outcome = _check_same_rubric(outcome, builder.rubric.id, builder.rubric.sha256)
@@ -145,9 +148,10 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def _grade_chunk(task: tuple[list[str], Path | None]) -> list[FileOutcome]:
-    paths, rubric_path = task
-    return [grade_file(path, rubric_path=rubric_path) for path in paths]
+def _grade_chunk(task: tuple[list[str], Path | None, Path | None]) -> list[FileOutcome]:
+    paths, rubric_path, cache_dir = task
+    cache = None if cache_dir is None else EvidenceCache(cache_dir)
+    return [grade_file(path, rubric_path=rubric_path, cache=cache) for path in paths]
 
 
 def _ignore_sigint() -> None:
@@ -156,19 +160,20 @@ def _ignore_sigint() -> None:
 
 
 def _outcomes(
-    files: Sequence[str], rubric_path: Path | None, jobs: int
+    files: Sequence[str], rubric_path: Path | None, jobs: int, cache_dir: Path | None
 ) -> Generator[FileOutcome, None, None]:
     """Each file's outcome in input order."""
     jobs = max(1, min(jobs, len(files)))
     if jobs == 1:
+        cache = None if cache_dir is None else EvidenceCache(cache_dir)
         for path in files:
-            yield grade_file(path, rubric_path=rubric_path)
+            yield grade_file(path, rubric_path=rubric_path, cache=cache)
         return
     import multiprocessing
 
     # Small chunks keep every worker busy to the end; large ones cut the messaging cost.
     size = max(1, min(64, len(files) // (jobs * 8)))
-    tasks = ((chunk, rubric_path) for chunk in _chunks(files, size))
+    tasks = ((chunk, rubric_path, cache_dir) for chunk in _chunks(files, size))
     context: Any = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Workers must never see Ctrl-C (the parent stops them): block SIGINT while forking, so a
     # worker starts with it blocked and then ignores it; the parent gets a pending one on unblock.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.evidence import Evidence, check_evidence, did_you_mean, requested_rubric
@@ -18,23 +19,32 @@ from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.results import FileFailure, FileOutcome
 from lianchuang_cli.scoring.unit import score_unit
 
+if TYPE_CHECKING:
+    from lianchuang_cli.grading_cache import EvidenceCache
 
-def read_evidence(path: str | Path) -> Document:
-    """Read an evidence file in either form: a workbook (.xlsx) or YAML text."""
+
+def read_evidence(path: str | Path, *, cache: EvidenceCache | None = None) -> Document:
+    """Read an evidence file in either form: a workbook (.xlsx) or YAML text (cached if given)."""
     from lianchuang_cli.reading.xlsx_reader import is_workbook, read_workbook
 
-    return read_workbook(path) if is_workbook(path) else read_yaml(path)
+    if is_workbook(path):
+        return read_workbook(path)
+    return read_yaml(path) if cache is None else cache.read(path)
 
 
 def load_evidence(
-    path: str | Path, *, rubric_path: Path | None = None, computed_linked: bool = False
+    path: str | Path,
+    *,
+    rubric_path: Path | None = None,
+    computed_linked: bool = False,
+    cache: EvidenceCache | None = None,
 ) -> tuple[LoadedRubric, Evidence]:
     """Read an evidence file and its rubric and validate one against the other.
 
     With ``computed_linked`` (grade-tree), linked indicators may be left out: their values are
     computed from the level below.
     """
-    doc = read_evidence(path)
+    doc = read_evidence(path, cache=cache)
     loaded = rubric_for(doc, rubric_path=rubric_path)
     supplied = [i.id for _, i in loaded.rubric.indicators() if i.linked] if computed_linked else []
     return loaded, check_evidence(doc, loaded, supplied=supplied)
@@ -71,10 +81,12 @@ def rubric_for(doc: Document, *, rubric_path: Path | None = None) -> LoadedRubri
     return loaded
 
 
-def grade_file(path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
+def grade_file(
+    path: str | Path, *, rubric_path: Path | None = None, cache: EvidenceCache | None = None
+) -> FileOutcome:
     """Grade one file; any input problem becomes a ``FileFailure`` instead of an exception."""
     try:
-        loaded, evidence = load_evidence(path, rubric_path=rubric_path)
+        loaded, evidence = load_evidence(path, rubric_path=rubric_path, cache=cache)
     except InputError as exc:
         return FileFailure(str(path), tuple(exc.problems))
     return score_unit(loaded, evidence)

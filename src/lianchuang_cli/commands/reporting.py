@@ -22,6 +22,23 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_INTERRUPTED"]
 
 
+CACHE_HELP = (
+    "把解析过的材料缓存到此文件夹：内容未改动的文件不再重新解析（修改细则后重新评分快得多）；"
+    "缓存按文件内容和工具版本区分，可随时删除。"
+)
+
+
+def cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--cache DIR``: parsed evidence kept between runs (see ``grading_cache``)."""
+    return click.option(
+        "--cache",
+        "cache_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        metavar="文件夹",
+        help=CACHE_HELP,
+    )(command)
+
+
 def check_output_path(output: Path, inputs: Sequence[str | Path]) -> None:
     """Refuse an output path that is an evidence file or one of the inputs."""
     if output.suffix.lower() in (".yaml", ".yml"):

@@ -20,6 +20,7 @@ from lianchuang_cli.commands.common import (
 )
 from lianchuang_cli.commands.reporting import (
     EXIT_INTERRUPTED,
+    cache_option,
     check_output_path,
     echo_gate_failures,
     gate_failures,
@@ -61,6 +62,7 @@ PARALLEL_FROM = 16
 )
 @click.option("--fail-under", metavar="分数", help="总分低于此分数时退出码为1。")
 @click.option("--min-rating", metavar="等级", help="等级低于此等级（如 良好）时退出码为1。")
+@cache_option
 def score(
     files: tuple[Path, ...],
     rubric_name: str | None,
@@ -68,6 +70,7 @@ def score(
     output: Path | None,
     fail_under: str | None,
     min_rating: str | None,
+    cache_dir: Path | None,
 ) -> None:
     """给一个或多个佐证材料文件打分，显示总分、等级、各项得分和差距。"""
     from lianchuang_cli.engine import default_jobs, grade_batch
@@ -82,7 +85,9 @@ def score(
     if len(files) > 1:
         settle_heap_for_batch()
     try:
-        with grade_batch([str(f) for f in files], rubric_path=rubric_path, jobs=jobs) as batch:
+        with grade_batch(
+            [str(f) for f in files], rubric_path=rubric_path, jobs=jobs, cache_dir=cache_dir
+        ) as batch:
             summary = batch.summary
             gate_messages = gate_failures(summary, threshold, min_rating)
             options = ReportOptions(
