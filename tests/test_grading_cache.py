@@ -79,3 +79,15 @@ def test_score_cache_option(tmp_path: Path) -> None:
     assert first.exit_code == second.exit_code == 0, first.output
     assert json.loads(first.output) == json.loads(second.output)
     assert len(list((tmp_path / "c").rglob("*.json"))) == len(files)
+
+
+def test_batch_cache_option(tmp_path: Path) -> None:
+    """``batch --cache DIR`` grades a folder the same with a cold and a warm cache."""
+    runner = CliRunner()
+    args = ["batch", str(EXAMPLES / "village"), "--jobs", "1", "--format", "json"]
+    cached = [*args, "--cache", str(tmp_path / "c")]
+    plain = runner.invoke(main, args)
+    cold = runner.invoke(main, cached)
+    warm = runner.invoke(main, cached)
+    assert plain.exit_code == cold.exit_code == warm.exit_code == 0, plain.output
+    assert json.loads(plain.stdout) == json.loads(cold.stdout) == json.loads(warm.stdout)

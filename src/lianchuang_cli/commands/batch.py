@@ -16,9 +16,11 @@ from lianchuang_cli.commands.common import (
     fail,
     load_rubric_or_exit,
     parse_decimal,
+    settle_heap_for_batch,
     width,
 )
 from lianchuang_cli.commands.reporting import (
+    cache_option,
     check_output_path,
     echo_gate_failures,
     gate_failures,
@@ -68,6 +70,7 @@ GATE_MESSAGES_SHOWN = 20
     metavar="等级=比例",
     help="名额：某等级不超过参评单位的比例，如 优秀=10%；可重复；优先于细则中的 quotas。",
 )
+@cache_option
 def batch(
     paths: tuple[Path, ...],
     recursive: bool,
@@ -78,6 +81,7 @@ def batch(
     fail_under: str | None,
     min_rating: str | None,
     quota_texts: tuple[str, ...],
+    cache_dir: Path | None,
 ) -> None:
     """批量评分：评分文件夹中全部佐证材料（.yaml/.yml），排名并汇总。"""
     from lianchuang_cli.discovery import find_evidence
@@ -104,6 +108,7 @@ def batch(
     found = find_evidence(paths, recursive=recursive)
     total = len(found.files)
     show_progress = sys.stderr.isatty() and total > 1
+    settle_heap_for_batch()
     try:
         with (
             progress_bar(total, enabled=show_progress) as advance,
@@ -116,6 +121,7 @@ def batch(
                 quotas=quotas,
                 rubric_quotas=True,
                 on_progress=advance,
+                cache_dir=cache_dir,
             ) as graded,
         ):
             summary = graded.summary
