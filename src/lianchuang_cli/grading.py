@@ -36,18 +36,12 @@ def load_evidence(
     path: str | Path,
     *,
     rubric_path: Path | None = None,
-    computed_linked: bool = False,
     cache: EvidenceCache | None = None,
 ) -> tuple[LoadedRubric, Evidence]:
-    """Read an evidence file and its rubric and validate one against the other.
-
-    With ``computed_linked`` (grade-tree), linked indicators may be left out: their values are
-    computed from the level below.
-    """
+    """Read an evidence file and its rubric and validate one against the other."""
     doc = read_evidence(path, cache=cache)
     loaded = rubric_for(doc, rubric_path=rubric_path)
-    supplied = [i.id for _, i in loaded.rubric.indicators() if i.linked] if computed_linked else []
-    return loaded, check_evidence(doc, loaded, supplied=supplied)
+    return loaded, check_evidence(doc, loaded)
 
 
 def rubric_for(doc: Document, *, rubric_path: Path | None = None) -> LoadedRubric:

@@ -16,9 +16,9 @@ from typing import Any
 
 from lianchuang_cli.discovery import EVIDENCE_SUFFIXES, LOCK_FILE_PREFIX
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import load_evidence, read_evidence
-from lianchuang_cli.model.evidence import Evidence, NotApplicable, did_you_mean
-from lianchuang_cli.model.rubric import LoadedRubric, load_rubric, shipped_rubrics_dir
+from lianchuang_cli.grading import read_evidence, rubric_for
+from lianchuang_cli.model.evidence import Evidence, NotApplicable, check_evidence, did_you_mean
+from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.results import FileFailure, Provenance, UnitResult
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
@@ -136,38 +136,33 @@ def _read(path: Path) -> _Unit:
     """Validate one file and read what it says about its unit, even when it is invalid."""
     unit = _Unit(str(path))
     try:
-        unit.doc = read_evidence(path)
+        doc = unit.doc = read_evidence(path)
+        loaded = rubric_for(doc)
     except InputError as exc:
         unit.failure = FileFailure(str(path), tuple(exc.problems))
+        if unit.doc is None:
+            return unit
+        loaded = None
+    data = doc.data
+    header = data.get("unit") if isinstance(data, dict) else None
+    if loaded is not None:
+        unit.level = loaded.rubric.level
+    elif isinstance(data, dict) and data.get("rubric") in PARENT_KEY.keys() | {"county"}:
+        unit.level = data["rubric"]
+    if isinstance(header, dict):
+        unit.code = _text(header.get("code"))
+        unit.parent = _text(header.get(PARENT_KEY.get(unit.level or "", ""), ""))
+        year = header.get("year")
+        unit.year = year if isinstance(year, int) and not isinstance(year, bool) else None
+    if loaded is None:
         return unit
-    data = unit.doc.data
-    if isinstance(data, dict):
-        unit.level = _level(data.get("rubric"))
-        header = data.get("unit")
-        if isinstance(header, dict):
-            unit.code = _text(header.get("code"))
-            unit.parent = _text(header.get(PARENT_KEY.get(unit.level or "", ""), ""))
-            year = header.get("year")
-            unit.year = year if isinstance(year, int) and not isinstance(year, bool) else None
+    supplied = [i.id for _, i in loaded.rubric.indicators() if i.linked is not None]
     try:
-        unit.loaded, unit.evidence = load_evidence(path, computed_linked=True)
+        unit.evidence = check_evidence(doc, loaded, supplied=supplied)
+        unit.loaded = loaded
     except InputError as exc:
         unit.failure = FileFailure(str(path), tuple(exc.problems))
-    if unit.level is None and unit.loaded is not None:
-        unit.level = unit.loaded.rubric.level
     return unit
-
-
-def _level(rubric: Any) -> str | None:
-    if not isinstance(rubric, str) or not rubric.strip().isidentifier():
-        return None
-    path = shipped_rubrics_dir() / f"{rubric.strip()}.yaml"
-    if not path.is_file():
-        return None
-    try:
-        return load_rubric(path).rubric.level
-    except InputError:
-        return None
 
 
 def _text(value: Any) -> str:
