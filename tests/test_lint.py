@@ -99,6 +99,21 @@ def test_adjustment_caps() -> None:
     assert_check("adjustment-caps")
 
 
+def test_not_applicable_cap() -> None:
+    """No indicator alone exceeds the 缺项 cap."""
+    assert_check("not-applicable-cap")
+
+
+def test_penalty_veto_overlap() -> None:
+    """A penalty and a veto on one kind of event share no level."""
+    assert_check("penalty-veto-overlap")
+
+
+def test_practice_marked() -> None:
+    """Figures in a rule without a 实践值 note are a warning."""
+    assert_check("practice-marked")
+
+
 def test_clause_cited() -> None:
     """An indicator without its clause is a warning."""
     assert_check("clause-cited")

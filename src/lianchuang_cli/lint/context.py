@@ -10,13 +10,14 @@ path in the file, which is how checks locate what they find.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from yaml.nodes import MappingNode, SequenceNode
 
 from lianchuang_cli.lint.base import Finding
 from lianchuang_cli.model.rubric import Criterion, Indicator, Rubric
@@ -28,8 +29,11 @@ Loc = tuple[str | int, ...]
 class RubricContext:
     """A (possibly partial) rubric, its source document, and the position of each of its parts."""
 
-    def __init__(self, doc: SourceDocument, built: BuiltRubric) -> None:
+    def __init__(
+        self, doc: SourceDocument, built: BuiltRubric, *, lines: Sequence[str] = ()
+    ) -> None:
         self.doc = doc
+        self.lines = lines
         self.rubric = built.rubric
         self.positions = built.positions
         self.incomplete = built.incomplete
@@ -45,6 +49,29 @@ class RubricContext:
     def at(self, part: BaseModel, *path: str | int, message: str, key: bool = False) -> Finding:
         """A finding located at ``part`` (or at one of its fields)."""
         return Finding(self.loc(part, *path), message, key)
+
+    def span(self, part: BaseModel) -> tuple[int, int]:
+        """The first and last 1-based line of ``part`` in the file, with the comment lines
+        directly above it (where a rubric notes what an item is based on)."""
+        node = self.doc.root
+        for step in self.loc(part):
+            if isinstance(node, MappingNode):
+                node = next((v for k, v in node.value if k.value == str(step)), None)
+            elif isinstance(node, SequenceNode) and isinstance(step, int):
+                node = node.value[step] if 0 <= step < len(node.value) else None
+            if node is None:
+                return 1, 1
+        assert node is not None
+        lines = self.lines
+        first, end = node.start_mark.line, node.end_mark
+        # A block ends where the next token starts: on a later line, that line is not ours.
+        last = end.line - 1 if not lines or not lines[end.line][: end.column].strip() else end.line
+        last = min(last, len(lines) - 1)
+        while last > first and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
+            last -= 1
+        while 0 < first <= len(lines) and lines[first - 1].lstrip().startswith("#"):
+            first -= 1
+        return first + 1, last + 1
 
     def indicators(self) -> Iterable[tuple[Criterion, Indicator]]:
         """Every indicator that loaded, with its criterion."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from lianchuang_cli.lint.checks import CHECKS
 from lianchuang_cli.lint.context import RubricContext, build_rubric
 from lianchuang_cli.model.rubric import LoadedRubric, Rubric
 from lianchuang_cli.model.validation import problems_from
-from lianchuang_cli.reading.yaml_reader import SourceDocument, read_yaml
+from lianchuang_cli.reading.yaml_reader import SourceDocument, decode_text, read_yaml
 
 SCHEMA_CODE = "schema"
 YAML_CODE = "yaml"
@@ -41,7 +41,12 @@ def lint_file(path: Path, *, checks: Mapping[str, Check] = CHECKS) -> RubricLint
     except InputError as exc:
         return RubricLint(path, tuple(_with_code(p, YAML_CODE) for p in exc.problems), None)
     problems = [_with_code(p, YAML_CODE) for p in found]
-    loaded, more = lint_document(doc, path=path, checks=checks)
+    # Comments are not in the parsed document; checks about them (practice-marked) read the text.
+    try:
+        lines = tuple(decode_text(path.read_bytes(), str(path)).splitlines())
+    except (OSError, InputError):
+        lines = ()
+    loaded, more = lint_document(doc, path=path, checks=checks, lines=lines)
     problems.extend(more)
     problems.sort(key=lambda p: (p.line, p.column))
     usable = loaded if not any(p.severity == "error" for p in problems) else None
@@ -49,7 +54,11 @@ def lint_file(path: Path, *, checks: Mapping[str, Check] = CHECKS) -> RubricLint
 
 
 def lint_document(
-    doc: SourceDocument, *, path: Path, checks: Mapping[str, Check] = CHECKS
+    doc: SourceDocument,
+    *,
+    path: Path,
+    checks: Mapping[str, Check] = CHECKS,
+    lines: Sequence[str] = (),
 ) -> tuple[LoadedRubric | None, list[Problem]]:
     """Check a parsed rubric; return it (when the schema accepted it) with the problems found."""
     if not isinstance(doc.data, dict):
@@ -60,7 +69,7 @@ def lint_document(
     if built.error is not None:
         schema = problems_from(built.error, doc, model=Rubric)
         problems.extend(_with_code(p, SCHEMA_CODE) for p in schema)
-    context = RubricContext(doc, built)
+    context = RubricContext(doc, built, lines=lines)
     for check in checks.values():
         for finding in check.run(context):
             line, column = doc.position(finding.loc, key=finding.key)

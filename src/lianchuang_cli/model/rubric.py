@@ -72,6 +72,14 @@ class Criterion(Frozen):
     indicators: Annotated[list[Indicator], Field(min_length=1)]
 
 
+class EventScope(Frozen):
+    """Which kind of event an item covers, and at which levels (``lianchuang check`` compares a
+    penalty's levels with a veto's on the same kind: one event, one consequence)."""
+
+    kind: Identifier
+    levels: Annotated[list[Text], Field(min_length=1)]
+
+
 class AdjustmentItem(Frozen):
     """A penalty (扣分项) or bonus (加分项): ``points`` per occurrence, at most ``cap`` in all."""
 
@@ -80,6 +88,7 @@ class AdjustmentItem(Frozen):
     points: Points
     cap: Points | None = None
     basis: str = ""
+    event: EventScope | None = None
 
 
 class BonusItem(AdjustmentItem):
@@ -96,6 +105,7 @@ class VetoItem(Frozen):
     id: Identifier
     name: Text
     basis: str = ""
+    event: EventScope | None = None
 
 
 class RatingBand(Frozen):

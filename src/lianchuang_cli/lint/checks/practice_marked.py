@@ -1,0 +1,43 @@
+"""``practice-marked``: figures that are not in the policy text are marked as practice.
+
+The seed policy states standards, never numbers: every number a rule uses (a threshold, a count,
+a deduction, a band, an option's points) comes from local practice and is marked by a comment
+containing “实践值” on the indicator's lines or just above them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from lianchuang_cli.lint.base import Check, Finding
+from lianchuang_cli.lint.context import RubricContext
+
+MARK = "实践值"
+
+
+def _has_figures(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_figures(item) for key, item in value.items() if key != "kind")
+    if isinstance(value, list):
+        return any(_has_figures(item) for item in value)
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def run(ctx: RubricContext) -> Iterator[Finding]:
+    if not ctx.lines:
+        return
+    for _, indicator in ctx.indicators():
+        if not _has_figures(indicator.rule.model_dump()):
+            continue
+        first, last = ctx.span(indicator)
+        if not any(MARK in line for line in ctx.lines[first - 1 : last]):
+            message = (
+                f"指标“{indicator.name}”的评分规则含具体数字，却没有注明出处；"
+                f"文件原文不含数字，请在该指标处加注释“# {MARK}：……，非《意见》原文”"
+            )
+            yield ctx.at(indicator, "rule", message=message)
+
+
+CHECK = Check("practice-marked", "warning", "评分规则中的具体数字注明为实践值", run)
