@@ -35,6 +35,7 @@ def test_readme_documents_commands_exit_codes_and_json() -> None:
         "lianchuang batch",
         "lianchuang validate",
         "lianchuang template",
+        "lianchuang convert",
         "lianchuang rubric show",
     ):
         assert command in README

@@ -51,7 +51,7 @@ GATE_MESSAGES_SHOWN = 20
     type=click.Choice(list(FORMATS)),
     help="输出格式："
     + "；".join(f"{name} {spec.help}" for name, spec in FORMATS.items())
-    + "。默认按 --output 的扩展名（.xlsx .csv .json .jsonl .md）选择，否则为 table。",
+    + "。默认按 --output 的扩展名（.xlsx .csv .json .jsonl .md .html）选择，否则为 table。",
 )
 @click.option(
     "--output",
@@ -83,7 +83,7 @@ def batch(
     quota_texts: tuple[str, ...],
     cache_dir: Path | None,
 ) -> None:
-    """批量评分：评分文件夹中全部佐证材料（.yaml/.yml），排名并汇总。"""
+    """批量评分：评分文件夹中全部佐证材料（.yaml/.yml/.xlsx），排名并汇总。"""
     from lianchuang_cli.discovery import find_evidence
     from lianchuang_cli.engine import default_jobs, grade_batch
     from lianchuang_cli.report import ReportOptions
@@ -154,6 +154,8 @@ SUFFIX_FORMATS = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
 }
 
 

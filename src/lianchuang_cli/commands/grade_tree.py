@@ -9,7 +9,7 @@ import click
 
 from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, color, echo_problems, width
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "html")
 
 
 @click.command("grade-tree", options_metavar="[选项]")
@@ -31,7 +31,7 @@ FORMATS = ("table", "json")
     type=click.Choice(FORMATS),
     default="table",
     show_default=True,
-    help="输出格式：table 表格，json 供程序读取。",
+    help="输出格式：table 表格，json 供程序读取，html 可打印的网页报告（A4，用 > 文件名.html 保存）。",
 )
 def grade_tree(folder: Path, previous_path: Path | None, output_format: str) -> None:
     """评分整个县：先评各村，再用各村结果核算并评各乡镇，最后评县。
@@ -61,6 +61,10 @@ def grade_tree(folder: Path, previous_path: Path | None, output_format: str) -> 
     )
     if output_format == "json":
         click.echo(render_tree_json(tree), nl=False)
+    elif output_format == "html":
+        from lianchuang_cli.reports.html_report import render_tree_html
+
+        click.echo(render_tree_html(tree), nl=False)
     else:
         click.echo(render_tree_table(tree, width=width(), color=color()), nl=False)
     echo_problems(tree.problems)

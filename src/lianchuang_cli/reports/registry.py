@@ -41,6 +41,9 @@ FORMATS: dict[str, Format] = {
     ),
     "csv": Format("lianchuang_cli.reports.csv_report", "write_csv", "排名表，Excel 可直接打开"),
     "markdown": Format("lianchuang_cli.reports.markdown_report", "write_markdown", "汇总文档"),
+    "html": Format(
+        "lianchuang_cli.reports.html_report", "write_html", "可打印的网页报告（A4，评分表与图表）"
+    ),
     "xlsx": Format(
         "lianchuang_cli.reports.xlsx_report",
         "write_xlsx",

@@ -9,7 +9,8 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
 from lianchuang_cli.reports.console_layout import Wrapped
-from lianchuang_cli.reports.table import NOT_APPLICABLE_POLICY_NAMES, render_text
+from lianchuang_cli.reports.table import render_text
+from lianchuang_cli.reports.wording import NOT_APPLICABLE_POLICY_NAMES
 
 
 def rubric_tree(rubric: Rubric) -> RenderableType:

@@ -1,8 +1,129 @@
-"""Wording shared by every human-readable report (table, HTML), so no format rewrites it."""
+"""Wording shared by every human-readable report (table, HTML), so no format rewrites it.
+
+The result objects carry each indicator's explanation and advice; what a report says around
+them (the score formula, scaling, the next-rating advice, long-term work) is worded here once.
+"""
 
 from __future__ import annotations
+
+from decimal import Decimal
+
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.results import Adjustment, CriterionResult, UnitResult
+
+NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
+    "rescale": "缺项不计入应得分，其余指标得分按比例折算为总分",
+    "full_marks": "缺项按该项满分计",
+}
 
 
 def place(line: int, cell: str | None) -> str:
     """Where an indicator was filled in: "第12行" in a YAML file, "指标!A12" in a workbook."""
     return cell if cell is not None else f"第{line}行"
+
+
+def unit_heading(result: UnitResult) -> str:
+    """ "桃源村党总支（0571030101） · 桃源镇 · 青山县"."""
+    where = " · ".join(x for x in (result.township, result.county) if x)
+    return f"{result.unit_name}（{result.unit_code}）" + (f" · {where}" if where else "")
+
+
+def rubric_line(result: UnitResult) -> str:
+    """Which rubric, which version, which year."""
+    return (
+        f"考评细则：{result.rubric_title}（{result.rubric_id} {result.rubric_version}）"
+        f"　{result.year}年度"
+    )
+
+
+def over_maximum_note(result: UnitResult) -> str:
+    """Said after the total when bonuses lift it over the maximum, else ""."""
+    return "（含加分，可超过满分）" if result.score > result.max_score else ""
+
+
+def score_notes(result: UnitResult) -> list[str]:
+    """How the total was reached: formula, floor, 缺项 policy and scaling, bonus cap."""
+    notes = []
+    formula = [f"基础分{fmt(result.base_score)}"]
+    if result.bonus:
+        formula.append(f"+ 加分{fmt(result.bonus)}")
+    if result.penalty:
+        formula.append(f"- 扣分{fmt(result.penalty)}")
+    if len(formula) > 1:
+        notes.append(f"总分 = {' '.join(formula)} = {fmt(result.unfloored_score)}")
+    if result.floor_applied:
+        notes.append(
+            f"总分{fmt(result.unfloored_score)}低于细则规定的最低分，"
+            f"按最低分{fmt(result.score_floor)}分计"
+        )
+    notes.append(
+        f"缺项处理（细则规定）：{NOT_APPLICABLE_POLICY_NAMES[result.not_applicable_policy]}"
+    )
+    if result.scaled:
+        skipped = [r.name for r in result.indicators if r.status == "not_applicable"]
+        notes.append(
+            f"缺项按比例折算：{'、'.join(skipped)}不适用；适用指标满分 "
+            f"{fmt(result.applicable_points)}，得{fmt(result.raw_score)}，"
+            f"折算为{fmt(result.raw_score)} ÷ {fmt(result.applicable_points)} × "
+            f"{fmt(result.max_score)} = {fmt(result.base_score)}"
+        )
+    if result.bonus_capped:
+        notes.append("加分已达上限，超出部分不计。")
+    return notes
+
+
+def veto_notes(result: UnitResult) -> list[str]:
+    """One line per veto event."""
+    return [f"一票否决：{reason}" for reason in result.veto_reasons]
+
+
+def criterion_share(criterion: CriterionResult) -> str:
+    """The criterion's score as a share of its points: "85%", or "—" when nothing applies."""
+    if not criterion.max_score:
+        return "—"
+    return f"{fmt(criterion.score * 100 / criterion.max_score)}%"
+
+
+def adjustment_label(adjustment: Adjustment) -> str:
+    """The item's name, whether its cap was reached, and why it was limited."""
+    note = "（已达该项上限）" if adjustment.capped else ""
+    limited = f"\n{adjustment.limited}" if adjustment.limited else ""
+    return f"{adjustment.name}{note}{limited}"
+
+
+def adjustment_points(adjustment: Adjustment) -> str:
+    """ "+1" for a bonus, "-2" for a penalty."""
+    return f"{'+' if adjustment.kind == 'bonus' else '-'}{fmt(adjustment.points)}"
+
+
+NO_GAPS = "差距：无，各项指标均得满分。"
+
+
+def next_rating_text(result: UnitResult) -> str:
+    """The next-rating advice: which items to recover to reach the next better rating."""
+    step = result.next_rating
+    if step is None:
+        return f"升级：{result.next_rating_note}"
+    names = {r.id: r.name for r in result.indicators}
+    lost = {g.indicator: g.lost for g in result.gaps}
+    items = "、".join(names[i] for i in step.indicators)
+    recover = sum((lost[i] for i in step.indicators), Decimal(0))
+    needed = f"还差{fmt(step.points_needed)}分；" if step.points_needed else ""
+    return (
+        f"升级：要达到“{step.rating}”，{needed}至少补齐{len(step.indicators)}项（{items}，"
+        f"共补回{fmt(recover)}分），补齐后总分{fmt(step.score_after)}。"
+    )
+
+
+def long_term_text(result: UnitResult) -> str:
+    """Gaps that cannot close before the assessment ends, or ""."""
+    long_term = [g for g in result.gaps if g.long_term]
+    if not long_term:
+        return ""
+    names = "、".join(f"{g.name}（失{fmt(g.lost)}分）" for g in long_term)
+    return f"长期工作（考评结束前无法改变，不列入升级建议）：{names}"
+
+
+def self_score_shown(score: Decimal | None) -> str:
+    """A verified score beside a self-assessed one: "缺项" when not applicable."""
+    return "缺项" if score is None else fmt(score)

@@ -1,0 +1,314 @@
+"""The printable report (``--format html``): one self-contained page laid out for A4.
+
+Each unit gets a 评分表 like the paper forms (考评项目 · 分值 · 评分标准 · 自评分 · 得分 · 说明) with
+its gaps and next-rating advice; a batch gets the ranking, the rating distribution and the
+criterion averages as inline SVG charts, and the 共性问题. The page is rendered by Jinja2 from the
+templates shipped in ``reports/templates`` with autoescaping on; every sentence comes from the
+result objects or ``reports.wording``, the same places the table report takes them from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import IO, TYPE_CHECKING, Any
+
+from lianchuang_cli import __version__
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.report import Report
+from lianchuang_cli.reports import html_charts, wording
+from lianchuang_cli.reports.rows import INVALID_HEADER, invalid_rows, ranking_header, ranking_row
+from lianchuang_cli.results import IndicatorResult, UnitResult
+from lianchuang_cli.scoring.summary import BatchSummary
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from lianchuang_cli.tree.results import TreeResult
+
+COMMON_PROBLEMS_SHOWN = 15
+LEVEL_TITLES = {"village": "村", "township": "乡镇", "county": "县"}
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One indicator's row of the score sheet."""
+
+    points: str
+    name: str
+    requirement: str
+    self_score: str
+    score: str
+    remark: str
+    lost: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SheetGroup:
+    """A criterion and its indicators' rows (the criterion cell spans them)."""
+
+    title: str
+    rows: tuple[SheetRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentRow:
+    """A bonus or penalty as the sheet lists it under its items."""
+
+    label: str
+    points: str
+    remark: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSheet:
+    """Everything one unit's printed score sheet shows."""
+
+    result: UnitResult
+    level: str
+    heading: str
+    rubric_line: str
+    score: str
+    max_score: str
+    over_maximum: str
+    rating_class: str
+    notes: tuple[str, ...]
+    vetoes: tuple[str, ...]
+    groups: tuple[SheetGroup, ...]
+    adjustments: tuple[AdjustmentRow, ...]
+    next_rating: str
+    long_term: str
+    no_gaps: str
+
+
+def _row(indicator: IndicatorResult, advice: dict[str, str]) -> SheetRow:
+    return SheetRow(
+        points=fmt(indicator.max_score),
+        name=indicator.name,
+        requirement=indicator.requirement,
+        self_score="" if indicator.self_score is None else fmt(indicator.self_score),
+        score=wording.self_score_shown(indicator.score),
+        remark="；".join(x for x in (indicator.explanation, advice.get(indicator.id, "")) if x),
+        lost=indicator.lost > 0,
+    )
+
+
+def unit_sheet(result: UnitResult) -> UnitSheet:
+    """The view of one graded unit that the template lays out."""
+    groups = []
+    advice = {gap.indicator: gap.advice for gap in result.gaps}
+    for criterion in result.criteria:
+        rows = tuple(_row(r, advice) for r in result.indicators if r.criterion == criterion.id)
+        title = (
+            f"{criterion.name}（{fmt(criterion.points)}分，"
+            f"得{fmt(criterion.score)}分，{wording.criterion_share(criterion)}）"
+        )
+        groups.append(SheetGroup(title, rows))
+    return UnitSheet(
+        result=result,
+        level=LEVEL_TITLES.get(result.level, ""),
+        heading=wording.unit_heading(result),
+        rubric_line=wording.rubric_line(result),
+        score=fmt(result.score),
+        max_score=fmt(result.max_score),
+        over_maximum=wording.over_maximum_note(result),
+        rating_class=html_charts.rating_class(result.rating, result.ratings, result.vetoed),
+        notes=tuple(wording.score_notes(result)),
+        vetoes=tuple(wording.veto_notes(result)),
+        groups=tuple(groups),
+        adjustments=tuple(
+            AdjustmentRow(
+                wording.adjustment_label(a),
+                wording.adjustment_points(a),
+                "；".join(x for x in (f"{a.count}次", a.note) if x),
+            )
+            for a in result.adjustments
+        ),
+        next_rating=wording.next_rating_text(result),
+        long_term=wording.long_term_text(result),
+        no_gaps=wording.NO_GAPS,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchView:
+    """The batch summary as the template shows it."""
+
+    summary: BatchSummary
+    counts: str
+    charts: tuple[html_charts.BarChart, ...]
+    ranking_header: list[str]
+    ranking: list[list[str]]
+    criterion_names: dict[str, str]
+    common_problems: Sequence[Any]
+    invalid_header: list[str]
+    invalid: list[list[str]]
+
+
+def _cell(value: Any) -> str:
+    return fmt(value) if isinstance(value, Decimal) else str(value)
+
+
+def batch_view(report: Report) -> BatchView:
+    """The view of a batch summary that the template lays out."""
+    from lianchuang_cli.reports.summary_view import counts_line
+
+    summary = report.summary
+    charts: tuple[html_charts.BarChart, ...] = ()
+    if summary.graded:
+        charts = (
+            html_charts.ranking_chart(summary),
+            html_charts.rating_distribution(summary),
+            html_charts.criterion_averages(summary),
+        )
+    return BatchView(
+        summary=summary,
+        counts=counts_line(summary),
+        charts=charts,
+        ranking_header=ranking_header(summary)[:-1],
+        # The file path is left out of the printed ranking: it only widens the table.
+        ranking=[[_cell(c) for c in ranking_row(r)[:-1]] for r in summary.ranking],
+        criterion_names=dict(summary.rubric.criteria) if summary.rubric else {},
+        common_problems=summary.common_problems[:COMMON_PROBLEMS_SHOWN],
+        invalid_header=INVALID_HEADER,
+        invalid=list(invalid_rows(report)),
+    )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("lianchuang_cli.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["num"] = lambda value: "" if value is None else fmt(value)
+    environment.filters["verified"] = wording.self_score_shown
+    return environment
+
+
+def render_page(
+    *,
+    title: str,
+    sheets: Iterable[UnitSheet] = (),
+    batch: BatchView | None = None,
+    overview: TreeOverview | None = None,
+    sections: Sequence[Any] = (),
+) -> str:
+    """The whole HTML page: the batch summary (if any), then one sheet per unit."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        title=title,
+        batch=batch,
+        overview=overview,
+        sheets=sheets,
+        sections=sections,
+        tool_version=__version__,
+    )
+
+
+def write_html(report: Report, stream: IO[str]) -> None:
+    """``score``: each unit's sheet (and, for several, the summary first); ``batch``: the summary."""
+    summary = report.summary
+    several = summary.graded + summary.invalid > 1
+    batch = batch_view(report) if several or not report.options.unit_panels else None
+    sheets = (
+        (unit_sheet(ranked.result) for ranked in report.results())
+        if report.options.unit_panels
+        else ()
+    )
+    rubric = summary.rubric
+    title = f"{rubric.title}评分结果" if rubric is not None else "评分结果"
+    if report.options.unit_panels and summary.graded == 1 and not several:
+        only = next(iter(report.results())).result
+        title = f"{only.unit_name} · {only.rubric_title}评分表"
+    stream.write(render_page(title=title, sheets=sheets, batch=batch))
+
+
+@dataclass(frozen=True, slots=True)
+class TreeSection:
+    """A township in the county report: its sheet, its villages' ranking and rating counts."""
+
+    title: str
+    line: str
+    chart: html_charts.BarChart | None
+    villages: list[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class TreeOverview:
+    """The county at a glance: its total and rating, and one row per township."""
+
+    title: str
+    line: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+def render_tree_html(tree: TreeResult) -> str:
+    """``grade-tree``: the county's sheet, each township with its villages, then every sheet."""
+    sections = []
+    for node in tree.townships:
+        name = node.result.unit_name if node.result else node.code
+        ratings = node.result.ratings if node.result else ()
+        most = max((count for _, count in node.distribution), default=0)
+        items = [
+            (rating, Decimal(count), f"{count}个", html_charts.rating_class(rating, ratings))
+            for rating, count in node.distribution
+        ]
+        chart = (
+            html_charts.bar_chart(f"{name}：村等级分布", items, maximum=Decimal(most))
+            if items
+            else None
+        )
+        villages = [
+            [str(rank), v.unit_name, v.unit_code, fmt(v.score), v.rating]
+            for rank, v in enumerate(node.villages, start=1)
+        ]
+        line = f"村{node.villages_found}个"
+        if node.result is not None:
+            line = f"乡镇总分{fmt(node.result.score)}，等级{node.result.rating}；" + line
+        sections.append(TreeSection(name, line, chart, villages))
+    county = tree.county
+    ratings = county.ratings if county else ()
+    header = ["乡镇", "单位代码", "总分", "等级", "村数", *(f"{r}村" for r in ratings)]
+    rows = [
+        [
+            node.result.unit_name if node.result else node.code,
+            node.code,
+            fmt(node.result.score) if node.result else "—",
+            node.result.rating if node.result else "无法评分",
+            str(node.villages_found),
+            *(str(dict(node.distribution).get(r, 0)) for r in ratings),
+        ]
+        for node in tree.townships
+    ]
+    overview = TreeOverview(
+        title=f"{county.unit_name}“三级联创”评分结果" if county else "“三级联创”评分结果",
+        line=(
+            f"县总分{fmt(county.score)}，等级{county.rating}；"
+            f"乡镇{len(tree.townships)}个，村{sum(len(n.villages) for n in tree.townships)}个"
+            if county
+            else "文件夹中没有县级材料"
+        ),
+        header=header,
+        rows=rows,
+    )
+    results: list[UnitResult] = []
+    if tree.county is not None:
+        results.append(tree.county)
+    results.extend(n.result for n in tree.townships if n.result is not None)
+    results.extend(v for n in tree.townships for v in n.villages)
+    results.extend(u.result for u in tree.unlinked)
+    return render_page(
+        title=overview.title,
+        sheets=(unit_sheet(r) for r in results),
+        overview=overview,
+        sections=sections,
+    )
