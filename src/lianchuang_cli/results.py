@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copyreg
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Literal
 
 from lianchuang_cli.errors import Problem
@@ -213,9 +215,10 @@ FileOutcome = UnitResult | FileFailure
 def _by_fields(obj: object) -> tuple[type, tuple[object, ...]]:
     # Rebuilt by calling the class with its fields in order: several times faster to pickle than
     # the generic state dict of slotted dataclasses, which matters for batches' spool and pool.
-    return type(obj), tuple(getattr(obj, name) for name in obj.__slots__)  # type: ignore[attr-defined]
+    return type(obj), _FIELD_GETTERS[type(obj)](obj)
 
 
+_FIELD_GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
 for _result_class in (
     Provenance,
     IndicatorResult,
@@ -229,4 +232,6 @@ for _result_class in (
     FileFailure,
     Problem,
 ):
+    # Every class here has several fields, so attrgetter returns them as a tuple (built in C).
+    _FIELD_GETTERS[_result_class] = attrgetter(*_result_class.__slots__)
     copyreg.pickle(_result_class, _by_fields)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
-from lianchuang_cli.report import Report
+if TYPE_CHECKING:
+    # Only for the type: ``--help`` imports this registry and must not pay for the report model.
+    from lianchuang_cli.report import Report
 
-Writer = Callable[[Report, IO[Any]], None]
+Writer = Callable[["Report", IO[Any]], None]
 
 
 @dataclass(frozen=True, slots=True)
