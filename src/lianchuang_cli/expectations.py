@@ -31,10 +31,6 @@ TREE_MODE = re.compile(r"^（grade-tree(?: --previous (\S+))?）$")
 Trees = dict[tuple[Path, str], dict[Path, FileOutcome]]
 """Graded county trees by (root folder, previous file), so that a tree is graded once per run."""
 ERROR_LINE = re.compile(r"^# 预期错误：(\d+):(\d+)[ \t]*$", re.MULTILINE)
-# A township or county of a county folder is graded with its units below (grade-tree), never alone.
-TREE_LINE = re.compile(
-    r"^# 预期（grade-tree(?: --previous (\S+))?）：总分 (\S+)，等级 (\S+)[ \t]*$", re.MULTILINE
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +45,8 @@ class Expectation:
     def describe(self) -> str:
         """The expectation in the words of the header line."""
         if self.score is not None:
-            return f"总分 {self.score}，等级 {self.rating}"
+            how = "（grade-tree）" if TREE_MODE.match(self.mode) else ""
+            return f"总分 {self.score}，等级 {self.rating}{how}"
         if self.positions:
             return "错误位于 " + "、".join(f"{line}:{column}" for line, column in self.positions)
         return "无"
@@ -119,9 +116,6 @@ def _grade_tree(root: Path, previous: str) -> dict[Path, FileOutcome]:
 def check_example(path: Path, trees: Trees | None = None) -> tuple[Problem, ...]:
     """Re-grade one example; return a problem when it lacks or differs from its expectation."""
     text = _decode(path.read_bytes())[0]
-    tree = TREE_LINE.search(text)
-    if tree is not None:
-        return _check_in_tree(path, text, tree)
     expected = expectation_of(text)
     mode = expected.mode if expected is not None else ""
     got = outcome_of(grade_example(path, mode, {} if trees is None else trees), mode)
@@ -145,16 +139,6 @@ def update_example(path: Path, trees: Trees | None = None) -> bool:
     """Rewrite the expectation lines of ``path`` from its grading; return whether it changed."""
     raw = path.read_bytes()
     text, encoding, bom = _decode(raw)
-    tree = TREE_LINE.search(text)
-    if tree is not None:
-        outcome = _tree_outcome(path, tree.group(1))
-        if isinstance(outcome, Problem):
-            return False
-        previous = f" --previous {tree.group(1)}" if tree.group(1) else ""
-        line = f"# 预期（grade-tree{previous}）：总分 {outcome.score}，等级 {outcome.rating}"
-        new = text[: tree.start()] + line + text[tree.end() :]
-        path.write_bytes(bom + new.encode(encoding))
-        return new != text
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.replace("\r\n", "\n").split("\n")
     expected = expectation_of(text)
@@ -180,59 +164,6 @@ def example_files(folders: Sequence[Path]) -> list[Path]:
             continue
         found.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")))
     return found
-
-
-def _check_in_tree(path: Path, text: str, tree: re.Match[str]) -> tuple[Problem, ...]:
-    line = text.count("\n", 0, tree.start()) + 1
-    got = _tree_outcome(path, tree.group(1))
-    if isinstance(got, Problem):
-        return (Problem(str(path), line, 1, got.message, code=CODE),)
-    expected = Expectation(score=tree.group(2), rating=tree.group(3))
-    if expected == got:
-        return ()
-    message = (
-        f"预期 {expected.describe()}，实际 {got.describe()}（grade-tree）；"
-        "如属有意修改，请用 --update-expectations 更新"
-    )
-    return (Problem(str(path), line, 1, message, code=CODE),)
-
-
-def _tree_outcome(path: Path, previous: str | None) -> Expectation | Problem:
-    """Grade the county folder ``path`` belongs to and return ``path``'s result in it."""
-    from lianchuang_cli.errors import InputError
-    from lianchuang_cli.tree.grade import grade_tree
-    from lianchuang_cli.tree.previous import PreviousFigures, load_previous
-
-    root = next(
-        (
-            folder
-            for folder in path.resolve().parents
-            if any("\nrubric: county" in _decode(p.read_bytes())[0] for p in folder.glob("*.y*ml"))
-        ),
-        None,
-    )
-    if root is None:
-        return Problem(
-            str(path), 1, 1, "找不到本文件所属的县级材料所在的文件夹，无法用 grade-tree 核对"
-        )
-    figures: PreviousFigures = {}
-    year: int | None = None
-    if previous:
-        try:
-            figures, year = load_previous(root / previous)
-        except InputError as exc:
-            return exc.problems[0]
-    result = grade_tree(root, previous=figures, previous_file=previous or "", previous_year=year)
-    units = [result.county, *(n.result for n in result.townships)]
-    match = next((u for u in units if u and Path(u.file).resolve() == path.resolve()), None)
-    if match is None:
-        return Problem(
-            str(path),
-            1,
-            1,
-            "用 grade-tree 评分时本文件未能评分；请运行 lianchuang grade-tree 查看原因",
-        )
-    return Expectation(score=fmt(match.score), rating=match.rating)
 
 
 def _expectation_line(text: str) -> int:
