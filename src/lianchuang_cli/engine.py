@@ -52,10 +52,10 @@ class GradedBatch:
         placements = self.summary.placements
         while True:
             try:
-                index, result = pickle.load(self._spool)
+                index = pickle.load(self._spool)
             except EOFError:
                 return
-            yield RankedResult(result, placements[index])
+            yield RankedResult(pickle.load(self._spool), placements[index])
 
     def report(self, options: ReportOptions | None = None) -> Report:
         """The batch as reporters take it."""
@@ -99,14 +99,16 @@ def grade_batch(
         invalid: list[FileFailure] = list(missing)
         done = 0
         with closing(_outcomes(files, rubric_path, jobs, cache_dir)) as outcomes:
-            for index, outcome in enumerate(outcomes):
+            for index, (outcome, pickled) in enumerate(outcomes):
                 if isinstance(outcome, UnitResult) and builder.rubric is not None:
                     outcome = _check_same_rubric(outcome, builder.rubric.id, builder.rubric.sha256)
                 if isinstance(outcome, FileFailure):
                     invalid.append(outcome)
                 else:
                     builder.add(index, outcome)
-                    pickle.dump((index, outcome), spool, protocol=pickle.HIGHEST_PROTOCOL)
+                    # Spool records: the index, then the result as pickled by whoever graded it.
+                    pickle.dump(index, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                    spool.write(pickled or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
                 done += 1
                 if on_progress is not None:
                     on_progress(done)
@@ -148,10 +150,21 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def _grade_chunk(task: tuple[list[str], Path | None, Path | None]) -> list[FileOutcome]:
+def _grade_chunk(task: tuple[list[str], Path | None, Path | None]) -> list[FileFailure | bytes]:
+    """Grade in a worker; graded results come back pickled, as the spool stores them.
+
+    The parent then unpickles each result once (for the summary) and never pickles it again.
+    """
     paths, rubric_path, cache_dir = task
     cache = None if cache_dir is None else EvidenceCache(cache_dir)
-    return [grade_file(path, rubric_path=rubric_path, cache=cache) for path in paths]
+    graded: list[FileFailure | bytes] = []
+    for path in paths:
+        outcome = grade_file(path, rubric_path=rubric_path, cache=cache)
+        if isinstance(outcome, FileFailure):
+            graded.append(outcome)
+        else:
+            graded.append(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+    return graded
 
 
 def _ignore_sigint() -> None:
@@ -161,13 +174,13 @@ def _ignore_sigint() -> None:
 
 def _outcomes(
     files: Sequence[str], rubric_path: Path | None, jobs: int, cache_dir: Path | None
-) -> Generator[FileOutcome, None, None]:
-    """Each file's outcome in input order."""
+) -> Generator[tuple[FileOutcome, bytes | None], None, None]:
+    """Each file's outcome in input order, with its pickled form when a worker made one."""
     jobs = max(1, min(jobs, len(files)))
     if jobs == 1:
         cache = None if cache_dir is None else EvidenceCache(cache_dir)
         for path in files:
-            yield grade_file(path, rubric_path=rubric_path, cache=cache)
+            yield grade_file(path, rubric_path=rubric_path, cache=cache), None
         return
     import multiprocessing
 
@@ -186,8 +199,12 @@ def _outcomes(
         if blocking:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     try:
-        for outcomes in pool.imap(_grade_chunk, tasks):
-            yield from outcomes
+        for graded in pool.imap(_grade_chunk, tasks):
+            for item in graded:
+                if isinstance(item, bytes):
+                    yield pickle.loads(item), item
+                else:
+                    yield item, None
         pool.close()
     except BaseException:
         pool.terminate()
