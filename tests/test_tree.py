@@ -7,9 +7,12 @@ import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
+from referencing import Registry, Resource
 
 from lianchuang_cli.cli import main
 from lianchuang_cli.decimals import fmt
@@ -19,7 +22,7 @@ from lianchuang_cli.results import Provenance, UnitResult
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.previous import load_previous
 from lianchuang_cli.tree.results import TreeResult
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 DEMO = EXAMPLES / "county-demo"
 PREVIOUS = DEMO / "last-year-2025.json"
@@ -492,3 +495,37 @@ def test_tree_expectations_are_checked_and_updated_with_grade_tree(county: Path)
     assert "# 预期（grade-tree --previous last-year-2025.json）：总分 39.59" in path.read_text(
         encoding="utf-8"
     )
+
+
+def tree_validator() -> jsonschema.Draft202012Validator:
+    """A validator for schemas/tree.schema.json, resolving its references to report.schema.json."""
+    schemas = {
+        name: json.loads((ROOT / "schemas" / name).read_text(encoding="utf-8"))
+        for name in ("report.schema.json", "tree.schema.json")
+    }
+    registry: Registry[Any] = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
+    )
+    jsonschema.Draft202012Validator.check_schema(schemas["tree.schema.json"])
+    return jsonschema.Draft202012Validator(schemas["tree.schema.json"], registry=registry)
+
+
+def test_tree_json_validates_against_its_schema(county: Path) -> None:
+    """The demo's output, and one with errors, unlinked and failed files, match tree.schema.json."""
+    validator = tree_validator()
+    clean = CliRunner().invoke(
+        main, ["grade-tree", str(DEMO), "--previous", str(PREVIOUS), "--format", "json"]
+    )
+    validator.validate(json.loads(clean.stdout))
+    edit(county / "taoyuan" / "liuxi.yaml", 'township_code: "330521101"', 'township_code: "9"')
+    edit(
+        county / "taoyuan" / "xinghua.yaml",
+        "  team_study:\n    value: 12",
+        "  team_study:\n    value: 十二",
+    )
+    broken = CliRunner().invoke(main, ["grade-tree", str(county), "--format", "json"])
+    data = json.loads(broken.stdout)
+    assert data["problems"]
+    assert data["invalid"]
+    assert any("left_out" in r for r in data["results"])
+    validator.validate(data)

@@ -18,12 +18,13 @@ from lianchuang_cli.reports.json_report import (
     SCHEMA_VERSION,
     failure_to_dict,
     number,
+    placement_to_dict,
     problem_to_dict,
     result_to_dict,
     summary_to_dict,
 )
 from lianchuang_cli.results import UnitResult
-from lianchuang_cli.scoring.summary import SummaryBuilder
+from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
 from lianchuang_cli.tree.results import TownshipNode, TreeResult
 
 
@@ -64,12 +65,20 @@ def unit_to_dict(result: UnitResult, **extra: Any) -> dict[str, Any]:
     return {**result_to_dict(result), "linked": linked_to_dicts(result), **extra}
 
 
-def _level_summary(results: Sequence[UnitResult], invalid: int) -> dict[str, Any]:
+def _level_summary(results: Sequence[UnitResult], invalid: int) -> BatchSummary:
+    """The batch summary of one level: its units ranked, ratings counted, criteria averaged."""
     builder = SummaryBuilder()
     for index, result in enumerate(results):
         builder.add(index, result)
-    summary = builder.finish(files=len(results) + invalid, invalid=invalid, skipped=0, quotas={})
-    return summary_to_dict(summary)
+    return builder.finish(files=len(results) + invalid, invalid=invalid, skipped=0, quotas={})
+
+
+def _placed(results: Sequence[UnitResult], summary: BatchSummary) -> list[dict[str, Any]]:
+    """Each unit with its place among the graded units of its level (``rank``, ``status``…)."""
+    return [
+        placement_to_dict(summary.placements[index], result.rating)
+        for index, result in enumerate(results)
+    ]
 
 
 def _township(node: TownshipNode) -> dict[str, Any]:
@@ -88,21 +97,29 @@ def _township(node: TownshipNode) -> dict[str, Any]:
 
 def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
     """The whole tree as one JSON object."""
-    results: list[dict[str, Any]] = []
-    if tree.county is not None:
-        results.append(unit_to_dict(tree.county, linked_to=None))
-    townships = [n.result for n in tree.townships if n.result is not None]
-    results.extend(unit_to_dict(t, linked_to=tree.county_code) for t in townships)
-    villages: list[UnitResult] = []
-    for node in tree.townships:
-        for rank, village in enumerate(node.villages, start=1):
-            villages.append(village)
-            results.append(unit_to_dict(village, linked_to=node.code, rank_in_township=rank))
-    for item in tree.unlinked:
-        results.append(unit_to_dict(item.result, linked_to=None, left_out=item.reason))
     failed_by_level: dict[str, int] = {}
     for level in tree.failed_levels:
         failed_by_level[level] = failed_by_level.get(level, 0) + 1
+    townships = [n.result for n in tree.townships if n.result is not None]
+    villages = [v for n in tree.townships for v in n.villages]
+    township_summary = _level_summary(townships, failed_by_level.get("township", 0))
+    village_summary = _level_summary(villages, failed_by_level.get("village", 0))
+    results: list[dict[str, Any]] = []
+    if tree.county is not None:
+        lone = _level_summary([tree.county], 0)
+        results.append(unit_to_dict(tree.county, **_placed([tree.county], lone)[0], linked_to=None))
+    for township, placed in zip(townships, _placed(townships, township_summary), strict=True):
+        results.append(unit_to_dict(township, **placed, linked_to=tree.county_code or None))
+    in_township = [
+        (node.code, rank) for node in tree.townships for rank in range(1, len(node.villages) + 1)
+    ]
+    placements = _placed(villages, village_summary)
+    for village, placed, (code, rank) in zip(villages, placements, in_township, strict=True):
+        results.append(unit_to_dict(village, **placed, linked_to=code, rank_in_township=rank))
+    for item in tree.unlinked:
+        alone = _level_summary([item.result], 0)
+        placed = _placed([item.result], alone)[0]
+        results.append(unit_to_dict(item.result, **placed, linked_to=None, left_out=item.reason))
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "tree",
@@ -116,8 +133,8 @@ def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
             "errors": len(tree.errors),
             "warnings": len(tree.problems) - len(tree.errors),
             "levels": {
-                "township": _level_summary(townships, failed_by_level.get("township", 0)),
-                "village": _level_summary(villages, failed_by_level.get("village", 0)),
+                "township": summary_to_dict(township_summary),
+                "village": summary_to_dict(village_summary),
             },
         },
         "results": results,
