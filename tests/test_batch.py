@@ -226,3 +226,16 @@ def test_progress_bar_draws_on_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
     assert out.getvalue() == ""
     with progress_bar(4, enabled=False) as nothing:
         assert nothing is None
+
+
+def test_nothing_to_grade_and_missing_output_folder(tmp_path: Path, folder: Path) -> None:
+    """An empty folder is an error (exit 2), as is an output folder that does not exist."""
+    empty = tmp_path / "empty"
+    (empty / "inner").mkdir(parents=True)
+    nothing = run("batch", str(empty))
+    assert nothing.exit_code == EXIT_INPUT_ERROR
+    assert "没有找到佐证材料" in nothing.stderr
+    assert "--recursive" in nothing.stderr
+    nowhere = run("batch", str(folder), "-o", str(tmp_path / "no" / "out.csv"))
+    assert nowhere.exit_code == EXIT_INPUT_ERROR
+    assert "不存在" in nowhere.stderr

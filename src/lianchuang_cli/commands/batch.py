@@ -106,6 +106,10 @@ def batch(
     if output is not None:
         check_output_path(output, paths)
     found = find_evidence(paths, recursive=recursive)
+    if not found.files and not found.missing:
+        where = "、".join(str(p) for p in paths)
+        hint = "" if recursive else "；要包括子文件夹请加 --recursive"
+        fail(f"在{where}中没有找到佐证材料（.yaml/.yml 文件）{hint}。")
     total = len(found.files)
     show_progress = sys.stderr.isatty() and total > 1
     settle_heap_for_batch()

@@ -47,6 +47,11 @@ def check_output_path(output: Path, inputs: Sequence[str | Path]) -> None:
         )
     if output.is_dir():
         raise click.BadParameter(f"“{output}”是文件夹；请给出文件名", param_hint="--output")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.BadParameter(
+            f"输出文件所在的文件夹“{folder}”不存在；请先创建", param_hint="--output"
+        )
     if output.exists():
         for given in inputs:
             try:

@@ -6,6 +6,7 @@ summary of half a million villages fits in memory while their full results strea
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
@@ -201,8 +202,9 @@ class SummaryBuilder:
                 file=result.file,
                 unit_name=result.unit_name,
                 unit_code=result.unit_code,
-                township=result.township,
-                county=result.county,
+                # Thousands of units share a township and a county: keep one copy of each name.
+                township=sys.intern(result.township),
+                county=sys.intern(result.county),
                 score=result.score,
                 base_score=result.base_score,
                 rating_by_score=result.rating,
