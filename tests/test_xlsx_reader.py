@@ -315,3 +315,21 @@ def test_breaches_are_two_counts_in_their_own_cells(tmp_path: Path) -> None:
     assert problem.cell is not None
     assert problem.cell.startswith("指标!")
     assert "不能大于" in problem.message
+
+
+def test_validate_and_score_name_the_cell(tmp_path: Path) -> None:
+    """The CLI prints ``file!Sheet!C12: 错误: …`` and exits 2; a good workbook scores like YAML."""
+    from click.testing import CliRunner
+
+    from lianchuang_cli.cli import main
+
+    bad = saved(tmp_path, set_cells((V, "team_study", layout.COL_VALUE, "十二")), "bad.xlsx")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert (
+        f"{bad}!{cell_of(V, 'team_study', layout.COL_VALUE)}: 错误: “十二”应为整数" in result.output
+    )
+    good = saved(tmp_path, taoyuan(), "good.xlsx")
+    scored = CliRunner().invoke(main, ["score", str(good), "--format", "json"])
+    assert scored.exit_code == 0, scored.output
+    assert '"cell": "指标!A2"' in scored.stdout
