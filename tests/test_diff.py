@@ -85,13 +85,13 @@ def test_same_rubric_has_no_changes() -> None:
 
 
 def stricter_village(tmp_path: Path) -> Path:
-    """Next year's village rubric: youth threshold 15 % → 20 %, 良好 from 80 to 85."""
+    """Next year's village rubric: youth threshold 15 % → 20 %, 良好 from 80 to 88."""
     return edited(
         tmp_path,
         VILLAGE,
-        ("threshold: 15, deduct_per_point: 0.3}", "threshold: 20, deduct_per_point: 0.3}"),
-        ("{name: 良好, min_score: 80}", "{name: 良好, min_score: 85}"),
-        ('version: "2026.1"', 'version: "2027.1"'),
+        ("threshold: 15, deduct_per_point: 0.2}", "threshold: 20, deduct_per_point: 0.2}"),
+        ("{name: 良好, min_score: 80}", "{name: 良好, min_score: 88}"),
+        ('version: "2026.2"', 'version: "2027.1"'),
         ("\nyear: 2026\n", "\nyear: 2027\n"),
     )
 
@@ -123,7 +123,7 @@ def test_every_format(tmp_path: Path, output_format: str) -> None:
         payload = json.loads(result.stdout)
         assert {"old": "良好", "new": "合格", "units": 1} in payload["corpus"]["transitions"]
     if output_format == "markdown":
-        assert result.stdout.startswith("### 考评细则 village 2026.1 → village 2027.1")
+        assert result.stdout.startswith("### 考评细则 village 2026.2 → village 2027.1")
         assert "| 良好 |  | 1 | 1 |  |" in result.stdout
 
 

@@ -36,13 +36,25 @@ def test_the_base_file_is_valid(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "line", "message"),
     [
-        (("    value: 95.2\n", "    value: 152\n"), 166, "“152”大于可能的最大值100%"),
-        (("value: {part: 6, whole: 7}", "value: 105"), 29, "“105”应不大于 100"),
-        (("value: {part: 6, whole: 7}", "value: -5"), 29, "“-5”应不小于 0"),
-        (("value: {part: 6, whole: 7}", "value: {part: 8, whole: 7}"), 29, "part（8）不能大于"),
-        (("  team_study:\n    value: 12", "  team_study:\n    value: 十二"), 15, "“十二”应为整数"),
-        (("  team_study:\n    value: 12", "  team_study:\n    value: NO"), 15, "“NO”应为整数"),
-        (("    value: 95.2\n", "    not_applicable: 未测评\n"), 166, "不允许按缺项处理"),
+        (("    value: 95.2\n", "    value: 152\n"), 205, "“152”大于可能的最大值100%"),
+        (("value: {part: 48, whole: 48}", "value: 105"), 74, "“105”应不大于 100"),
+        (("value: {part: 48, whole: 48}", "value: -5"), 74, "“-5”应不小于 0"),
+        (
+            ("value: {part: 48, whole: 48}", "value: {part: 49, whole: 48}"),
+            74,
+            "part（49）不能大于",
+        ),
+        (
+            ("  theme_party_days:\n    value: 11", "  theme_party_days:\n    value: 十二"),
+            54,
+            "“十二”应为整数",
+        ),
+        (
+            ("  theme_party_days:\n    value: 11", "  theme_party_days:\n    value: NO"),
+            54,
+            "“NO”应为整数",
+        ),
+        (("    value: 95.2\n", "    not_applicable: 未测评\n"), 205, "不允许按缺项处理"),
     ],
 )
 def test_value_problems(tmp_path: Path, edit: tuple[str, str], line: int, message: str) -> None:
@@ -116,10 +128,10 @@ def test_veto_events_have_no_count(tmp_path: Path) -> None:
 
 def test_misspelt_id_is_linked_to_the_missing_one(tmp_path: Path) -> None:
     """The unknown key suggests the right id, and the missing list names the probable typo."""
-    found = problems_after(tmp_path, ("  team_study:\n", "  team_stduy:\n"))
+    found = problems_after(tmp_path, ("  theme_party_days:\n", "  theme_party_dyas:\n"))
     messages = " ".join(p.message for p in found)
-    assert "考评细则中没有指标“team_stduy”；是否想写“team_study”？" in messages
-    assert "team_study（班子集中学习，是否误写成了“team_stduy”）" in messages
+    assert "考评细则中没有指标“theme_party_dyas”；是否想写“theme_party_days”？" in messages
+    assert "theme_party_days（主题党日，是否误写成了“theme_party_dyas”）" in messages
 
 
 def test_unknown_event_lists_choices_then_suggests(tmp_path: Path) -> None:
@@ -136,7 +148,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     found = problems_after(
         tmp_path,
         ("  year: 2026", "  year: 2025"),
-        ("  team_study:\n    value: 12", "  team_study:\n    value: 十二"),
+        ("  theme_party_days:\n    value: 11", "  theme_party_days:\n    value: 十二"),
         ("vetoes: []", "vetoes:\n  - {id: nobody}"),
     )
     assert len(found) == 3
@@ -144,11 +156,11 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_shorthand_entry_explains_the_full_form(tmp_path: Path) -> None:
-    """``team_study: 12`` is answered with how to write the entry, not a type error."""
-    start = BASE.index("  team_study:\n")
-    end = BASE.index("  team_unity:\n")
-    (problem,) = problems_after(tmp_path, (BASE[start:end], "  team_study: 12\n"))
-    assert problem.line == 14
+    """``theme_party_days: 11`` is answered with how to write the entry, not a type error."""
+    start = BASE.index("  theme_party_days:\n")
+    end = BASE.index("  young_member_share:\n")
+    (problem,) = problems_after(tmp_path, (BASE[start:end], "  theme_party_days: 11\n"))
+    assert problem.line == 53
     assert "应写成映射：在下一行缩进写“value: 值”" in problem.message
 
 
@@ -157,7 +169,7 @@ def test_problem_inside_a_value_points_at_the_inner_field(tmp_path: Path) -> Non
     (problem,) = problems_after(
         tmp_path, ("    value: {score: 3, reason:", "    value: {score: 高, reason:")
     )
-    assert (problem.line, problem.column) == (20, 20)
+    assert (problem.line, problem.column) == (19, 20)
     assert problem.message.startswith("“高”应为数字")
 
 

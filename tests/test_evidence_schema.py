@@ -55,9 +55,9 @@ def test_broken_examples_fail(name: str) -> None:
 def test_values_carry_choices_ranges_and_chinese() -> None:
     """A choice lists its options, a bounded number its range, each entry its Chinese name."""
     indicators = schema_of("village")["properties"]["indicators"]["properties"]
-    education = indicators["secretary_education"]
-    assert "本科" in education["properties"]["value"]["enum"]
-    assert education["title"] == "书记学历（3分）"
+    appraisal = indicators["secretary_appraisal"]
+    assert "优秀" in appraisal["properties"]["value"]["enum"]
+    assert appraisal["title"] == "书记年度考核（3分）"
     approval = indicators["secretary_approval"]["properties"]["value"]
     assert (approval["type"], approval["minimum"], approval["maximum"]) == ("number", 0.0, 100.0)
 

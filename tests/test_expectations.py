@@ -91,7 +91,7 @@ def test_check_examples_command(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["check", "--examples", str(tmp_path)])
     assert result.exit_code == EXIT_GATE_FAILED
-    assert "预期 总分 83.92，等级 优秀，实际 总分 83.92，等级 良好" in result.stdout
+    assert "预期 总分 88.88，等级 优秀，实际 总分 88.88，等级 良好" in result.stdout
     updated = runner.invoke(main, ["check", "--examples", str(tmp_path), "--update-expectations"])
     assert updated.exit_code == EXIT_OK
     assert f"已更新预期结果：{path}" in updated.stderr

@@ -337,7 +337,7 @@ def test_township_with_no_villages(county: Path) -> None:
 def test_bad_village_never_stops_the_tree(county: Path) -> None:
     """A broken village is listed; its township's figures say they counted 4 of 5 villages."""
     path = county / "taoyuan" / "xinghua.yaml"
-    edit(path, "  team_study:\n    value: 12", "  team_study:\n    value: 十二")
+    edit(path, "  theme_party_days:\n    value: 11", "  theme_party_days:\n    value: 十一")
     tree = grade_tree(county)
     assert [f.file for f in tree.failures] == [str(path)]
     assert not tree.errors

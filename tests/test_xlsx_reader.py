@@ -143,15 +143,15 @@ V, S = "指标", "单位信息"
 @pytest.mark.parametrize(
     ("change", "at", "message"),
     [
-        ((V, "team_study", layout.COL_VALUE, "十二"), (V, "team_study", layout.COL_VALUE), "“十二”应为整数"),
-        ((V, "team_study", layout.COL_VALUE, None), (V, "team_study", layout.COL_VALUE), "未填写“填写值”"),
+        ((V, "theme_party_days", layout.COL_VALUE, "十二"), (V, "theme_party_days", layout.COL_VALUE), "“十二”应为整数"),
+        ((V, "theme_party_days", layout.COL_VALUE, None), (V, "theme_party_days", layout.COL_VALUE), "未填写“填写值”"),
         ((V, "team_integrity", layout.COL_VALUE, "对"), (V, "team_integrity", layout.COL_VALUE), "选“是”"),
-        ((V, "secretary_education", layout.COL_VALUE, "博士后"), (V, "secretary_education", layout.COL_VALUE), "不是可选项"),
-        ((V, "two_committees_education", layout.COL_PART, 9), (V, "two_committees_education", layout.COL_PART), "不能大于"),
-        ((V, "two_committees_education", layout.COL_WHOLE, None), (V, "two_committees_education", layout.COL_WHOLE), "未填写"),
+        ((V, "secretary_appraisal", layout.COL_VALUE, "合格"), (V, "secretary_appraisal", layout.COL_VALUE), "不是可选项"),
+        ((V, "dues_paid", layout.COL_PART, 99), (V, "dues_paid", layout.COL_PART), "不能大于"),
+        ((V, "dues_paid", layout.COL_WHOLE, None), (V, "dues_paid", layout.COL_WHOLE), "未填写"),
         ((V, "satisfaction", layout.COL_VALUE, 152), (V, "satisfaction", layout.COL_VALUE), "大于可能的最大值"),
         ((V, "team_unity", layout.COL_VALUE, 9), (V, "team_unity", layout.COL_VALUE), "超过本项满分"),
-        ((V, "team_study", layout.COL_SELF_SCORE, 9), (V, "team_study", layout.COL_SELF_SCORE), "超过本项满分"),
+        ((V, "theme_party_days", layout.COL_SELF_SCORE, 9), (V, "theme_party_days", layout.COL_SELF_SCORE), "超过本项满分"),
         ((V, "satisfaction", layout.COL_NOT_APPLICABLE, "未测评"), (V, "satisfaction", layout.COL_NOT_APPLICABLE), "不允许按缺项处理"),
         ((S, "单位名称", "", None), (S, "单位名称", ""), "未填写"),
         ((S, "考评年度", "", 1999), (S, "考评年度", ""), "应不小于 2000"),
@@ -177,7 +177,7 @@ def test_problems_come_sheet_by_sheet(tmp_path: Path) -> None:
         set_cells(
             ("扣分项", "safety_accident", layout.COL_EVENT_COUNT, "两次"),
             (V, "satisfaction", layout.COL_VALUE, 152),
-            (V, "team_study", layout.COL_VALUE, "十二"),
+            (V, "theme_party_days", layout.COL_VALUE, "十二"),
             (S, "单位名称", "", None),
         ),
     )
@@ -193,7 +193,7 @@ def test_wps_style_cells_grade_as_meant(tmp_path: Path) -> None:
         sheet = book["指标"]
         cols, rows = columns(sheet), rows_by_id(sheet)
         value = cols[layout.COL_VALUE]
-        sheet.cell(row=rows["team_study"], column=value).value = "１２"
+        sheet.cell(row=rows["theme_party_days"], column=value).value = "１１"
         days = sheet.cell(row=rows["theme_party_days"], column=value)
         days.value = f" {days.value} "
         satisfaction = sheet.cell(row=rows["satisfaction"], column=value)
@@ -218,7 +218,7 @@ def test_merged_cells_read_their_top_left_value(tmp_path: Path) -> None:
         sheet = book["指标"]
         cols, rows = columns(sheet), rows_by_id(sheet)
         note = cols[layout.COL_NOTE]
-        first = rows["team_study"]
+        first = rows["team_political_appraisal"]
         sheet.cell(row=first, column=note).value = "见班子会议记录"
         sheet.cell(row=first + 1, column=note).value = None
         sheet.merge_cells(start_row=first, start_column=note, end_row=first + 1, end_column=note)

@@ -67,6 +67,9 @@ def fill_from_yaml(
         if isinstance(value, dict) and "part" in value:
             put(layout.COL_PART, value["part"])
             put(layout.COL_WHOLE, value["whole"])
+        elif isinstance(value, dict) and "breaches" in value:
+            put(layout.COL_WHOLE, value["total"])
+            put(layout.COL_BREACHES, value["breaches"])
         elif isinstance(value, dict):
             put(layout.COL_VALUE, value["score"])
             put(layout.COL_REASON, value.get("reason") or None)

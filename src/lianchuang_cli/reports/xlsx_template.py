@@ -441,6 +441,11 @@ class _Writer:
             self.validate(sheet, value, "list", options=list(rule.options), prompt=hint, error=hint)
         elif isinstance(rule, CountRule):
             self.validate(sheet, value, "whole", low=0, prompt=hint, error="请填写不小于0的整数")
+        elif isinstance(rule, BreachesRule):
+            for title in (layout.COL_VALUE, layout.COL_WHOLE):
+                self.validate(
+                    sheet, letter(title), "whole", low=0, prompt=hint, error="请填写不小于0的整数"
+                )
         elif isinstance(rule, PercentageRule):
             self.validate(
                 sheet,
