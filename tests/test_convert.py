@@ -148,12 +148,14 @@ def test_cli_locates_what_cannot_be_converted(tmp_path: Path) -> None:
     """An indicator the rubric lacks cannot get a row: the problem names its YAML line."""
     text = (EXAMPLES / "village" / "taoyuan_excellent.yaml").read_text(encoding="utf-8")
     source = tmp_path / "bad.yaml"
-    source.write_text(text.replace("  team_study:", "  team_stduy:", 1), encoding="utf-8")
+    source.write_text(
+        text.replace("  theme_party_days:", "  theme_party_dyas:", 1), encoding="utf-8"
+    )
     result = run("convert", str(source), "--to", "xlsx")
     assert result.exit_code == 2
-    line = text.splitlines().index("  team_study:") + 1  # the key's own line
+    line = text.splitlines().index("  theme_party_days:") + 1  # the key's own line
     assert f"bad.yaml:{line}:" in result.output
-    assert "team_stduy" in result.output
+    assert "theme_party_dyas" in result.output
     assert not (tmp_path / "bad.xlsx").exists()
 
 
@@ -161,9 +163,14 @@ def test_unfinished_files_convert_too(tmp_path: Path) -> None:
     """A half-filled YAML file becomes a half-filled workbook: empty values stay empty."""
     text = (EXAMPLES / "village" / "taoyuan_excellent.yaml").read_text(encoding="utf-8")
     source = tmp_path / "half.yaml"
-    source.write_text(text.replace("    value: 12\n", "    value:\n", 1), encoding="utf-8")
+    source.write_text(
+        text.replace(
+            "  theme_party_days:\n    value: 11\n", "  theme_party_days:\n    value:\n", 1
+        ),
+        encoding="utf-8",
+    )
     workbook = to_xlsx(source, tmp_path / "half.xlsx")
-    assert read_evidence(workbook).data["indicators"]["team_study"]["value"] is None
+    assert read_evidence(workbook).data["indicators"]["theme_party_days"]["value"] is None
 
 
 def test_grade_tree_takes_workbooks_among_yaml_files(tmp_path: Path) -> None:

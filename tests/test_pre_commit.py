@@ -72,14 +72,15 @@ def test_hooks_fail_on_a_broken_rubric_and_evidence(repo: Path) -> None:
     )
     evidence = repo / "evidence" / "taoyuan.yaml"
     evidence.write_text(
-        evidence.read_text(encoding="utf-8").replace("  team_study:", "  team_stduy:"), "utf-8"
+        evidence.read_text(encoding="utf-8").replace("  theme_party_days:", "  theme_party_dyas:"),
+        "utf-8",
     )
     result = pre_commit(repo, "run")
     assert result.returncode == 1
     assert "rubrics/village.yaml:" in result.stdout
     assert "[criteria-total]" in result.stdout
     assert "evidence/taoyuan.yaml:" in result.stdout
-    assert "team_stduy" in result.stdout
+    assert "theme_party_dyas" in result.stdout
 
 
 @pytest.mark.slow

@@ -62,8 +62,13 @@ def test_every_sheet_is_protected_and_only_inputs_are_open() -> None:
         kind = sheet.cell(row=row, column=cols[layout.COL_KIND]).value
         for title in (layout.COL_ID, layout.COL_POINTS, layout.COL_REQUIREMENT, layout.COL_KIND):
             assert sheet.cell(row=row, column=cols[title]).protection.locked, (indicator_id, title)
+        counts = (
+            (layout.COL_WHOLE, layout.COL_BREACHES)
+            if kind == layout.KIND_NAMES["breaches"]
+            else (layout.COL_VALUE,)
+        )
         for title in (
-            layout.COL_VALUE,
+            *counts,
             layout.COL_NOTE,
             layout.COL_ATTACHMENTS,
             layout.COL_SELF_SCORE,
