@@ -329,3 +329,21 @@ def test_validate_and_score_name_the_cell(tmp_path: Path) -> None:
     scored = CliRunner().invoke(main, ["score", str(good), "--format", "json"])
     assert scored.exit_code == 0, scored.output
     assert '"cell": "指标!A2"' in scored.stdout
+
+
+def test_messages_name_columns_not_yaml_keys(tmp_path: Path) -> None:
+    """A workbook user reads “评定理由” and “达标数”, never ``reason`` or ``part``."""
+    path = saved(
+        tmp_path,
+        set_cells(
+            (V, "team_unity", layout.COL_VALUE, 1),
+            (V, "team_unity", layout.COL_REASON, None),
+            (V, "two_committees_education", layout.COL_PART, 9),
+        ),
+    )
+    messages = {p.cell: p.message for p in problems_of(path)}
+    reason = messages[cell_of(V, "team_unity", layout.COL_VALUE)]
+    assert "“评定理由”" in reason
+    assert "reason" not in reason
+    ratio = messages[cell_of(V, "two_committees_education", layout.COL_PART)]
+    assert "“达标数”（9）不能大于“总数”" in ratio

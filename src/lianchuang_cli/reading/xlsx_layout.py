@@ -7,6 +7,7 @@ indicator's rule kind, which is what lets a workbook be read (and converted) on 
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
@@ -136,6 +137,39 @@ VETO_COLUMNS: Final = (
     COL_NOTE,
     COL_ATTACHMENTS,
 )
+
+FIELD_TITLES: Final = {
+    "value": COL_VALUE,
+    "current": COL_VALUE,
+    "score": COL_VALUE,
+    "previous": COL_PREVIOUS,
+    "part": COL_PART,
+    "whole": COL_WHOLE,
+    "total": COL_WHOLE,
+    "breaches": COL_BREACHES,
+    "reason": COL_REASON,
+    "not_applicable": COL_NOT_APPLICABLE,
+    "note": COL_NOTE,
+    "attachments": COL_ATTACHMENTS,
+    "self_score": COL_SELF_SCORE,
+    "count": COL_EVENT_COUNT,
+    "true": YES,
+    "false": NO,
+}
+"""Evidence keys as the workbook calls them: messages are worded for YAML keys, and a workbook
+user sees column titles instead."""
+_FIELD_WORDS = re.compile(
+    # Spaces set a Latin key off Chinese text; around a quoted Chinese title they go.
+    r" ?“?(?<![A-Za-z_])("
+    + "|".join(sorted(FIELD_TITLES, key=len, reverse=True))
+    + r")(?![A-Za-z_])”? ?"
+)
+
+
+def workbook_words(message: str) -> str:
+    """A message with evidence keys replaced by the workbook's column titles (“填写值”)."""
+    return _FIELD_WORDS.sub(lambda m: f"“{FIELD_TITLES[m.group(1)]}”", message)
+
 
 EVENT_SHEETS: Final = (
     ("penalties", SHEET_PENALTIES),

@@ -85,8 +85,8 @@ class WorkbookDocument:
         }
 
     def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> Problem:
-        """Build a problem located at the cell of ``loc``."""
-        return problem_at(self.name, self.location(loc, key=key), message)
+        """Build a problem located at the cell of ``loc``, naming columns, not YAML keys."""
+        return problem_at(self.name, self.location(loc, key=key), layout.workbook_words(message))
 
     def in_order(self, problems: Iterable[Problem]) -> list[Problem]:
         """Problems sheet by sheet (in the workbook's order), then row by row."""
