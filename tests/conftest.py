@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from lianchuang_cli.results import FileFailure
 
@@ -77,3 +78,16 @@ def render(name: str, paths: Sequence[Path], failures: Sequence[FileFailure] = (
 def render_json(paths: Sequence[Path], failures: Sequence[FileFailure] = ()) -> str:
     """The JSON report of ``paths`` (plus recorded failures)."""
     return render("json", paths, failures)
+
+
+def report_validator(definition: str | None = None) -> Any:
+    """A JSON Schema validator for the report (schemas/report.schema.json), or for one of its $defs."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    if definition is not None:
+        schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
+    return jsonschema.Draft202012Validator(schema)

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from lianchuang_cli.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
 from lianchuang_cli.discovery import find_evidence
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, report_validator
 
 VILLAGES = sorted((EXAMPLES / "village").glob("*.yaml"))
 BROKEN = EXAMPLES / "invalid" / "tab_character.yaml"
@@ -84,6 +84,7 @@ def test_json_statuses_and_parallel_equals_serial(folder: Path) -> None:
     parallel = run("batch", str(folder), "-r", "--format", "json", "--jobs", "2")
     assert serial.stdout == parallel.stdout
     payload = json.loads(serial.stdout)
+    report_validator().validate(payload)
     statuses = {Path(r["file"]).name: r["status"] for r in payload["results"]}
     assert statuses["hexi_vetoed.yaml"] == "vetoed"
     assert statuses["taoyuan_excellent.yaml"] == "graded"
@@ -105,6 +106,7 @@ def test_gates_and_quota(tmp_path: Path) -> None:
     assert "未达门槛" in gated.stderr
     result = run("batch", str(folder), "--jobs", "1", "--format", "json", "--quota", "优秀=20%")
     payload = json.loads(result.stdout)
+    report_validator().validate(payload)
     demoted = [r for r in payload["results"] if r["quota_note"]]
     assert demoted
     assert all(r["rating"] == "良好" and r["rating_by_score"] == "优秀" for r in demoted)

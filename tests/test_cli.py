@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from lianchuang_cli import __version__
 from lianchuang_cli.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
-from tests.conftest import EXAMPLES, MINI_RUBRIC
+from tests.conftest import EXAMPLES, MINI_RUBRIC, report_validator
 
 EXCELLENT = str(EXAMPLES / "village" / "taoyuan_excellent.yaml")
 FAILING = str(EXAMPLES / "village" / "baishui_failing.yaml")
@@ -56,6 +56,7 @@ def test_score_json_one_file_gives_the_report_object() -> None:
     result = run("score", "--format", "json", EXCELLENT)
     assert result.exit_code == EXIT_OK
     payload = json.loads(result.stdout)
+    report_validator().validate(payload)
     assert payload["schema_version"] == 2
     assert payload["invalid"] == []
     [unit] = payload["results"]
@@ -71,6 +72,7 @@ def test_score_json_keeps_good_results_beside_bad(tmp_path: Path) -> None:
     result = run("score", "--format", "json", EXCELLENT, broken_file(tmp_path), VETOED)
     assert result.exit_code == EXIT_INPUT_ERROR
     payload = json.loads(result.stdout)
+    report_validator().validate(payload)
     assert [item["file"] for item in payload["results"]] == [EXCELLENT, VETOED]
     [bad] = payload["invalid"]
     errors = bad["errors"]

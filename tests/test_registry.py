@@ -5,31 +5,18 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
 
-import jsonschema
 import pytest
 
 from lianchuang_cli.engine import grade_batch
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.registry import FORMATS
 from lianchuang_cli.results import FileFailure
-from tests.conftest import EXAMPLES, ROOT, render
+from tests.conftest import EXAMPLES, render
+from tests.conftest import report_validator as validator
 
 VALID = sorted((EXAMPLES / "village").glob("*.yaml"))
 FAILURE = FileFailure("bad.yaml", (Problem("bad.yaml", 3, 5, "缺少 unit"),))
-SCHEMA: dict[str, Any] = json.loads(
-    (ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8")
-)
-
-
-def validator(definition: str | None = None) -> jsonschema.Draft202012Validator:
-    """A validator for the whole report, or for one of its ``$defs``."""
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    schema = SCHEMA
-    if definition is not None:
-        schema = {"$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{definition}"}
-    return jsonschema.Draft202012Validator(schema)
 
 
 def written(name: str, paths: list[Path], tmp_path: Path) -> bytes:
