@@ -319,11 +319,12 @@ def test_validate_and_score_name_the_cell(tmp_path: Path) -> None:
 
     from lianchuang_cli.cli import main
 
-    bad = saved(tmp_path, set_cells((V, "team_study", layout.COL_VALUE, "十二")), "bad.xlsx")
+    bad = saved(tmp_path, set_cells((V, "theme_party_days", layout.COL_VALUE, "十二")), "bad.xlsx")
     result = CliRunner().invoke(main, ["validate", str(bad)])
     assert result.exit_code == 2
     assert (
-        f"{bad}!{cell_of(V, 'team_study', layout.COL_VALUE)}: 错误: “十二”应为整数" in result.output
+        f"{bad}!{cell_of(V, 'theme_party_days', layout.COL_VALUE)}: 错误: “十二”应为整数"
+        in result.output
     )
     good = saved(tmp_path, taoyuan(), "good.xlsx")
     scored = CliRunner().invoke(main, ["score", str(good), "--format", "json"])
@@ -338,12 +339,12 @@ def test_messages_name_columns_not_yaml_keys(tmp_path: Path) -> None:
         set_cells(
             (V, "team_unity", layout.COL_VALUE, 1),
             (V, "team_unity", layout.COL_REASON, None),
-            (V, "two_committees_education", layout.COL_PART, 9),
+            (V, "dues_paid", layout.COL_PART, 99),
         ),
     )
     messages = {p.cell: p.message for p in problems_of(path)}
     reason = messages[cell_of(V, "team_unity", layout.COL_VALUE)]
     assert "“评定理由”" in reason
     assert "reason" not in reason
-    ratio = messages[cell_of(V, "two_committees_education", layout.COL_PART)]
-    assert "“达标数”（9）不能大于“总数”" in ratio
+    ratio = messages[cell_of(V, "dues_paid", layout.COL_PART)]
+    assert "“达标数”（99）不能大于“总数”" in ratio
