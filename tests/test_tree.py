@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from referencing import Registry, Resource
 
 from lianchuang_cli.cli import main
@@ -278,6 +281,7 @@ def test_village_naming_a_missing_township(county: Path) -> None:
     problem = only_error(tree)
     assert (problem.file, problem.line, problem.column) == (str(path), line, 18)
     assert "330521109" in problem.message
+    assert problem.code == "tree-parent-not-found"
     assert "没有对应的乡镇材料" in problem.message
     assert [u.result.unit_code for u in tree.unlinked] == ["330521101204"]
     figures = linked(township(tree, TAOYUAN))
@@ -290,7 +294,7 @@ def test_two_files_with_one_unit_code(county: Path) -> None:
     shutil.copy(county / "taoyuan" / "taoyuan.yaml", copy)
     tree = grade_tree(county)
     problem = only_error(tree)
-    assert (problem.file, problem.line) == (str(copy), 7)
+    assert (problem.file, problem.line, problem.code) == (str(copy), 7, "tree-duplicate-code")
     assert "重复" in problem.message
     assert "taoyuan.yaml" in problem.message
     assert linked(township(tree, TAOYUAN))["five_good_villages"].whole == 5
@@ -304,6 +308,7 @@ def test_year_differing_from_the_parent(county: Path) -> None:
     tree = grade_tree(county)
     consistency = [p for p in tree.errors if "不一致" in p.message and "所属县" in p.message]
     assert len(consistency) == 1
+    assert consistency[0].code == "tree-year-mismatch"
     assert (consistency[0].file, consistency[0].line, consistency[0].column) == (str(path), line, 9)
     assert tree.county is not None
     assert linked(tree.county)["five_good_townships"].whole == 2
@@ -321,6 +326,7 @@ def test_township_with_no_villages(county: Path) -> None:
     problem = only_error(tree)
     assert (problem.file, problem.line) == (str(path), 7)
     assert "没有任何村" in problem.message
+    assert problem.code == "tree-no-villages"
     qingxi = township(tree, "330521202")
     unavailable = [
         r for r in qingxi.indicators if r.provenance and r.provenance.source == "unavailable"
@@ -367,7 +373,7 @@ def test_folder_without_a_county(county: Path) -> None:
     (county / "county.yaml").unlink()
     tree = grade_tree(county)
     problem = only_error(tree)
-    assert problem.file == str(county)
+    assert (problem.file, problem.code) == (str(county), "tree-no-county")
     assert tree.county is None
     assert len(tree.townships) == 3
 
@@ -529,3 +535,51 @@ def test_tree_json_validates_against_its_schema(county: Path) -> None:
     assert data["invalid"]
     assert any("left_out" in r for r in data["results"])
     validator.validate(data)
+
+
+def test_previous_output_of_another_year_is_a_warning(tmp_path: Path) -> None:
+    """Comparing with a year that is not the one before is allowed but warned about."""
+    data = json.loads(PREVIOUS.read_text(encoding="utf-8"))
+    for unit in data["results"]:
+        unit["unit"]["year"] = 2023
+    path = tmp_path / "2023.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    previous, year = load_previous(path)
+    tree = grade_tree(DEMO, previous=previous, previous_file=str(path), previous_year=year)
+    (warning,) = tree.problems
+    assert (warning.severity, warning.code, warning.file) == (
+        "warning",
+        "tree-previous-year",
+        str(path),
+    )
+    assert not tree.errors
+    result = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--previous", str(path)])
+    assert result.exit_code == 0
+    assert "警告" in result.stderr
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.data())
+def test_any_damaged_county_still_grades(data: st.DataObject) -> None:
+    """Files removed or broken at random: the tree never raises, and no figure counts more
+    units than it found."""
+    files = sorted(p.relative_to(DEMO) for p in DEMO.rglob("*.yaml"))
+    removed = data.draw(st.sets(st.sampled_from(files), max_size=6))
+    broken = data.draw(st.sets(st.sampled_from(files), max_size=4))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for relative in files:
+            if relative in removed:
+                continue
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = (DEMO / relative).read_text(encoding="utf-8")
+            if relative in broken:
+                text = text.replace("  year: 2026", "  year: [2026", 1)
+            target.write_text(text, encoding="utf-8")
+        tree = grade_tree(root)
+    assert len(tree.failures) == len(broken - removed)
+    units = [tree.county, *(n.result for n in tree.townships)]
+    for unit in units:
+        for provenance in linked(unit).values() if unit else ():
+            assert len(provenance.files) <= provenance.units_found

@@ -49,15 +49,12 @@ class _Unit:
     left_out: str = ""
     children: list[_Unit] = field(default_factory=list)
 
-    def at(self, key: str, message: str, severity: str = "error") -> Problem:
-        """A consistency problem located at ``unit.<key>`` in this file."""
+    def at(self, key: str, message: str, code: str) -> Problem:
+        """A consistency problem (``code``) located at ``unit.<key>`` in this file."""
         if self.doc is None:
-            return Problem(self.name, 1, 1, message)
+            return Problem(self.name, 1, 1, message, code=code)
         where = ["unit", key] if key in self.doc.data.get("unit", {}) else ["unit"]
-        problem = self.doc.problem(where, message)
-        if severity == "warning":
-            return replace(problem, severity="warning")
-        return problem
+        return replace(self.doc.problem(where, message), code=code)
 
 
 def tree_files(root: Path) -> list[Path]:
@@ -93,7 +90,7 @@ def grade_tree(
                 f"没有任何村的 township_code 指向本乡镇（代码“{township.code}”）；"
                 "请检查各村材料的 township_code，或把本乡镇的村级材料放入文件夹"
             )
-            problems.append(township.at("code", message))
+            problems.append(township.at("code", message, "tree-no-villages"))
     previous = previous or {}
     for unit in units:
         if unit.level == "village":
@@ -115,7 +112,7 @@ def grade_tree(
         and previous_year != county.year - 1
     ):
         message = f"上年结果为{previous_year}年度，而本次考评为{county.year}年度；逐年比较应使用上一年度的结果"
-        problems.append(Problem(previous_file, 1, 1, message, "warning"))
+        problems.append(Problem(previous_file, 1, 1, message, "warning", "tree-previous-year"))
     return TreeResult(
         root=str(root),
         county=county.result if county else None,
@@ -175,12 +172,12 @@ def _the_county(root: Path, units: list[_Unit], problems: list[Problem]) -> _Uni
     counties = [u for u in units if u.level == "county"]
     if not counties:
         message = "文件夹中没有县级材料（rubric: county）；乡镇、村照常评分，但无法汇总到县"
-        problems.append(Problem(str(root), 1, 1, message))
+        problems.append(Problem(str(root), 1, 1, message, code="tree-no-county"))
         return None
     for extra in counties[1:]:
         extra.left_out = f"文件夹中已有县级材料 {counties[0].name}"
         message = f"文件夹中有多个县级材料：汇总使用 {counties[0].name}，本文件未参与汇总"
-        problems.append(extra.at("code", message))
+        problems.append(extra.at("code", message, "tree-many-counties"))
     return counties[0]
 
 
@@ -197,7 +194,7 @@ def _check_codes(units: list[_Unit], problems: list[Problem]) -> None:
                 f"单位代码“{unit.code}”与 {earlier.name} 重复；同一单位只能有一份材料，"
                 "本文件未计入汇总。请核对代码，或删去重复的文件"
             )
-            problems.append(unit.at("code", message))
+            problems.append(unit.at("code", message, "tree-duplicate-code"))
         else:
             first[unit.code] = unit
 
@@ -214,7 +211,7 @@ def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Proble
                 continue  # unreadable: its own failure says why
             child.left_out = f"未填写 {key}"
             message = f"缺少 {key}（所属{parent_word}的单位代码），无法归入{parent_word}；本文件未计入汇总"
-            problems.append(child.at("code", message))
+            problems.append(child.at("code", message, "tree-parent-code-missing"))
             continue
         parent = by_code.get(child.parent)
         if parent is None:
@@ -224,7 +221,7 @@ def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Proble
                 f"{key}“{child.parent}”没有对应的{parent_word}材料（文件夹中的{parent_word}代码："
                 f"{codes}）{did_you_mean(child.parent, by_code)}；本文件未计入汇总"
             )
-            problems.append(child.at(key, message))
+            problems.append(child.at(key, message, "tree-parent-not-found"))
             continue
         if child.year is not None and parent.year is not None and child.year != parent.year:
             child.left_out = f"考评年度{child.year}与所属{parent_word}的{parent.year}不一致"
@@ -232,7 +229,7 @@ def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Proble
                 f"考评年度{child.year}与所属{parent_word}（{parent.name}）的{parent.year}不一致；"
                 "本文件未计入汇总"
             )
-            problems.append(child.at("year", message))
+            problems.append(child.at("year", message, "tree-year-mismatch"))
             continue
         child.linked_to = parent
         parent.children.append(child)
@@ -283,7 +280,7 @@ def _grade(unit: _Unit, linked: dict[str, tuple[Any, Provenance]]) -> None:
     if missing:
         names = "、".join(f"{i.id}（{i.name}）" for i in missing)
         message = f"以下联创指标无法核算，也未填写申报值：{names}"
-        unit.failure = FileFailure(unit.name, (unit.at("code", message),))
+        unit.failure = FileFailure(unit.name, (unit.at("code", message, "tree-linked-missing"),))
         return
     unit.result = score_unit(unit.loaded, unit.evidence, linked=linked)
 
