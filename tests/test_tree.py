@@ -524,11 +524,7 @@ def test_tree_json_validates_against_its_schema(county: Path) -> None:
     )
     validator.validate(json.loads(clean.stdout))
     edit(county / "taoyuan" / "liuxi.yaml", 'township_code: "330521101"', 'township_code: "9"')
-    edit(
-        county / "taoyuan" / "xinghua.yaml",
-        "  team_study:\n    value: 12",
-        "  team_study:\n    value: 十二",
-    )
+    edit(county / "taoyuan" / "xinghua.yaml", "  year: 2026\n", "  year: [2026\n")
     broken = CliRunner().invoke(main, ["grade-tree", str(county), "--format", "json"])
     data = json.loads(broken.stdout)
     assert data["problems"]
