@@ -184,8 +184,13 @@ class LoadedRubric:
         return self.document.position((*self.positions.get(id(part), ()), *path))
 
 
+@cache
 def shipped_rubrics_dir() -> Path:
-    """Return the folder of shipped rubrics: inside the installed package, or the source tree."""
+    """Return the folder of shipped rubrics: inside the installed package, or the source tree.
+
+    Remembered: grading asks once per file, and resolving the source tree's path costs a
+    system call per path component.
+    """
     packaged = Path(__file__).parents[1] / "rubrics"
     if packaged.is_dir():
         return packaged
