@@ -34,7 +34,7 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
             table.add_row(r.file, r.unit_name, fmt(r.score), r.rating, item.reason)
         parts.append(table)
     if tree.failures:
-        table = _table("无法评分的文件（问题见标准错误输出）", "文件", "问题数")
+        table = _table("无法评分的文件（问题见标准错误）", "文件", "问题数")
         for failure in tree.failures:
             table.add_row(failure.file, str(len(failure.problems)))
         parts.append(table)

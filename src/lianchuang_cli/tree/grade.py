@@ -216,10 +216,10 @@ def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Proble
         parent = by_code.get(child.parent)
         if parent is None:
             child.left_out = f"{key}“{child.parent}”没有对应的{parent_word}材料"
-            codes = "、".join(f"{p.code}" for p in parents if p.code) or "无"
+            codes = "、".join(sorted(by_code)) or "无"
             message = (
                 f"{key}“{child.parent}”没有对应的{parent_word}材料（文件夹中的{parent_word}代码："
-                f"{codes}）{did_you_mean(child.parent, by_code)}；本文件未计入汇总"
+                f"{codes}），本文件未计入汇总{did_you_mean(child.parent, by_code)}"
             )
             problems.append(child.at(key, message, "tree-parent-not-found"))
             continue
