@@ -109,3 +109,13 @@ def test_batch_speaks_ci_formats(tmp_path: Path) -> None:
     github = run("batch", str(folder), "--format", "github").stdout
     assert github.count("::notice ") == 2
     assert f"::error file={folder / 'bad.yaml'},line=12,col=1," in github
+
+
+def test_evidence_given_to_check_is_named_as_such() -> None:
+    """An evidence file passed to check gets one line pointing to validate, not fifty schema errors."""
+    from tests.conftest import EXAMPLES
+
+    result = run("check", str(EXAMPLES / "village" / "taoyuan_excellent.yaml"))
+    assert result.exit_code == EXIT_GATE_FAILED
+    assert len(result.stdout.splitlines()) == 1
+    assert "请用 lianchuang validate 检查" in result.stdout

@@ -195,3 +195,28 @@ def test_grading_refuses_a_rubric_with_errors_but_not_warnings(tmp_path: Path) -
     with pytest.raises(InputError) as caught:
         load_rubric(LINT_DATA / "rating-order" / "mini.yaml")
     assert [p.code for p in caught.value.problems] == ["rating-order"]
+
+
+def mutations(lines: list[str]) -> list[list[str]]:
+    """Each line deleted, and each number replaced by text, by a negative and by zero."""
+    found = []
+    for index, line in enumerate(lines):
+        found.append(lines[:index] + lines[index + 1 :])
+        number = re.search(r": (\d+(?:\.\d+)?)", line)
+        if number:
+            for replacement in (": 很多", f": -{number.group(1)}", ": 0"):
+                changed = line.replace(number.group(0), replacement, 1)
+                found.append([*lines[:index], changed, *lines[index + 1 :]])
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(RUBRICS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_damaged_rubrics_are_reported_never_crash(path: Path, tmp_path: Path) -> None:
+    """A sample of single-line damages: lint never raises, and a damage it accepts still loads."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    target = tmp_path / path.name
+    for damaged in mutations(lines)[::5]:
+        target.write_text("".join(damaged), encoding="utf-8")
+        linted = lint_file(target)
+        assert all(p.line >= 1 and p.column >= 1 and p.message for p in linted.problems)
+        assert (linted.loaded is None) == bool(linted.errors)

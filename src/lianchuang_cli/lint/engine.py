@@ -64,6 +64,11 @@ def lint_document(
     if not isinstance(doc.data, dict):
         message = "考评细则文件的顶层应为映射（id、level、criteria 等）"
         return None, [Problem(doc.name, 1, 1, message, code=SCHEMA_CODE)]
+    if "criteria" not in doc.data and {"rubric", "indicators"} <= doc.data.keys():
+        message = (
+            "这是佐证材料（有 rubric 和 indicators），不是考评细则；请用 lianchuang validate 检查"
+        )
+        return None, [Problem(doc.name, 1, 1, message, code=SCHEMA_CODE)]
     built = build_rubric(doc)
     problems: list[Problem] = []
     if built.error is not None:
