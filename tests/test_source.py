@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from lianchuang_cli.reading.yaml_reader import (
     parse_yaml,
     read_yaml,
 )
+from tests.conftest import DATA, expected_problems
 
 
 def problems(text: str | bytes) -> list[str]:
@@ -282,3 +284,20 @@ def test_locating_many_problems_stays_linear() -> None:
     assert doc.position(["k0"]) == (1, 5)
     assert doc.key_locations([])["k123"].line == 124
     assert doc.line_text(3) == "k2: 2"
+
+
+YAML_CASES = sorted((DATA / "yaml" / "invalid").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", YAML_CASES, ids=lambda p: p.stem)
+def test_yaml_errors_are_located_in_chinese(path: Path) -> None:
+    """Each libyaml error class (and each limit) gets its position and a Chinese explanation."""
+    expected = expected_problems(path)
+    assert expected, "header lines # 预期错误：line:column 消息片段 missing"
+    with pytest.raises(InputError) as caught:
+        read_yaml(path)
+    found = [(p.line, p.column, p.message) for p in caught.value.problems]
+    assert [(line, column) for line, column, _ in found] == [(row, col) for row, col, _ in expected]
+    for (_, _, message), (_, _, fragment) in zip(found, expected, strict=True):
+        assert fragment in message
+        assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", message), message

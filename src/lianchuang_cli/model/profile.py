@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from lianchuang_cli.model.rules import Frozen, Number
+from lianchuang_cli.model.rules.base import MAX_COUNT
 
 Education = Literal["研究生", "本科", "大专", "高中", "初中及以下"]
 COLLEGE_OR_ABOVE: frozenset[str] = frozenset({"研究生", "本科", "大专"})
@@ -35,8 +36,8 @@ class VillageProfile(Frozen):
     """``profile:`` in a village evidence file."""
 
     secretary_education: Education
-    committee_size: Annotated[int, Field(strict=True, gt=0)]
-    wealth_leaders: Annotated[int, Field(strict=True, ge=0)]
+    committee_size: Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT)]
+    wealth_leaders: Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
     collective_operating_income: Annotated[Number, Field(ge=0)]
     weak_and_lax: WeakAndLax = WeakAndLax(identified=False)
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.linked import LinkedSpec
 from lianchuang_cli.model.rules import Frozen, Points, Rule, Score
-from lianchuang_cli.model.rules.base import SignedScore
+from lianchuang_cli.model.rules.base import MAX_COUNT, SignedScore
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -96,7 +96,7 @@ class BonusItem(AdjustmentItem):
     which only the highest counts, and ``max_times`` is how often the item counts in a year."""
 
     group: Identifier | None = None
-    max_times: Annotated[int, Field(strict=True, ge=1)] | None = None
+    max_times: Annotated[int, Field(strict=True, ge=1, le=MAX_COUNT)] | None = None
 
 
 class VetoItem(Frozen):

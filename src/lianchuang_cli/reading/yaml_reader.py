@@ -391,6 +391,7 @@ def _event_problem(event: yaml.Event, name: str, message: str) -> Problem:
 
 
 _FIX = "；请检查缩进、冒号后的空格和引号"
+_TRAILING_TEXT = "值的后面多了内容；引号文本要整个放在引号里，一行只写一个“键: 值”"
 _SYNTAX_HINTS = (
     (
         "mapping values are not allowed",
@@ -455,6 +456,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     if fullwidth is not None:
         return fullwidth
     context = f"{exc.problem or ''} | {exc.context or ''}"
+    block_end = "did not find expected key" in context or "expected '-' indicator" in context
+    if block_end and mark is not None:
+        # Reported in the middle of a line: the line has more after its value, not a bad indent.
+        before = split_lines(text[: mark.index])[-1] if mark.index <= len(text) else ""
+        if before.strip():
+            return Problem(name, line, column, f"YAML 格式错误：{_TRAILING_TEXT}")
     for needle, hint in _SYNTAX_HINTS:
         if needle in context:
             return Problem(name, line, column, f"YAML 格式错误：{hint}")
@@ -494,7 +501,9 @@ def _reader_problem(exc: yaml.reader.ReaderError, name: str, text: str) -> Probl
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, message: str, node: Node) -> None:
+        super().__init__(message)
+        self.node = node
 
 
 class _ValueBuilder:
@@ -511,7 +520,7 @@ class _ValueBuilder:
         try:
             return self.value(root, 0)
         except _TooLarge as exc:
-            self.problems.append(self.at(root, str(exc)))
+            self.problems.append(self.at(exc.node, str(exc)))
             return None
 
     def at(self, node: Node, message: str) -> Problem:
@@ -521,12 +530,14 @@ class _ValueBuilder:
         self.count += 1
         if self.count > MAX_VALUES:
             if self.aliases:
-                raise _TooLarge(f"展开后的值超过{MAX_VALUES}个（锚点/别名可能被滥用）")
-            raise _TooLarge(f"文件中的值超过{MAX_VALUES}个，不像是考评材料；请检查是否选错了文件")
+                raise _TooLarge(f"展开后的值超过{MAX_VALUES}个（锚点/别名可能被滥用）", node)
+            raise _TooLarge(
+                f"文件中的值超过{MAX_VALUES}个，不像是考评材料；请检查是否选错了文件", node
+            )
         if type(node) is ScalarNode:
             return self.scalar(node)
         if depth >= MAX_DEPTH:
-            raise _TooLarge(f"嵌套层数过深（超过{MAX_DEPTH}层）")
+            raise _TooLarge(f"嵌套层数过深（超过{MAX_DEPTH}层）", node)
         node_id = id(node)
         if node_id in self.active:
             self.problems.append(self.at(node, "别名引用了自身所在的结构（循环引用）"))
