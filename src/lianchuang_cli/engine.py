@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from lianchuang_cli.errors import Problem
+from lianchuang_cli.failure_spool import FailureSpool
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import EvidenceCache
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
@@ -39,12 +40,12 @@ def default_jobs() -> int:
 
 
 class GradedBatch:
-    """Graded files: the summary and failures in memory, full results in a spool file."""
+    """Graded files: the summary in memory; full results and failures in spool files."""
 
-    def __init__(self, spool: IO[bytes], summary: BatchSummary, invalid: list[FileFailure]):
+    def __init__(self, spool: IO[bytes], summary: BatchSummary, invalid: FailureSpool):
         self._spool = spool
         self.summary = summary
-        self.invalid = tuple(invalid)
+        self.invalid = invalid
 
     def results(self) -> Iterator[RankedResult]:
         """Every graded unit in input order, with its placement; may be called more than once."""
@@ -62,8 +63,9 @@ class GradedBatch:
         return Report(self.summary, self.results, self.invalid, options or ReportOptions())
 
     def close(self) -> None:
-        """Delete the spool."""
+        """Delete the spools."""
         self._spool.close()
+        self.invalid.close()
 
     def __enter__(self) -> GradedBatch:
         return self
@@ -96,7 +98,7 @@ def grade_batch(
     spool = tempfile.TemporaryFile(prefix="lianchuang-spool-")  # noqa: SIM115
     try:
         builder = SummaryBuilder()
-        invalid: list[FileFailure] = list(missing)
+        invalid = FailureSpool(missing)
         done = 0
         with closing(_outcomes(files, rubric_path, jobs, cache_dir)) as outcomes:
             for index, (outcome, pickled) in enumerate(outcomes):
@@ -123,6 +125,8 @@ def grade_batch(
         )
     except BaseException:
         spool.close()
+        if "invalid" in locals():
+            invalid.close()
         raise
     return GradedBatch(spool, summary, invalid)
 

@@ -6,7 +6,7 @@ engine spooled them, in input order, each time it is called (a workbook reads th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from lianchuang_cli.results import FileFailure, UnitResult
@@ -36,5 +36,5 @@ class Report:
 
     summary: BatchSummary
     results: Callable[[], Iterator[RankedResult]]
-    invalid: tuple[FileFailure, ...]
+    invalid: Collection[FileFailure]  # re-iterable; spooled to disk by the engine
     options: ReportOptions = ReportOptions()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +31,9 @@ from lianchuang_cli.commands.reporting import (
     write_report,
 )
 from lianchuang_cli.reports.registry import FORMATS
+
+if TYPE_CHECKING:
+    from lianchuang_cli.results import FileFailure
 
 PROBLEMS_SHOWN = 50
 GATE_MESSAGES_SHOWN = 20
@@ -132,16 +138,12 @@ def batch(
             gate_messages = gate_failures(summary, threshold, min_rating)
             options = ReportOptions(width=width(), color=color() and output is None)
             write_report(output_format, graded.report(options), output)
+            if output_format != "table" or output is not None:
+                echo_some_problems(graded.invalid)
     except QuotaError as exc:
         raise click.BadParameter(str(exc), param_hint="--quota") from None
     except KeyboardInterrupt:
         fail("已中断，没有写出输出文件。", EXIT_INTERRUPTED)
-    if graded.invalid and (output_format != "table" or output is not None):
-        problems = [p for failure in graded.invalid for p in failure.problems]
-        for problem in problems[:PROBLEMS_SHOWN]:
-            click.echo(str(problem), err=True)
-        if len(problems) > PROBLEMS_SHOWN:
-            click.echo(f"……另有{len(problems) - PROBLEMS_SHOWN}处错误，见输出。", err=True)
     click.echo(counts_line(summary), err=True)
     if output is not None:
         click.echo(f"已写入{output}。", err=True)
@@ -150,6 +152,16 @@ def batch(
         sys.exit(EXIT_INPUT_ERROR)
     if gate_messages:
         sys.exit(EXIT_GATE_FAILED)
+
+
+def echo_some_problems(invalid: Iterable[FileFailure]) -> None:
+    """The first problems of the invalid files on stderr (all of them are in the output)."""
+    problems = (p for failure in invalid for p in failure.problems)
+    for problem in islice(problems, PROBLEMS_SHOWN):
+        click.echo(str(problem), err=True)
+    rest = sum(1 for _ in problems)
+    if rest:
+        click.echo(f"……另有{rest}处错误，见输出。", err=True)
 
 
 SUFFIX_FORMATS = {

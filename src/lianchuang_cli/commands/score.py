@@ -96,16 +96,16 @@ def score(
             report = batch.report(options)
             if output_format != "table" or summary.graded:
                 write_report(output_format, report, output)
+            if output_format == "table":
+                for failure in batch.invalid:
+                    echo_problems(failure.problems)
     except KeyboardInterrupt:
         fail("已中断。", EXIT_INTERRUPTED)
-    if output_format == "table":
-        for failure in batch.invalid:
-            echo_problems(failure.problems)
-        if len(files) > 1:
-            click.echo(
-                f"共{len(files)}个文件：已评分{summary.graded}个，无法评分{summary.invalid}个。",
-                err=True,
-            )
+    if output_format == "table" and len(files) > 1:
+        click.echo(
+            f"共{len(files)}个文件：已评分{summary.graded}个，无法评分{summary.invalid}个。",
+            err=True,
+        )
     echo_gate_failures(gate_messages)
     if summary.invalid:
         sys.exit(EXIT_INPUT_ERROR)
