@@ -216,7 +216,7 @@ def test_declared_value_is_kept_beside_the_computed_one(demo: TreeResult) -> Non
 
 
 def test_ratings_distribution_and_ranking(demo: TreeResult) -> None:
-    """Each township counts its villages' ratings; villages rank by rating, then score."""
+    """Each township counts its villages' ratings; villages rank as in batch (vetoed last, score)."""
     distributions = {n.code: dict(n.distribution) for n in demo.townships}
     assert distributions[TAOYUAN] == {"优秀": 2, "良好": 2, "合格": 0, "不合格": 1}
     assert distributions[SHIQIAO] == {"优秀": 1, "良好": 2, "合格": 1, "不合格": 0}

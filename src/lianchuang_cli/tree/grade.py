@@ -8,7 +8,7 @@ left out of the figures above it; a file that cannot be graded never stops the t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -300,11 +300,6 @@ def _node(township: _Unit) -> TownshipNode:
     )
 
 
-def _rank_key(result: UnitResult) -> tuple[int, Decimal, str]:
-    """Better rating first, then higher score; a vetoed unit sits with its rating."""
-    return (result.ratings.index(result.rating), -result.score, result.unit_code)
-
-
-def ranked(results: Iterable[UnitResult]) -> list[UnitResult]:
-    """Units in ranking order (rating, then score)."""
-    return sorted(results, key=_rank_key)
+def _rank_key(result: UnitResult) -> tuple[bool, Decimal, Decimal, str, str]:
+    """The batch's ranking rule (summary.TIE_RULE): not vetoed first, then score, base score."""
+    return (result.vetoed, -result.score, -result.base_score, result.unit_code, result.file)
