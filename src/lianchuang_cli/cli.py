@@ -56,7 +56,9 @@ def main() -> None:
       lianchuang score 桃源村.yaml                 打分、定等级、列出差距
       lianchuang batch 材料/ -r -o 汇总.xlsx       批量评分、排名、汇总
       lianchuang rubric show village               查看考评细则
-      lianchuang check                             检查考评细则（供 CI 使用）
+      lianchuang check --examples examples         检查考评细则、核对示例的预期结果（供 CI 使用）
+      lianchuang diff 旧细则.yaml 新细则.yaml --corpus 材料/
+                                                  比较两版细则，及其对今年材料的影响
       lianchuang grade-tree 青山县/                评分整个县（村→乡镇→县）
       lianchuang convert 桃源村.xlsx --to yaml     Excel 工作簿与 YAML 互相转换
 
