@@ -91,3 +91,15 @@ def test_batch_cache_option(tmp_path: Path) -> None:
     warm = runner.invoke(main, cached)
     assert plain.exit_code == cold.exit_code == warm.exit_code == 0, plain.output
     assert json.loads(plain.stdout) == json.loads(cold.stdout) == json.loads(warm.stdout)
+
+
+def test_dollar_keys_come_back_from_an_entry(tmp_path: Path) -> None:
+    """Keys that look like the decimal tag are stored escaped and read back as written."""
+    source = tmp_path / "odd.yaml"
+    source.write_text('"$d": "1.5"\nx: {"$d": 2.5, "$$y": [1.50, "$d"]}\n', encoding="utf-8")
+    cache = EvidenceCache(tmp_path / "cache")
+    fresh = cache.read(source)
+    cached = cache.read(source)
+    assert isinstance(cached, CachedDocument)
+    assert cached.data == fresh.data
+    assert str(cached.data["x"]["$$y"][0]) == "1.50"

@@ -122,8 +122,10 @@ class EvidenceCache:
 
 def _load(entry: Path) -> tuple[Any, dict[str, Location]] | None:
     try:
-        with open(entry, encoding="utf-8") as handle:
-            stored = json.load(handle, object_hook=_decode)
+        text = entry.read_bytes()
+        # Escaped "$" keys are rare: only entries that have them pay for the full key check.
+        hook = _decode if b'"$$' in text else _decode_decimal
+        stored = json.loads(text, object_hook=hook)
         keys = {key: Location(line, column) for key, (line, column) in stored["keys"].items()}
         return stored["data"], keys
     except (OSError, ValueError, ArithmeticError, KeyError, TypeError):
@@ -163,6 +165,12 @@ def _encode(value: Any) -> Any:
     if kind is list:
         return [_encode(item) for item in value]
     raise TypeError(kind.__name__)
+
+
+def _decode_decimal(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and _DECIMAL in obj:
+        return Decimal(obj[_DECIMAL])
+    return obj
 
 
 def _decode(obj: dict[str, Any]) -> Any:
