@@ -68,3 +68,13 @@ def test_case_through_the_command_line(path: Path) -> None:
     assert len(lines) == len(expected_problems(path))
     for line, column, fragment in expected_problems(path):
         assert any(f"{path}:{line}:{column}: " in shown and fragment in shown for shown in lines)
+
+
+def test_the_rest_of_a_long_list_is_counted_in_one_line() -> None:
+    """Past 100 problems one more line, with its own code, says how many were left out."""
+    outcome = grade_file(EVIDENCE_CASES / "many_unknown_keys.yaml")
+    assert isinstance(outcome, FileFailure)
+    *listed, rest = outcome.problems
+    assert len(listed) == 100
+    assert rest.code == "more-problems"
+    assert rest.message.startswith("另有50处错误未列出")

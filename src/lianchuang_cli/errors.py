@@ -54,6 +54,7 @@ def limit_problems(problems: list[Problem], limit: int = MAX_LISTED) -> list[Pro
         first_left_out.line,
         first_left_out.column,
         message,
+        code="more-problems",
         cell=first_left_out.cell,
     )
     return [*problems[:limit], summary]
