@@ -579,3 +579,24 @@ def test_any_damaged_county_still_grades(data: st.DataObject) -> None:
     for unit in units:
         for provenance in linked(unit).values() if unit else ():
             assert len(provenance.files) <= provenance.units_found
+
+
+def test_second_county_file_is_reported_and_left_out(county: Path) -> None:
+    """Only the first county file (in path order) is the county; another is graded alone, left out."""
+    second = county / "zz" / "county.yaml"
+    second.parent.mkdir()
+    text = (
+        (county / "county.yaml")
+        .read_text(encoding="utf-8")
+        .replace('code: "330521"', 'code: "330599"')
+    )
+    second.write_text(text, encoding="utf-8")
+    tree = grade_tree(county)
+    problem = only_error(tree)
+    assert (problem.file, problem.code) == (str(second), "tree-many-counties")
+    assert tree.county is not None
+    assert tree.county.file == str(county / "county.yaml")
+    (left_out,) = tree.unlinked
+    assert left_out.result.file == str(second)
+    sources = {r.provenance.source for r in left_out.result.indicators if r.provenance}
+    assert sources == {"unavailable"}

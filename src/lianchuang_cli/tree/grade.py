@@ -104,6 +104,10 @@ def grade_tree(
         _grade(
             county, _values(county, previous, {"village": villages, "township": linked_townships})
         )
+    for extra in units:
+        if extra.level == "county" and extra is not county:
+            # Graded on its own declared values only, and listed as left out.
+            _grade(extra, _values(extra, previous, {"village": [], "township": []}))
     if (
         previous_file
         and previous_year is not None
