@@ -53,7 +53,7 @@ def test_discovery_is_sorted_and_skips_what_is_not_evidence(folder: Path) -> Non
     assert len(deep.files) == len(flat.files) + 1
     missing = find_evidence([folder / "nowhere"], recursive=False)
     assert missing.files == ()
-    assert "找不到" in missing.missing[0].problems[0].message
+    assert "不存在" in missing.missing[0].problems[0].message
 
 
 def test_table_summary_then_invalid_files(folder: Path) -> None:

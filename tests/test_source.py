@@ -171,7 +171,7 @@ def test_syntax_errors_are_located_in_chinese(text: str, expected: str) -> None:
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     """Unreadable paths become problems, not exceptions."""
-    for path, text in ((tmp_path / "none.yaml", "找不到文件"), (tmp_path, "文件夹")):
+    for path, text in ((tmp_path / "none.yaml", "文件不存在"), (tmp_path, "文件夹")):
         with pytest.raises(InputError) as caught:
             read_yaml(path)
         assert text in caught.value.problems[0].message

@@ -29,7 +29,11 @@ from lianchuang_cli.commands.schema import schema
 from lianchuang_cli.commands.score import score
 from lianchuang_cli.commands.template import template
 from lianchuang_cli.commands.validate import validate
-from lianchuang_cli.entry import INTERRUPTED_MESSAGE, interruptible
+from lianchuang_cli.entry import (
+    INTERRUPTED_MESSAGE,
+    forget_interrupt,
+    stop_children,
+)
 
 click_zh.install()
 
@@ -76,15 +80,17 @@ def run() -> None:
     """Run the command line; no outcome, however unexpected, ends in a traceback."""
     prepare_console()
     try:
-        with interruptible():
-            code = _invoke()
-    except KeyboardInterrupt:
+        code = _invoke()
+    except KeyboardInterrupt:  # from an ``interruptible()`` block, or with Python's own handler
         click.echo(INTERRUPTED_MESSAGE, err=True)
         code = EXIT_INTERRUPTED
     except Exception as exc:  # last line of defence: never show a traceback
         click.echo(f"程序内部错误：{type(exc).__name__}: {exc}", err=True)
         click.echo("这不是您的操作问题；请把以上信息和所用文件发给维护人员。", err=True)
         code = EXIT_INTERNAL_ERROR
+    if code == EXIT_INTERRUPTED:
+        stop_children()
+        forget_interrupt()
     sys.exit(code)
 
 

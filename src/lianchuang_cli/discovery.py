@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lianchuang_cli.errors import Problem
+from lianchuang_cli.errors import Problem, file_problem
 from lianchuang_cli.results import FileFailure
 
 EVIDENCE_SUFFIXES = (".yaml", ".yml", ".xlsx")
@@ -41,7 +41,7 @@ def find_evidence(paths: Iterable[str | Path], *, recursive: bool) -> Found:
         try:
             mode = os.stat(path).st_mode
         except OSError:
-            problem = Problem(path, 1, 1, "找不到文件或文件夹；请检查路径", code="not-found")
+            problem = file_problem(path, "文件或文件夹不存在；请检查路径", code="not-found")
             missing.append(FileFailure(path, (problem,)))
             continue
         if stat.S_ISDIR(mode):

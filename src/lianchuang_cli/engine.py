@@ -12,6 +12,8 @@ import os
 import pickle
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from decimal import Decimal
@@ -171,9 +173,18 @@ def _grade_chunk(task: tuple[list[str], Path | None, Path | None]) -> list[FileF
     return graded
 
 
-def _ignore_sigint() -> None:
+def _init_worker(parent: int) -> None:
     # Ctrl-C is handled once, by the parent, which then stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent that leaves at once (a second Ctrl-C, or the command line's immediate exit) cannot
+    # stop a worker the pool was just restarting; such a worker must not wait for work forever.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _outcomes(
@@ -194,15 +205,18 @@ def _outcomes(
     context: Any = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Workers must never see Ctrl-C (the parent stops them): block SIGINT while forking, so a
     # worker starts with it blocked and then ignores it; the parent gets a pending one on unblock.
+    # The pending Ctrl-C arrives as soon as SIGINT is unblocked, so the pool must already be in
+    # the hands of the ``try`` that terminates it (else its workers would wait for work forever).
     blocking = hasattr(signal, "pthread_sigmask")
-    if blocking:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pool = None
     try:
-        pool = context.Pool(jobs, initializer=_ignore_sigint)
-    finally:
         if blocking:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-    try:
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),))
+        finally:
+            if blocking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         for graded in pool.imap(_grade_chunk, tasks):
             for item in graded:
                 if isinstance(item, bytes):
@@ -211,7 +225,9 @@ def _outcomes(
                     yield item, None
         pool.close()
     except BaseException:
-        pool.terminate()
+        if pool is not None:
+            pool.terminate()
         raise
     finally:
-        pool.join()
+        if pool is not None:
+            pool.join()

@@ -3,19 +3,23 @@
 Importing click, rich and pydantic takes tens of milliseconds; a Ctrl-C in that window used to
 print a ``KeyboardInterrupt`` traceback. This module imports nothing but the standard library
 until the handler is in place. From then on a Ctrl-C leaves at once with one Chinese line and
-exit code 130 (128 + SIGINT, what shells report for an interrupted command) — except inside
-``interruptible()``, where the first one raises ``KeyboardInterrupt`` so that a running command
-can stop its worker processes and remove half-written files before the same line is printed.
+exit code 130 (128 + SIGINT, what shells report for an interrupted command), after terminating
+any worker processes. Leaving at once is what makes "no traceback, no hang, at any moment" hold:
+a ``KeyboardInterrupt`` raised at an arbitrary point can be swallowed by a callback, can leave a
+process pool's locks held so that terminating the pool hangs, or can leak started workers.
+Code that must clean up (remove a half-written file) runs inside ``interruptible()``, where the
+first Ctrl-C raises ``KeyboardInterrupt`` instead; the command then prints the same line.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import FrameType, TracebackType
 
 INTERRUPTED_MESSAGE = "已中断。"
 
@@ -25,25 +29,69 @@ _raise_next = False
 def interrupted(signum: int, frame: FrameType | None) -> None:
     """SIGINT handler: raise once inside ``interruptible()``, otherwise say so and leave at once."""
     global _raise_next
-    if _raise_next:
+    if _raise_next and not _importing(frame):
         _raise_next = False  # a second Ctrl-C during the clean-up leaves at once
         raise KeyboardInterrupt
+    stop_children()
     # os.write and os._exit are safe at any point, even while a print to stderr is half done.
     prefix = "\n" if os.isatty(2) else ""  # start below the terminal's echoed "^C"
     encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    with contextlib.suppress(OSError):  # stderr closed: the exit code still tells
+    try:  # noqa: SIM105 (contextlib may not be imported yet at the first Ctrl-C)
         os.write(2, f"{prefix}{INTERRUPTED_MESSAGE}\n".encode(encoding, errors="replace"))
+    except OSError:
+        pass  # stderr closed: the exit code still tells
     os._exit(128 + signal.SIGINT)
 
 
-@contextlib.contextmanager
-def interruptible() -> Iterator[None]:
-    """Within this block, the first Ctrl-C raises ``KeyboardInterrupt`` (for the caller to catch)."""
-    global _raise_next
-    _raise_next = True  # last: a KeyboardInterrupt can only start inside the block
+def _importing(frame: FrameType | None) -> bool:
+    # An interrupt raised inside the import machinery can be swallowed by one of its callbacks
+    # ("Exception ignored in … _get_module_lock") and the run goes on; nothing needs cleaning up
+    # while modules load, so leave at once instead.
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def stop_children() -> None:
+    """Terminate worker processes still running: a pool's workers ignore SIGINT and would wait
+    for work forever once we are gone."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is None:
+        return
     try:
-        yield
-    finally:
+        for child in multiprocessing.active_children():
+            child.terminate()
+    except Exception:
+        pass  # best effort: we are leaving either way
+
+
+def forget_interrupt() -> None:
+    """Call after catching the ``KeyboardInterrupt`` raised here, before exiting normally.
+
+    CPython 3.11 marks the interpreter as interrupted when a KeyboardInterrupt leaves code run by
+    ``exec()`` of a string (dataclasses and pydantic build methods that way), even if the program
+    catches it later, and then ends the process by SIGINT instead of with our exit code. Running
+    any string through ``exec()`` clears that mark.
+    """
+    exec("")
+
+
+class interruptible:  # lower case: used like a function, ``with interruptible():``
+    """Within this block, the first Ctrl-C raises ``KeyboardInterrupt`` (for the caller to catch)."""
+
+    def __enter__(self) -> None:
+        global _raise_next
+        _raise_next = True
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        global _raise_next
         _raise_next = False
 
 

@@ -25,17 +25,34 @@ class Problem:
     severity: Severity = "error"
     code: str = ""
     cell: str | None = None
+    located: bool = True
+    """False for a problem with the file as a whole (missing, unreadable, empty): no position."""
 
     @property
     def where(self) -> str:
-        """``file:line:column`` for text files, ``file!Sheet!C12`` for workbook cells."""
+        """``file:line:column`` for text files, ``file!Sheet!C12`` for workbook cells, or just
+        ``file`` when the problem is with the whole file."""
+        if not self.located:
+            return self.file
         if self.cell is not None:
             return f"{self.file}!{self.cell}"
         return f"{self.file}:{self.line}:{self.column}"
 
+    @property
+    def place(self) -> str:
+        """Where in the file: ``12:5``, ``Sheet!C12``, or "" for the whole file."""
+        if not self.located:
+            return ""
+        return self.cell if self.cell is not None else f"{self.line}:{self.column}"
+
     def __str__(self) -> str:
         code = f" [{self.code}]" if self.code else ""
         return f"{self.where}: {SEVERITY_NAMES[self.severity]}{code}: {self.message}"
+
+
+def file_problem(file: str, message: str, *, code: str = "") -> Problem:
+    """A problem with a file as a whole (it does not exist, cannot be read, is empty)."""
+    return Problem(file, 1, 1, message, code=code, located=False)
 
 
 MAX_LISTED = 100

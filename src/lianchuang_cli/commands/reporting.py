@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -14,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from lianchuang_cli.commands.common import EXIT_INTERRUPTED, fail
+from lianchuang_cli.entry import interruptible
 
 if TYPE_CHECKING:
     from lianchuang_cli.report import Report
@@ -75,19 +77,23 @@ def atomic_output(path: Path, *, binary: bool) -> Iterator[IO[Any]]:
     except OSError as exc:
         fail(f"无法写入“{path}”：{exc.strerror or exc}")
     try:
-        if binary:
-            with open(descriptor, "wb") as stream:
-                yield stream
-        else:
-            with open(descriptor, "w", encoding="utf-8", newline="") as stream:
-                yield stream
-        # mkstemp creates the file private (0600); give it the permissions a new file would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
+        # A Ctrl-C while writing raises KeyboardInterrupt here (instead of leaving the process at
+        # once) so that the part file is removed.
+        with interruptible():
+            if binary:
+                with open(descriptor, "wb") as stream:
+                    yield stream
+            else:
+                with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+                    yield stream
+            # mkstemp creates the file private (0600); give it the permissions of a new file.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+            os.replace(temporary, path)
     except BaseException:
-        os.unlink(temporary)
+        with contextlib.suppress(FileNotFoundError):  # already renamed into place
+            os.unlink(temporary)
         raise
 
 

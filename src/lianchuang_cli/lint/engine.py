@@ -11,7 +11,7 @@ from lianchuang_cli.lint.base import Check
 from lianchuang_cli.lint.checks import CHECKS
 from lianchuang_cli.lint.context import RubricContext, build_rubric
 from lianchuang_cli.model.rubric import LoadedRubric, Rubric
-from lianchuang_cli.model.validation import problems_from
+from lianchuang_cli.model.validation import not_a_mapping, problems_from
 from lianchuang_cli.reading.yaml_reader import SourceDocument, decode_text, read_yaml
 
 SCHEMA_CODE = "schema"
@@ -62,8 +62,13 @@ def lint_document(
 ) -> tuple[LoadedRubric | None, list[Problem]]:
     """Check a parsed rubric; return it (when the schema accepted it) with the problems found."""
     if not isinstance(doc.data, dict):
-        message = "考评细则文件的顶层应为映射（id、level、criteria 等）"
-        return None, [Problem(doc.name, 1, 1, message, code=SCHEMA_CODE)]
+        problem = not_a_mapping(
+            doc,
+            what="考评细则",
+            keys="编号（id）、级别（level）、考评项目（criteria）、等级（ratings）等",
+            hint="可参照内置细则（lianchuang rubric show village）",
+        )
+        return None, [replace(problem, code=SCHEMA_CODE)]
     if "criteria" not in doc.data and {"rubric", "indicators"} <= doc.data.keys():
         message = (
             "这是佐证材料（有 rubric 和 indicators），不是考评细则；请用 lianchuang validate 检查"

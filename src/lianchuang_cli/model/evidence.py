@@ -21,7 +21,7 @@ from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT
-from lianchuang_cli.model.validation import problems_from
+from lianchuang_cli.model.validation import not_a_mapping, problems_from
 from lianchuang_cli.model.values import UnitError, fraction_complaint, read_number
 from lianchuang_cli.reading.document import Document, Location
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message
@@ -142,12 +142,21 @@ def did_you_mean(word: str, choices: Iterable[str], *, listed: int = 0) -> str:
     return f"；是否想写“{close}”？" if close else ""
 
 
+def evidence_not_a_mapping(doc: Document) -> Problem:
+    """What to say when an evidence file is empty, or not a set of “键: 值” lines."""
+    return not_a_mapping(
+        doc,
+        what="佐证材料",
+        keys="所用细则（rubric）、考评对象（unit）和各项指标（indicators）",
+        hint="可运行“lianchuang template village -o 文件名.yaml”生成填写模板",
+    )
+
+
 def requested_rubric(doc: Document) -> tuple[str, str | None]:
     """Read which rubric (and version) an evidence file asks for; raise if it does not say."""
     data = doc.data
     if not isinstance(data, dict):
-        message = "佐证材料文件的顶层应为映射（rubric、unit、indicators 等）"
-        raise InputError([Problem(doc.name, 1, 1, message)])
+        raise InputError([evidence_not_a_mapping(doc)])
     rubric = data.get("rubric")
     if not isinstance(rubric, str) or not rubric.strip():
         where = ["rubric"] if "rubric" in data else []

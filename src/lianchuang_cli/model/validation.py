@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 
 from lianchuang_cli.decimals import shorten
 from lianchuang_cli.errors import Problem
+from lianchuang_cli.model.field_labels import field_label
 from lianchuang_cli.reading.document import Document
 
 _TEMPLATES = {
@@ -48,18 +49,19 @@ def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | Decimal)
 
 
-def describe_error(error: ErrorDetails) -> str:
-    """Return the Chinese message for one pydantic error."""
+def describe_error(error: ErrorDetails, loc: Sequence[str | int] | None = None) -> str:
+    """Return the Chinese message for one pydantic error (``loc``: its place in the whole file)."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    where = error["loc"] if loc is None else loc
     if kind == "missing":
-        return f"缺少必填项“{error['loc'][-1]}”" if error["loc"] else "缺少必填项"
+        return f"缺少必填项：{field_label(where)}" if error["loc"] else "缺少必填项"
     if kind == "extra_forbidden":
         return f"未知的键“{error['loc'][-1]}”；请检查拼写，或删除这一项"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     if error.get("input") == "" and error["loc"]:
-        return f"“{error['loc'][-1]}”未填写"
+        return f"{field_label(where)}未填写"
     template = _TEMPLATES.get(kind)
     if template is None:
         return f"取值不符合要求（{error['msg']}）"
@@ -101,7 +103,7 @@ def problems_from(
     for detail in error.errors(include_url=False):
         loc = (*base, *detail["loc"])
         kind = detail["type"]
-        message = describe_error(detail)
+        message = describe_error(detail, loc)
         if kind == "extra_forbidden" and model is not None and detail["loc"]:
             allowed = allowed_keys(model, detail["loc"][:-1])
             close = difflib.get_close_matches(str(detail["loc"][-1]), allowed, n=1, cutoff=0.6)
@@ -162,3 +164,13 @@ def _step(annotation: Any, part: str | int) -> Any:
                     return member
         return None
     return None
+
+
+def not_a_mapping(doc: Document, *, what: str, keys: str, hint: str) -> Problem:
+    """Say plainly what a file should contain when it is empty, a list or a single value."""
+    expected = f"{what}文件应逐行写出{keys}，每行“键: 值”；{hint}"
+    if doc.data is None:
+        return doc.problem([], f"文件是空的；{expected}")
+    if isinstance(doc.data, list):
+        return doc.problem([], f"整个文件是一个列表（各项以“- ”开头）；{expected}")
+    return doc.problem([], f"整个文件只有一个值“{_show(doc.data)}”；{expected}")

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
 
@@ -111,12 +111,14 @@ def read_workbook(path: str | Path, *, name: str | None = None) -> WorkbookDocum
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise InputError([Problem(display, 1, 1, "找不到文件，请检查路径是否正确")]) from None
+        raise InputError(
+            [file_problem(display, "文件不存在；请检查路径和文件名是否正确")]
+        ) from None
     except IsADirectoryError:
-        raise InputError([Problem(display, 1, 1, "这是一个文件夹，不是 Excel 文件")]) from None
+        raise InputError([file_problem(display, "这是一个文件夹，不是 Excel 文件")]) from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise InputError([Problem(display, 1, 1, f"无法读取文件（{reason}）")]) from None
+        raise InputError([file_problem(display, f"无法读取文件（{reason}）")]) from None
     return parse_workbook(raw, name=display)
 
 
@@ -134,7 +136,7 @@ def parse_workbook(raw: bytes, *, name: str) -> WorkbookDocument:
 
 def _open(raw: bytes, name: str) -> Any:
     def fail(message: str) -> InputError:
-        return InputError([Problem(name, 1, 1, message)])
+        return InputError([file_problem(name, message)])
 
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)

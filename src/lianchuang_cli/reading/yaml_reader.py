@@ -26,7 +26,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lianchuang_cli.decimals import shorten, to_halfwidth
-from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message, split_lines
 
@@ -213,13 +213,13 @@ def _read_regular_file(path: str | Path, display: str) -> bytes:
     """Read at most ``MAX_FILE_BYTES`` + 1 bytes of a regular file, never blocking on a pipe."""
 
     def refuse(message: str) -> InputError:
-        return InputError([Problem(display, 1, 1, message)])
+        return InputError([file_problem(display, message)])
 
     try:
         # O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise refuse("找不到文件，请检查路径是否正确") from None
+        raise refuse("文件不存在；请检查路径和文件名是否正确") from None
     except IsADirectoryError:
         raise refuse("这是一个文件夹，不是 YAML 文件") from None
     except PermissionError:

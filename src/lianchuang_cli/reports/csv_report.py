@@ -31,7 +31,7 @@ def write_csv(report: Report, stream: IO[str]) -> None:
         row = [""] * len(header)
         row[header.index("状态")] = STATUS_NAMES["invalid"]
         row[header.index("备注")] = "；".join(
-            f"{p.cell or f'{p.line}:{p.column}'} {p.message}" for p in failure.problems
+            f"{p.place} {p.message}".strip() for p in failure.problems
         )
         row[header.index("文件")] = failure.file
         writer.writerow(row)

@@ -59,7 +59,7 @@ def render_github(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
             level = "error" if failing(p, strict=strict) else "warning"
             title = f"lianchuang [{p.code}]" if p.code else "lianchuang"
             place = f"file={_escape_property(p.file)}"
-            if p.cell is None:
+            if p.cell is None and p.located:
                 place += f",line={p.line},col={p.column}"
             else:
                 title += f" {p.cell}"  # a workbook cell has no line: name it in the title

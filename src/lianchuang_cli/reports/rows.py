@@ -48,6 +48,6 @@ def invalid_rows(report: Report) -> Iterator[list[str]]:
     """One row per problem of every file that could not be graded."""
     for failure in report.invalid:
         for problem in failure.problems:
-            where = problem.cell or f"{problem.line}:{problem.column}"
+            where = problem.place
             severity = "错误" if problem.severity == "error" else "警告"
             yield [failure.file, where, severity, problem.message]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.model.evidence import evidence_not_a_mapping
 from lianchuang_cli.model.fill_hints import cell_hint
 from lianchuang_cli.model.profile import Education
 from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Indicator, Rubric, VetoItem
@@ -105,13 +106,7 @@ class _Writer:
         self.data: dict[str, Any] = {}
         if filled is not None:
             if not isinstance(filled.data, dict):
-                raise InputError(
-                    [
-                        filled.problem(
-                            [], "佐证材料文件的顶层应为映射（rubric、unit、indicators 等）"
-                        )
-                    ]
-                )
+                raise InputError([evidence_not_a_mapping(filled)])
             self.data = filled.data
         self.problems: list[Problem] = []
         thin = Side(style="thin", color="A6A6A6")
