@@ -600,3 +600,11 @@ def test_second_county_file_is_reported_and_left_out(county: Path) -> None:
     assert left_out.result.file == str(second)
     sources = {r.provenance.source for r in left_out.result.indicators if r.provenance}
     assert sources == {"unavailable"}
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    """A folder without evidence files says so, once, and exits 2."""
+    result = CliRunner().invoke(main, ["grade-tree", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "[tree-empty]" in result.stderr
+    assert "各乡镇" not in result.stdout

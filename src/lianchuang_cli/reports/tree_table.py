@@ -22,7 +22,8 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
         parts.append(_unit_panel(tree.county, "县"))
     else:
         parts.append(Text("县：未能评分（见下方问题列表）", style="bold red"))
-    parts.append(_townships_table(tree.townships))
+    if tree.townships:
+        parts.append(_townships_table(tree.townships))
     for node in tree.townships:
         if node.result is not None and any(r.provenance for r in node.result.indicators):
             parts.append(_unit_panel(node.result, "乡镇"))

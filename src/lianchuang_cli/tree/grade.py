@@ -174,6 +174,10 @@ def _text(value: Any) -> str:
 
 def _the_county(root: Path, units: list[_Unit], problems: list[Problem]) -> _Unit | None:
     counties = [u for u in units if u.level == "county"]
+    if not units:
+        message = "文件夹（含子文件夹）中没有材料文件（.yaml、.yml、.xlsx）；请检查路径"
+        problems.append(Problem(str(root), 1, 1, message, code="tree-empty"))
+        return None
     if not counties:
         message = "文件夹中没有县级材料（rubric: county）；乡镇、村照常评分，但无法汇总到县"
         problems.append(Problem(str(root), 1, 1, message, code="tree-no-county"))
