@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from lianchuang_cli.decimals import to_halfwidth
 from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
@@ -192,7 +193,8 @@ def is_percent_format(number_format: str) -> bool:
 
 def number_from_text(text: str) -> int | Decimal | str:
     """Read a number typed as text ("12", "９３%", "1,200", " 8.6 "); other text is returned as is."""
-    plain = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    # The same full-width folding the model applies to values (decimals.to_halfwidth).
+    plain = to_halfwidth(text).strip().replace(" ", "").replace("\u3000", "")
     plain = plain.removesuffix("%")
     if _THOUSANDS_RE.match(plain):
         plain = plain.replace(",", "")
