@@ -608,3 +608,18 @@ def test_empty_folder(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "[tree-empty]" in result.stderr
     assert "各乡镇" not in result.stdout
+
+
+@pytest.mark.parametrize("unit", ["unit: 5", "unit: [青山县委]"])
+def test_unit_that_is_not_a_mapping_never_crashes_the_tree(county: Path, unit: str) -> None:
+    """A township or county whose unit: is not a mapping fails on its own; the tree goes on."""
+    for path in (county / "yunling" / "township.yaml", county / "zz" / "county.yaml"):
+        path.parent.mkdir(exist_ok=True)
+        source = county / ("county.yaml" if path.name == "county.yaml" else "yunling/township.yaml")
+        text = source.read_text(encoding="utf-8")
+        start, end = text.index("unit:\n"), text.index("indicators:\n")
+        path.write_text(text[:start] + unit + "\n" + text[end:], encoding="utf-8")
+    tree = grade_tree(county)
+    failed = {f.file for f in tree.failures}
+    assert str(county / "yunling" / "township.yaml") in failed
+    assert tree.county is not None

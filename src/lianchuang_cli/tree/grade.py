@@ -53,7 +53,9 @@ class _Unit:
         """A consistency problem (``code``) located at ``unit.<key>`` in this file."""
         if self.doc is None:
             return Problem(self.name, 1, 1, message, code=code)
-        where = ["unit", key] if key in self.doc.data.get("unit", {}) else ["unit"]
+        data = self.doc.data
+        header = data.get("unit") if isinstance(data, dict) else None
+        where = ["unit", key] if isinstance(header, dict) and key in header else ["unit"]
         return replace(self.doc.problem(where, message), code=code)
 
 
@@ -85,7 +87,7 @@ def grade_tree(
         _link(townships, [county], problems)
     _link([u for u in units if u.level == "village" and not u.left_out], townships, problems)
     for township in townships:
-        if not township.children:
+        if not township.children and township.code:
             message = (
                 f"没有任何村的 township_code 指向本乡镇（代码“{township.code}”）；"
                 "请检查各村材料的 township_code，或把本乡镇的村级材料放入文件夹"
