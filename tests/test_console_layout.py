@@ -79,6 +79,16 @@ def test_score_fits_every_width(example: Path, width: int) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_several_files_with_their_summary_fit_every_width(width: int) -> None:
+    """``score`` of every village example: the panels, then the summary and ranking."""
+    villages = sorted(str(p) for p in (EXAMPLES / "village").glob("*.yaml"))
+    text = cli_output("score", *villages, width=width)
+    assert "排名" in text
+    assert layout_faults(text, width) == []
+    text.encode("gbk")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_narrow_consoles_stack_the_gaps(width: int) -> None:
     """Below 100 columns each gap is a block of labelled lines, not a five-column table."""
     text = cli_output("score", str(EXAMPLES / "village" / "baishui_failing.yaml"), width=width)

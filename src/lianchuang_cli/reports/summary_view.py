@@ -16,6 +16,7 @@ from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
+from lianchuang_cli.reports.text_layout import break_lines
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
 
 COMMON_PROBLEMS_SHOWN = 10
@@ -100,7 +101,7 @@ def ranking_lines(summary: BatchSummary, *, width: int) -> Iterator[str]:
         keep = [0, 1, 2, 3, 4, len(headers) - 2, len(headers) - 1]
     right = {0, 3, *range(5, len(headers) - 1)}
     used = sum(widths[p] + 2 for p in keep[:-1])
-    room = max(10, width - used)
+    room = max(4, width - used)  # a clipped note ("一票…") rather than a line too wide
     yield "排名"
     for cells in [headers, *rows]:
         parts = []
@@ -111,7 +112,8 @@ def ranking_lines(summary: BatchSummary, *, width: int) -> Iterator[str]:
         parts.append(_clip(cells[-1], room))
         yield "  ".join(parts).rstrip()
     if len(keep) < len(headers):
-        yield "（版面宽度不足，未列各考评项目得分；可用 --format csv 或 xlsx 查看）"
+        note = "（版面宽度不足，未列各考评项目得分；可用 --format csv 或 xlsx 查看）"
+        yield from break_lines(note, width)
 
 
 def _clip(text: str, room: int) -> str:

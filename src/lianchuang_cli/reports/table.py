@@ -193,15 +193,15 @@ def write_table(report: Report, stream: IO[str]) -> None:
         if report.summary.graded < 2:
             return
     for renderable in summary_sections(report.summary):
-        console.print(renderable)
+        console.print(Wrapped(renderable) if isinstance(renderable, Text) else renderable)
     for line in ranking_lines(report.summary, width=options.width):
         stream.write(line + "\n")
     if report.summary.ranking:
-        console.print(Text(report.summary.tie_rule, style="dim"))
+        console.print(Wrapped(report.summary.tie_rule, style="dim"))
     for line in veto_lines(report.summary):
-        console.print(Text(line))
+        console.print(Wrapped(line))
     for line in quota_lines(report.summary):
-        console.print(Text(line))
+        console.print(Wrapped(line))
     if not options.unit_panels:
         for line in invalid_lines(report):
             stream.write(line + "\n")
