@@ -166,8 +166,13 @@ _FIELD_WORDS = re.compile(
 )
 
 
+_LABELLED_KEY = re.compile(r"([^\s“”（）：；，。、]+)（([a-z_]+)）")
+"""A Chinese label with its YAML key beside it, "评定理由（reason）", as messages name fields."""
+
+
 def workbook_words(message: str) -> str:
-    """A message with evidence keys replaced by the workbook's column titles (“填写值”)."""
+    """A message naming the workbook's columns (“填写值”) where it names evidence keys."""
+    message = _LABELLED_KEY.sub(lambda m: f"“{FIELD_TITLES.get(m.group(2), m.group(1))}”", message)
     return _FIELD_WORDS.sub(lambda m: f"“{FIELD_TITLES[m.group(1)]}”", message)
 
 

@@ -46,6 +46,7 @@ _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _TRUE_WORDS = frozenset({"是", "√", "✓", "true", "yes", "y", "1"})
 _FALSE_WORDS = frozenset({"否", "×", "✗", "false", "no", "n", "0"})
 _LIST_SEPARATORS = re.compile(r"[；;\n]+")
+_REQUIRED_TEXT = frozenset({"name", "code"})
 _READ_BY_RULE = frozenset({"count", "percentage", "tiers", "linear"})
 """Rule kinds whose value text is normalised by the rule's unit in the model, not here."""
 
@@ -338,6 +339,8 @@ class _Reader:
                     data[key] = value
             else:
                 self.cells[("unit", key)] = where
+                if value is None and key in _REQUIRED_TEXT:
+                    value = ""  # an empty cell reads like an empty text: "单位名称未填写"
                 if value is not None or key not in layout.UNIT_OPTIONAL:
                     unit[key] = value
         data["unit"] = unit
