@@ -34,16 +34,46 @@ def _better(new: tuple[int, tuple[int, ...]], old: tuple[int, tuple[int, ...]] |
     return old is None or new < old
 
 
-def _group_table(members: Sequence[tuple[int, Candidate]], deficit: int) -> _Table:
-    """Every sum this criterion's gaps can reach that covers its deficit, with fewest items."""
+def _group_table(members: Sequence[tuple[int, Candidate]], deficit: int, most: int) -> _Table:
+    """Every sum this criterion's gaps reach with at most ``most`` items that covers its deficit."""
     table: _Table = {0: (0, ())}
     for position, candidate in members:
         for total, (count, items) in list(table.items()):
+            if count == most:
+                continue
             entry = (count + 1, (*items, position))
             key = total + candidate.cents
             if _better(entry, table.get(key)):
                 table[key] = entry
     return {total: entry for total, entry in table.items() if total >= deficit}
+
+
+def _greedy_count(
+    by_group: Mapping[str, list[tuple[int, Candidate]]], deficits: Mapping[str, int], needed: int
+) -> int | None:
+    """A feasible item count (largest gaps first), bounding the exact search; None if none is."""
+    chosen: set[int] = set()
+    for group, deficit in deficits.items():
+        largest = sorted(by_group.get(group, []), key=lambda m: -m[1].cents)
+        covered = 0
+        for position, candidate in largest:
+            if covered >= deficit:
+                break
+            chosen.add(position)
+            covered += candidate.cents
+        if covered < deficit:
+            return None
+    everything = sorted(
+        (m for members in by_group.values() for m in members), key=lambda m: -m[1].cents
+    )
+    total = sum(c.cents for p, c in everything if p in chosen)
+    for position, candidate in everything:
+        if total >= needed:
+            break
+        if position not in chosen:
+            chosen.add(position)
+            total += candidate.cents
+    return len(chosen) if total >= needed else None
 
 
 def _prune(table: _Table, needed: int) -> _Table:
@@ -75,14 +105,19 @@ def fewest_then_cheapest(
     for group, deficit in deficits.items():
         if deficit > 0 and group not in by_group:
             return None
+    most = _greedy_count(by_group, deficits, needed)
+    if most is None:
+        return None
     combined: _Table = {0: (0, ())}
     for group, members in by_group.items():
-        options = _group_table(members, deficits.get(group, 0))
+        options = _group_table(members, deficits.get(group, 0), most)
         if not options:
             return None
         merged: _Table = {}
         for total, (count, items) in combined.items():
             for extra, (more, chosen) in options.items():
+                if count + more > most:
+                    continue
                 entry = (count + more, tuple(sorted((*items, *chosen))))
                 key = total + extra
                 if _better(entry, merged.get(key)):
