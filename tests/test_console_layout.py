@@ -17,7 +17,7 @@ from tests.conftest import EXAMPLES, RUBRICS
 WIDTHS = (60, 80, 100, 120)
 CLOSING = "，。；：、）」』】》？！%,.;:!?)”’"
 BORDERS = "│┃|╭╮╰╯─━"
-FIGURE = re.compile(r"[-+]?[0-9.,]+%?\Z")
+FIGURE = re.compile(r"[-+]?[0-9.,]+%?(?:/[0-9.,]+)?\Z")
 
 GRADED_EXAMPLES = sorted(
     path
@@ -84,6 +84,14 @@ def test_several_files_with_their_summary_fit_every_width(width: int) -> None:
     villages = sorted(str(p) for p in (EXAMPLES / "village").glob("*.yaml"))
     text = cli_output("score", *villages, width=width)
     assert "排名" in text
+    assert layout_faults(text, width) == []
+    text.encode("gbk")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_grade_tree_fits_every_width(width: int) -> None:
+    """The county tree (``grade-tree``) follows the same rules."""
+    text = cli_output("grade-tree", str(EXAMPLES / "county-demo"), width=width)
     assert layout_faults(text, width) == []
     text.encode("gbk")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -41,6 +42,15 @@ class Wrapped:
             for start, end in line_spans(paragraph.plain, options.max_width):
                 yield from paragraph[start:end].render(console)
                 yield Segment.line()
+
+
+class WrappedTable(Table):
+    """A rich table whose text cells break their lines the Chinese way (see ``Wrapped``)."""
+
+    def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
+        """Add a row; plain strings and ``Text`` become ``Wrapped``."""
+        cells = [Wrapped(cell) if isinstance(cell, str | Text) else cell for cell in renderables]
+        super().add_row(*cells, **options)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.reports.console_layout import Wrapped, WrappedTable
 from lianchuang_cli.reports.table import render_text
 from lianchuang_cli.results import UnitResult
 from lianchuang_cli.tree.results import TownshipNode, TreeResult
@@ -21,7 +22,7 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
     if tree.county is not None:
         parts.append(_unit_panel(tree.county, "县"))
     else:
-        parts.append(Text("县：未能评分（见下方问题列表）", style="bold red"))
+        parts.append(Wrapped("县：未能评分（见下方问题列表）", style="bold red"))
     if tree.townships:
         parts.append(_townships_table(tree.townships))
     for node in tree.townships:
@@ -43,9 +44,9 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
 
 
 def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    table = WrappedTable(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
     for name in columns:
-        table.add_column(name, overflow="fold")
+        table.add_column(name)
     return table
 
 
@@ -82,7 +83,7 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
             source,
         )
     title = f"{level}：{result.unit_name}（{result.unit_code}）　{result.file}"
-    return Panel(Group(summary, criteria, linked), title=title, title_align="left")
+    return Panel(Group(Wrapped(summary), criteria, linked), title=title, title_align="left")
 
 
 def _townships_table(nodes: tuple[TownshipNode, ...]) -> Table:
