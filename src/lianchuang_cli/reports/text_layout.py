@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rich.cells import cell_len
 
@@ -44,7 +45,8 @@ def _atoms(paragraph: str) -> Iterator[tuple[int, int]]:
         yield match.start(), match.end()
 
 
-def _groups(paragraph: str) -> list[tuple[int, int, bool]]:
+@lru_cache(maxsize=4096)
+def _groups(paragraph: str) -> tuple[tuple[int, int, bool], ...]:
     """Split into (start, end, is_space) pieces; no line may break inside a non-space piece."""
     groups: list[tuple[int, int, bool]] = []
     for start, end in _atoms(paragraph):
@@ -58,10 +60,11 @@ def _groups(paragraph: str) -> list[tuple[int, int, bool]]:
                 groups[-1] = (groups[-1][0], end, False)
                 continue
         groups.append((start, end, False))
-    return groups
+    return tuple(groups)
 
 
-def line_spans(paragraph: str, width: int) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)  # rich measures and renders the same text several times
+def line_spans(paragraph: str, width: int) -> tuple[tuple[int, int], ...]:
     """(start, end) of each line of one paragraph (no newlines) laid out in ``width`` cells.
 
     Spaces where a line breaks are left out of both lines; an empty paragraph is one empty line.
@@ -92,7 +95,7 @@ def line_spans(paragraph: str, width: int) -> list[tuple[int, int]]:
         start, end = pieces[-1]
         used, pending = cell_len(paragraph[start:end]), 0
     lines.append((start, end) if start is not None else (0, 0))
-    return lines
+    return tuple(lines)
 
 
 _NUMBER_CHARS = frozenset("0123456789.,")
