@@ -50,6 +50,39 @@ def test_ctrl_c_while_working_exits_130_with_one_line(delay: float) -> None:
     assert err.decode("utf-8").strip() == INTERRUPTED_MESSAGE
 
 
+def processes_mentioning(marker: str) -> list[int]:
+    """Pids of running processes whose command line contains ``marker`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+def test_ctrl_c_during_a_parallel_batch_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """The pool's workers go with the parent; none waits for work forever."""
+    example = tmp_path / "unit.yaml"
+    example.write_bytes(Path(FAILING).read_bytes())
+    child = subprocess.Popen(
+        command("score", *[str(example)] * 40),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=child_env(),
+    )
+    time.sleep(0.6)
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=30) == EXIT_INTERRUPTED
+    deadline = time.monotonic() + 5
+    while processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_mentioning(str(tmp_path)) == []
+
+
 def test_ctrl_c_while_printing_exits_130() -> None:
     """Ctrl-C once output has started (the handler is surely in place) behaves the same."""
     child = subprocess.Popen(
