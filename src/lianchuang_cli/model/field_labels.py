@@ -19,7 +19,8 @@ UNIT_FIELD_LABELS: dict[str, str] = {
     "county_code": "所属县代码",
     "year": "考评年度",
 }
-"""The unit's fields (and the two top-level keys the unit sheet of a workbook also shows)."""
+"""The unit's fields (and the two top-level keys the unit sheet of a workbook also shows), in the
+order of that sheet's rows."""
 
 FIELD_LABELS: dict[str, str] = {
     # evidence

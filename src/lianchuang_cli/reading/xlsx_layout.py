@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from lianchuang_cli.model.field_labels import UNIT_FIELD_LABELS
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
 
 SHEET_GUIDE: Final = "填写说明"
@@ -29,17 +30,7 @@ EVIDENCE_SHEETS: Final = (
     SHEET_VETOES,
 )
 
-UNIT_FIELDS: Final = (
-    ("rubric", "考评细则"),
-    ("rubric_version", "细则版本"),
-    ("name", "单位名称"),
-    ("code", "单位代码"),
-    ("township", "所属乡镇"),
-    ("county", "所属县（市、区）"),
-    ("township_code", "所属乡镇代码"),
-    ("county_code", "所属县代码"),
-    ("year", "考评年度"),
-)
+UNIT_FIELDS: Final = tuple(UNIT_FIELD_LABELS.items())
 """Rows of the unit sheet: data key and the label in column A (values in column B)."""
 UNIT_TOP_LEVEL: Final = frozenset({"rubric", "rubric_version"})
 UNIT_OPTIONAL: Final = frozenset({"township", "county", "township_code", "county_code"})
