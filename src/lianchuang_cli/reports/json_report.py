@@ -11,6 +11,7 @@ Naming rule: an object that *is* an indicator (in ``indicators``, ``gaps``,
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
@@ -20,7 +21,7 @@ from lianchuang_cli.decimals import round_score
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.report import RankedResult, Report
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement
+from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
 
 SCHEMA_VERSION = 2
 
@@ -216,8 +217,28 @@ def placement_to_dict(placement: Placement, rating_by_score: str) -> dict[str, A
     }
 
 
-def summary_to_dict(summary: BatchSummary) -> dict[str, Any]:
-    """The batch summary: counts, ranking, ratings, statistics, 共性问题, vetoes, quotas."""
+def ranking_row_to_dict(r: RankedRow) -> dict[str, Any]:
+    """One unit's line in the summary's ranking."""
+    return {
+        "rank": r.placement.rank,
+        "file": r.row.file,
+        "unit": r.row.unit_name,
+        "code": r.row.unit_code,
+        "township": r.row.township,
+        "score": number(r.row.score),
+        "rating": r.placement.rating,
+        "status": r.placement.status,
+        "criteria": [number(s) for s in r.row.criterion_scores],
+        "gaps": r.row.gap_count,
+        "quota_note": r.placement.quota_note,
+    }
+
+
+def summary_to_dict(summary: BatchSummary, *, ranking: bool = True) -> dict[str, Any]:
+    """The batch summary: counts, ranking, ratings, statistics, 共性问题, vetoes, quotas.
+
+    Without ``ranking`` the ranking list is left empty (a streaming writer fills it row by row).
+    """
     rubric = summary.rubric
     stats = summary.stats
     return {
@@ -237,22 +258,7 @@ def summary_to_dict(summary: BatchSummary) -> dict[str, Any]:
             "skipped": summary.skipped,
         },
         "tie_rule": summary.tie_rule,
-        "ranking": [
-            {
-                "rank": r.placement.rank,
-                "file": r.row.file,
-                "unit": r.row.unit_name,
-                "code": r.row.unit_code,
-                "township": r.row.township,
-                "score": number(r.row.score),
-                "rating": r.placement.rating,
-                "status": r.placement.status,
-                "criteria": [number(s) for s in r.row.criterion_scores],
-                "gaps": r.row.gap_count,
-                "quota_note": r.placement.quota_note,
-            }
-            for r in summary.ranking
-        ],
+        "ranking": [ranking_row_to_dict(r) for r in summary.ranking] if ranking else [],
         "ratings": [
             {"rating": c.rating, "count": c.count, "percent": number(c.percent)}
             for c in summary.ratings
@@ -303,9 +309,10 @@ def summary_to_dict(summary: BatchSummary) -> dict[str, Any]:
 
 
 PRETTY_RESULTS = 20
-"""Up to this many results are indented for reading; a larger batch gets one result per line,
-because indenting forces the standard library's pure-Python encoder (about three times slower,
-a fifth of a whole batch's time). Whitespace is not part of the JSON contract."""
+"""Up to this many results are indented for reading; a larger batch gets one result (and one
+ranking row) per line, because indenting forces the standard library's pure-Python encoder
+(about three times slower, a fifth of a whole batch's time). Whitespace is not part of the JSON
+contract."""
 
 
 def _dumps(payload: Any) -> str:
@@ -318,23 +325,40 @@ def _dumps_line(payload: Any) -> str:
 
 def write_json(report: Report, stream: IO[str]) -> None:
     """Write the whole report as one JSON object, streaming the results."""
-    stream.write(f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "summary": ')
-    stream.write(_dumps(summary_to_dict(report.summary)).replace("\n", "\n  "))
-    stream.write(',\n  "results": [')
-    separator = "\n    "
     pretty = report.summary.graded <= PRETTY_RESULTS
-    for ranked in report.results():
-        stream.write(separator)
-        if pretty:
-            stream.write(_dumps(ranked_to_dict(ranked)).replace("\n", "\n    "))
+    stream.write(f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "summary": {{')
+    separator = "\n    "
+    # The summary is written key by key so that its ranking, one row per unit, streams too:
+    # building it whole held several kilobytes per unit until the end.
+    for key, value in summary_to_dict(report.summary, ranking=False).items():
+        stream.write(f"{separator}{json.dumps(key)}: ")
+        if key == "ranking":
+            rows = (ranking_row_to_dict(r) for r in report.summary.ranking)
+            _write_list(stream, rows, pretty, "      ")
         else:
-            stream.write(_dumps_line(ranked_to_dict(ranked)))
+            stream.write(_dumps(value).replace("\n", "\n    "))
         separator = ",\n    "
-    stream.write("\n  ]" if separator != "\n    " else "]")
+    stream.write("\n  }" if separator != "\n    " else "}")
+    stream.write(',\n  "results": ')
+    _write_list(stream, (ranked_to_dict(ranked) for ranked in report.results()), pretty, "    ")
     stream.write(',\n  "invalid": ')
     invalid = [failure_to_dict(f) for f in report.invalid]
     stream.write(_dumps(invalid).replace("\n", "\n  "))
     stream.write("\n}\n")
+
+
+def _write_list(stream: IO[str], items: Iterable[Any], pretty: bool, indent: str) -> None:
+    """A JSON list written item by item: indented items, or one compact item per line."""
+    stream.write("[")
+    separator = f"\n{indent}"
+    for item in items:
+        stream.write(separator)
+        if pretty:
+            stream.write(_dumps(item).replace("\n", f"\n{indent}"))
+        else:
+            stream.write(_dumps_line(item))
+        separator = f",\n{indent}"
+    stream.write(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
 
 
 def write_jsonl(report: Report, stream: IO[str]) -> None:
