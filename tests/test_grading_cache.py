@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,15 @@ from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
 from tests.conftest import EXAMPLES
+
+
+def entries(folder: Path) -> int:
+    """How many parsed files the cache folder holds."""
+    (database,) = folder.glob("*.db")
+    with sqlite3.connect(database) as connection:
+        count: int = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
+    return count
+
 
 CASES = sorted((EXAMPLES / "village").glob("*.yaml")) + sorted(
     (EXAMPLES / "invalid").glob("*.yaml")
@@ -37,18 +47,22 @@ def test_unchanged_bytes_are_not_parsed_again(tmp_path: Path) -> None:
     assert isinstance(cache.read(source), CachedDocument)
     source.write_text(source.read_text("utf-8") + "\n# 改动\n", encoding="utf-8")
     assert not isinstance(cache.read(source), CachedDocument)
-    assert len(list((tmp_path / "cache").rglob("*.json"))) == 2
+    assert entries(tmp_path / "cache") == 2
 
 
 def test_corrupt_or_unwritable_entries_are_misses(tmp_path: Path) -> None:
-    """A damaged entry is read as a miss and rewritten; a read-only cache still grades."""
+    """A damaged entry or database is a miss; a cache folder that cannot be made still grades."""
     path = EXAMPLES / "village" / "shiqiao_good.yaml"
     fresh = grade_file(path)
-    cache = EvidenceCache(tmp_path)
+    cache = EvidenceCache(tmp_path / "c")
     grade_file(path, cache=cache)
-    (entry,) = tmp_path.rglob("*.json")
-    entry.write_text('{"data": {"$d": "not a number"}, "keys": {}}', encoding="utf-8")
+    with sqlite3.connect(cache.database) as connection:
+        connection.execute('UPDATE entries SET entry = \'{"data": {"$d": "x"}}\'')
     assert grade_file(path, cache=cache) == fresh
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    EvidenceCache(broken).database.write_bytes(b"not a database" * 100)
+    assert grade_file(path, cache=EvidenceCache(broken)) == fresh
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the cache folder should be", encoding="utf-8")
     assert grade_file(path, cache=EvidenceCache(blocked)) == fresh
@@ -78,7 +92,7 @@ def test_score_cache_option(tmp_path: Path) -> None:
     second = runner.invoke(main, args)
     assert first.exit_code == second.exit_code == 0, first.output
     assert json.loads(first.output) == json.loads(second.output)
-    assert len(list((tmp_path / "c").rglob("*.json"))) == len(files)
+    assert entries(tmp_path / "c") == len(files)
 
 
 def test_batch_cache_option(tmp_path: Path) -> None:
