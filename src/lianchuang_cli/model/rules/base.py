@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from lianchuang_cli.decimals import fmt, out_of_range, shorten
+from lianchuang_cli.decimals import ZERO, fmt, out_of_range, shorten
 
 
 def _reject_bool(value: Any) -> Any:
@@ -106,7 +106,37 @@ def action_if_lost(points: Decimal, earned: Decimal, action: str) -> str:
     return action if earned < points else ""
 
 
-class Bounded(Frozen):
+class RuleBase(Frozen):
+    """What most rule kinds share: full marks at best, zero at worst, no check beyond the value's type.
+
+    A rule kind overrides only what differs (a tiered rule's best band, a range check, the unit a
+    number may carry); ``number_unit`` and ``percent_reference`` are read by the value normaliser.
+    """
+
+    @property
+    def number_unit(self) -> str | None:
+        """The unit a number may be written with (``93%``, ``12次``), or None for non-numbers."""
+        return None
+
+    @property
+    def percent_reference(self) -> Decimal | None:
+        """The rule's headline percentage, by which a bare ``0.96`` is recognised as a fraction."""
+        return None
+
+    def best(self, points: Decimal) -> Decimal:
+        """The highest score this rule can give an indicator worth ``points``."""
+        return points
+
+    def worst(self, points: Decimal) -> Decimal:
+        """The lowest score this rule can give."""
+        return ZERO
+
+    def check_value(self, value: Any, points: Decimal) -> str | None:
+        """A Chinese message when a well-typed value is still impossible for this indicator."""
+        return None
+
+
+class Bounded(RuleBase):
     """A rule on a measured number, with the range a real value can take (e.g. 0–100 %)."""
 
     unit: str = ""
@@ -114,7 +144,7 @@ class Bounded(Frozen):
     max_value: Number | None = None
 
     @property
-    def number_unit(self) -> str:
+    def number_unit(self) -> str | None:
         """The value may be written with the rule's unit after it: ``93%``, ``10万元``."""
         return self.unit
 

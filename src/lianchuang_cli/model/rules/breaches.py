@@ -13,8 +13,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, TypeAdapter, model_validator
 
-from lianchuang_cli.decimals import ZERO, fmt
-from lianchuang_cli.model.rules.base import Count, Frozen, Outcome, Points
+from lianchuang_cli.decimals import fmt
+from lianchuang_cli.model.rules.base import Count, Frozen, Outcome, Points, RuleBase
 
 Text = Annotated[str, Field(min_length=1)]
 
@@ -32,7 +32,7 @@ class Breaches(Frozen):
         return self
 
 
-class BreachesRule(Frozen):
+class BreachesRule(RuleBase):
     """Each matter outside the procedure deducts, floored at zero: "每发现1件扣1分，扣完为止"."""
 
     kind: Literal["breaches"]
@@ -42,8 +42,6 @@ class BreachesRule(Frozen):
     unit: str = "件"
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Breaches)
-    number_unit: ClassVar[str | None] = None
-    percent_reference: ClassVar[Decimal | None] = None
 
     @property
     def value_hint(self) -> str:
@@ -54,15 +52,6 @@ class BreachesRule(Frozen):
 
     def example(self, points: Decimal) -> str:
         return "{total: 6, breaches: 0}"
-
-    def best(self, points: Decimal) -> Decimal:
-        return points
-
-    def worst(self, points: Decimal) -> Decimal:
-        return ZERO
-
-    def check_value(self, value: Any, points: Decimal) -> str | None:
-        return None
 
     def score(self, value: Breaches, points: Decimal) -> Outcome:
         if value.total == 0:

@@ -14,7 +14,15 @@ from typing import Any, ClassVar, Literal
 from pydantic import TypeAdapter, model_validator
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
-from lianchuang_cli.model.rules.base import Frozen, Number, Outcome, Points, Score, action_if_lost
+from lianchuang_cli.model.rules.base import (
+    Frozen,
+    Number,
+    Outcome,
+    Points,
+    RuleBase,
+    Score,
+    action_if_lost,
+)
 
 NonNegative = Score
 
@@ -26,7 +34,7 @@ class Change(Frozen):
     previous: Number | None = None
 
 
-class ChangeRule(Frozen):
+class ChangeRule(RuleBase):
     """This year against last year: "先进比例逐年提高" as rise / flat / fall, or points per point."""
 
     kind: Literal["change"]
@@ -38,8 +46,6 @@ class ChangeRule(Frozen):
     unit: str = "%"
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Change)
-    number_unit: ClassVar[str | None] = None
-    percent_reference: ClassVar[Decimal | None] = None
 
     @model_validator(mode="after")
     def _ordered(self) -> ChangeRule:
@@ -59,9 +65,6 @@ class ChangeRule(Frozen):
 
     def worst(self, points: Decimal) -> Decimal:
         return ZERO if self.per_point is not None else self.fall
-
-    def check_value(self, value: Any, points: Decimal) -> str | None:
-        return None
 
     def describe(self) -> str:
         """The rule in words, as ``rubric show`` and explanations state it."""

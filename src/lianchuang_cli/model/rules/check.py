@@ -12,32 +12,21 @@ from pydantic import (
 
 from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
-    Frozen,
     Outcome,
+    RuleBase,
 )
 
 
-class CheckRule(Frozen):
+class CheckRule(RuleBase):
     """All or nothing: "有年度创建规划得2分，否则不得分"."""
 
     kind: Literal["check"]
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Annotated[bool, Field(strict=True)])
     value_hint: ClassVar[str] = "已落实填 true，未落实填 false"
-    number_unit: ClassVar[str | None] = None
-    percent_reference: ClassVar[Decimal | None] = None
 
     def example(self, points: Decimal) -> str:
         return "true"
-
-    def best(self, points: Decimal) -> Decimal:
-        return points
-
-    def worst(self, points: Decimal) -> Decimal:
-        return ZERO
-
-    def check_value(self, value: Any, points: Decimal) -> str | None:
-        return None
 
     def score(self, value: bool, points: Decimal) -> Outcome:
         if value:

@@ -13,13 +13,13 @@ from pydantic import (
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
-    Frozen,
     Outcome,
+    RuleBase,
     SignedScore,
 )
 
 
-class ChoiceRule(Frozen):
+class ChoiceRule(RuleBase):
     """One option out of a fixed list, each worth points: 书记学历 研究生/本科/大专……"""
 
     kind: Literal["choice"]
@@ -27,8 +27,6 @@ class ChoiceRule(Frozen):
     options: Annotated[dict[str, SignedScore], Field(min_length=2)]
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(str)
-    number_unit: ClassVar[str | None] = None
-    percent_reference: ClassVar[Decimal | None] = None
 
     @property
     def value_hint(self) -> str:

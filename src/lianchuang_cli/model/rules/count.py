@@ -10,17 +10,17 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import ZERO, fmt
+from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
     MAX_COUNT,
     Count,
-    Frozen,
     Outcome,
     Points,
+    RuleBase,
 )
 
 
-class CountRule(Frozen):
+class CountRule(RuleBase):
     """Required count, each missing occurrence deducts, floored at zero: "每季度1次，少1次扣0.5分"."""
 
     kind: Literal["count"]
@@ -30,10 +30,8 @@ class CountRule(Frozen):
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Count)
 
-    percent_reference: ClassVar[Decimal | None] = None
-
     @property
-    def number_unit(self) -> str:
+    def number_unit(self) -> str | None:
         """A count may be written with its unit: ``12次``."""
         return self.unit
 
@@ -43,15 +41,6 @@ class CountRule(Frozen):
 
     def example(self, points: Decimal) -> str:
         return str(self.required)
-
-    def best(self, points: Decimal) -> Decimal:
-        return points
-
-    def worst(self, points: Decimal) -> Decimal:
-        return ZERO
-
-    def check_value(self, value: Any, points: Decimal) -> str | None:
-        return None
 
     def score(self, value: int, points: Decimal) -> Outcome:
         found = f"实际{value}{self.unit}"

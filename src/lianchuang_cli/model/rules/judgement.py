@@ -9,16 +9,16 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import ZERO, fmt
+from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
-    Frozen,
     Judgement,
     Outcome,
+    RuleBase,
     action_if_lost,
 )
 
 
-class JudgementRule(Frozen):
+class JudgementRule(RuleBase):
     """The assessor's judgement within a range ("视情况得0–3分"), with a written reason."""
 
     kind: Literal["judgement"]
@@ -26,17 +26,9 @@ class JudgementRule(Frozen):
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Judgement)
     value_hint: ClassVar[str] = "写成{score: 评定分数, reason: 评定理由}；低于满分时必须写理由"
-    number_unit: ClassVar[str | None] = None
-    percent_reference: ClassVar[Decimal | None] = None
 
     def example(self, points: Decimal) -> str:
         return f'{{score: {fmt(points)}, reason: ""}}'
-
-    def best(self, points: Decimal) -> Decimal:
-        return points
-
-    def worst(self, points: Decimal) -> Decimal:
-        return ZERO
 
     def check_value(self, value: Any, points: Decimal) -> str | None:
         if value.score > points:

@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.decimals import fmt, round_score
 from lianchuang_cli.model.rules.base import (
     Bounded,
     Number,
@@ -45,16 +45,10 @@ class LinearRule(Bounded):
     def example(self, points: Decimal) -> str:
         return fmt(self.full_at)
 
-    def best(self, points: Decimal) -> Decimal:
-        return points
-
     def exact(self, value: Decimal, points: Decimal) -> Fraction:
         """The unrounded score: points × (value − zero_at) ÷ (full_at − zero_at), clamped."""
         share = Fraction(value - self.zero_at) / Fraction(self.full_at - self.zero_at)
         return Fraction(points) * min(Fraction(1), max(Fraction(0), share))
-
-    def worst(self, points: Decimal) -> Decimal:
-        return ZERO
 
     def score(self, value: Decimal, points: Decimal) -> Outcome:
         found = f"实际{fmt(value)}{self.unit}"

@@ -13,18 +13,18 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import ZERO, fmt, is_exact_cents, round_score
+from lianchuang_cli.decimals import fmt, is_exact_cents, round_score
 from lianchuang_cli.model.rules.base import (
-    Frozen,
     Number,
     Outcome,
     Points,
     Ratio,
+    RuleBase,
     action_if_lost,
 )
 
 
-class PercentageRule(Frozen):
+class PercentageRule(RuleBase):
     """A share that must reach a threshold: "低于55%的，每低1个百分点扣1分"."""
 
     kind: Literal["percentage"]
@@ -41,10 +41,13 @@ class PercentageRule(Frozen):
         ]
     )
 
-    number_unit: ClassVar[str | None] = "%"
+    @property
+    def number_unit(self) -> str | None:
+        """A share may be written with a percent sign: ``93%``."""
+        return "%"
 
     @property
-    def percent_reference(self) -> Decimal:
+    def percent_reference(self) -> Decimal | None:
         """The threshold, in percent: a bare 0.96 beside a threshold of 55 means 96 %."""
         return self.threshold
 
@@ -57,15 +60,6 @@ class PercentageRule(Frozen):
 
     def example(self, points: Decimal) -> str:
         return "{part: 5, whole: 7}"
-
-    def best(self, points: Decimal) -> Decimal:
-        return points
-
-    def worst(self, points: Decimal) -> Decimal:
-        return ZERO
-
-    def check_value(self, value: Any, points: Decimal) -> str | None:
-        return None
 
     def exact(self, value: Ratio | Decimal, points: Decimal) -> Fraction:
         """The unrounded score: points − shortfall × deduct_per_point, floored at zero."""
