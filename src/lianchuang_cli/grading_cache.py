@@ -173,12 +173,34 @@ def _load(connection: sqlite3.Connection, digest: str) -> tuple[Any, dict[str, L
 
 def _store(connection: sqlite3.Connection, digest: str, doc: SourceDocument) -> None:
     keys = {key: [at.line, at.column] for key, at in doc.key_locations(_INDICATORS).items()}
+    payload = {"data": doc.data, "keys": keys}
     try:
-        text = json.dumps({"data": _encode(doc.data), "keys": keys}, ensure_ascii=False)
+        text = _dumps_fast(payload)
+        if text is None:  # some key or text starts with "$": escape keys, the slow exact way
+            text = json.dumps(_encode(payload), ensure_ascii=False)
     except TypeError:  # a value JSON cannot hold exactly: do not cache this file
         return
     with contextlib.suppress(sqlite3.Error):
         connection.execute("INSERT OR REPLACE INTO entries VALUES (?, ?)", (digest, text))
+
+
+def _dumps_fast(payload: Any) -> str | None:
+    """The entry through the C encoder, decimals tagged by its fallback hook; None if unsure.
+
+    Every ``"$`` in the text is then a decimal tag unless a key or a text starts with "$": when
+    the count differs from the decimals tagged, the caller escapes keys with ``_encode``.
+    """
+    tagged = 0
+
+    def tag(value: Any) -> Any:
+        nonlocal tagged
+        if type(value) is not Decimal:
+            raise TypeError(type(value).__name__)
+        tagged += 1
+        return {_DECIMAL: str(value)}
+
+    text = json.dumps(payload, ensure_ascii=False, default=tag)
+    return text if text.count('"$') == tagged else None
 
 
 def _encode(value: Any) -> Any:
