@@ -16,10 +16,7 @@ Run with ``python benchmarks/bench_check.py`` (after ``pip install -e .``). Medi
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from lianchuang_cli.diffing.corpus import corpus_files, diff_corpus
@@ -27,19 +24,10 @@ from lianchuang_cli.expectations import Trees, check_example, example_files
 from lianchuang_cli.lint.engine import lint_file
 from lianchuang_cli.model.rubric import Rubric, load_rubric
 from lianchuang_cli.reading.yaml_reader import read_yaml
+from timing import median_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = sorted((ROOT / "rubrics").glob("*.yaml"))
-
-
-def median_ms(action: Callable[[], object], rounds: int) -> float:
-    """Median wall time of ``action`` in milliseconds."""
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def floor() -> None:

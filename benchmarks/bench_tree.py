@@ -17,16 +17,15 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
 
 from lianchuang_cli.tree.grade import grade_tree, tree_files
+from timing import median_seconds as median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "county-demo"
@@ -54,16 +53,6 @@ def build(folder: Path, townships: int, villages: int) -> int:
             (target / f"v{v + 1:03d}.yaml").write_text(text, encoding="utf-8")
             count += 1
     return count
-
-
-def median_time(action: object, rounds: int) -> float:
-    """Median wall time of ``action()`` over ``rounds`` runs."""
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,19 +24,10 @@ from lianchuang_cli.grading import grade_file, rubric_for
 from lianchuang_cli.reading.xlsx_reader import read_workbook
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.xlsx_template import render_workbook
+from timing import median_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "village").glob("*.yaml"))
-
-
-def median_ms(action: Callable[[], object], rounds: int) -> float:
-    """Median wall time of ``action`` in milliseconds."""
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
