@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +16,8 @@ from click.testing import CliRunner, Result
 from lianchuang_cli.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
 from lianchuang_cli.discovery import find_evidence
+from lianchuang_cli.engine import grade_batch
+from lianchuang_cli.reports.json_report import PRETTY_RESULTS, prerender, write_json, write_jsonl
 from tests.conftest import EXAMPLES, report_validator
 
 VILLAGES = sorted((EXAMPLES / "village").glob("*.yaml"))
@@ -241,3 +245,32 @@ def test_nothing_to_grade_and_missing_output_folder(tmp_path: Path, folder: Path
     nowhere = run("batch", str(folder), "-o", str(tmp_path / "no" / "out.csv"))
     assert nowhere.exit_code == EXIT_INPUT_ERROR
     assert "不存在" in nowhere.stderr
+
+
+def test_results_rendered_in_workers_equal_the_writers_own(tmp_path: Path) -> None:
+    """JSON and jsonl pre-rendered per result (in two workers) equal the parent's own rendering,
+    byte for byte, past the size where results are written one per line; quotas demote some."""
+    files = []
+    for copy in range(PRETTY_RESULTS // len(VILLAGES) + 2):
+        for path in VILLAGES:
+            target = tmp_path / f"{copy}-{path.name}"
+            shutil.copy(path, target)
+            files.append(str(target))
+    quotas = {"优秀": Decimal(5), "良好": Decimal(20)}
+    outputs = []
+    for jobs, render in ((1, None), (2, prerender), (1, prerender)):
+        with grade_batch(files, jobs=jobs, quotas=quotas, render=render) as graded:
+            report = graded.report()
+            assert (report.rendered is None) == (render is None)
+            assert graded.summary.graded > PRETTY_RESULTS
+            texts = []
+            for writer in (write_json, write_jsonl):
+                stream = io.StringIO()
+                writer(report, stream)
+                texts.append(stream.getvalue())
+            outputs.append(texts)
+    assert outputs[0] == outputs[1] == outputs[2]
+    payload = json.loads(outputs[1][0])
+    report_validator().validate(payload)
+    assert any(r["quota_note"] for r in payload["results"])
+    assert any(r["rating"] != r["rating_by_score"] for r in payload["results"])

@@ -3,7 +3,9 @@
 Files are graded in chunks, in this process (``jobs=1``) or across a pool of worker processes;
 results come back in input order whatever the worker count. Each graded result is appended to a
 temporary spool file and only a compact summary row stays in memory; reporters read the spool
-back through ``Report.results()``. The spool is private to this run and deleted on close.
+back through ``Report.results()``. With a ``render`` function (the output format's), each result
+is also rendered where it was graded, in the workers, into a text spool that reporters read back
+through ``Report.rendered()``. The spools are private to this run and deleted on close.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from lianchuang_cli.grading_cache import EvidenceCache
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
+from lianchuang_cli.scoring.summary import BatchSummary, Placement, SummaryBuilder
 
 Progress = Callable[[int], None]
+Render = Callable[[UnitResult], str]
 
 
 def default_jobs() -> int:
@@ -44,8 +47,15 @@ def default_jobs() -> int:
 class GradedBatch:
     """Graded files: the summary in memory; full results and failures in spool files."""
 
-    def __init__(self, spool: IO[bytes], summary: BatchSummary, invalid: FailureSpool):
+    def __init__(
+        self,
+        spool: IO[bytes],
+        summary: BatchSummary,
+        invalid: FailureSpool,
+        rendered: IO[str] | None = None,
+    ):
         self._spool = spool
+        self._rendered = rendered
         self.summary = summary
         self.invalid = invalid
 
@@ -60,13 +70,31 @@ class GradedBatch:
                 return
             yield RankedResult(pickle.load(self._spool), placements[index])
 
+    def rendered(self) -> Iterator[tuple[str, Placement]]:
+        """Every graded unit's pre-rendered text in input order, with its placement."""
+        if self._rendered is None:
+            return
+        self._rendered.seek(0)
+        placements = self.summary.placements
+        for line in self._rendered:
+            index, _, text = line.partition("\t")
+            yield text[:-1], placements[int(index)]
+
     def report(self, options: ReportOptions | None = None) -> Report:
         """The batch as reporters take it."""
-        return Report(self.summary, self.results, self.invalid, options or ReportOptions())
+        return Report(
+            self.summary,
+            self.results,
+            self.invalid,
+            options or ReportOptions(),
+            rendered=None if self._rendered is None else self.rendered,
+        )
 
     def close(self) -> None:
         """Delete the spools."""
         self._spool.close()
+        if self._rendered is not None:
+            self._rendered.close()
         self.invalid.close()
 
     def __enter__(self) -> GradedBatch:
@@ -87,6 +115,7 @@ def grade_batch(
     rubric_quotas: bool = False,
     on_progress: Progress | None = None,
     cache_dir: Path | None = None,
+    render: Render | None = None,
 ) -> GradedBatch:
     """Grade ``files`` (``jobs`` processes) into a ``GradedBatch``; failures are recorded.
 
@@ -95,15 +124,22 @@ def grade_batch(
     Quotas (percent per rating) are ``quotas``, over the rubric's own ``quotas:`` when
     ``rubric_quotas``; ``QuotaError`` is raised when one names a rating the rubric lacks.
     With ``cache_dir``, YAML files whose bytes were parsed before are not parsed again.
+    ``render`` (a module-level function, one line of text per result) runs where each file is
+    graded; its texts are spooled for ``Report.rendered()``.
     """
     # Closed by GradedBatch.close(), or below if grading fails or is interrupted.
     spool = tempfile.TemporaryFile(prefix="lianchuang-spool-")  # noqa: SIM115
+    rendered = None
     try:
+        if render is not None:
+            rendered = tempfile.TemporaryFile(  # noqa: SIM115
+                "w+", encoding="utf-8", newline="\n", prefix="lianchuang-rendered-"
+            )
         builder = SummaryBuilder()
         invalid = FailureSpool(missing)
         done = 0
-        with closing(_outcomes(files, rubric_path, jobs, cache_dir)) as outcomes:
-            for index, (outcome, pickled) in enumerate(outcomes):
+        with closing(_outcomes(files, rubric_path, jobs, cache_dir, render)) as outcomes:
+            for index, (outcome, pickled, text) in enumerate(outcomes):
                 if isinstance(outcome, UnitResult) and builder.rubric is not None:
                     outcome = _check_same_rubric(outcome, builder.rubric.id, builder.rubric.sha256)
                 if isinstance(outcome, FileFailure):
@@ -113,6 +149,10 @@ def grade_batch(
                     # Spool records: the index, then the result as pickled by whoever graded it.
                     pickle.dump(index, spool, protocol=pickle.HIGHEST_PROTOCOL)
                     spool.write(pickled or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+                    if rendered is not None and render is not None:
+                        if text is None:
+                            text = render(outcome)
+                        rendered.write(f"{index}\t{text}\n")
                 done += 1
                 if on_progress is not None:
                     on_progress(done)
@@ -127,10 +167,12 @@ def grade_batch(
         )
     except BaseException:
         spool.close()
+        if rendered is not None:
+            rendered.close()
         if "invalid" in locals():
             invalid.close()
         raise
-    return GradedBatch(spool, summary, invalid)
+    return GradedBatch(spool, summary, invalid, rendered)
 
 
 def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decimal]:
@@ -156,20 +198,24 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def _grade_chunk(task: tuple[list[str], Path | None, Path | None]) -> list[FileFailure | bytes]:
+def _grade_chunk(
+    task: tuple[list[str], Path | None, Path | None, Render | None],
+) -> list[FileFailure | tuple[bytes, str | None]]:
     """Grade in a worker; graded results come back pickled, as the spool stores them.
 
     The parent then unpickles each result once (for the summary) and never pickles it again.
+    With ``render``, each result's text comes along, rendered here rather than in the parent.
     """
-    paths, rubric_path, cache_dir = task
+    paths, rubric_path, cache_dir, render = task
     cache = None if cache_dir is None else EvidenceCache(cache_dir)
-    graded: list[FileFailure | bytes] = []
+    graded: list[FileFailure | tuple[bytes, str | None]] = []
     for path in paths:
         outcome = grade_file(path, rubric_path=rubric_path, cache=cache)
         if isinstance(outcome, FileFailure):
             graded.append(outcome)
         else:
-            graded.append(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+            text = None if render is None else render(outcome)
+            graded.append((pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), text))
     return graded
 
 
@@ -188,20 +234,25 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _outcomes(
-    files: Sequence[str], rubric_path: Path | None, jobs: int, cache_dir: Path | None
-) -> Generator[tuple[FileOutcome, bytes | None], None, None]:
-    """Each file's outcome in input order, with its pickled form when a worker made one."""
+    files: Sequence[str],
+    rubric_path: Path | None,
+    jobs: int,
+    cache_dir: Path | None,
+    render: Render | None,
+) -> Generator[tuple[FileOutcome, bytes | None, str | None], None, None]:
+    """Each file's outcome in input order, with its pickled and rendered forms when a worker
+    made them (in this process the caller renders: a result of another rubric is not kept)."""
     jobs = max(1, min(jobs, len(files)))
     if jobs == 1:
         cache = None if cache_dir is None else EvidenceCache(cache_dir)
         for path in files:
-            yield grade_file(path, rubric_path=rubric_path, cache=cache), None
+            yield grade_file(path, rubric_path=rubric_path, cache=cache), None, None
         return
     import multiprocessing
 
     # Small chunks keep every worker busy to the end; large ones cut the messaging cost.
     size = max(1, min(64, len(files) // (jobs * 8)))
-    tasks = ((chunk, rubric_path, cache_dir) for chunk in _chunks(files, size))
+    tasks = ((chunk, rubric_path, cache_dir, render) for chunk in _chunks(files, size))
     context: Any = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Workers must never see Ctrl-C (the parent stops them): block SIGINT while forking, so a
     # worker starts with it blocked and then ignores it; the parent gets a pending one on unblock.
@@ -219,10 +270,11 @@ def _outcomes(
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         for graded in pool.imap(_grade_chunk, tasks):
             for item in graded:
-                if isinstance(item, bytes):
-                    yield pickle.loads(item), item
+                if isinstance(item, tuple):
+                    pickled, text = item
+                    yield pickle.loads(pickled), pickled, text
                 else:
-                    yield item, None
+                    yield item, None, None
         pool.close()
     except BaseException:
         if pool is not None:

@@ -132,6 +132,7 @@ def batch(
                 rubric_quotas=True,
                 on_progress=advance,
                 cache_dir=cache_dir,
+                render=FORMATS[output_format].renderer(),
             ) as graded,
         ):
             summary = graded.summary

@@ -206,6 +206,41 @@ def ranked_to_dict(ranked: RankedResult) -> dict[str, Any]:
     return payload
 
 
+RENDER_SEPARATOR = "\x1f"
+"""Splits a pre-rendered result; compact JSON escapes every control character, so never in it."""
+
+
+def prerender(result: UnitResult) -> str:
+    """A result's compact JSON line, rendered where it was graded, without its batch placement.
+
+    Three parts joined by ``RENDER_SEPARATOR``: the object's text up to its ``rating`` key, the
+    rating by score (JSON), and the keys after ``rating``. ``_join_rendered`` adds the placement,
+    giving exactly ``_dumps_line(ranked_to_dict(...))``: in a batch the parent process then only
+    ranks and stitches, while the workers of ``--jobs N`` do the JSON encoding in parallel.
+    """
+    head: dict[str, Any] = {}
+    tail: dict[str, Any] = {}
+    part = head
+    for key, value in result_to_dict(result).items():
+        if key == "rating":
+            part = tail
+        else:
+            part[key] = value
+    return RENDER_SEPARATOR.join(
+        (_dumps_line(head)[:-1], _dumps_line(result.rating), _dumps_line(tail)[1:-1])
+    )
+
+
+def _join_rendered(text: str, placement: Placement) -> str:
+    """The compact JSON line of a pre-rendered result with its place in the batch."""
+    head, rating_by_score, tail = text.split(RENDER_SEPARATOR)
+    return (
+        f'{head}, "rating": {_dumps_line(placement.rating)}, {tail}, "rank": {placement.rank}, '
+        f'"status": {_dumps_line(placement.status)}, "rating_by_score": {rating_by_score}, '
+        f'"quota_note": {_dumps_line(placement.quota_note)}}}'
+    )
+
+
 def placement_to_dict(placement: Placement, rating_by_score: str) -> dict[str, Any]:
     """The keys a batch adds to a result; ``rating`` is the final one, after quotas."""
     return {
@@ -340,7 +375,11 @@ def write_json(report: Report, stream: IO[str]) -> None:
         separator = ",\n    "
     stream.write("\n  }" if separator != "\n    " else "}")
     stream.write(',\n  "results": ')
-    _write_list(stream, (ranked_to_dict(ranked) for ranked in report.results()), pretty, "    ")
+    if report.rendered is not None and not pretty:
+        _write_lines(stream, (_join_rendered(*item) for item in report.rendered()), "    ")
+    else:
+        results = (ranked_to_dict(ranked) for ranked in report.results())
+        _write_list(stream, results, pretty, "    ")
     stream.write(',\n  "invalid": ')
     invalid = [failure_to_dict(f) for f in report.invalid]
     stream.write(_dumps(invalid).replace("\n", "\n  "))
@@ -361,11 +400,27 @@ def _write_list(stream: IO[str], items: Iterable[Any], pretty: bool, indent: str
     stream.write(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
 
 
+def _write_lines(stream: IO[str], lines: Iterable[str], indent: str) -> None:
+    """``_write_list`` of compact items already encoded."""
+    stream.write("[")
+    separator = f"\n{indent}"
+    for line in lines:
+        stream.write(separator)
+        stream.write(line)
+        separator = f",\n{indent}"
+    stream.write(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
+
+
 def write_jsonl(report: Report, stream: IO[str]) -> None:
     """One compact JSON object per line: each graded result, then each invalid file."""
-    for ranked in report.results():
-        stream.write(_dumps_line(ranked_to_dict(ranked)))
-        stream.write("\n")
+    if report.rendered is not None:
+        for item in report.rendered():
+            stream.write(_join_rendered(*item))
+            stream.write("\n")
+    else:
+        for ranked in report.results():
+            stream.write(_dumps_line(ranked_to_dict(ranked)))
+            stream.write("\n")
     for failure in report.invalid:
         stream.write(_dumps_line(failure_to_dict(failure)))
         stream.write("\n")

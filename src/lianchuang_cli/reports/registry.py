@@ -17,8 +17,10 @@ from typing import IO, TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     # Only for the type: ``--help`` imports this registry and must not pay for the report model.
     from lianchuang_cli.report import Report
+    from lianchuang_cli.results import UnitResult
 
 Writer = Callable[["Report", IO[Any]], None]
+Renderer = Callable[["UnitResult"], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +31,32 @@ class Format:
     function: str
     help: str
     binary: bool = False
+    render: str = ""
+    """Optional function of the same module, ``render(result) -> str`` (one line, no newline):
+    the engine calls it for each graded unit where the unit was graded (in the worker processes
+    of ``--jobs N``) and the writer finds the texts in ``Report.rendered``."""
 
     def writer(self) -> Writer:
         """Import and return the writer function."""
         return cast(Writer, getattr(import_module(self.module), self.function))
 
+    def renderer(self) -> Renderer | None:
+        """Import and return the per-result render function, if the format has one."""
+        if not self.render:
+            return None
+        return cast(Renderer, getattr(import_module(self.module), self.render))
+
 
 FORMATS: dict[str, Format] = {
     "table": Format("lianchuang_cli.reports.table", "write_table", "表格，给人看"),
-    "json": Format("lianchuang_cli.reports.json_report", "write_json", "JSON，一个对象"),
+    "json": Format(
+        "lianchuang_cli.reports.json_report", "write_json", "JSON，一个对象", render="prerender"
+    ),
     "jsonl": Format(
-        "lianchuang_cli.reports.json_report", "write_jsonl", "JSON Lines，每行一个单位"
+        "lianchuang_cli.reports.json_report",
+        "write_jsonl",
+        "JSON Lines，每行一个单位",
+        render="prerender",
     ),
     "csv": Format("lianchuang_cli.reports.csv_report", "write_csv", "排名表，Excel 可直接打开"),
     "markdown": Format("lianchuang_cli.reports.markdown_report", "write_markdown", "汇总文档"),
