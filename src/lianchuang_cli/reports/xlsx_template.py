@@ -509,34 +509,10 @@ class _Writer:
                 self.cannot([*at, key], f"未知的键“{key}”", key=True)
         value = raw.get("value")
         rule = indicator.rule
-        if (
-            isinstance(value, dict)
-            and isinstance(rule, PercentageRule)
-            and set(value) <= {"part", "whole"}
-        ):
-            cells[layout.COL_PART] = value.get("part")
-            cells[layout.COL_WHOLE] = value.get("whole")
-        elif (
-            isinstance(value, dict)
-            and isinstance(rule, BreachesRule)
-            and set(value) <= {"total", "breaches"}
-        ):
-            cells[layout.COL_WHOLE] = value.get("total")
-            cells[layout.COL_BREACHES] = value.get("breaches")
-        elif (
-            isinstance(value, dict)
-            and isinstance(rule, ChangeRule)
-            and set(value) <= {"current", "previous"}
-        ):
-            cells[layout.COL_VALUE] = value.get("current")
-            cells[layout.COL_PREVIOUS] = value.get("previous")
-        elif (
-            isinstance(value, dict)
-            and isinstance(rule, JudgementRule)
-            and set(value) <= {"score", "reason"}
-        ):
-            cells[layout.COL_VALUE] = value.get("score")
-            cells[layout.COL_REASON] = value.get("reason")
+        columns = _PAIR_COLUMNS.get(type(rule)) if isinstance(value, dict) else None
+        if columns is not None and isinstance(value, dict) and set(value) <= set(columns):
+            for key, title in columns.items():
+                cells[title] = value.get(key)
         elif isinstance(value, bool) and isinstance(rule, CheckRule):
             cells[layout.COL_VALUE] = layout.YES if value else layout.NO
         elif _is_scalar(value):
@@ -646,6 +622,15 @@ class _Writer:
                 error=f"请选“{layout.YES}”或“{layout.NO}”",
             )
         self.protect(sheet)
+
+
+# Rule kinds whose value is a small mapping: each key goes to its own column of the indicator sheet.
+_PAIR_COLUMNS: dict[type, dict[str, str]] = {
+    PercentageRule: {"part": layout.COL_PART, "whole": layout.COL_WHOLE},
+    BreachesRule: {"total": layout.COL_WHOLE, "breaches": layout.COL_BREACHES},
+    ChangeRule: {"current": layout.COL_VALUE, "previous": layout.COL_PREVIOUS},
+    JudgementRule: {"score": layout.COL_VALUE, "reason": layout.COL_REASON},
+}
 
 
 def _is_scalar(value: Any) -> bool:
