@@ -232,6 +232,54 @@ def test_help_does_not_build_the_models() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_every_command_module_is_registered() -> None:
+    """Commands load lazily from ``COMMANDS``: a command module missing there would silently
+    vanish from the tool; each entry names a module whose function is the command of that name."""
+    import click
+
+    from lianchuang_cli import cli
+
+    folder = Path(cli.__file__).parent / "commands"
+    defined = {}
+    for path in sorted(folder.glob("*.py")):
+        module = __import__(f"lianchuang_cli.commands.{path.stem}", fromlist=["_"])
+        command = getattr(module, path.stem, None)
+        if isinstance(command, click.Command):
+            defined[command.name] = path.stem
+    assert defined == cli.COMMANDS
+    listed = main.list_commands(click.Context(main))
+    assert listed == sorted(cli.COMMANDS)
+    help_text = run("--help").stdout
+    for name in cli.COMMANDS:
+        assert f"  {name} " in help_text
+
+
+def test_score_imports_only_its_own_command() -> None:
+    """``score`` does not import the other commands' modules (start-up time)."""
+    code = (
+        "import sys\n"
+        "from lianchuang_cli import cli\n"
+        f"sys.argv = ['lianchuang', 'score', '--format', 'json', {EXCELLENT!r}]\n"
+        "try:\n"
+        "    cli.run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "others = [m for m in sys.modules if m.startswith('lianchuang_cli.commands.')\n"
+        "          and m.rsplit('.', 1)[1] in cli.COMMANDS.values() and not m.endswith('.score')]\n"
+        "assert not others, others\n"
+        "assert 'rich.console' not in sys.modules, 'rich.console imported for JSON'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_mistyped_command_suggests_the_closest() -> None:
+    """A mistyped command still gets click's suggestion, although commands load lazily."""
+    result = CliRunner().invoke(main, ["scor", "x.yaml"])
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "没有命令“scor”。是否想写“score”？" in result.output
+
+
 def test_module_entry_point() -> None:
     """python -m lianchuang_cli works like the console script."""
     done = subprocess.run(

@@ -105,6 +105,15 @@ def test_table_colours_only_on_request() -> None:
     assert "\x1b[" in render_table([result], color=True)
 
 
+def test_table_shows_a_unit_name_as_written(tmp_path: Path) -> None:
+    """A unit name that looks like rich markup or an emoji code is printed verbatim."""
+    text = (EXAMPLES / "village" / "taoyuan_excellent.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "brackets.yaml"
+    path.write_text(text.replace("name: 桃源村党总支", 'name: "[bold]桃源村:smile:"'), "utf-8")
+    table = render_table([graded(path)], width=120)
+    assert "[bold]桃源村:smile:" in table.splitlines()[0]
+
+
 def test_problem_lines() -> None:
     """Problems print as path:line:column: 错误: message."""
     assert render_problems(FAILURE.problems) == "bad.yaml:3:5: 错误: 缺少 unit\n"

@@ -1,34 +1,26 @@
 """Command-line entry point: the command group, and the last line of defence against tracebacks.
 
-Each command lives in its own module under ``commands/``. Core modules are imported inside the
-commands so that ``lianchuang --help`` stays fast: building the pydantic models costs more than
-everything else at start-up.
+Each command lives in its own module under ``commands/``, imported only when that command runs
+(``--help`` and a mistyped name import them all). Core modules are imported inside the commands
+so that ``lianchuang --help`` stays fast: building the pydantic models costs more than everything
+else at start-up.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 
 import click
 
 from lianchuang_cli import __version__
 from lianchuang_cli.commands import click_zh
-from lianchuang_cli.commands.batch import batch
-from lianchuang_cli.commands.check import check
 from lianchuang_cli.commands.common import (
     EXIT_INTERNAL_ERROR,
     EXIT_INTERRUPTED,
     prepare_console,
 )
-from lianchuang_cli.commands.convert import convert
-from lianchuang_cli.commands.diff import diff
-from lianchuang_cli.commands.grade_tree import grade_tree
-from lianchuang_cli.commands.rubric import rubric
-from lianchuang_cli.commands.schema import schema
-from lianchuang_cli.commands.score import score
-from lianchuang_cli.commands.template import template
-from lianchuang_cli.commands.validate import validate
 from lianchuang_cli.entry import (
     INTERRUPTED_MESSAGE,
     forget_interrupt,
@@ -42,7 +34,51 @@ click_zh.install()
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
+COMMANDS = {
+    "score": "score",
+    "batch": "batch",
+    "validate": "validate",
+    "template": "template",
+    "convert": "convert",
+    "rubric": "rubric",
+    "check": "check",
+    "diff": "diff",
+    "schema": "schema",
+    "grade-tree": "grade_tree",
+}
+"""Command name → its module under ``commands/``, whose function of the same name is the command."""
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is used.
+
+    ``score`` then does not pay for importing ``batch``, ``check``, ``diff`` …; help lists every
+    command, and a mistyped name loads them all so that click can suggest the closest.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name (importing them all: help shows each one's summary)."""
+        for name in COMMANDS:
+            self._load(name)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command called ``cmd_name``, imported on first use."""
+        if cmd_name in COMMANDS:
+            self._load(cmd_name)
+        else:
+            self.list_commands(ctx)
+        return super().get_command(ctx, cmd_name)
+
+    def _load(self, name: str) -> None:
+        if name not in self.commands:
+            module = COMMANDS[name]
+            command = getattr(import_module(f"lianchuang_cli.commands.{module}"), module)
+            self.add_command(command, name)
+
+
 @click.group(
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
     options_metavar="[选项]",
     subcommand_metavar="命令 [参数]...",
@@ -70,10 +106,6 @@ def main() -> None:
     1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）；3 程序内部错误；
     130 被 Ctrl-C 中断。
     """
-
-
-for command in (score, batch, validate, template, convert, rubric, check, diff, schema, grade_tree):
-    main.add_command(command)
 
 
 def run() -> None:

@@ -21,16 +21,18 @@ from contextlib import closing
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.failure_spool import FailureSpool
 from lianchuang_cli.grading import grade_file
-from lianchuang_cli.grading_cache import EvidenceCache
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, SummaryBuilder
+
+if TYPE_CHECKING:
+    from lianchuang_cli.grading_cache import EvidenceCache
 
 Progress = Callable[[int], None]
 Render = Callable[[UnitResult], str]
@@ -207,7 +209,7 @@ def _grade_chunk(
     With ``render``, each result's text comes along, rendered here rather than in the parent.
     """
     paths, rubric_path, cache_dir, render = task
-    cache = None if cache_dir is None else EvidenceCache(cache_dir)
+    cache = _open_cache(cache_dir)
     graded: list[FileFailure | tuple[bytes, str | None]] = []
     for path in paths:
         outcome = grade_file(path, rubric_path=rubric_path, cache=cache)
@@ -217,6 +219,15 @@ def _grade_chunk(
             text = None if render is None else render(outcome)
             graded.append((pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), text))
     return graded
+
+
+def _open_cache(cache_dir: Path | None) -> EvidenceCache | None:
+    if cache_dir is None:
+        return None
+    # Imported only when asked for: sqlite3 and json are start-up time ``score`` need not pay.
+    from lianchuang_cli.grading_cache import EvidenceCache
+
+    return EvidenceCache(cache_dir)
 
 
 def _init_worker(parent: int) -> None:
@@ -244,7 +255,7 @@ def _outcomes(
     made them (in this process the caller renders: a result of another rubric is not kept)."""
     jobs = max(1, min(jobs, len(files)))
     if jobs == 1:
-        cache = None if cache_dir is None else EvidenceCache(cache_dir)
+        cache = _open_cache(cache_dir)
         for path in files:
             yield grade_file(path, rubric_path=rubric_path, cache=cache), None, None
         return

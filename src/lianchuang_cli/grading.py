@@ -15,6 +15,7 @@ from lianchuang_cli.model.rubric import (
     shipped_rubrics_dir,
 )
 from lianchuang_cli.reading.document import Document
+from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.results import FileFailure, FileOutcome
 from lianchuang_cli.scoring.unit import score_unit
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
 
 def read_evidence(path: str | Path, *, cache: EvidenceCache | None = None) -> Document:
     """Read an evidence file in either form: a workbook (.xlsx) or YAML text (cached if given)."""
-    from lianchuang_cli.reading.xlsx_reader import is_workbook, read_workbook
-
     if is_workbook(path):
+        from lianchuang_cli.reading.xlsx_reader import read_workbook
+
         return read_workbook(path)
     return read_yaml(path) if cache is None else cache.read(path)
 

@@ -8,10 +8,22 @@ indicator's rule kind, which is what lets a workbook be read (and converted) on 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Final
 
 from lianchuang_cli.model.field_labels import UNIT_FIELD_LABELS
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
+
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether a file is read as a workbook (by its suffix).
+
+    Here rather than in ``xlsx_reader`` so that grading a YAML file never imports the reader.
+    """
+    return Path(path).suffix.lower() in XLSX_SUFFIXES
+
 
 SHEET_GUIDE: Final = "填写说明"
 SHEET_UNIT: Final = "单位信息"

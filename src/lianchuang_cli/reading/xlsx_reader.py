@@ -26,6 +26,8 @@ from lianchuang_cli.decimals import to_halfwidth
 from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
+from lianchuang_cli.reading.xlsx_layout import XLSX_SUFFIXES as XLSX_SUFFIXES
+from lianchuang_cli.reading.xlsx_layout import is_workbook as is_workbook
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -36,7 +38,6 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 """Refuse zip bombs before openpyxl inflates them."""
 
-XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
@@ -99,11 +100,6 @@ def _sheet_order(problem: Problem) -> tuple[int, int, int]:
     sheet = (problem.cell or "").rpartition("!")[0]
     order = layout.EVIDENCE_SHEETS.index(sheet) if sheet in layout.EVIDENCE_SHEETS else -1
     return order, problem.line, problem.column
-
-
-def is_workbook(path: str | Path) -> bool:
-    """Whether a file is read as a workbook (by its suffix)."""
-    return Path(path).suffix.lower() in XLSX_SUFFIXES
 
 
 def read_workbook(path: str | Path, *, name: str | None = None) -> WorkbookDocument:

@@ -98,7 +98,8 @@ def unit_panel(result: UnitResult) -> Panel:
         parts.append(Wrapped(long_term_text(result)))
     if result.self_score_differences:
         parts.append(_self_score_table(result))
-    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
+    # A Text title: a string would be read as rich markup (a unit name with "[…]" or ":…:" mangled).
+    return Panel(Group(*parts), title=Text(title), title_align="left", box=box.ROUNDED)
 
 
 def _summary(result: UnitResult) -> Text:
