@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
@@ -59,7 +60,6 @@ def score_unit(
     score = max(unfloored, rubric.score_floor)
     veto_reasons = tuple(_veto_reason(event, loaded) for event in evidence.vetoes)
     vetoed = bool(veto_reasons)
-    band_index = len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria)
     long_term = {i.id for _, i in rubric.indicators() if i.long_term}
     gaps = tuple(
         Gap(
@@ -80,9 +80,6 @@ def score_unit(
         for gain in [_base_gain(raw, applicable, rubric.total_points, r.lost)]
     )
     veto_names = tuple(loaded.veto_index[event.id].name for event in evidence.vetoes)
-    next_rating, note = _next_rating(
-        rubric, indicators, band_index, bonus - penalty, veto_names, score
-    )
     not_applicable = tuple(
         NotApplicableItem(
             r.id, r.name, r.criterion, r.max_score, value.situation, value.remark, r.line, r.cell
@@ -100,10 +97,6 @@ def score_unit(
         county=unit.county,
         level=rubric.level,
         year=unit.year,
-        rubric_id=rubric.id,
-        rubric_title=rubric.title,
-        rubric_version=rubric.version,
-        rubric_sha256=loaded.sha256,
         criteria=criteria,
         indicators=indicators,
         raw_score=raw,
@@ -121,19 +114,58 @@ def score_unit(
         adjustments=penalties + bonuses,
         score=score,
         max_score=rubric.total_points,
-        rating=rubric.ratings[band_index].name,
-        ratings=tuple(band.name for band in rubric.ratings),
         vetoed=vetoed,
         veto_reasons=veto_reasons,
         gaps=gaps,
-        next_rating=next_rating,
-        next_rating_note=note,
         self_score_differences=tuple(
             SelfScoreDifference(r.id, r.name, r.self_score, r.score)
             for r in indicators
             if r.self_score is not None and r.self_score != r.score
         ),
+        **rating_fields(loaded, criteria, indicators, score, bonus - penalty, veto_names),
     )
+
+
+def rating_fields(
+    loaded: LoadedRubric,
+    criteria: tuple[CriterionResult, ...],
+    indicators: tuple[IndicatorResult, ...],
+    score: Decimal,
+    adjustment: Decimal,
+    veto_names: tuple[str, ...],
+) -> dict[str, Any]:
+    """The ``UnitResult`` fields that the rubric's identity and rating bands decide.
+
+    Nothing else in a result depends on ``id``/``title``/``version``/``ratings``, so a result
+    re-rated here under a rubric that differs only in those (``grading_cache``) equals a fresh
+    grade. ``adjustment`` is bonus minus penalty; ``veto_names`` the vetoes' rubric names.
+    """
+    rubric = loaded.rubric
+    band_index = len(rubric.ratings) - 1 if veto_names else _band_index(rubric, score, criteria)
+    next_rating, note = _next_rating(rubric, indicators, band_index, adjustment, veto_names, score)
+    return {
+        "rubric_id": rubric.id,
+        "rubric_title": rubric.title,
+        "rubric_version": rubric.version,
+        "rubric_sha256": loaded.sha256,
+        "rating": rubric.ratings[band_index].name,
+        "ratings": tuple(band.name for band in rubric.ratings),
+        "next_rating": next_rating,
+        "next_rating_note": note,
+    }
+
+
+def rerate(loaded: LoadedRubric, result: UnitResult, veto_names: tuple[str, ...]) -> UnitResult:
+    """``result`` with its ``rating_fields`` decided by ``loaded`` instead."""
+    fields = rating_fields(
+        loaded,
+        result.criteria,
+        result.indicators,
+        result.score,
+        result.bonus - result.penalty,
+        veto_names,
+    )
+    return dataclasses.replace(result, **fields)
 
 
 _MEMO_LIMIT = 4096
