@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sqlite3
+import sys
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from click.testing import CliRunner
 
+from lianchuang_cli import grading_cache
 from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
-from tests.conftest import EXAMPLES
+from lianchuang_cli.reports.json_report import outcome_to_dict
+from lianchuang_cli.results import FileOutcome
+from tests.conftest import EXAMPLES, ROOT, RUBRICS
 
 
 def entries(folder: Path) -> int:
@@ -117,3 +123,152 @@ def test_dollar_keys_come_back_from_an_entry(tmp_path: Path) -> None:
     assert isinstance(cached, CachedDocument)
     assert cached.data == fresh.data
     assert str(cached.data["x"]["$$y"][0]) == "1.50"
+
+
+# ---------------------------------------------------------------- re-grading after a rubric edit
+
+VILLAGE = RUBRICS / "village.yaml"
+
+RUBRIC_EDITS: dict[str, list[tuple[str, str]]] = {
+    # Rating bands and identity only: stored results are re-rated, not graded again.
+    "threshold": [("{name: 良好, min_score: 80}", "{name: 良好, min_score: 81}")],
+    "criterion_share": [("min_criterion_share: 0.8", "min_criterion_share: 0.9")],
+    "band_added": [
+        (
+            "  - {name: 合格, min_score: 60}",
+            "  - {name: 基本合格, min_score: 70}\n  - {name: 合格, min_score: 60}",
+        )
+    ],
+    "rating_renamed": [("{name: 不合格, min_score: 0}", "{name: 较差, min_score: 0}")],
+    "version": [('version: "2026.2"', 'version: "2026.3"')],
+    "title": [("title: “五个好”村党组织考评细则", "title: “五个好”村党组织考评细则（修订）")],
+    "quotas": [("ratings:\n", "quotas: [{rating: 优秀, max_percent: 10}]\nratings:\n")],
+    # Everything else: graded again from the parsed values.
+    "weights": [
+        (
+            "name: 贯彻执行路线方针政策\n        points: 3",
+            "name: 贯彻执行路线方针政策\n        points: 2",
+        ),
+        ("name: 班子团结协作\n        points: 2", "name: 班子团结协作\n        points: 3"),
+    ],
+    "rule": [("bands: [{min: 90, points: 2}", "bands: [{min: 92, points: 2}")],
+    "indicator_renamed": [("- id: team_unity\n", "- id: team_cohesion\n")],
+    "indicator_name": [("name: 班子团结协作\n", "name: 班子团结\n")],
+    "long_term": [("long_term: true\n", "long_term: false\n")],
+    "penalty": [("    points: 2\n    cap: 4\n", "    points: 3\n    cap: 5\n")],
+    "bonus_cap": [("bonus_cap: 3\n", "bonus_cap: 2\n")],
+    "veto_name": [("name: 贿选\n", "name: 换届贿选\n")],
+    "floor": [("score_floor: 0\n", "score_floor: 10\n")],
+    "policy": [("not_applicable_policy: rescale", "not_applicable_policy: full_marks")],
+    "max_share": [("not_applicable_max_share: 0.05", "not_applicable_max_share: 0.02")],
+    "year": [("year: 2026\n", "year: 2027\n")],
+}
+
+
+def edited_rubric(folder: Path, edit: str) -> Path:
+    text = VILLAGE.read_text(encoding="utf-8")
+    for old, new in RUBRIC_EDITS[edit]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = folder / f"village_{edit}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The examples, valid and invalid, and generated villages (some without rubric_version)."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_batch", ROOT / "benchmarks" / "bench_batch.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # its dataclasses look their module up
+    spec.loader.exec_module(bench)
+    folder = tmp_path_factory.mktemp("generated")
+    bench.generate(folder, 120, seed=8, invalid_every=0)
+    for index, path in enumerate(sorted(folder.glob("*.yaml"))):
+        if index % 5 == 0:
+            text = path.read_text(encoding="utf-8").replace('rubric_version: "2026.2"\n', "")
+            path.write_text(text, encoding="utf-8")
+    return CASES + sorted(folder.glob("*.yaml"))
+
+
+def exact(outcome: FileOutcome) -> tuple[str, str]:
+    """The JSON a user sees, and the repr that tells 2.5 from 2.50."""
+    return json.dumps(outcome_to_dict(outcome), ensure_ascii=False), repr(outcome)
+
+
+@pytest.mark.parametrize("edit", sorted(RUBRIC_EDITS))
+def test_regrade_after_a_rubric_edit_equals_a_fresh_grade(
+    edit: str, corpus: list[Path], tmp_path: Path
+) -> None:
+    """A cache filled under the shipped rubric, re-graded under an edited one, gives exactly what
+    grading afresh under the edited rubric gives, valid and invalid files alike."""
+    edited = edited_rubric(tmp_path, edit)
+    cache = EvidenceCache(tmp_path / "cache")
+    for path in corpus:
+        grade_file(path, rubric_path=VILLAGE, cache=cache)
+    regraded = [grade_file(path, rubric_path=edited, cache=cache) for path in corpus]
+    fresh = [grade_file(path, rubric_path=edited) for path in corpus]
+    assert [exact(o) for o in regraded] == [exact(o) for o in fresh]
+    # And again, now that the cache holds entries of both rubrics.
+    assert [exact(grade_file(p, rubric_path=edited, cache=cache)) for p in corpus] == [
+        exact(o) for o in fresh
+    ]
+
+
+def test_a_threshold_edit_reuses_stored_results(tmp_path: Path) -> None:
+    """After a rating threshold moves, unchanged files are neither parsed nor validated again."""
+    edited = edited_rubric(tmp_path, "threshold")
+    cache = EvidenceCache(tmp_path / "cache")
+    paths = sorted((EXAMPLES / "village").glob("*.yaml"))
+    for path in paths:
+        grade_file(path, rubric_path=VILLAGE, cache=cache)
+    with (
+        patch.object(grading_cache, "parse_yaml", side_effect=AssertionError("parsed")),
+        patch.object(grading_cache, "check_evidence", side_effect=AssertionError("validated")),
+    ):
+        regraded = [grade_file(path, rubric_path=edited, cache=cache) for path in paths]
+    assert [exact(o) for o in regraded] == [exact(grade_file(p, rubric_path=edited)) for p in paths]
+
+
+def test_same_bytes_under_another_name(tmp_path: Path) -> None:
+    """A stored result is keyed by content: a copy of a file is graded under its own name."""
+    cache = EvidenceCache(tmp_path / "cache")
+    source = EXAMPLES / "village" / "qingshan_not_applicable.yaml"
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(source.read_bytes())
+    grade_file(source, cache=cache)
+    assert exact(grade_file(copy, cache=cache)) == exact(grade_file(copy))
+
+
+def test_corrupt_stored_results_are_misses(tmp_path: Path) -> None:
+    """A stored result that does not decode is graded afresh."""
+    path = EXAMPLES / "village" / "shiqiao_good.yaml"
+    cache = EvidenceCache(tmp_path / "c")
+    grade_file(path, cache=cache)
+    damaged = ['["x", 1]', "[[1, 2]]", "not json"]
+    for text in damaged:
+        with sqlite3.connect(cache.database) as connection:
+            connection.execute("UPDATE results SET result = ?", (text,))
+        assert exact(grade_file(path, cache=cache)) == exact(grade_file(path))
+    with sqlite3.connect(cache.database) as connection:
+        connection.execute("UPDATE results SET request = '[1, 2]'")
+    assert exact(grade_file(path, cache=cache)) == exact(grade_file(path))
+
+
+def test_batch_regrade_output_is_byte_identical(tmp_path: Path) -> None:
+    """``batch --cache`` after a threshold edit writes exactly what a batch without cache writes."""
+    edited = edited_rubric(tmp_path, "threshold")
+    runner = CliRunner()
+    folder = EXAMPLES / "village"
+    args = ["batch", str(folder), "--format", "json", "--rubric"]
+    cache = ["--cache", str(tmp_path / "c")]
+    runner.invoke(main, [*args, str(VILLAGE), "--jobs", "1", *cache])
+    plain = runner.invoke(main, [*args, str(edited), "--jobs", "1"])
+    for jobs in ("1", "2"):
+        warm = runner.invoke(main, [*args, str(edited), "--jobs", jobs, *cache])
+        assert warm.exit_code == plain.exit_code
+        assert warm.stdout == plain.stdout

@@ -48,6 +48,14 @@ def load_evidence(
 def rubric_for(doc: Document, *, rubric_path: Path | None = None) -> LoadedRubric:
     """The rubric an evidence document asks for (or the one given), checked against its request."""
     name, version = requested_rubric(doc)
+    return rubric_named(doc, name, version, rubric_path=rubric_path)
+
+
+def rubric_named(
+    doc: Document, name: str, version: str | None, *, rubric_path: Path | None = None
+) -> LoadedRubric:
+    """The rubric ``doc`` asks for by ``name`` and ``version`` (its ``requested_rubric``), or the
+    one given, checked against that request; problems are located in ``doc``."""
     if rubric_path is not None:
         loaded = load_rubric(rubric_path)
         if loaded.rubric.id != name:
@@ -80,8 +88,10 @@ def grade_file(
     path: str | Path, *, rubric_path: Path | None = None, cache: EvidenceCache | None = None
 ) -> FileOutcome:
     """Grade one file; any input problem becomes a ``FileFailure`` instead of an exception."""
+    if cache is not None:
+        return cache.grade(path, rubric_path=rubric_path)
     try:
-        loaded, evidence = load_evidence(path, rubric_path=rubric_path, cache=cache)
+        loaded, evidence = load_evidence(path, rubric_path=rubric_path)
     except InputError as exc:
         return FileFailure(str(path), tuple(exc.problems))
     return score_unit(loaded, evidence)

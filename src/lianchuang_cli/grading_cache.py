@@ -1,17 +1,25 @@
-"""Re-grading without re-parsing (``--cache DIR``): parsed evidence kept by the digest of its bytes.
+"""Re-grading without re-doing work (``--cache DIR``): files kept by the digest of their bytes.
 
-Parsing is most of the cost of grading a file. An entry holds what reading a YAML evidence file
-produced — its plain values and where each indicator's key is — as JSON, with decimals written
-as text so that they come back exact (never pickle: a cache folder may be shared, and loading a
-pickle can run code). An entry is keyed by the SHA-256 of the file's bytes, so an edited file
-simply misses; entries live in a database named for the tool version and a fingerprint of the
-reading code, so a new version never reads an old entry.
+Two kinds of entry, both JSON text in one SQLite database (never pickle: a cache folder may be
+shared, and loading a pickle can run code), keyed by the SHA-256 of the file's bytes so that an
+edited file simply misses:
 
-The rubric is deliberately not part of the key: entries do not depend on it, and after a rubric
-edit every unchanged file is validated and scored again from its cached values against the new
-rubric. A cached document that has to locate a problem parses the file's bytes at that moment,
-so every message is exactly what a fresh read gives. The cache is an optimisation only: an
-unreadable, corrupt or unwritable entry is a miss, never an error. Workbooks are not cached.
+* a **graded result** (``result_codec``), with the scoring fingerprint of the rubric it was
+  graded under: a digest of every part of the rubric except its identity (``title``,
+  ``version``, ``source``) and its rating bands and quotas. Validation and scoring read nothing
+  else, so when a later rubric has the same fingerprint (a rating threshold moved, a band added,
+  the version bumped) the stored result is exact apart from ``scoring.unit.rating_fields``,
+  which are recomputed (``rerate``): the file is neither parsed, validated nor scored again.
+  Files that fail are not stored as results: their problems are found afresh each time.
+* the **parsed evidence**: what reading the YAML produced, its plain values and where each
+  indicator's key is, with decimals written as text so that they come back exact. Any other
+  rubric edit (a weight, a rule, a penalty, an indicator added) re-validates and re-scores the
+  unchanged files from these values without parsing them. A cached document that has to locate
+  a problem parses the file's bytes at that moment, so every message is what a fresh read gives.
+
+The database is named for the tool version and a fingerprint of the package's code, so other
+code never reads an entry. The cache is an optimisation only: an unreadable, corrupt or
+unwritable entry is a miss, never an error. Workbooks are not cached.
 """
 
 from __future__ import annotations
@@ -25,14 +33,21 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from lianchuang_cli import __version__
-from lianchuang_cli.errors import Problem
+from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.grading import grade_file, rubric_named
+from lianchuang_cli.model.evidence import check_evidence, requested_rubric
+from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
+from lianchuang_cli.reading.xlsx_reader import is_workbook
 from lianchuang_cli.reading.yaml_reader import SourceDocument, _read_regular_file, parse_yaml
+from lianchuang_cli.result_codec import decode_result, encode_result
+from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
+from lianchuang_cli.scoring.unit import rerate, score_unit
 
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 """Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
@@ -42,12 +57,35 @@ _INDICATORS = ("indicators",)
 
 
 @cache
-def _reader_fingerprint() -> str:
-    """Digest of the reading code: values read by other code must never be served."""
+def _code_fingerprint() -> str:
+    """Digest of the package's code: entries made by other code must never be served.
+
+    All of it (about 5 ms, once per process): reading, validation, scoring and the rubric
+    loader (which goes through ``lint``) all decide what an entry holds.
+    """
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).with_name("reading").glob("*.py")):
+    package = Path(__file__).parent
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode())
         digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
+
+
+RATING_PARTS = frozenset({"title", "version", "source", "ratings", "quotas"})
+"""The rubric's parts that neither validation nor scoring read (``scoring.unit.rating_fields``)."""
+
+_fingerprints: dict[str, str] = {}
+
+
+def scoring_fingerprint(loaded: LoadedRubric) -> str:
+    """Digest of everything in a rubric but ``RATING_PARTS``: equal for a threshold edit."""
+    found = _fingerprints.get(loaded.sha256)
+    if found is None:
+        parts = loaded.rubric.model_dump(mode="json", exclude=set(RATING_PARTS))
+        text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        found = hashlib.sha256(text.encode()).hexdigest()[:32]
+        _fingerprints[loaded.sha256] = found
+    return found
 
 
 class CachedDocument:
@@ -96,6 +134,15 @@ class CachedDocument:
         return self._parsed().in_order(problems)
 
 
+class _Unread(CachedDocument):
+    """The document of a stored result, unread: only a rubric that does not fit the file finds a
+    problem in it, and that file is then graded afresh, which locates the problem exactly."""
+
+    def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> Problem:
+        """An unlocated problem (never shown)."""
+        return Problem(self.name, 1, 1, message)
+
+
 class EvidenceCache:
     """A folder holding one SQLite database of parsed entries, shared by concurrent workers.
 
@@ -106,9 +153,7 @@ class EvidenceCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.database = (
-            folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{_reader_fingerprint()}.db"
-        )
+        self.database = folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{_code_fingerprint()}.db"
 
     def _connection(self) -> sqlite3.Connection | None:
         key = (os.getpid(), str(self.database))
@@ -123,7 +168,9 @@ class EvidenceCache:
         """
         name = str(path)
         raw = _read_regular_file(path, name)
-        sha256 = hashlib.sha256(raw).hexdigest()
+        return self._document(name, raw, hashlib.sha256(raw).hexdigest())
+
+    def _document(self, name: str, raw: bytes, sha256: str) -> SourceDocument | CachedDocument:
         connection = self._connection()
         found = None if connection is None else _load(connection, sha256)
         if found is not None:
@@ -133,6 +180,64 @@ class EvidenceCache:
         if connection is not None:
             _store(connection, sha256, doc)
         return doc
+
+    def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
+        """``grading.grade_file``, from a stored result when one still holds (see the module)."""
+        if is_workbook(path):
+            return grade_file(path, rubric_path=rubric_path)
+        name = str(path)
+        try:
+            raw = _read_regular_file(path, name)
+        except InputError as exc:
+            return FileFailure(name, tuple(exc.problems))
+        sha256 = hashlib.sha256(raw).hexdigest()
+        connection = self._connection()
+        stored = None if connection is None else _load_result(connection, sha256)
+        if stored is not None:
+            result = _still_holds(stored, name, raw, sha256, rubric_path)
+            if result is not None:
+                return result
+        try:
+            doc = self._document(name, raw, sha256)
+            rubric, version = requested_rubric(doc)
+            loaded = rubric_named(doc, rubric, version, rubric_path=rubric_path)
+            evidence = check_evidence(doc, loaded)
+        except InputError as exc:
+            return FileFailure(name, tuple(exc.problems))
+        result = score_unit(loaded, evidence)
+        if connection is not None:
+            vetoes = [loaded.veto_index[event.id].name for event in evidence.vetoes]
+            request = _Request(scoring_fingerprint(loaded), rubric, version, vetoes)
+            _store_result(connection, sha256, request, result)
+        return result
+
+
+class _Request(NamedTuple):
+    """What a stored result was graded under, and what re-rating it needs."""
+
+    scoring: str
+    rubric: str
+    version: str | None
+    vetoes: list[str]
+
+
+def _still_holds(
+    stored: tuple[_Request, str], name: str, raw: bytes, sha256: str, rubric_path: Path | None
+) -> UnitResult | None:
+    """The stored result re-rated under today's rubric, or None if that rubric scores otherwise."""
+    request, text = stored
+    unparsed = _Unread(name, None, sha256, {}, raw)
+    try:
+        loaded = rubric_named(unparsed, request.rubric, request.version, rubric_path=rubric_path)
+    except InputError:
+        return None
+    if scoring_fingerprint(loaded) != request.scoring:
+        return None
+    try:
+        result = decode_result(json.loads(text), name)
+    except (ValueError, TypeError, ArithmeticError, IndexError):
+        return None
+    return rerate(loaded, result, tuple(request.vetoes))
 
 
 _connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
@@ -150,6 +255,10 @@ def _open(database: Path) -> sqlite3.Connection | None:
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, entry TEXT NOT NULL)"
+        )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS results (digest TEXT PRIMARY KEY, request TEXT NOT NULL,"
+            " result TEXT NOT NULL)"
         )
     except (OSError, sqlite3.Error):
         return None
@@ -182,6 +291,42 @@ def _store(connection: sqlite3.Connection, digest: str, doc: SourceDocument) -> 
         return
     with contextlib.suppress(sqlite3.Error):
         connection.execute("INSERT OR REPLACE INTO entries VALUES (?, ?)", (digest, text))
+
+
+def _load_result(connection: sqlite3.Connection, digest: str) -> tuple[_Request, str] | None:
+    """The stored request and the result's JSON text (decoded only once the request fits)."""
+    try:
+        row = connection.execute(
+            "SELECT request, result FROM results WHERE digest = ?", (digest,)
+        ).fetchone()
+        if row is None:
+            return None
+        scoring, rubric, version, vetoes = json.loads(row[0])
+        request = _Request(scoring, rubric, version, vetoes)
+        if not (
+            isinstance(scoring, str)
+            and isinstance(rubric, str)
+            and (version is None or isinstance(version, str))
+            and isinstance(vetoes, list)
+            and all(isinstance(v, str) for v in vetoes)
+            and isinstance(row[1], str)
+        ):
+            return None
+        return request, row[1]
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+
+
+def _store_result(
+    connection: sqlite3.Connection, digest: str, request: _Request, result: UnitResult
+) -> None:
+    try:
+        text = json.dumps(encode_result(result), ensure_ascii=False, separators=(",", ":"))
+        asked = json.dumps(list(request), ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return
+    with contextlib.suppress(sqlite3.Error):
+        connection.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (digest, asked, text))
 
 
 def _dumps_fast(payload: Any) -> str | None:

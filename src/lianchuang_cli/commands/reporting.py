@@ -25,13 +25,13 @@ __all__ = ["EXIT_INTERRUPTED"]
 
 
 CACHE_HELP = (
-    "把解析过的材料缓存到此文件夹：内容未改动的文件不再重新解析（修改细则后重新评分快得多）；"
-    "缓存按文件内容和工具版本区分，可随时删除。"
+    "把解析和评分结果缓存到此文件夹：内容未改动的文件不再重新解析，只改了细则等级门槛等时也不再"
+    "重新评分（结果与不用缓存时相同）；缓存按文件内容和工具版本区分，可随时删除。"
 )
 
 
 def cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--cache DIR``: parsed evidence kept between runs (see ``grading_cache``)."""
+    """``--cache DIR``: parsed evidence and graded results kept between runs (``grading_cache``)."""
     return click.option(
         "--cache",
         "cache_dir",
