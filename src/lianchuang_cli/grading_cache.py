@@ -41,7 +41,7 @@ from lianchuang_cli.grading import grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
-from lianchuang_cli.reading.xlsx_reader import is_workbook
+from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import SourceDocument, _read_regular_file, parse_yaml
 from lianchuang_cli.result_codec import decode_result, encode_result
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
