@@ -1,34 +1,41 @@
 """Read every YAML file the tool opens (rubrics and evidence) through one hardened mechanism.
 
-The text is composed into a node tree by libyaml (``yaml.CSafeLoader``), then turned into plain
-Python values by a single walk that also rejects duplicate keys, non-standard tags and alias
-bombs. Plain scalars follow YAML 1.2: only ``true``/``false`` are booleans, so ``NO`` and ``on``
-stay text, ``0571`` stays the text "0571" (a code, not octal 377), ``12:30`` stays text, and
-numbers with a fraction become exact ``Decimal`` values, never floats. The node tree is kept so
-that any value can be located afterwards (``SourceDocument.position``), at no cost when the file
-is valid.
-"""
+Most evidence files are written in a plain subset of YAML that ``yaml_fast`` reads line by line,
+several times faster. Whatever it declines is composed into a node tree by libyaml
+(``yaml.CSafeLoader``), then turned into plain Python values by a single walk that also rejects
+duplicate keys, non-standard tags and alias bombs. Both readers type scalars through
+``yaml_scalars`` (YAML 1.2: only ``true``/``false`` are booleans, ``0571`` stays text, fractions
+become exact ``Decimal`` values) and give the same values. The node tree locates any value
+afterwards (``SourceDocument.position``); for a fast-read file it is composed only when a
+position is asked for, so that valid files pay nothing for it."""
 
 from __future__ import annotations
 
 import codecs
 import hashlib
 import os
-import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lianchuang_cli.decimals import shorten, to_halfwidth
 from lianchuang_cli.errors import InputError, Problem, file_problem
+from lianchuang_cli.reading import yaml_fast
 from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message, split_lines
+from lianchuang_cli.reading.yaml_fast import KeyPositions
+from lianchuang_cli.reading.yaml_scalars import (
+    MAP_TAG,
+    SEQ_TAG,
+    STR_TAG,
+    resolve_plain,
+    scalar_value,
+    unsupported_tag,
+)
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Files above this size are refused before parsing (PyYAML needs ~1 min and 2 GB for 50 MB)."""
@@ -40,54 +47,8 @@ MAX_NODES = 50_000
 """Upper bound on values written in a file, checked before the node tree is built: each node
 costs about 1 KB, so this keeps memory far below 200 MB (a real evidence file has ~500)."""
 
-MAX_NUMBER_DIGITS = 30
-"""Longest digit string read as a number; longer ones are refused (Python refuses ints of more
-than 4,300 digits, and no score or count needs more than a few)."""
-
 MAX_DEPTH = 64
 """Deepest nesting accepted; real rubrics and evidence files nest fewer than ten levels."""
-
-_TAG = "tag:yaml.org,2002:"
-STR_TAG = _TAG + "str"
-INT_TAG = _TAG + "int"
-FLOAT_TAG = _TAG + "float"
-BOOL_TAG = _TAG + "bool"
-NULL_TAG = _TAG + "null"
-SEQ_TAG = _TAG + "seq"
-MAP_TAG = _TAG + "map"
-
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_TRUES = frozenset({"true", "True", "TRUE"})
-_FALSES = frozenset({"false", "False", "FALSE"})
-# A leading zero keeps a scalar as text: administrative codes such as 0571 must not change.
-_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT_RE = re.compile(
-    r"[-+]?(?:(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)\Z"
-)
-
-
-_TYPED_STARTS = frozenset("0123456789+-.~nNtTfF０１２３４５６７８９．－−＋")
-
-
-def _resolve_plain(value: str) -> str:
-    """Tag a plain (unquoted) scalar the way YAML 1.2's core schema would.
-
-    Full-width digits, point and sign (typed with a Chinese input method) count as their ASCII
-    forms: ``１１`` looks exactly like 11 and means it.
-    """
-    if value and value[0] not in _TYPED_STARTS:
-        return STR_TAG  # most scalars are Chinese text: skip the patterns
-    if not value.isascii():
-        value = to_halfwidth(value)
-    if value in _NULLS:
-        return NULL_TAG
-    if value in _TRUES or value in _FALSES:
-        return BOOL_TAG
-    if _INT_RE.match(value):
-        return INT_TAG
-    if _FLOAT_RE.match(value):
-        return FLOAT_TAG
-    return STR_TAG
 
 
 class _Loader(yaml.CSafeLoader):
@@ -103,26 +64,43 @@ class _Loader(yaml.CSafeLoader):
     def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             if implicit[0] and value is not None:
-                return _resolve_plain(value)
+                return resolve_plain(value)
             return STR_TAG
         return SEQ_TAG if kind is SequenceNode else MAP_TAG
 
 
 @dataclass(frozen=True, slots=True)
 class SourceDocument:
-    """A parsed YAML file: its plain values, and the node tree that locates each of them."""
+    """A parsed YAML file: its plain values, and the node tree that locates each of them.
+
+    A file read by the fast line reader (``yaml_fast``) has no node tree until a position is
+    asked for: it is then composed from the text by libyaml, so positions are the same whichever
+    reader built the values. The keys of block mappings reached through mappings only are
+    located from what the fast reader noted, without composing (every valid evidence file asks
+    where its indicators are).
+    """
 
     name: str
     data: Any
-    root: Node | None
+    _tree: list[Node | None] = field(repr=False, compare=False)
+    """``[root]`` once composed (at once by the libyaml reader), empty until then."""
     sha256: str
     text: str = field(default="", repr=False)
+    _fast_keys: KeyPositions | None = field(default=None, repr=False, compare=False)
     form: ClassVar[str] = "yaml"
     # Lazily built lookups, so that locating many problems stays linear in the file's size.
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(
         default_factory=dict, repr=False, compare=False
     )
     _lines: list[list[str]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def root(self) -> Node | None:
+        """The libyaml node tree of the text (None for an empty document)."""
+        tree = self._tree
+        if not tree:
+            tree.append(_compose(self.text))
+        return tree[0]
 
     def _entries(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
         entries = self._keys.get(id(node))
@@ -164,6 +142,10 @@ class SourceDocument:
 
     def key_locations(self, loc: Sequence[str | int]) -> dict[str, Location]:
         """Return the position of every key of the mapping at ``loc`` (one pass)."""
+        if self._fast_keys is not None:
+            noted = self._fast_keys.get(tuple(loc))  # type: ignore[arg-type]
+            if noted is not None:
+                return {key: Location(line, column) for key, (line, column) in noted.items()}
         node = self.root
         for part in loc:
             if not isinstance(node, MappingNode):
@@ -318,26 +300,42 @@ def parse_yaml(
     sha256 = hashlib.sha256(raw).hexdigest()
     text = decode_text(source, name) if isinstance(source, bytes) else source
     _precheck(text, name)
-    loader = _Loader(text)
+    fast = yaml_fast.scan(text)
+    if fast is not None:
+        return SourceDocument(name, fast[0], [], sha256, text, fast[1])
+    return _parse_libyaml(text, name, sha256, problems)
+
+
+def _parse_libyaml(
+    text: str, name: str, sha256: str, problems: list[Problem] | None
+) -> SourceDocument:
+    """Compose the node tree with libyaml and build the values from it; report every problem."""
     try:
-        root = loader.get_single_node()
+        root = _compose(text)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_problem(exc, name, text)]) from None
     except yaml.reader.ReaderError as exc:
         raise InputError([_reader_problem(exc, name, text)]) from None
     except yaml.YAMLError:
         raise InputError([Problem(name, 1, 1, "YAML 无法解析；请检查文件内容是否为文本")]) from None
-    finally:
-        loader.dispose()
     if root is None:
-        return SourceDocument(name, None, None, sha256, text)
+        return SourceDocument(name, None, [None], sha256, text)
     builder = _ValueBuilder(name, aliases="*" in text)
     data = builder.build(root)
     if builder.problems:
         if problems is None:
             raise InputError(builder.problems)
         problems.extend(builder.problems)
-    return SourceDocument(name, data, root, sha256, text)
+    return SourceDocument(name, data, [root], sha256, text)
+
+
+def _compose(text: str) -> Node | None:
+    """Compose the node tree of a text with libyaml (raises ``yaml.YAMLError``)."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 _FLOW_OPENERS_CHECKED = 2000
@@ -546,7 +544,7 @@ class _ValueBuilder:
         try:
             if type(node) is SequenceNode:
                 if node.tag != SEQ_TAG:
-                    self.problems.append(self.at(node, _unsupported_tag(node.tag)))
+                    self.problems.append(self.at(node, unsupported_tag(node.tag)))
                 return [self.value(item, depth + 1) for item in node.value]
             return self.mapping(node, depth)
         finally:
@@ -554,7 +552,7 @@ class _ValueBuilder:
 
     def mapping(self, node: Node, depth: int) -> dict[str, Any]:
         if node.tag != MAP_TAG:
-            self.problems.append(self.at(node, _unsupported_tag(node.tag)))
+            self.problems.append(self.at(node, unsupported_tag(node.tag)))
         result: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -572,39 +570,7 @@ class _ValueBuilder:
         return result
 
     def scalar(self, node: Node) -> Any:
-        tag, text = node.tag, node.value
-        if tag == STR_TAG:
-            return text
-        if tag == NULL_TAG and text in _NULLS:
-            return None
-        if tag == BOOL_TAG and (text in _TRUES or text in _FALSES):
-            return text in _TRUES
-        if tag in (INT_TAG, FLOAT_TAG):
-            if not text.isascii():
-                text = to_halfwidth(text)
-            digits = sum(char.isdigit() for char in text)
-            if digits > MAX_NUMBER_DIGITS:
-                message = (
-                    f"数字“{shorten(text)}”有{digits}位，超出可处理的范围；"
-                    "如果这是文字（如编号），请加引号"
-                )
-                self.problems.append(self.at(node, message))
-                return None
-            if tag == INT_TAG and _INT_RE.match(text):
-                return int(text)
-            if tag == FLOAT_TAG:
-                try:
-                    return Decimal(text)
-                except InvalidOperation:
-                    pass
-        if tag in (NULL_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG):
-            kind = tag.removeprefix(_TAG)
-            self.problems.append(self.at(node, f"“{text}”不是有效的 !!{kind} 值"))
-        else:
-            self.problems.append(self.at(node, _unsupported_tag(tag)))
-        return None
-
-
-def _unsupported_tag(tag: str) -> str:
-    shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
-    return f"不支持的 YAML 标签{shown}；请去掉标签，直接写值"
+        value, message = scalar_value(node.tag, node.value)
+        if message is not None:
+            self.problems.append(self.at(node, message))
+        return value
