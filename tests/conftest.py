@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from lianchuang_cli.results import FileFailure
 
@@ -20,6 +22,14 @@ EVIDENCE_CASES = DATA / "evidence" / "invalid"
 
 EXPECTED_POSITION = re.compile(r"^# 预期错误：(\d+):(\d+)(?:[ \t]+(.*?))?\r?$", re.MULTILINE)
 HEADER_ENCODINGS = ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_rubric_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Command lines started by the tests keep their rubric cache in a temporary folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LIANCHUANG_CACHE_HOME", str(tmp_path_factory.mktemp("rubric-cache")))
+        yield
 
 
 def _header_text(path: Path) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from importlib import import_module
 
 import click
 
-from lianchuang_cli import __version__
+from lianchuang_cli import __version__, rubric_cache
 from lianchuang_cli.commands import click_zh
 from lianchuang_cli.commands.common import (
     EXIT_INTERNAL_ERROR,
@@ -32,6 +33,22 @@ click_zh.install()
 # pydantic scans every installed package's entry points for plugins before building its first
 # model (15–30 ms at each start); the tool's own models have no use for plugins.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
+def _skip_plugin_loader() -> None:
+    """Even with plugins disabled, pydantic imports its plugin loader, and with it
+    ``importlib.metadata`` (email, csv, zipfile …: about 10 ms of every start), only to return
+    no plugins. Stand in for the loader with a module that returns none straight away."""
+    name = "pydantic.plugin._loader"
+    disabled = os.environ["PYDANTIC_DISABLE_PLUGINS"] in ("__all__", "1", "true")
+    if name in sys.modules or not disabled:
+        return
+    loader = types.ModuleType(name, "No pydantic plugins (lianchuang_cli.cli).")
+    loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+    sys.modules[name] = loader
+
+
+_skip_plugin_loader()
 
 
 COMMANDS = {
@@ -111,6 +128,7 @@ def main() -> None:
 def run() -> None:
     """Run the command line; no outcome, however unexpected, ends in a traceback."""
     prepare_console()
+    rubric_cache.use(rubric_cache.default_folder())
     try:
         code = _invoke()
     except KeyboardInterrupt:  # from an ``interruptible()`` block, or with Python's own handler

@@ -212,11 +212,21 @@ def resolve_rubric(name: str) -> Path:
 
 @cache
 def load_rubric(path: Path) -> LoadedRubric:
-    """Load a rubric file for grading; raise ``InputError`` listing every error ``check`` finds."""
+    """Load a rubric file for grading; raise ``InputError`` listing every error ``check`` finds.
+
+    When the command line keeps a rubric cache (``rubric_cache``), a rubric that loaded before
+    with the same bytes and the same code is taken from there, without running the checks again.
+    """
+    from lianchuang_cli import rubric_cache
+
+    cached = rubric_cache.load(path)
+    if cached is not None:
+        return cached
     # The lint engine builds on this module's models, so it is imported at call time.
     from lianchuang_cli.lint.engine import lint_file
 
     linted = lint_file(path)
     if linted.loaded is None:
         raise InputError(list(linted.errors))
+    rubric_cache.store(linted.loaded)
     return linted.loaded

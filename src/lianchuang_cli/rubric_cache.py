@@ -1,0 +1,165 @@
+"""Validated rubrics kept between runs, so that ``score`` does not re-check the rubric every time.
+
+Loading a rubric for grading reads its YAML with positions, validates it and runs every lint
+check (``lint.engine``): about a tenth of ``score ONE_FILE``'s start-up, for a file that almost
+never changes. Once a rubric has loaded without errors, its validated form is written here as
+JSON (``Rubric.model_dump_json``; never pickle) and later runs validate that JSON instead.
+
+An entry is found by the SHA-256 of the rubric file's bytes and a fingerprint of the code that
+judges rubrics: the tool's version, pydantic's, Python's, and the name, size and modification
+time of every module of the package. Editing the rubric, upgrading, or touching any source file
+therefore misses, and the rubric is checked again in full. A rubric with errors is never stored
+(it is checked, and refused, every time). Entries are validated like any input when read, so a
+damaged one is a miss, never an error; so is a folder that cannot be read or written.
+
+Rubrics loaded from a cache entry do not know the positions of their parts in the file
+(``LoadedRubric.position`` gives 1:1); grading never locates rubric parts, ``check`` and the
+lint engine read the file themselves.
+
+The cache is used only when the command line turns it on (``use``): the folder is
+``$LIANCHUANG_CACHE_HOME`` if set (empty: no cache), else ``$XDG_CACHE_HOME/lianchuang`` or
+``~/.cache/lianchuang`` (``%LOCALAPPDATA%\\lianchuang`` on Windows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lianchuang_cli import __version__
+
+if TYPE_CHECKING:
+    from lianchuang_cli.model.rubric import LoadedRubric
+
+ENV_FOLDER = "LIANCHUANG_CACHE_HOME"
+MAX_RUBRIC_BYTES = 8 * 1024 * 1024
+"""Larger files are not looked up (the reader refuses them anyway)."""
+MAX_ENTRIES = 64
+"""Entries kept; each is the size of its rubric's JSON (~30 KB for the village rubric)."""
+
+_folder: Path | None = None
+_fingerprint: str | None = None
+
+
+def default_folder() -> Path | None:
+    """Where the command line keeps rubrics: see the module's docstring; None for no cache."""
+    configured = os.environ.get(ENV_FOLDER)
+    if configured is not None:
+        return Path(configured) if configured.strip() else None
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) / "lianchuang" if base else None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        try:
+            base = str(Path.home() / ".cache")
+        except (KeyError, RuntimeError):  # no home directory
+            return None
+    return Path(base) / "lianchuang"
+
+
+def use(folder: Path | None) -> None:
+    """Keep validated rubrics in ``folder`` from now on (None: stop)."""
+    global _folder
+    _folder = folder
+
+
+def code_fingerprint() -> str:
+    """Versions of the tool, pydantic and Python, and the name, size and mtime of each module."""
+    global _fingerprint
+    if _fingerprint is None:
+        import pydantic_core
+
+        root = os.path.dirname(os.path.abspath(__file__))
+        digest = hashlib.sha256(
+            f"{__version__}|{pydantic_core.__version__}|{sys.version}|".encode()
+        )
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    info = os.stat(path)
+                    relative = os.path.relpath(path, root)
+                    digest.update(f"{relative}|{info.st_size}|{info.st_mtime_ns}|".encode())
+        _fingerprint = digest.hexdigest()
+    return _fingerprint
+
+
+def _entry(folder: Path, sha256: str) -> Path:
+    return folder / f"rubric-{code_fingerprint()[:16]}-{sha256}.json"
+
+
+def load(path: Path) -> LoadedRubric | None:
+    """The rubric at ``path`` from the cache, or None (no cache, a miss, anything unusual)."""
+    folder = _folder
+    if folder is None:
+        return None
+    try:
+        info = os.stat(path)
+        # Only regular files: opening a pipe could block, and the reader refuses it anyway.
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RUBRIC_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            sha256 = hashlib.sha256(handle.read()).hexdigest()
+        text = _entry(folder, sha256).read_bytes()
+    except (OSError, ValueError):
+        return None
+    from pydantic import ValidationError
+
+    from lianchuang_cli.model.rubric import LoadedRubric, Rubric
+
+    try:
+        rubric = Rubric.model_validate_json(text)
+    except (ValidationError, ValueError):
+        return None
+    return LoadedRubric(rubric, path, sha256)
+
+
+def store(loaded: LoadedRubric) -> None:
+    """Keep a rubric that loaded without errors (the oldest entries beyond ``MAX_ENTRIES`` go)."""
+    folder = _folder
+    if folder is None:
+        return
+    from lianchuang_cli.model.rubric import Rubric
+
+    text = loaded.rubric.model_dump_json()
+    try:
+        # Only what reads back as the very same rubric is worth keeping.
+        if Rubric.model_validate_json(text) != loaded.rubric:
+            return
+    except ValueError:
+        return
+    entry = _entry(folder, loaded.sha256)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".rubric-", suffix=".part")
+    except OSError:
+        return
+    try:
+        with open(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, entry)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return
+    _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    # Several installs (versions, virtual environments) may share the folder: keep the newest
+    # entries rather than only this code's, so that they do not keep evicting each other.
+    with contextlib.suppress(OSError):
+        entries = sorted(
+            ((entry.stat().st_mtime_ns, entry) for entry in folder.glob("rubric-*.json")),
+            reverse=True,
+        )
+        for _, stale in entries[MAX_ENTRIES:]:
+            stale.unlink()

@@ -1,0 +1,162 @@
+"""Validated rubrics kept between runs: hits skip the checks, anything changed or damaged misses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lianchuang_cli import rubric_cache
+from lianchuang_cli.errors import InputError
+from lianchuang_cli.lint import engine as lint_engine
+from lianchuang_cli.model.rubric import LoadedRubric, load_rubric
+from tests.conftest import EXAMPLES, MINI_RUBRIC, RUBRICS
+
+VILLAGE = RUBRICS / "village.yaml"
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[Path]:
+    """A cache folder in use for the test, with ``load_rubric``'s in-process memo cleared."""
+    folder = tmp_path / "cache"
+    rubric_cache.use(folder)
+    load_rubric.cache_clear()
+    yield folder
+    rubric_cache.use(None)
+    load_rubric.cache_clear()
+
+
+def fresh_load(path: Path) -> LoadedRubric:
+    load_rubric.cache_clear()
+    return load_rubric(path)
+
+
+def no_checks(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the checks ran although the rubric was cached")
+
+
+def test_a_loaded_rubric_is_reused_without_running_the_checks(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_rubric(VILLAGE)
+    assert len(list(cache.glob("rubric-*.json"))) == 1
+    monkeypatch.setattr(lint_engine, "lint_file", no_checks)
+    again = fresh_load(VILLAGE)
+    assert again is not first
+    assert again.rubric == first.rubric
+    assert (again.path, again.sha256) == (first.path, first.sha256)
+    assert again.indicator_index.keys() == first.indicator_index.keys()
+
+
+def test_edited_bytes_are_checked_again(cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "mini.yaml"
+    path.write_bytes(MINI_RUBRIC.read_bytes())
+    load_rubric(path)
+    broken = MINI_RUBRIC.read_text(encoding="utf-8").replace(
+        "{name: 合格, min_score: 12}", "{name: 合格, min_score: 19}"
+    )
+    path.write_text(broken, encoding="utf-8")
+    for _ in range(2):  # refused every time: a rubric with errors is never stored
+        with pytest.raises(InputError) as caught:
+            fresh_load(path)
+        assert [p.code for p in caught.value.problems] == ["rating-order"]
+    assert len(list(cache.glob("rubric-*.json"))) == 1
+
+
+def test_other_code_misses(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_rubric(VILLAGE)
+    monkeypatch.setattr(rubric_cache, "_fingerprint", "0" * 64)
+    calls: list[Path] = []
+    real = lint_engine.lint_file
+
+    def counted(path: Path) -> lint_engine.RubricLint:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(lint_engine, "lint_file", counted)
+    fresh_load(VILLAGE)
+    assert calls == [VILLAGE]
+    assert len(list(cache.glob("rubric-*.json"))) == 2
+
+
+def test_a_damaged_entry_is_a_miss(cache: Path) -> None:
+    first = load_rubric(VILLAGE)
+    (entry,) = cache.glob("rubric-*.json")
+    for damage in (b"{not json", b'{"id": "village"}', b""):
+        entry.write_bytes(damage)
+        assert fresh_load(VILLAGE).rubric == first.rubric
+        assert entry.read_bytes() != damage  # rewritten by the full load
+
+
+def test_an_unusable_folder_is_no_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    rubric_cache.use(blocker / "cache")  # a folder inside a file: cannot exist
+    try:
+        assert fresh_load(VILLAGE).rubric.id == "village"
+        assert fresh_load(VILLAGE).rubric.id == "village"
+    finally:
+        rubric_cache.use(None)
+        load_rubric.cache_clear()
+
+
+def test_not_used_unless_turned_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(rubric_cache.ENV_FOLDER, str(tmp_path))
+    fresh_load(VILLAGE)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_old_entries_are_pruned(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache.mkdir()
+    for number in range(rubric_cache.MAX_ENTRIES + 5):
+        old = cache / f"rubric-{number:016x}-{'0' * 64}.json"
+        old.write_text("{}", encoding="utf-8")
+        os.utime(old, ns=(number, number))
+    load_rubric(VILLAGE)
+    kept = sorted(p.name for p in cache.glob("rubric-*.json"))
+    assert len(kept) == rubric_cache.MAX_ENTRIES
+    assert f"rubric-{0:016x}-{'0' * 64}.json" not in kept
+    assert any(name.endswith(f"-{load_rubric(VILLAGE).sha256}.json") for name in kept)
+
+
+def test_default_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(rubric_cache.ENV_FOLDER, str(tmp_path))
+    assert rubric_cache.default_folder() == tmp_path
+    monkeypatch.setenv(rubric_cache.ENV_FOLDER, "")
+    assert rubric_cache.default_folder() is None
+    if os.name != "nt":
+        monkeypatch.delenv(rubric_cache.ENV_FOLDER)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        assert rubric_cache.default_folder() == tmp_path / "lianchuang"
+        monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # not absolute: ignored (XDG spec)
+        assert rubric_cache.default_folder() == Path.home() / ".cache" / "lianchuang"
+
+
+def test_the_command_line_caches_and_prints_the_same(tmp_path: Path) -> None:
+    """``score`` fills the cache on its first run and prints the same from it; an empty
+    LIANCHUANG_CACHE_HOME turns the cache off."""
+    example = str(EXAMPLES / "village" / "baishui_failing.yaml")
+
+    def score(folder: str) -> str:
+        env = {**os.environ, rubric_cache.ENV_FOLDER: folder, "COLUMNS": "120"}
+        done = subprocess.run(
+            [sys.executable, "-m", "lianchuang_cli", "score", example],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    folder = tmp_path / "cache"
+    uncached = score("")
+    assert not folder.exists()
+    assert score(str(folder)) == uncached
+    assert len(list(folder.glob("rubric-*.json"))) == 1
+    assert score(str(folder)) == uncached
