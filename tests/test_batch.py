@@ -274,3 +274,74 @@ def test_results_rendered_in_workers_equal_the_writers_own(tmp_path: Path) -> No
     report_validator().validate(payload)
     assert any(r["quota_note"] for r in payload["results"])
     assert any(r["rating"] != r["rating_by_score"] for r in payload["results"])
+
+
+DECLARED_TOWNSHIP_VALUES = """indicators:
+  villages_qualified:
+    value: {part: 5, whole: 7}
+  five_good_villages_trend:
+    value: {current: 60, previous: 55}
+  weak_rectified:
+    value: {part: 5, whole: 7}
+  weak_collective_villages:
+    value: 0
+  strong_collective_villages:
+    value: 50
+  vetoed_villages:
+    value: 0
+  villages_public_opinion:
+    value: 18
+"""
+
+
+def test_every_format_is_the_same_with_one_or_two_workers(tmp_path: Path) -> None:
+    """Whatever the format, two worker processes (which summarise and render what they grade,
+    and keep full results only for the formats that read them) write exactly what one process
+    writes: quotas demote some units, a broken file and a file of another rubric are listed."""
+    from lianchuang_cli.reports.registry import FORMATS
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for copy in range(3):
+        for path in VILLAGES:
+            shutil.copy(path, folder / f"{copy}-{path.name}")
+    shutil.copy(BROKEN, folder / "1-broken.yaml")
+    township = (EXAMPLES / "county-demo" / "yunling" / "township.yaml").read_text("utf-8")
+    (folder / "2-township.yaml").write_text(
+        township.replace("indicators:\n", DECLARED_TOWNSHIP_VALUES, 1), "utf-8"
+    )
+    quotas = ("--quota", "优秀=10%", "--quota", "良好=30%")
+    for name, spec in FORMATS.items():
+        outputs: list[object] = []
+        for jobs in ("1", "2"):
+            target = tmp_path / f"{name}-{jobs}.{'xlsx' if spec.binary else 'out'}"
+            result = run(
+                "batch", str(folder), "--jobs", jobs, "--format", name, "-o", str(target), *quotas
+            )
+            assert result.exit_code == EXIT_INPUT_ERROR, result.stderr
+            if spec.binary:
+                book = openpyxl.load_workbook(target, read_only=True)
+                outputs.append(
+                    [
+                        [list(row) for row in book[sheet].iter_rows(values_only=True)]
+                        for sheet in book.sheetnames
+                    ]
+                )
+            else:
+                outputs.append(target.read_bytes())
+        assert outputs[0] == outputs[1], name
+    payload = json.loads((tmp_path / "json-1.out").read_text("utf-8"))
+    report_validator().validate(payload)
+    assert any(r["quota_note"] for r in payload["results"])
+    codes = {e["code"] for failure in payload["invalid"] for e in failure["errors"]}
+    assert "mixed-rubric" in codes
+
+
+def test_results_are_not_kept_unless_asked_for() -> None:
+    """A writer that needs only the summary and rendered lines gets no full results."""
+    files = [str(path) for path in VILLAGES]
+    with grade_batch(files, keep_results=False, render=prerender) as graded:
+        report = graded.report()
+        with pytest.raises(RuntimeError):
+            next(report.results())
+        assert len(list(graded.rendered())) == len(VILLAGES)

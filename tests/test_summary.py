@@ -131,5 +131,33 @@ def test_empty_batch() -> None:
     """No graded unit: no statistics, no ranking, no division by zero."""
     summary = summarise([])
     assert summary.stats is None
-    assert summary.ranking == ()
+    assert list(summary.ranking) == []
     assert summary.ratings == ()
+
+
+def test_rows_kept_in_a_file_read_back_as_in_memory(tmp_path: Path) -> None:
+    """A batch's rows spooled to a file come back, in rank and in input order, as kept in memory;
+    placements by input index agree with the ranking; quota notes survive the compact form."""
+    from lianchuang_cli.scoring.summary import RowStore
+
+    results = [unit(f"0{i}", str(90 + i % 3)) for i in range(7)] + [graded(VETOED)]
+    quotas = {"优秀": D(25), "良好": D(25)}
+    in_memory = summarise(results, quotas)
+    with (tmp_path / "rows").open("w+b") as file:
+        builder = SummaryBuilder(RowStore(file))
+        for index, result in enumerate(results):
+            builder.add(index * 2, result)  # input indexes with gaps, as when files fail
+        spooled = builder.finish(files=16, invalid=8, skipped=0, quotas=quotas)
+        ranking = list(spooled.ranking)
+        assert [r.row.unit_code for r in ranking] == [r.row.unit_code for r in in_memory.ranking]
+        assert [r.placement for r in ranking] == [r.placement for r in in_memory.ranking]
+        assert [r.row.index for r in spooled.ranking.in_input_order()] == list(range(0, 16, 2))
+        for ranked in ranking:
+            assert spooled.placements[ranked.row.index] == ranked.placement
+        assert 1 not in spooled.placements
+        assert spooled.ranking[-1].row.vetoed
+        assert spooled.vetoed_ranking() == ranking[-1:]
+        cascaded = [
+            r.placement.quota_note for r in ranking if r.placement.quota_note.count("；") == 2
+        ]
+        assert cascaded, "a unit pushed down twice says both steps"

@@ -1,11 +1,14 @@
 """The grading engine shared by ``score`` and ``batch``: grade many files, in order, flat in memory.
 
 Files are graded in chunks, in this process (``jobs=1``) or across a pool of worker processes;
-results come back in input order whatever the worker count. Each graded result is appended to a
-temporary spool file and only a compact summary row stays in memory; reporters read the spool
-back through ``Report.results()``. With a ``render`` function (the output format's), each result
-is also rendered where it was graded, in the workers, into a text spool that reporters read back
-through ``Report.rendered()``. The spools are private to this run and deleted on close.
+results come back in input order whatever the worker count. Whoever grades a file also
+summarises it (``scoring.summary``: a ranking key, an encoded ranking row, the chunk's sums) and,
+with a ``render`` function (the output format's), renders it; it pickles the full result only
+when the report will read full results back (``keep_results``). The parent process thus never
+unpickles a full result: it checks the rubric, ranks, and appends ready-made bytes to temporary
+spool files, which reporters read back through ``Report.results()`` and ``Report.rendered()``.
+Only a few numbers per unit stay in memory. The spools are private to this run and deleted on
+close (they are unlinked from the start, so even an interrupted run leaves nothing behind).
 """
 
 from __future__ import annotations
@@ -28,14 +31,33 @@ from lianchuang_cli.failure_spool import FailureSpool
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
-from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement, SummaryBuilder
+from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.summary import (
+    BatchSummary,
+    Placement,
+    RowStore,
+    RubricInfo,
+    SummaryBuilder,
+    Tally,
+    UnitKey,
+    encode_row,
+    unit_key,
+)
 
 if TYPE_CHECKING:
     from lianchuang_cli.grading_cache import EvidenceCache
 
 Progress = Callable[[int], None]
-Render = Callable[[UnitResult], str]
+Render = Callable[[Any], bytes]  # UnitResult -> one line of UTF-8 text, without its newline
+
+RubricKey = tuple[str, str]  # (rubric id, sha256)
+# A graded unit as its grader hands it over: rubric, ranking key, encoded ranking row, rendered
+# line (with its newline) and pickled result (each None when not asked for).
+Graded = tuple[RubricKey, UnitKey, bytes, bytes | None, bytes | None]
+Chunk = tuple[list[FileFailure | Graded], dict[RubricKey, Tally]]
+
+SPOOL_BUFFER = 1 << 18
+"""Spool files are written in pieces this large (a rendered result is about 17 KB)."""
 
 
 def default_jobs() -> int:
@@ -46,41 +68,45 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _spool(prefix: str) -> IO[bytes]:
+    # Closed by GradedBatch.close(), or by grade_batch if grading fails or is interrupted.
+    return tempfile.TemporaryFile(prefix=prefix, buffering=SPOOL_BUFFER)
+
+
 class GradedBatch:
-    """Graded files: the summary in memory; full results and failures in spool files."""
+    """Graded files: the summary in memory; rows, results and failures in spool files."""
 
     def __init__(
         self,
-        spool: IO[bytes],
         summary: BatchSummary,
         invalid: FailureSpool,
-        rendered: IO[str] | None = None,
+        spools: list[IO[bytes]],
+        results: IO[bytes] | None,
+        rendered: IO[bytes] | None,
     ):
-        self._spool = spool
-        self._rendered = rendered
         self.summary = summary
         self.invalid = invalid
+        self._spools = spools
+        self._results = results
+        self._rendered = rendered
 
     def results(self) -> Iterator[RankedResult]:
         """Every graded unit in input order, with its placement; may be called more than once."""
-        self._spool.seek(0)
-        placements = self.summary.placements
-        while True:
-            try:
-                index = pickle.load(self._spool)
-            except EOFError:
-                return
-            yield RankedResult(pickle.load(self._spool), placements[index])
+        if self._results is None:
+            raise RuntimeError("grade_batch(keep_results=False): full results were not kept")
+        spool = self._results
+        spool.seek(0)
+        for placement in self.summary.placements.in_input_order():
+            yield RankedResult(pickle.load(spool), placement)
 
-    def rendered(self) -> Iterator[tuple[str, Placement]]:
-        """Every graded unit's pre-rendered text in input order, with its placement."""
+    def rendered(self) -> Iterator[tuple[bytes, Placement]]:
+        """Every graded unit's pre-rendered line (no newline) in input order, with its placement."""
         if self._rendered is None:
             return
-        self._rendered.seek(0)
-        placements = self.summary.placements
-        for line in self._rendered:
-            index, _, text = line.partition("\t")
-            yield text[:-1], placements[int(index)]
+        spool = self._rendered
+        spool.seek(0)
+        for line, placement in zip(spool, self.summary.placements.in_input_order(), strict=True):
+            yield line[:-1], placement
 
     def report(self, options: ReportOptions | None = None) -> Report:
         """The batch as reporters take it."""
@@ -94,9 +120,8 @@ class GradedBatch:
 
     def close(self) -> None:
         """Delete the spools."""
-        self._spool.close()
-        if self._rendered is not None:
-            self._rendered.close()
+        for spool in self._spools:
+            spool.close()
         self.invalid.close()
 
     def __enter__(self) -> GradedBatch:
@@ -118,6 +143,7 @@ def grade_batch(
     on_progress: Progress | None = None,
     cache_dir: Path | None = None,
     render: Render | None = None,
+    keep_results: bool = True,
 ) -> GradedBatch:
     """Grade ``files`` (``jobs`` processes) into a ``GradedBatch``; failures are recorded.
 
@@ -126,38 +152,43 @@ def grade_batch(
     Quotas (percent per rating) are ``quotas``, over the rubric's own ``quotas:`` when
     ``rubric_quotas``; ``QuotaError`` is raised when one names a rating the rubric lacks.
     With ``cache_dir``, YAML files whose bytes were parsed before are not parsed again.
-    ``render`` (a module-level function, one line of text per result) runs where each file is
-    graded; its texts are spooled for ``Report.rendered()``.
+    ``render`` (a module-level function, one line per result) runs where each file is graded;
+    its lines are spooled for ``Report.rendered()``. Without ``keep_results`` full results are
+    not spooled and ``Report.results()`` must not be called (a writer that only needs the
+    summary and the rendered lines).
     """
-    # Closed by GradedBatch.close(), or below if grading fails or is interrupted.
-    spool = tempfile.TemporaryFile(prefix="lianchuang-spool-")  # noqa: SIM115
-    rendered = None
+    rows = _spool("lianchuang-rows-")
+    results = _spool("lianchuang-spool-") if keep_results else None
+    rendered = _spool("lianchuang-rendered-") if render is not None else None
+    spools = [spool for spool in (rows, results, rendered) if spool is not None]
+    invalid = FailureSpool(missing)
     try:
-        if render is not None:
-            rendered = tempfile.TemporaryFile(  # noqa: SIM115
-                "w+", encoding="utf-8", newline="\n", prefix="lianchuang-rendered-"
-            )
-        builder = SummaryBuilder()
-        invalid = FailureSpool(missing)
-        done = 0
-        with closing(_outcomes(files, rubric_path, jobs, cache_dir, render)) as outcomes:
-            for index, (outcome, pickled, text) in enumerate(outcomes):
-                if isinstance(outcome, UnitResult) and builder.rubric is not None:
-                    outcome = _check_same_rubric(outcome, builder.rubric.id, builder.rubric.sha256)
-                if isinstance(outcome, FileFailure):
-                    invalid.append(outcome)
-                else:
-                    builder.add(index, outcome)
-                    # Spool records: the index, then the result as pickled by whoever graded it.
-                    pickle.dump(index, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                    spool.write(pickled or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-                    if rendered is not None and render is not None:
-                        if text is None:
-                            text = render(outcome)
-                        rendered.write(f"{index}\t{text}\n")
-                done += 1
-                if on_progress is not None:
-                    on_progress(done)
+        builder = SummaryBuilder(RowStore(rows))
+        batch: RubricKey | None = None
+        index = 0
+        chunks = _graded_chunks(files, rubric_path, jobs, cache_dir, render, keep_results)
+        with closing(chunks):
+            for items, tallies in chunks:
+                for item in items:
+                    if isinstance(item, FileFailure):
+                        invalid.append(item)
+                    else:
+                        rubric, key, row, text, pickled = item
+                        if batch is None:
+                            batch = rubric
+                        if rubric != batch:
+                            invalid.append(_mixed_rubric(key[4], batch[0], tallies[rubric].rubric))
+                        else:
+                            builder.add_unit(index, key, row)
+                            if results is not None and pickled is not None:
+                                results.write(pickled)
+                            if rendered is not None and text is not None:
+                                rendered.write(text)
+                    index += 1
+                    if on_progress is not None:
+                        on_progress(index)
+                if batch is not None and batch in tallies:
+                    builder.merge(tallies[batch])
         caps = dict(quotas or {})
         if rubric_quotas and builder.rubric is not None:
             caps = {**declared_quotas(builder.rubric.id, rubric_path), **caps}
@@ -168,13 +199,11 @@ def grade_batch(
             quotas=caps,
         )
     except BaseException:
-        spool.close()
-        if rendered is not None:
-            rendered.close()
-        if "invalid" in locals():
-            invalid.close()
+        for spool in spools:
+            spool.close()
+        invalid.close()
         raise
-    return GradedBatch(spool, summary, invalid, rendered)
+    return GradedBatch(summary, invalid, spools, results, rendered)
 
 
 def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decimal]:
@@ -183,42 +212,57 @@ def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decim
     return {quota.rating: quota.max_percent for quota in load_rubric(path).rubric.quotas}
 
 
-def _check_same_rubric(result: UnitResult, rubric_id: str, sha256: str) -> FileOutcome:
-    if result.rubric_id == rubric_id and result.rubric_sha256 == sha256:
-        return result
+def _mixed_rubric(file: str, batch_rubric: str, rubric: RubricInfo) -> FileFailure:
     message = (
-        f"本批文件按考评细则“{rubric_id}”汇总排名，此文件使用细则“{result.rubric_id}”"
-        f"（{result.rubric_version}版）；不同细则的文件请分开评分，"
+        f"本批文件按考评细则“{batch_rubric}”汇总排名，此文件使用细则“{rubric.id}”"
+        f"（{rubric.version}版）；不同细则的文件请分开评分，"
         "村、乡镇、县三级材料在同一文件夹时请用 lianchuang grade-tree"
     )
-    return FileFailure(result.file, (Problem(result.file, 1, 1, message, code="mixed-rubric"),))
+    return FileFailure(file, (Problem(file, 1, 1, message, code="mixed-rubric"),))
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+class _Grader:
+    """Grades files and summarises each graded unit where it was graded (worker or parent)."""
 
+    def __init__(
+        self,
+        rubric_path: Path | None,
+        cache_dir: Path | None,
+        render: Render | None,
+        keep_results: bool,
+    ) -> None:
+        self.rubric_path = rubric_path
+        self.cache = _open_cache(cache_dir)
+        self.render = render
+        self.keep_results = keep_results
 
-def _grade_chunk(
-    task: tuple[list[str], Path | None, Path | None, Render | None],
-) -> list[FileFailure | tuple[bytes, str | None]]:
-    """Grade in a worker; graded results come back pickled, as the spool stores them.
-
-    The parent then unpickles each result once (for the summary) and never pickles it again.
-    With ``render``, each result's text comes along, rendered here rather than in the parent.
-    """
-    paths, rubric_path, cache_dir, render = task
-    cache = _open_cache(cache_dir)
-    graded: list[FileFailure | tuple[bytes, str | None]] = []
-    for path in paths:
-        outcome = grade_file(path, rubric_path=rubric_path, cache=cache)
-        if isinstance(outcome, FileFailure):
-            graded.append(outcome)
-        else:
-            text = None if render is None else render(outcome)
-            graded.append((pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), text))
-    return graded
+    def grade(self, paths: list[str]) -> Chunk:
+        """Each file's failure or graded unit, in order, and the sums of the units by rubric."""
+        items: list[FileFailure | Graded] = []
+        tallies: dict[RubricKey, Tally] = {}
+        render = self.render
+        for path in paths:
+            result = grade_file(path, rubric_path=self.rubric_path, cache=self.cache)
+            if isinstance(result, FileFailure):
+                items.append(result)
+                continue
+            rubric = (result.rubric_id, result.rubric_sha256)
+            tally = tallies.get(rubric)
+            if tally is None:
+                tally = tallies[rubric] = Tally.of(result)
+            tally.add(result)
+            items.append(
+                (
+                    rubric,
+                    unit_key(result),
+                    encode_row(result),
+                    None if render is None else render(result) + b"\n",
+                    pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                    if self.keep_results
+                    else None,
+                )
+            )
+        return items, tallies
 
 
 def _open_cache(cache_dir: Path | None) -> EvidenceCache | None:
@@ -228,6 +272,20 @@ def _open_cache(cache_dir: Path | None) -> EvidenceCache | None:
     from lianchuang_cli.grading_cache import EvidenceCache
 
     return EvidenceCache(cache_dir)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _grade_chunk(
+    task: tuple[list[str], Path | None, Path | None, Render | None, bool],
+) -> Chunk:
+    """Grade one chunk in a worker process."""
+    paths, rubric_path, cache_dir, render, keep_results = task
+    return _Grader(rubric_path, cache_dir, render, keep_results).grade(paths)
 
 
 def _init_worker(parent: int) -> None:
@@ -244,26 +302,32 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _outcomes(
+IN_PROCESS_CHUNK = 16
+"""Files graded in this process between two hand-overs to the summary (``jobs=1``)."""
+
+
+def _graded_chunks(
     files: Sequence[str],
     rubric_path: Path | None,
     jobs: int,
     cache_dir: Path | None,
     render: Render | None,
-) -> Generator[tuple[FileOutcome, bytes | None, str | None], None, None]:
-    """Each file's outcome in input order, with its pickled and rendered forms when a worker
-    made them (in this process the caller renders: a result of another rubric is not kept)."""
+    keep_results: bool,
+) -> Generator[Chunk, None, None]:
+    """The files graded in chunks, in input order."""
     jobs = max(1, min(jobs, len(files)))
     if jobs == 1:
-        cache = _open_cache(cache_dir)
-        for path in files:
-            yield grade_file(path, rubric_path=rubric_path, cache=cache), None, None
+        grader = _Grader(rubric_path, cache_dir, render, keep_results)
+        for chunk in _chunks(files, IN_PROCESS_CHUNK):
+            yield grader.grade(chunk)
         return
     import multiprocessing
 
     # Small chunks keep every worker busy to the end; large ones cut the messaging cost.
     size = max(1, min(64, len(files) // (jobs * 8)))
-    tasks = ((chunk, rubric_path, cache_dir, render) for chunk in _chunks(files, size))
+    tasks = (
+        (chunk, rubric_path, cache_dir, render, keep_results) for chunk in _chunks(files, size)
+    )
     context: Any = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Workers must never see Ctrl-C (the parent stops them): block SIGINT while forking, so a
     # worker starts with it blocked and then ignores it; the parent gets a pending one on unblock.
@@ -279,13 +343,7 @@ def _outcomes(
         finally:
             if blocking:
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-        for graded in pool.imap(_grade_chunk, tasks):
-            for item in graded:
-                if isinstance(item, tuple):
-                    pickled, text = item
-                    yield pickle.loads(pickled), pickled, text
-                else:
-                    yield item, None, None
+        yield from pool.imap(_grade_chunk, tasks)
         pool.close()
     except BaseException:
         if pool is not None:

@@ -38,6 +38,6 @@ class Report:
     results: Callable[[], Iterator[RankedResult]]
     invalid: Collection[FileFailure]  # re-iterable; spooled to disk by the engine
     options: ReportOptions = ReportOptions()
-    # Each graded unit's text as the format's ``render`` function made it while grading (in the
+    # Each graded unit's line as the format's ``render`` function made it while grading (in the
     # worker processes), with its placement, in input order; None when nothing was pre-rendered.
-    rendered: Callable[[], Iterator[tuple[str, Placement]]] | None = None
+    rendered: Callable[[], Iterator[tuple[bytes, Placement]]] | None = None

@@ -133,6 +133,7 @@ def batch(
                 on_progress=advance,
                 cache_dir=cache_dir,
                 render=FORMATS[output_format].renderer(),
+                keep_results=FORMATS[output_format].reads_results,
             ) as graded,
         ):
             summary = graded.summary

@@ -127,8 +127,10 @@ def gate_failures(
             f"“{min_rating}”不是细则“{rubric_id}”的等级；可选：{choices}",
             param_hint="--min-rating",
         )
-    messages = []
-    for ranked in sorted(summary.ranking, key=lambda r: r.row.index):
+    messages: list[str] = []
+    if threshold is None and min_rating is None:
+        return messages
+    for ranked in summary.ranking.in_input_order():
         row, rating = ranked.row, ranked.placement.rating
         if threshold is not None and row.score < threshold:
             messages.append(

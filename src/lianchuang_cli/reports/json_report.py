@@ -11,6 +11,7 @@ Naming rule: an object that *is* an indicator (in ``indicators``, ``gaps``,
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -206,17 +207,17 @@ def ranked_to_dict(ranked: RankedResult) -> dict[str, Any]:
     return payload
 
 
-RENDER_SEPARATOR = "\x1f"
+RENDER_SEPARATOR = b"\x1f"
 """Splits a pre-rendered result; compact JSON escapes every control character, so never in it."""
 
 
-def prerender(result: UnitResult) -> str:
-    """A result's compact JSON line, rendered where it was graded, without its batch placement.
+def prerender(result: UnitResult) -> bytes:
+    """A result's compact JSON line (UTF-8), rendered where it was graded, without its placement.
 
     Three parts joined by ``RENDER_SEPARATOR``: the object's text up to its ``rating`` key, the
     rating by score (JSON), and the keys after ``rating``. ``_join_rendered`` adds the placement,
     giving exactly ``_dumps_line(ranked_to_dict(...))``: in a batch the parent process then only
-    ranks and stitches, while the workers of ``--jobs N`` do the JSON encoding in parallel.
+    ranks and stitches bytes, while the workers of ``--jobs N`` do the JSON encoding in parallel.
     """
     head: dict[str, Any] = {}
     tail: dict[str, Any] = {}
@@ -226,18 +227,32 @@ def prerender(result: UnitResult) -> str:
             part = tail
         else:
             part[key] = value
-    return RENDER_SEPARATOR.join(
+    text = "\x1f".join(
         (_dumps_line(head)[:-1], _dumps_line(result.rating), _dumps_line(tail)[1:-1])
     )
+    return text.encode("utf-8", "surrogateescape")
 
 
-def _join_rendered(text: str, placement: Placement) -> str:
+@lru_cache(maxsize=1024)
+def _json_bytes(text: str) -> bytes:
+    # Ratings, statuses and quota notes: a handful of distinct texts in a whole batch.
+    return _dumps_line(text).encode("utf-8", "surrogateescape")
+
+
+def _join_rendered(text: bytes, placement: Placement) -> bytes:
     """The compact JSON line of a pre-rendered result with its place in the batch."""
     head, rating_by_score, tail = text.split(RENDER_SEPARATOR)
     return (
-        f'{head}, "rating": {_dumps_line(placement.rating)}, {tail}, "rank": {placement.rank}, '
-        f'"status": {_dumps_line(placement.status)}, "rating_by_score": {rating_by_score}, '
-        f'"quota_note": {_dumps_line(placement.quota_note)}}}'
+        b'%s, "rating": %s, %s, "rank": %d, "status": %s, "rating_by_score": %s, "quota_note": %s}'
+        % (
+            head,
+            _json_bytes(placement.rating),
+            tail,
+            placement.rank,
+            _json_bytes(placement.status),
+            rating_by_score,
+            _json_bytes(placement.quota_note),
+        )
     )
 
 
@@ -327,8 +342,7 @@ def summary_to_dict(summary: BatchSummary, *, ranking: bool = True) -> dict[str,
                 "unit": r.row.unit_name,
                 "reasons": list(r.row.veto_reasons),
             }
-            for r in summary.ranking
-            if r.row.vetoed
+            for r in summary.vetoed_ranking()
         ],
         "quotas": [
             {
@@ -358,69 +372,114 @@ def _dumps_line(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
+class _ByteSink:
+    """Writes a text stream's content as UTF-8 bytes, gathered into large writes.
+
+    A stream with a UTF-8 binary buffer underneath (a file, standard output) gets the bytes
+    directly, so pre-rendered results are never decoded and encoded again; any other text
+    stream gets them decoded.
+    """
+
+    LIMIT = 1 << 20
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._buffer: IO[bytes] | None = None
+        buffer = getattr(stream, "buffer", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if buffer is not None and encoding == "utf8" and os.linesep == "\n":
+            stream.flush()
+            self._buffer = buffer
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size >= self.LIMIT:
+            self.flush()
+
+    def text(self, text: str) -> None:
+        self.write(text.encode("utf-8", "surrogateescape"))
+
+    def flush(self) -> None:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        self._size = 0
+        if self._buffer is not None:
+            self._buffer.write(data)
+        else:
+            self._stream.write(data.decode("utf-8", "surrogateescape"))
+
+
 def write_json(report: Report, stream: IO[str]) -> None:
     """Write the whole report as one JSON object, streaming the results."""
     pretty = report.summary.graded <= PRETTY_RESULTS
-    stream.write(f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "summary": {{')
+    out = _ByteSink(stream)
+    out.text(f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "summary": {{')
     separator = "\n    "
     # The summary is written key by key so that its ranking, one row per unit, streams too:
     # building it whole held several kilobytes per unit until the end.
     for key, value in summary_to_dict(report.summary, ranking=False).items():
-        stream.write(f"{separator}{json.dumps(key)}: ")
+        out.text(f"{separator}{json.dumps(key)}: ")
         if key == "ranking":
             rows = (ranking_row_to_dict(r) for r in report.summary.ranking)
-            _write_list(stream, rows, pretty, "      ")
+            _write_list(out, rows, pretty, "      ")
         else:
-            stream.write(_dumps(value).replace("\n", "\n    "))
+            out.text(_dumps(value).replace("\n", "\n    "))
         separator = ",\n    "
-    stream.write("\n  }" if separator != "\n    " else "}")
-    stream.write(',\n  "results": ')
-    if report.rendered is not None and not pretty:
-        _write_lines(stream, (_join_rendered(*item) for item in report.rendered()), "    ")
+    out.text("\n  }" if separator != "\n    " else "}")
+    out.text(',\n  "results": ')
+    if report.rendered is not None:
+        lines = (_join_rendered(*item) for item in report.rendered())
+        if pretty:
+            _write_list(out, (json.loads(line) for line in lines), pretty, "    ")
+        else:
+            _write_lines(out, lines, "    ")
     else:
         results = (ranked_to_dict(ranked) for ranked in report.results())
-        _write_list(stream, results, pretty, "    ")
-    stream.write(',\n  "invalid": ')
+        _write_list(out, results, pretty, "    ")
+    out.text(',\n  "invalid": ')
     invalid = [failure_to_dict(f) for f in report.invalid]
-    stream.write(_dumps(invalid).replace("\n", "\n  "))
-    stream.write("\n}\n")
+    out.text(_dumps(invalid).replace("\n", "\n  "))
+    out.text("\n}\n")
+    out.flush()
 
 
-def _write_list(stream: IO[str], items: Iterable[Any], pretty: bool, indent: str) -> None:
+def _write_list(out: _ByteSink, items: Iterable[Any], pretty: bool, indent: str) -> None:
     """A JSON list written item by item: indented items, or one compact item per line."""
-    stream.write("[")
+    out.text("[")
     separator = f"\n{indent}"
     for item in items:
-        stream.write(separator)
         if pretty:
-            stream.write(_dumps(item).replace("\n", f"\n{indent}"))
+            out.text(separator + _dumps(item).replace("\n", f"\n{indent}"))
         else:
-            stream.write(_dumps_line(item))
+            out.text(separator + _dumps_line(item))
         separator = f",\n{indent}"
-    stream.write(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
+    out.text(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
 
 
-def _write_lines(stream: IO[str], lines: Iterable[str], indent: str) -> None:
+def _write_lines(out: _ByteSink, lines: Iterable[bytes], indent: str) -> None:
     """``_write_list`` of compact items already encoded."""
-    stream.write("[")
-    separator = f"\n{indent}"
+    out.text("[")
+    first, separator = f"\n{indent}".encode(), f",\n{indent}".encode()
     for line in lines:
-        stream.write(separator)
-        stream.write(line)
-        separator = f",\n{indent}"
-    stream.write(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
+        out.write(first)
+        out.write(line)
+        first = separator
+    out.text(f"\n{indent[:-2]}]" if first == separator else "]")
 
 
 def write_jsonl(report: Report, stream: IO[str]) -> None:
     """One compact JSON object per line: each graded result, then each invalid file."""
+    out = _ByteSink(stream)
     if report.rendered is not None:
-        for item in report.rendered():
-            stream.write(_join_rendered(*item))
-            stream.write("\n")
+        for line, placement in report.rendered():
+            out.write(_join_rendered(line, placement))
+            out.write(b"\n")
     else:
         for ranked in report.results():
-            stream.write(_dumps_line(ranked_to_dict(ranked)))
-            stream.write("\n")
+            out.text(_dumps_line(ranked_to_dict(ranked)) + "\n")
     for failure in report.invalid:
-        stream.write(_dumps_line(failure_to_dict(failure)))
-        stream.write("\n")
+        out.text(_dumps_line(failure_to_dict(failure)) + "\n")
+    out.flush()

@@ -81,7 +81,7 @@ def write_markdown(report: Report, stream: IO[str]) -> None:
                 ["等级", "比例", "名额", "顺延单位数"],
                 ([q.rating, f"{fmt(q.percent)}%", q.cap, q.demoted] for q in summary.quotas),
             )
-    vetoed = [r for r in summary.ranking if r.row.vetoed]
+    vetoed = summary.vetoed_ranking()
     if vetoed:
         stream.write("## 一票否决\n\n")
         _table(

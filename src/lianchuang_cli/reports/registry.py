@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from lianchuang_cli.results import UnitResult
 
 Writer = Callable[["Report", IO[Any]], None]
-Renderer = Callable[["UnitResult"], str]
+Renderer = Callable[["UnitResult"], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +32,12 @@ class Format:
     help: str
     binary: bool = False
     render: str = ""
-    """Optional function of the same module, ``render(result) -> str`` (one line, no newline):
-    the engine calls it for each graded unit where the unit was graded (in the worker processes
-    of ``--jobs N``) and the writer finds the texts in ``Report.rendered``."""
+    """Optional function of the same module, ``render(result) -> bytes`` (one line of UTF-8, no
+    newline): the engine calls it for each graded unit where the unit was graded (in the worker
+    processes of ``--jobs N``) and the writer finds the lines in ``Report.rendered``."""
+    reads_results: bool = True
+    """Whether the writer reads each unit's full result (``Report.results()``) in a batch; when
+    it does not, a batch does not keep them (the summary, and rendered lines, suffice)."""
 
     def writer(self) -> Writer:
         """Import and return the writer function."""
@@ -48,18 +51,37 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "table": Format("lianchuang_cli.reports.table", "write_table", "表格，给人看"),
+    # A batch's table is its summary and ranking; ``score`` shows each unit's panel (it keeps
+    # the results whatever the format).
+    "table": Format(
+        "lianchuang_cli.reports.table", "write_table", "表格，给人看", reads_results=False
+    ),
     "json": Format(
-        "lianchuang_cli.reports.json_report", "write_json", "JSON，一个对象", render="prerender"
+        "lianchuang_cli.reports.json_report",
+        "write_json",
+        "JSON，一个对象",
+        render="prerender",
+        reads_results=False,
     ),
     "jsonl": Format(
         "lianchuang_cli.reports.json_report",
         "write_jsonl",
         "JSON Lines，每行一个单位",
         render="prerender",
+        reads_results=False,
     ),
-    "csv": Format("lianchuang_cli.reports.csv_report", "write_csv", "排名表，Excel 可直接打开"),
-    "markdown": Format("lianchuang_cli.reports.markdown_report", "write_markdown", "汇总文档"),
+    "csv": Format(
+        "lianchuang_cli.reports.csv_report",
+        "write_csv",
+        "排名表，Excel 可直接打开",
+        reads_results=False,
+    ),
+    "markdown": Format(
+        "lianchuang_cli.reports.markdown_report",
+        "write_markdown",
+        "汇总文档",
+        reads_results=False,
+    ),
     "html": Format(
         "lianchuang_cli.reports.html_report", "write_html", "可打印的网页报告（A4，评分表与图表）"
     ),

@@ -127,7 +127,7 @@ def _clip(text: str, room: int) -> str:
 
 def veto_lines(summary: BatchSummary) -> Iterator[str]:
     """Units that hit a veto, with every reason in full."""
-    vetoed = [r for r in summary.ranking if r.row.vetoed]
+    vetoed = summary.vetoed_ranking()
     if not vetoed:
         return
     yield f"一票否决（{len(vetoed)}个）"

@@ -1,16 +1,22 @@
 """Pure batch summary: ranking, quotas, rating counts, statistics and 共性问题, from compact rows.
 
-Graded units are added one at a time and only a small ``SummaryRow`` is kept for each, so the
-summary of half a million villages fits in memory while their full results stream elsewhere.
+Graded units are added one at a time, and only what ranking, quotas and statistics need of each
+stays in memory: a sort key while the batch is collected, then a few small integers per unit. The
+rest of a unit's ranking row is kept encoded (a few hundred bytes) in a ``RowStore`` — a list, or
+a temporary file for a province-sized batch — and read back in rank order when a report asks.
+Criterion totals and indicator losses are summed in a ``Tally``, which a worker process can fill
+for its share of the files and the parent then merges.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import pickle
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Literal
+from typing import IO, Any, Literal, overload
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
 from lianchuang_cli.results import UnitResult
@@ -137,8 +143,8 @@ class BatchSummary:
     vetoed: int
     invalid: int
     skipped: int
-    ranking: tuple[RankedRow, ...]
-    placements: Mapping[int, Placement]
+    ranking: Ranking  # rank order; rows are read back from the row store when asked for
+    placements: Placements  # by input index
     ratings: tuple[RatingCount, ...]
     stats: ScoreStats | None
     criteria: tuple[CriterionAverage, ...]
@@ -147,134 +153,380 @@ class BatchSummary:
     tie_rule: str = TIE_RULE
     quota_rule: str = QUOTA_RULE
 
+    def vetoed_ranking(self) -> list[RankedRow]:
+        """The vetoed units, in rank order (they always hold the last ranks)."""
+        return self.ranking[self.graded - self.vetoed :]
+
 
 class QuotaError(ValueError):
     """A quota names a rating the rubric does not have, or the lowest one."""
 
 
-@dataclass
-class _IndicatorTally:
-    name: str
-    criterion: str
-    units: int = 0
-    lost: Decimal = ZERO
+UnitKey = tuple[bool, Decimal, Decimal, str, str, str]
+"""What ranking needs of a unit: vetoed, score, base score, unit code, file, rating by score."""
 
 
-@dataclass
+def unit_key(result: UnitResult) -> UnitKey:
+    """A graded unit's ranking key (see ``TIE_RULE``) and its rating by score."""
+    return (
+        result.vetoed,
+        result.score,
+        result.base_score,
+        result.unit_code,
+        result.file,
+        result.rating,
+    )
+
+
+def encode_row(result: UnitResult) -> bytes:
+    """A graded unit's ``SummaryRow`` fields (all but the index), as a ``RowStore`` keeps them."""
+    return pickle.dumps(
+        (
+            result.file,
+            result.unit_name,
+            result.unit_code,
+            result.township,
+            result.county,
+            result.score,
+            result.base_score,
+            result.rating,
+            result.vetoed,
+            result.veto_reasons,
+            tuple(c.score for c in result.criteria),
+            len(result.gaps),
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+class RowStore:
+    """Encoded summary rows by position (graded units in input order): in memory or in a file."""
+
+    def __init__(self, file: IO[bytes] | None = None) -> None:
+        self._file = file
+        self._blobs: list[bytes] = []
+        self._offsets = array("q")
+        self._end = 0
+
+    def append(self, row: bytes) -> None:
+        """Keep one more row (from ``encode_row``)."""
+        if self._file is None:
+            self._blobs.append(row)
+            return
+        self._offsets.append(self._end)
+        self._file.write(row)
+        self._end += len(row)
+
+    def row(self, position: int, index: int) -> SummaryRow:
+        """The row at ``position``, whose unit had ``index`` in the batch's input."""
+        if self._file is None:
+            return SummaryRow(index, *pickle.loads(self._blobs[position]))
+        self._file.seek(self._offsets[position])
+        return SummaryRow(index, *pickle.load(self._file))
+
+    def rows(self, indexes: Sequence[int]) -> Iterator[SummaryRow]:
+        """Every row in position order; ``indexes`` gives each position's input index."""
+        if self._file is None:
+            for position, blob in enumerate(self._blobs):
+                yield SummaryRow(indexes[position], *pickle.loads(blob))
+            return
+        for position, offset in enumerate(self._offsets):
+            self._file.seek(offset)
+            yield SummaryRow(indexes[position], *pickle.load(self._file))
+
+
+class Tally:
+    """Criterion totals and per-indicator losses of units graded against one rubric; mergeable.
+
+    A worker process fills one for its share of a batch and the parent merges them, so the
+    parent never needs the units' full results.
+    """
+
+    __slots__ = ("criterion_max", "criterion_totals", "indicators", "rubric")
+
+    def __init__(self, rubric: RubricInfo, criterion_max: tuple[Decimal, ...]) -> None:
+        self.rubric = rubric
+        self.criterion_max = criterion_max
+        self.criterion_totals = [ZERO] * len(criterion_max)
+        # indicator id -> [name, criterion, units that lost points, points lost in all]
+        self.indicators: dict[str, list[Any]] = {}
+
+    @classmethod
+    def of(cls, result: UnitResult) -> Tally:
+        """An empty tally for the rubric ``result`` was graded against."""
+        rubric = RubricInfo(
+            id=result.rubric_id,
+            title=result.rubric_title,
+            version=result.rubric_version,
+            sha256=result.rubric_sha256,
+            ratings=result.ratings,
+            criteria=tuple((c.id, c.name) for c in result.criteria),
+        )
+        return cls(rubric, tuple(c.points for c in result.criteria))
+
+    def add(self, result: UnitResult) -> None:
+        """Count one graded unit of this rubric."""
+        totals = self.criterion_totals
+        for position, criterion in enumerate(result.criteria):
+            totals[position] += criterion.score
+        indicators = self.indicators
+        for indicator in result.indicators:
+            score = indicator.score
+            if score is None:
+                continue
+            lost = indicator.max_score - score
+            if lost > 0:
+                tally = indicators.get(indicator.id)
+                if tally is None:
+                    indicators[indicator.id] = [indicator.name, indicator.criterion, 1, lost]
+                else:
+                    tally[2] += 1
+                    tally[3] += lost
+
+    def merge(self, other: Tally) -> None:
+        """Add another tally of the same rubric."""
+        totals = self.criterion_totals
+        for position, value in enumerate(other.criterion_totals):
+            totals[position] += value
+        indicators = self.indicators
+        for iid, (name, criterion, units, lost) in other.indicators.items():
+            tally = indicators.get(iid)
+            if tally is None:
+                indicators[iid] = [name, criterion, units, lost]
+            else:
+                tally[2] += units
+                tally[3] += lost
+
+
 class SummaryBuilder:
-    """Collects compact rows and per-indicator tallies as results stream past."""
+    """Collects what the summary needs of each graded unit as results stream past.
 
-    rubric: RubricInfo | None = None
-    rows: list[SummaryRow] = field(default_factory=list)
-    criterion_totals: list[Decimal] = field(default_factory=list)
-    criterion_max: list[Decimal] = field(default_factory=list)
-    tallies: dict[str, _IndicatorTally] = field(default_factory=dict)
+    ``add`` takes a whole result; a batch whose results are summarised in worker processes uses
+    ``add_unit`` (ranking key and encoded row) and ``merge`` (the workers' tallies) instead.
+    """
+
+    def __init__(self, rows: RowStore | None = None) -> None:
+        self.rows = RowStore() if rows is None else rows
+        self.tally: Tally | None = None
+        # (vetoed, -score, -base score, unit code, file, position): sorted, it is the ranking.
+        self._keys: list[tuple[bool, Decimal, Decimal, str, str, int]] = []
+        self._indexes = array("q")  # position -> input index
+        self._by_score = array("H")  # position -> rating (number) by score
+        self._numbers: dict[str, int] = {}  # rating name -> number
+
+    @property
+    def rubric(self) -> RubricInfo | None:
+        """The rubric of the units taken in so far (None before the first)."""
+        return None if self.tally is None else self.tally.rubric
 
     def add(self, index: int, result: UnitResult) -> None:
         """Take in one graded unit of the batch's rubric."""
-        if self.rubric is None:
-            self.rubric = RubricInfo(
-                id=result.rubric_id,
-                title=result.rubric_title,
-                version=result.rubric_version,
-                sha256=result.rubric_sha256,
-                ratings=result.ratings,
-                criteria=tuple((c.id, c.name) for c in result.criteria),
-            )
-            self.criterion_totals = [ZERO] * len(result.criteria)
-            self.criterion_max = [c.points for c in result.criteria]
-        scores = tuple(c.score for c in result.criteria)
-        for position, value in enumerate(scores):
-            self.criterion_totals[position] += value
-        for indicator in result.indicators:
-            tally = self.tallies.get(indicator.id)
-            if tally is None:
-                tally = self.tallies[indicator.id] = _IndicatorTally(
-                    indicator.name, indicator.criterion
-                )
-            lost = indicator.lost
-            if lost > 0:
-                tally.units += 1
-                tally.lost += lost
-        self.rows.append(
-            SummaryRow(
-                index=index,
-                file=result.file,
-                unit_name=result.unit_name,
-                unit_code=result.unit_code,
-                # Thousands of units share a township and a county: keep one copy of each name.
-                township=sys.intern(result.township),
-                county=sys.intern(result.county),
-                score=result.score,
-                base_score=result.base_score,
-                rating_by_score=result.rating,
-                vetoed=result.vetoed,
-                veto_reasons=result.veto_reasons,
-                criterion_scores=scores,
-                gap_count=len(result.gaps),
-            )
-        )
+        if self.tally is None:
+            self.tally = Tally.of(result)
+        self.tally.add(result)
+        self.add_unit(index, unit_key(result), encode_row(result))
+
+    def add_unit(self, index: int, key: UnitKey, row: bytes) -> None:
+        """Take in a unit summarised elsewhere, by its ``unit_key`` and ``encode_row``; its
+        sums come in through ``merge``."""
+        vetoed, score, base_score, unit_code, file, rating = key
+        position = len(self._indexes)
+        self._indexes.append(index)
+        self._keys.append((vetoed, -score, -base_score, unit_code, file, position))
+        self._by_score.append(self._number(rating))
+        self.rows.append(row)
+
+    def merge(self, tally: Tally) -> None:
+        """Add the sums of units taken in through ``add_unit`` (same rubric)."""
+        if self.tally is None:
+            self.tally = tally
+        else:
+            self.tally.merge(tally)
+
+    def _number(self, rating: str) -> int:
+        number = self._numbers.get(rating)
+        if number is None:
+            number = self._numbers[rating] = len(self._numbers)
+        return number
 
     def finish(
         self, *, files: int, invalid: int, skipped: int, quotas: Mapping[str, Decimal]
     ) -> BatchSummary:
         """Rank, apply quotas (percent per rating name) and compute the statistics."""
-        ranked = sorted(self.rows, key=_rank_key)
-        ratings = self.rubric.ratings if self.rubric else ()
-        final, notes, outcomes = _apply_quotas(ranked, ratings, quotas)
-        placements: dict[int, Placement] = {}
-        ranking = []
-        for rank, row in enumerate(ranked, start=1):
-            placement = Placement(
-                rank=rank,
-                status="vetoed" if row.vetoed else "graded",
-                rating=final[row.index],
-                quota_note=notes.get(row.index, ""),
-            )
-            placements[row.index] = placement
-            ranking.append(RankedRow(row, placement))
-        graded = len(ranked)
-        counts = dict.fromkeys(ratings, 0)
-        for placement in placements.values():
-            counts[placement.rating] += 1
+        keys, self._keys = self._keys, []
+        keys.sort()  # the position, last, keeps input order among full ties
+        graded = len(keys)
+        order = array("q", (key[5] for key in keys))
+        scores = [-key[1] for key in keys]  # rank order
+        vetoed = bytearray(graded)
+        for key in keys:
+            if key[0]:
+                vetoed[key[5]] = 1
+        del keys
+        ranks = array("q", bytes(8 * graded))
+        for rank, position in enumerate(order, start=1):
+            ranks[position] = rank
+        rubric = self.rubric
+        ratings = rubric.ratings if rubric else ()
+        for name in ratings:
+            self._number(name)
+        final, steps, outcomes = _apply_quotas(
+            order, array("H", self._by_score), self._numbers, ratings, quotas
+        )
+        places = _Places(
+            names=sorted(self._numbers, key=self._numbers.__getitem__),
+            numbers=dict(self._numbers),
+            indexes=self._indexes,
+            order=order,
+            ranks=ranks,
+            final=final,
+            by_score=self._by_score,
+            vetoed=vetoed,
+            steps=steps,
+        )
         rating_counts = tuple(
-            RatingCount(name, count, _percent(count, graded)) for name, count in counts.items()
+            RatingCount(name, count, _percent(count, graded))
+            for name in ratings
+            for count in (final.count(self._numbers[name]),)
         )
         criteria: tuple[CriterionAverage, ...] = ()
-        if self.rubric and graded:
+        common: list[CommonProblem] = []
+        if self.tally is not None and graded:
+            tally = self.tally
             criteria = tuple(
                 CriterionAverage(cid, name, round_score(total / graded), maximum)
                 for (cid, name), total, maximum in zip(
-                    self.rubric.criteria, self.criterion_totals, self.criterion_max, strict=True
+                    tally.rubric.criteria,
+                    tally.criterion_totals,
+                    tally.criterion_max,
+                    strict=True,
                 )
             )
-        common = sorted(
-            (
-                CommonProblem(iid, t.name, t.criterion, t.units, t.lost)
-                for iid, t in self.tallies.items()
-                if t.units
-            ),
-            key=lambda p: (-p.lost, -p.units, p.id),
-        )
+            common = sorted(
+                (
+                    CommonProblem(iid, name, criterion, units, lost)
+                    for iid, (name, criterion, units, lost) in tally.indicators.items()
+                ),
+                key=lambda p: (-p.lost, -p.units, p.id),
+            )
         return BatchSummary(
-            rubric=self.rubric,
+            rubric=rubric,
             files=files,
             graded=graded,
-            vetoed=sum(1 for row in ranked if row.vetoed),
+            vetoed=vetoed.count(1),
             invalid=invalid,
             skipped=skipped,
-            ranking=tuple(ranking),
-            placements=placements,
+            ranking=Ranking(places, self.rows),
+            placements=Placements(places),
             ratings=rating_counts,
-            stats=_stats([row.score for row in ranked]),
+            stats=_stats(scores),
             criteria=criteria,
             common_problems=tuple(common),
             quotas=outcomes,
         )
 
 
-def _rank_key(row: SummaryRow) -> tuple[bool, Decimal, Decimal, str, str]:
-    return (row.vetoed, -row.score, -row.base_score, row.unit_code, row.file)
+QuotaStep = tuple[str, Decimal, int, str]
+"""A quota that demoted units: the rating, its percent and cap, the rating they went down to."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Each graded unit's place, by position (graded units in input order), in a few arrays."""
+
+    names: list[str]  # rating number -> name
+    numbers: dict[str, int]  # rating name -> number
+    indexes: array[int]  # position -> input index
+    order: array[int]  # rank - 1 -> position
+    ranks: array[int]  # position -> rank
+    final: array[int]  # position -> rating number after quotas
+    by_score: array[int]  # position -> rating number by score
+    vetoed: bytearray  # position -> 1 when vetoed
+    steps: dict[int, QuotaStep]  # rating number -> the quota that demoted units from it
+
+    def placement(self, position: int) -> Placement:
+        final, by_score = self.final[position], self.by_score[position]
+        return Placement(
+            rank=self.ranks[position],
+            status="vetoed" if self.vetoed[position] else "graded",
+            rating=self.names[final],
+            quota_note="" if final == by_score else self._note(by_score, final),
+        )
+
+    def _note(self, by_score: int, final: int) -> str:
+        # A unit moves down one rating for each full quota it meets on the way: say each step.
+        parts = [f"按得分为“{self.names[by_score]}”"]
+        number = by_score
+        while number != final:
+            name, percent, cap, lower = self.steps[number]
+            parts.append(
+                f"；“{name}”名额为参评单位的{fmt(percent)}%（{cap}个）已满，按名次顺延为“{lower}”"
+            )
+            number = self.numbers[lower]
+        return "".join(parts)
+
+
+class Ranking(Sequence[RankedRow]):
+    """The graded units in rank order; each row is read back from the row store when asked for."""
+
+    def __init__(self, places: _Places, rows: RowStore) -> None:
+        self._places = places
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._places.order)
+
+    @overload
+    def __getitem__(self, item: int) -> RankedRow: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[RankedRow]: ...
+
+    def __getitem__(self, item: int | slice) -> RankedRow | list[RankedRow]:
+        if isinstance(item, slice):
+            return [self[rank] for rank in range(*item.indices(len(self)))]
+        return self._at(self._places.order[item])
+
+    def __iter__(self) -> Iterator[RankedRow]:
+        for position in self._places.order:
+            yield self._at(position)
+
+    def _at(self, position: int) -> RankedRow:
+        places = self._places
+        row = self._rows.row(position, places.indexes[position])
+        return RankedRow(row, places.placement(position))
+
+    def in_input_order(self) -> Iterator[RankedRow]:
+        """The same rows in the batch's input order (one sequential read)."""
+        places = self._places
+        for position, row in enumerate(self._rows.rows(places.indexes)):
+            yield RankedRow(row, places.placement(position))
+
+
+class Placements(Mapping[int, Placement]):
+    """Each graded unit's placement by its input index, made when asked for."""
+
+    def __init__(self, places: _Places) -> None:
+        self._places = places
+
+    def __getitem__(self, index: int) -> Placement:
+        indexes = self._places.indexes
+        position = bisect_left(indexes, index)
+        if position == len(indexes) or indexes[position] != index:
+            raise KeyError(index)
+        return self._places.placement(position)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._places.indexes)
+
+    def __len__(self) -> int:
+        return len(self._places.indexes)
+
+    def in_input_order(self) -> Iterator[Placement]:
+        """Every placement in input order (of graded units)."""
+        placement = self._places.placement
+        for position in range(len(self._places.indexes)):
+            yield placement(position)
 
 
 def _percent(part: int, whole: int) -> Decimal:
@@ -312,28 +564,29 @@ def check_quotas(quotas: Mapping[str, Decimal], ratings: tuple[str, ...]) -> Non
 
 
 def _apply_quotas(
-    ranked: list[SummaryRow], ratings: tuple[str, ...], quotas: Mapping[str, Decimal]
-) -> tuple[dict[int, str], dict[int, str], tuple[QuotaOutcome, ...]]:
-    """Final rating per row index, the reason where a quota changed it, and each quota's outcome."""
-    final = {row.index: row.rating_by_score for row in ranked}
-    notes: dict[int, str] = {}
+    order: array[int],
+    final: array[int],
+    numbers: Mapping[str, int],
+    ratings: tuple[str, ...],
+    quotas: Mapping[str, Decimal],
+) -> tuple[array[int], dict[int, QuotaStep], tuple[QuotaOutcome, ...]]:
+    """The final rating (number) per position, from ``final`` holding the ratings by score; the
+    quotas that demoted units, by the rating they capped; and each quota's outcome."""
+    steps: dict[int, QuotaStep] = {}
     if not quotas:
-        return final, notes, ()
+        return final, steps, ()
     check_quotas(quotas, ratings)
     outcomes = []
     for position, name in enumerate(ratings[:-1]):
         if name not in quotas:
             continue
         percent = quotas[name]
-        cap = quota_cap(percent, len(ranked))
+        cap = quota_cap(percent, len(order))
         lower = ratings[position + 1]
-        holders = [row for row in ranked if final[row.index] == name]
-        for row in holders[cap:]:
-            final[row.index] = lower
-            first = notes.get(row.index, f"按得分为“{row.rating_by_score}”")
-            notes[row.index] = (
-                f"{first}；“{name}”名额为参评单位的{fmt(percent)}%（{cap}个）已满，"
-                f"按名次顺延为“{lower}”"
-            )
+        number, lower_number = numbers[name], numbers[lower]
+        holders = [unit for unit in order if final[unit] == number]
+        for unit in holders[cap:]:
+            final[unit] = lower_number
+        steps[number] = (name, percent, cap, lower)
         outcomes.append(QuotaOutcome(name, percent, cap, max(0, len(holders) - cap)))
-    return final, notes, tuple(outcomes)
+    return final, steps, tuple(outcomes)
