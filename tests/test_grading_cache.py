@@ -53,6 +53,8 @@ def test_unchanged_bytes_are_not_parsed_again(tmp_path: Path) -> None:
     assert isinstance(cache.read(source), CachedDocument)
     source.write_text(source.read_text("utf-8") + "\n# 改动\n", encoding="utf-8")
     assert not isinstance(cache.read(source), CachedDocument)
+    assert entries(tmp_path / "cache") == 0  # written a transaction at a time
+    cache.flush()
     assert entries(tmp_path / "cache") == 2
 
 
@@ -62,7 +64,9 @@ def test_corrupt_or_unwritable_entries_are_misses(tmp_path: Path) -> None:
     fresh = grade_file(path)
     cache = EvidenceCache(tmp_path / "c")
     grade_file(path, cache=cache)
+    cache.flush()
     with sqlite3.connect(cache.database) as connection:
+        connection.execute("DELETE FROM results")
         connection.execute('UPDATE entries SET entry = \'{"data": {"$d": "x"}}\'')
     assert grade_file(path, cache=cache) == fresh
     broken = tmp_path / "broken"
@@ -247,16 +251,22 @@ def test_same_bytes_under_another_name(tmp_path: Path) -> None:
 def test_corrupt_stored_results_are_misses(tmp_path: Path) -> None:
     """A stored result that does not decode is graded afresh."""
     path = EXAMPLES / "village" / "shiqiao_good.yaml"
+    fresh = exact(grade_file(path))
     cache = EvidenceCache(tmp_path / "c")
     grade_file(path, cache=cache)
-    damaged = ['["x", 1]', "[[1, 2]]", "not json"]
-    for text in damaged:
+    cache.flush()
+    damage = [
+        ("result", '["x", 1]'),
+        ("result", "[[1, 2]]"),
+        ("result", "{"),
+        ("request", "[1, 2]"),
+    ]
+    for column, text in damage:
         with sqlite3.connect(cache.database) as connection:
-            connection.execute("UPDATE results SET result = ?", (text,))
-        assert exact(grade_file(path, cache=cache)) == exact(grade_file(path))
-    with sqlite3.connect(cache.database) as connection:
-        connection.execute("UPDATE results SET request = '[1, 2]'")
-    assert exact(grade_file(path, cache=cache)) == exact(grade_file(path))
+            connection.execute(f"UPDATE results SET {column} = ?", (text,))
+        cache = EvidenceCache(tmp_path / "c")  # nothing pending: the damaged row is read
+        assert exact(grade_file(path, cache=cache)) == fresh
+        cache.flush()  # the miss stored the result again
 
 
 def test_batch_regrade_output_is_byte_identical(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from lianchuang_cli.grading import grade_file, load_evidence
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reports.json_report import outcome_to_dict
 from lianchuang_cli.results import UnitResult
-from lianchuang_cli.scoring.unit import score_unit
+from lianchuang_cli.scoring.unit import rating_target, rerate, score_unit
 from tests.conftest import DATA, EXAMPLES, MINI_RUBRIC, assert_subset
 
 CASES = sorted(
@@ -317,3 +317,28 @@ def test_results_survive_pickling_unchanged() -> None:
         assert pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)) == outcome
     failure = grade_file(EXAMPLES / "invalid" / "duplicate_key.yaml")
     assert pickle.loads(pickle.dumps(failure)) == failure
+
+
+@pytest.mark.parametrize(
+    "path", sorted((EXAMPLES / "village").glob("*.yaml")), ids=lambda p: p.stem
+)
+@pytest.mark.parametrize("threshold", ["min_score: 85", "min_score: 61", "min_score: 80.5"])
+def test_rerate_equals_scoring_under_the_moved_band(
+    path: Path, threshold: str, tmp_path: Path
+) -> None:
+    """Re-rating a result under a rubric whose 良好 band moved gives what scoring under it gives,
+    whether the next rating found before is offered (kept only for the same target) or not."""
+    village = EXAMPLES.parent / "rubrics" / "village.yaml"
+    moved = tmp_path / "village.yaml"
+    text = village.read_text(encoding="utf-8")
+    moved.write_text(
+        text.replace("{name: 良好, min_score: 80}", f"{{name: 良好, {threshold}}}"), "utf-8"
+    )
+    before_rubric, evidence = load_evidence(path, rubric_path=village)
+    before = score_unit(before_rubric, evidence)
+    after_rubric, _ = load_evidence(path, rubric_path=moved)
+    after = score_unit(after_rubric, evidence)
+    vetoes = tuple(before_rubric.veto_index[e.id].name for e in evidence.vetoes)
+    target = rating_target(before_rubric, before)
+    assert repr(rerate(after_rubric, before, vetoes)) == repr(after)
+    assert repr(rerate(after_rubric, before, vetoes, target)) == repr(after)

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import weakref
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cache
@@ -45,9 +46,9 @@ from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import SourceDocument, _read_regular_file, parse_yaml
 from lianchuang_cli.result_codec import decode_result, encode_result
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
-from lianchuang_cli.scoring.unit import rerate, score_unit
+from lianchuang_cli.scoring.unit import rating_target, rerate, score_unit
 
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 """Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
@@ -148,12 +149,21 @@ class EvidenceCache:
 
     SQLite rather than a file per entry: creating a small file costs about 0.3 ms on a typical
     disk, more than parsing the YAML; an insert costs a twentieth of that. Each process opens its
-    own connection (connections must not cross ``fork``).
+    own connection (connections must not cross ``fork``). New entries are written
+    ``WRITE_EVERY`` at a time in one short transaction (the write lock is held only that long,
+    so parallel workers do not wait on each other), and the rest when the cache object goes away
+    or the process ends; entries not yet written are served from memory meanwhile.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.database = folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{_code_fingerprint()}.db"
+        self._pending = _Pending(os.getpid(), str(self.database))
+        weakref.finalize(self, self._pending.flush)
+
+    def flush(self) -> None:
+        """Write the entries made so far."""
+        self._pending.flush()
 
     def _connection(self) -> sqlite3.Connection | None:
         key = (os.getpid(), str(self.database))
@@ -172,13 +182,13 @@ class EvidenceCache:
 
     def _document(self, name: str, raw: bytes, sha256: str) -> SourceDocument | CachedDocument:
         connection = self._connection()
-        found = None if connection is None else _load(connection, sha256)
+        found = None if connection is None else _load(connection, self._pending, sha256)
         if found is not None:
             data, keys = found
             return CachedDocument(name, data, sha256, keys, raw)
         doc = parse_yaml(raw, name=name)
         if connection is not None:
-            _store(connection, sha256, doc)
+            _store(self._pending, sha256, doc)
         return doc
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
@@ -192,7 +202,7 @@ class EvidenceCache:
             return FileFailure(name, tuple(exc.problems))
         sha256 = hashlib.sha256(raw).hexdigest()
         connection = self._connection()
-        stored = None if connection is None else _load_result(connection, sha256)
+        stored = None if connection is None else _load_result(connection, self._pending, sha256)
         if stored is not None:
             result = _still_holds(stored, name, raw, sha256, rubric_path)
             if result is not None:
@@ -207,9 +217,52 @@ class EvidenceCache:
         result = score_unit(loaded, evidence)
         if connection is not None:
             vetoes = [loaded.veto_index[event.id].name for event in evidence.vetoes]
-            request = _Request(scoring_fingerprint(loaded), rubric, version, vetoes)
-            _store_result(connection, sha256, request, result)
+            target = list(rating_target(loaded, result))
+            request = _Request(scoring_fingerprint(loaded), rubric, version, vetoes, target)
+            _store_result(self._pending, sha256, request, result)
         return result
+
+
+WRITE_EVERY = 64
+"""New entries written per transaction (a commit costs more than several inserts)."""
+
+
+class _Pending:
+    """Entries made by one process and not yet written, by digest."""
+
+    def __init__(self, pid: int, database: str) -> None:
+        self.pid = pid
+        self.database = database
+        self.entries: dict[str, str] = {}
+        self.results: dict[str, tuple[str, str]] = {}
+
+    def added(self) -> None:
+        if len(self.entries) + len(self.results) >= WRITE_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything pending in one transaction; on any failure the entries are dropped."""
+        entries, results = self.entries, self.results
+        self.entries, self.results = {}, {}
+        # A process forked from this one holds a copy of these entries: only their maker writes.
+        connection = _connections.get((self.pid, self.database))
+        if os.getpid() != self.pid or connection is None or not (entries or results):
+            return
+        try:
+            connection.execute("BEGIN")
+            try:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items()
+                )
+                connection.executemany(
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                    [(digest, *row) for digest, row in results.items()],
+                )
+            finally:
+                connection.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
 
 
 class _Request(NamedTuple):
@@ -219,6 +272,7 @@ class _Request(NamedTuple):
     rubric: str
     version: str | None
     vetoes: list[str]
+    target: list[str | None]
 
 
 def _still_holds(
@@ -237,7 +291,7 @@ def _still_holds(
         result = decode_result(json.loads(text), name)
     except (ValueError, TypeError, ArithmeticError, IndexError):
         return None
-    return rerate(loaded, result, tuple(request.vetoes))
+    return rerate(loaded, result, tuple(request.vetoes), tuple(request.target))
 
 
 _connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
@@ -265,12 +319,18 @@ def _open(database: Path) -> sqlite3.Connection | None:
     return connection
 
 
-def _load(connection: sqlite3.Connection, digest: str) -> tuple[Any, dict[str, Location]] | None:
+def _load(
+    connection: sqlite3.Connection, pending: _Pending, digest: str
+) -> tuple[Any, dict[str, Location]] | None:
     try:
-        row = connection.execute("SELECT entry FROM entries WHERE digest = ?", (digest,)).fetchone()
-        if row is None:
-            return None
-        text: str = row[0]
+        text = pending.entries.get(digest)
+        if text is None:
+            row = connection.execute(
+                "SELECT entry FROM entries WHERE digest = ?", (digest,)
+            ).fetchone()
+            if row is None:
+                return None
+            text = row[0]
         # Escaped "$" keys are rare: only entries that have them pay for the full key check.
         hook = _decode if '"$$' in text else _decode_decimal
         stored = json.loads(text, object_hook=hook)
@@ -280,7 +340,7 @@ def _load(connection: sqlite3.Connection, digest: str) -> tuple[Any, dict[str, L
         return None
 
 
-def _store(connection: sqlite3.Connection, digest: str, doc: SourceDocument) -> None:
+def _store(pending: _Pending, digest: str, doc: SourceDocument) -> None:
     keys = {key: [at.line, at.column] for key, at in doc.key_locations(_INDICATORS).items()}
     payload = {"data": doc.data, "keys": keys}
     try:
@@ -289,26 +349,32 @@ def _store(connection: sqlite3.Connection, digest: str, doc: SourceDocument) -> 
             text = json.dumps(_encode(payload), ensure_ascii=False)
     except TypeError:  # a value JSON cannot hold exactly: do not cache this file
         return
-    with contextlib.suppress(sqlite3.Error):
-        connection.execute("INSERT OR REPLACE INTO entries VALUES (?, ?)", (digest, text))
+    pending.entries[digest] = text
+    pending.added()
 
 
-def _load_result(connection: sqlite3.Connection, digest: str) -> tuple[_Request, str] | None:
+def _load_result(
+    connection: sqlite3.Connection, pending: _Pending, digest: str
+) -> tuple[_Request, str] | None:
     """The stored request and the result's JSON text (decoded only once the request fits)."""
     try:
-        row = connection.execute(
-            "SELECT request, result FROM results WHERE digest = ?", (digest,)
-        ).fetchone()
+        row = pending.results.get(digest)
         if row is None:
-            return None
-        scoring, rubric, version, vetoes = json.loads(row[0])
-        request = _Request(scoring, rubric, version, vetoes)
+            row = connection.execute(
+                "SELECT request, result FROM results WHERE digest = ?", (digest,)
+            ).fetchone()
+            if row is None:
+                return None
+        scoring, rubric, version, vetoes, target = json.loads(row[0])
+        request = _Request(scoring, rubric, version, vetoes, target)
         if not (
             isinstance(scoring, str)
             and isinstance(rubric, str)
             and (version is None or isinstance(version, str))
             and isinstance(vetoes, list)
             and all(isinstance(v, str) for v in vetoes)
+            and isinstance(target, list)
+            and all(t is None or isinstance(t, str) for t in target)
             and isinstance(row[1], str)
         ):
             return None
@@ -317,16 +383,14 @@ def _load_result(connection: sqlite3.Connection, digest: str) -> tuple[_Request,
         return None
 
 
-def _store_result(
-    connection: sqlite3.Connection, digest: str, request: _Request, result: UnitResult
-) -> None:
+def _store_result(pending: _Pending, digest: str, request: _Request, result: UnitResult) -> None:
     try:
         text = json.dumps(encode_result(result), ensure_ascii=False, separators=(",", ":"))
         asked = json.dumps(list(request), ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    with contextlib.suppress(sqlite3.Error):
-        connection.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (digest, asked, text))
+    pending.results[digest] = (asked, text)
+    pending.added()
 
 
 def _dumps_fast(payload: Any) -> str | None:

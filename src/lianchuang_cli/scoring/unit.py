@@ -133,16 +133,24 @@ def rating_fields(
     score: Decimal,
     adjustment: Decimal,
     veto_names: tuple[str, ...],
+    known: tuple[Target, NextRating | None, str] | None = None,
 ) -> dict[str, Any]:
     """The ``UnitResult`` fields that the rubric's identity and rating bands decide.
 
     Nothing else in a result depends on ``id``/``title``/``version``/``ratings``, so a result
     re-rated here under a rubric that differs only in those (``grading_cache``) equals a fresh
     grade. ``adjustment`` is bonus minus penalty; ``veto_names`` the vetoes' rubric names.
+    ``known`` is a next rating and note found before for a ``rating_target``: they are kept
+    when the target is still the same, since the search reads nothing else of the bands.
     """
     rubric = loaded.rubric
     band_index = len(rubric.ratings) - 1 if veto_names else _band_index(rubric, score, criteria)
-    next_rating, note = _next_rating(rubric, indicators, band_index, adjustment, veto_names, score)
+    if known is not None and known[0] == _target(rubric, band_index, bool(veto_names)):
+        next_rating, note = known[1], known[2]
+    else:
+        next_rating, note = _next_rating(
+            rubric, indicators, band_index, adjustment, veto_names, score
+        )
     return {
         "rubric_id": rubric.id,
         "rubric_title": rubric.title,
@@ -155,8 +163,37 @@ def rating_fields(
     }
 
 
-def rerate(loaded: LoadedRubric, result: UnitResult, veto_names: tuple[str, ...]) -> UnitResult:
-    """``result`` with its ``rating_fields`` decided by ``loaded`` instead."""
+Target = tuple[str | None, ...]
+
+
+def _target(rubric: Rubric, band_index: int, vetoed: bool) -> Target:
+    """All ``_next_rating`` reads of the rating bands: the band it aims at, or the name it quotes."""
+    if vetoed:
+        return ("veto", rubric.ratings[-1].name)
+    if band_index == 0:
+        return ("top", rubric.ratings[0].name)
+    band = rubric.ratings[band_index - 1]
+    share = band.min_criterion_share
+    return ("next", band.name, str(band.min_score), None if share is None else str(share))
+
+
+def rating_target(loaded: LoadedRubric, result: UnitResult) -> Target:
+    """The target ``result``'s next rating was searched for under ``loaded`` (see ``rerate``)."""
+    rubric = loaded.rubric
+    if result.vetoed:
+        return _target(rubric, len(rubric.ratings) - 1, True)
+    return _target(rubric, _band_index(rubric, result.score, result.criteria), False)
+
+
+def rerate(
+    loaded: LoadedRubric,
+    result: UnitResult,
+    veto_names: tuple[str, ...],
+    target: Target | None = None,
+) -> UnitResult:
+    """``result`` with its ``rating_fields`` decided by ``loaded`` instead; ``target`` is its
+    ``rating_target`` under the rubric it was graded with, if known."""
+    known = None if target is None else (target, result.next_rating, result.next_rating_note)
     fields = rating_fields(
         loaded,
         result.criteria,
@@ -164,6 +201,7 @@ def rerate(loaded: LoadedRubric, result: UnitResult, veto_names: tuple[str, ...]
         result.score,
         result.bonus - result.penalty,
         veto_names,
+        known,
     )
     return dataclasses.replace(result, **fields)
 
