@@ -8,10 +8,21 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
+from lianchuang_cli.decimals import fmt, round_score
 from lianchuang_cli.model.rubric import load_rubric
-from lianchuang_cli.model.rules import Judgement, JudgementRule, Ratio, Rule
+from lianchuang_cli.model.rules import (
+    Judgement,
+    JudgementRule,
+    LinearRule,
+    Outcome,
+    PercentageRule,
+    Ratio,
+    Rule,
+)
 from tests.conftest import RUBRICS
 
 RULE: TypeAdapter[Rule] = TypeAdapter(Rule)
@@ -337,3 +348,93 @@ def test_no_matters_in_the_year_is_said_and_keeps_full_marks() -> None:
     assert outcome.explanation == "全年无村级重大事项，没有违反程序的情况，得满分"
     with pytest.raises(ValidationError, match="breaches（2）不能大于 total（1）"):
         rule.value_schema.validate_python({"total": 1, "breaches": 2})
+
+
+# ---------------------------------------------------------------- whole-number paths vs Fractions
+
+
+def _fraction_percentage(rule: Any, value: Ratio | Decimal, points: Decimal) -> Outcome:
+    """The percentage rule written with Fractions, as it was before its whole-number path."""
+    percent = (
+        Fraction(value.part * 100, value.whole) if isinstance(value, Ratio) else Fraction(value)
+    )
+    about = "" if (percent * 100).denominator == 1 else "约"
+    if isinstance(value, Ratio):
+        found = f"{value.whole}{rule.unit}中{value.part}{rule.unit}，{about}占{fmt(percent)}%"
+    else:
+        found = f"实际{fmt(percent)}%"
+    shortfall = Fraction(rule.threshold) - percent
+    if shortfall <= 0:
+        return Outcome(points, found, f"要求不低于{fmt(rule.threshold)}%，{found}，得满分", "")
+    earned = round_score(rule.exact(value, points))
+    about = "" if (shortfall * 100).denominator == 1 else "约"
+    explanation = (
+        f"要求不低于{fmt(rule.threshold)}%，{found}，{about}低{fmt(shortfall)}个百分点，"
+        f"每低1个百分点扣{fmt(rule.deduct_per_point)}分，扣{fmt(points - earned)}分"
+    )
+    action = f"提高到{fmt(rule.threshold)}%" if earned < points else ""
+    return Outcome(earned, found, explanation, action)
+
+
+def _fraction_linear(rule: Any, value: Decimal, points: Decimal) -> Outcome:
+    """The linear rule written with Fractions, as it was before its whole-number path."""
+    found = f"实际{fmt(value)}{rule.unit}"
+    earned = round_score(rule.exact(value, points))
+    explanation = (
+        f"{found}；{fmt(rule.zero_at)}{rule.unit}得0分、{fmt(rule.full_at)}{rule.unit}"
+        f"得满分，其间按比例计分，得{fmt(earned)}分"
+    )
+    action = f"达到{fmt(rule.full_at)}{rule.unit}" if earned < points else ""
+    return Outcome(earned, found, explanation, action)
+
+
+PERCENTAGE = TypeAdapter(PercentageRule)
+LINEAR = TypeAdapter(LinearRule)
+
+
+def _same(got: Outcome, expected: Outcome) -> None:
+    # Equal fields and the same digits: 2.00 is not 2 for the reports.
+    assert got == expected
+    assert str(got.score) == str(expected.score)
+
+
+def _places(low: int, high: int, places: int) -> st.SearchStrategy[Decimal]:
+    return st.decimals(min_value=low, max_value=high, places=places, allow_nan=False)
+
+
+_points = st.sampled_from(["0.5", "1", "2", "2.5", "3", "4.25", "10"]).map(Decimal)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    threshold=st.one_of(_places(1, 100, 0), _places(1, 100, 2)),
+    rate=st.sampled_from(["0.01", "0.1", "0.15", "0.2", "0.3", "1", "2.5"]),
+    points=_points,
+    value=st.one_of(
+        st.integers(0, 100).map(Decimal),
+        _places(0, 100, 1),
+        _places(0, 100, 2),
+        _places(0, 100, 7),
+        st.integers(1, 500).flatmap(lambda w: st.builds(Ratio, part=st.integers(0, w), whole=st.just(w))),
+    ),
+)  # fmt: skip
+def test_percentage_whole_number_path_matches_fractions(
+    threshold: Decimal, rate: str, points: Decimal, value: Ratio | Decimal
+) -> None:
+    rule = PERCENTAGE.validate_python(
+        {"kind": "percentage", "threshold": threshold, "deduct_per_point": rate}
+    )
+    _same(rule.score(value, points), _fraction_percentage(rule, value, points))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    ends=st.tuples(_places(-50, 200, 2), _places(-50, 200, 2)).filter(lambda e: e[0] != e[1]),
+    points=_points,
+    value=st.one_of(_places(-100, 400, 0), _places(-100, 400, 2), _places(-100, 400, 9)),
+)
+def test_linear_whole_number_path_matches_fractions(
+    ends: tuple[Decimal, Decimal], points: Decimal, value: Decimal
+) -> None:
+    rule = LINEAR.validate_python({"kind": "linear", "zero_at": ends[0], "full_at": ends[1]})
+    _same(rule.score(value, points), _fraction_linear(rule, value, points))

@@ -342,3 +342,23 @@ def test_rerate_equals_scoring_under_the_moved_band(
     target = rating_target(before_rubric, before)
     assert repr(rerate(after_rubric, before, vetoes)) == repr(after)
     assert repr(rerate(after_rubric, before, vetoes, target)) == repr(after)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    raw=st.integers(0, 20000),
+    applicable=st.integers(1, 20000),
+    total=st.sampled_from([100, 120, 150, 100.5, 99.99]),
+)
+def test_rescaling_is_the_rounded_fraction(raw: int, applicable: int, total: float) -> None:
+    """缺项 rescaling in whole numbers gives the rounded Fraction, digits and all."""
+    from lianchuang_cli.scoring.unit import _scaled
+
+    earned, possible = Decimal(raw) / 100, Decimal(applicable) / 100
+    whole = Decimal(str(total))
+    exact = Fraction(earned) * Fraction(whole) / Fraction(possible)
+    expected = earned if possible == whole else D(math.floor(exact * 100 + Fraction(1, 2))) / 100
+    got = _scaled(earned, possible, whole)
+    assert got == expected
+    if possible != whole:
+        assert got.as_tuple().exponent == -2

@@ -17,21 +17,55 @@ def round_score(value: Decimal | Fraction | int) -> Decimal:
     """Round an exact value to two decimals the way score sheets do (四舍五入, half away from 0)."""
     if isinstance(value, Decimal):
         return value.quantize(CENT, rounding=ROUND_HALF_UP)
-    cents = Fraction(value) * 100
-    whole, rest = divmod(abs(cents.numerator), cents.denominator)
-    if 2 * rest >= cents.denominator:
+    if isinstance(value, int):
+        return round_ratio(value, 1)
+    return round_ratio(value.numerator, value.denominator)
+
+
+def round_ratio(numerator: int, denominator: int) -> Decimal:
+    """``round_score(Fraction(numerator, denominator))`` without building the fraction.
+
+    Whole numbers only, so the result is exact: ``denominator`` > 0, and the pair need not be in
+    lowest terms (the quotient and the remainder's share of the denominator are the same).
+    """
+    whole, rest = divmod(abs(numerator) * 100, denominator)
+    if 2 * rest >= denominator:
         whole += 1
-    return Decimal(-whole if cents < 0 else whole).scaleb(-2)
+    return Decimal(-whole if numerator < 0 else whole).scaleb(-2)
 
 
 def is_exact_cents(value: Fraction) -> bool:
     """Whether an exact value has at most two decimals (so showing it rounded hides nothing)."""
-    return (value * 100).denominator == 1
+    return (value.numerator * 100) % value.denominator == 0
+
+
+_SHOWN: dict[Decimal, str] = {}
+"""``fmt`` of decimals already shown: a batch shows the same few scores thousands of times."""
+
+_SHOWN_LIMIT = 4096
 
 
 def fmt(value: Decimal | Fraction) -> str:
     """Show a score without trailing zeros: 3, 2.5, 0.25."""
-    text = f"{round_score(value):f}"
+    if type(value) is not Decimal or not value.is_finite():
+        return _show(round_score(value))
+    # The text depends only on the number (2.5 and 2.50 show alike), so equal keys are safe.
+    text = _SHOWN.get(value)
+    if text is None:
+        text = _show(value.quantize(CENT, rounding=ROUND_HALF_UP))
+        if len(_SHOWN) >= _SHOWN_LIMIT:
+            _SHOWN.clear()
+        _SHOWN[value] = text
+    return text
+
+
+def fmt_ratio(numerator: int, denominator: int) -> str:
+    """``fmt(Fraction(numerator, denominator))`` without building the fraction (denominator > 0)."""
+    return _show(round_ratio(numerator, denominator))
+
+
+def _show(rounded: Decimal) -> str:
+    text = f"{rounded:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_CEILING, Decimal
-from fractions import Fraction
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
-from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.decimals import ZERO, fmt, round_ratio
 from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
 from lianchuang_cli.model.linked import Unavailable
 from lianchuang_cli.model.rubric import (
@@ -33,6 +32,7 @@ from lianchuang_cli.results import (
     Status,
     UnitResult,
 )
+from lianchuang_cli.scoring.building import builder
 from lianchuang_cli.scoring.recovery import Candidate, fewest_then_cheapest
 
 
@@ -48,9 +48,12 @@ def score_unit(
     it came from; a linked indicator not given there is scored on its declared value.
     """
     rubric = loaded.rubric
-    indicators = tuple(_score_indicators(loaded, evidence, linked or {}))
-    criteria = tuple(_criterion_results(rubric, indicators))
-    raw, applicable, base = _base_score(indicators, rubric.total_points)
+    plan = _plan(loaded)
+    indicators = tuple(_score_indicators(loaded, plan, evidence, linked or {}))
+    criteria, raw, applicable = _totals(rubric, plan, indicators)
+    total = rubric.total_points
+    scaled = applicable != total
+    base = _scaled(raw, applicable, total)
     penalties = tuple(_adjustments(evidence.penalties, loaded.penalty_index, "penalty"))
     bonuses = tuple(_bonuses(evidence.bonuses, loaded.bonus_index))
     penalty = sum((a.points for a in penalties), ZERO)
@@ -60,24 +63,25 @@ def score_unit(
     score = max(unfloored, rubric.score_floor)
     veto_reasons = tuple(_veto_reason(event, loaded) for event in evidence.vetoes)
     vetoed = bool(veto_reasons)
-    long_term = {i.id for _, i in rubric.indicators() if i.long_term}
+    long_term = plan.long_term
+    build_gap = plan.gap
     gaps = tuple(
-        Gap(
+        build_gap(
             r.id,
             r.name,
             r.criterion,
-            r.lost,
+            lost,
             gain,
             r.requirement,
             r.found,
             r.explanation,
-            _advice(r.action, gain, applicable != rubric.total_points),
+            _advice(r.action, gain, scaled),
             r.line,
             r.id in long_term,
             r.cell,
         )
-        for r in sorted((r for r in indicators if r.lost > 0), key=lambda r: -r.lost)
-        for gain in [_base_gain(raw, applicable, rubric.total_points, r.lost)]
+        for r, lost in _by_points_lost(indicators)
+        for gain in [_base_gain(raw, applicable, total, lost)]
     )
     veto_names = tuple(loaded.veto_index[event.id].name for event in evidence.vetoes)
     not_applicable = tuple(
@@ -89,7 +93,7 @@ def score_unit(
         if isinstance(value, NotApplicable)
     )
     unit = evidence.unit
-    return UnitResult(
+    return plan.unit_result(
         file=evidence.doc.name,
         unit_name=unit.name,
         unit_code=unit.code,
@@ -102,7 +106,7 @@ def score_unit(
         raw_score=raw,
         applicable_points=applicable,
         base_score=base,
-        scaled=applicable != rubric.total_points,
+        scaled=scaled,
         not_applicable_policy=rubric.not_applicable_policy,
         not_applicable=not_applicable,
         penalty=penalty,
@@ -149,7 +153,7 @@ def rating_fields(
         next_rating, note = known[1], known[2]
     else:
         next_rating, note = _next_rating(
-            rubric, indicators, band_index, adjustment, veto_names, score
+            rubric, _plan(loaded), indicators, criteria, band_index, adjustment, veto_names, score
         )
     return {
         "rubric_id": rubric.id,
@@ -206,11 +210,56 @@ def rerate(
     return dataclasses.replace(result, **fields)
 
 
+def _by_points_lost(indicators: Iterable[IndicatorResult]) -> list[tuple[IndicatorResult, Decimal]]:
+    """The indicators that lost points, with the points lost, most first (ties in rubric order)."""
+    lost = [(r, r.max_score - r.score) for r in indicators if r.score is not None]
+    return sorted((pair for pair in lost if pair[1] > 0), key=lambda pair: -pair[1])
+
+
+class _Plan:
+    """What scoring needs of a rubric, worked out once per rubric instead of once per unit."""
+
+    __slots__ = ("criterion_result", "gap", "indicator_result", "items", "long_term", "unit_result")
+
+    def __init__(self, rubric: Rubric) -> None:
+        # Builders of the result objects made for every unit (see ``building``).
+        self.indicator_result = builder(IndicatorResult)
+        self.gap = builder(Gap)
+        self.criterion_result = builder(CriterionResult)
+        self.unit_result = builder(UnitResult)
+        self.items = tuple(
+            (
+                criterion.id,
+                indicator,
+                indicator.id,
+                indicator.name,
+                indicator.requirement,
+                indicator.points,
+                indicator.rule.score,
+                indicator.linked,
+            )
+            for criterion, indicator in rubric.indicators()
+        )
+        self.long_term = frozenset(i.id for _, i in rubric.indicators() if i.long_term)
+
+
+_plans: WeakKeyDictionary[LoadedRubric, _Plan] = WeakKeyDictionary()
+
+
+def _plan(loaded: LoadedRubric) -> _Plan:
+    plan = _plans.get(loaded)
+    if plan is None:
+        plan = _plans.setdefault(loaded, _Plan(loaded.rubric))
+    return plan
+
+
 _MEMO_LIMIT = 4096
 """Rule outcomes remembered per rubric: a batch repeats the same values (12 meetings, true,
 本科) thousands of times; the memo is emptied when full so that memory stays flat."""
 
-_memos: WeakKeyDictionary[LoadedRubric, dict[tuple[object, ...], Outcome]] = WeakKeyDictionary()
+_memos: WeakKeyDictionary[LoadedRubric, dict[tuple[object, ...], tuple[Outcome, Status]]] = (
+    WeakKeyDictionary()
+)
 
 
 def _value_key(value: object) -> tuple[object, ...] | None:
@@ -233,99 +282,84 @@ def _value_key(value: object) -> tuple[object, ...] | None:
     return None
 
 
-def _rule_outcome(
-    memo: dict[tuple[object, ...], Outcome], indicator: Indicator, value: Any
-) -> Outcome:
-    """``indicator.rule.score(value)``, remembered: rules are pure functions of the value."""
-    value_key = _value_key(value)
-    if value_key is None:
-        return indicator.rule.score(value, indicator.points)
-    key = (indicator.id, *value_key)
-    outcome = memo.get(key)
-    if outcome is None:
-        outcome = indicator.rule.score(value, indicator.points)
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        memo[key] = outcome
-    return outcome
+def _status(score: Decimal, points: Decimal) -> Status:
+    return "full" if score == points else "zero" if score == 0 else "partial"
 
 
 def _score_indicators(
-    loaded: LoadedRubric, evidence: Evidence, linked: Mapping[str, tuple[Any, Provenance]]
+    loaded: LoadedRubric,
+    plan: _Plan,
+    evidence: Evidence,
+    linked: Mapping[str, tuple[Any, Provenance]],
 ) -> Iterable[IndicatorResult]:
     rubric = loaded.rubric
     memo = _memos.get(loaded)
     if memo is None:
         memo = _memos.setdefault(loaded, {})
-    for criterion, indicator in rubric.indicators():
-        entry = evidence.entries.get(indicator.id)
+    values = evidence.values
+    entries = evidence.entries
+    locations = evidence.locations
+    build = plan.indicator_result
+    for (
+        criterion_id,
+        indicator,
+        indicator_id,
+        name,
+        requirement,
+        points,
+        rule_score,
+        spec,
+    ) in plan.items:
+        entry = entries.get(indicator_id)
         self_score = entry.self_score if entry is not None else None
-        where = evidence.locations.get(indicator.id)
+        where = locations.get(indicator_id)
         line, cell = (where.line, where.cell) if where is not None else (0, None)
         provenance: Provenance | None = None
-        if indicator.id in linked:
-            value, provenance = linked[indicator.id]
+        if linked and indicator_id in linked:
+            value, provenance = linked[indicator_id]
         else:
-            value = evidence.values[indicator.id]
-            if indicator.linked is not None and not isinstance(value, NotApplicable):
-                provenance = Provenance("declared", indicator.linked.figure, "", None)
-        if isinstance(value, Unavailable):
-            yield IndicatorResult(
-                indicator.id,
-                criterion.id,
-                indicator.name,
-                indicator.requirement,
-                Decimal(0),
-                indicator.points,
-                "zero",
-                "无法核算",
-                f"{value.reason}，不得分",
-                "补齐下级单位的材料，或在本单位材料中填写申报值",
-                self_score,
-                line,
-                provenance,
-                cell=cell,
-            )
-            continue
-        if isinstance(value, NotApplicable):
-            full_marks = rubric.not_applicable_policy == "full_marks"
-            remark = f"，{value.remark}" if value.remark else ""
-            yield IndicatorResult(
-                indicator.id,
-                criterion.id,
-                indicator.name,
-                indicator.requirement,
-                indicator.points if full_marks else None,
-                indicator.points,
-                "not_applicable",
-                f"缺项：{value.situation}{remark}",
-                f"按缺项处理（{value.situation}{remark}），"
-                + (f"按满分{fmt(indicator.points)}分计" if full_marks else "不计入应得分"),
-                "",
-                self_score,
-                line,
-                provenance,
-                cell=cell,
-            )
-            continue
-        outcome = _rule_outcome(memo, indicator, value)
-        status: Status = (
-            "full"
-            if outcome.score == indicator.points
-            else "zero"
-            if outcome.score == 0
-            else "partial"
-        )
+            value = values[indicator_id]
+            if spec is not None and not isinstance(value, NotApplicable):
+                provenance = Provenance("declared", spec.figure, "", None)
+        # The rule outcome, remembered: rules are pure functions of the value.
+        kind = type(value)
+        key: tuple[object, ...] | None
+        if kind is Decimal:
+            key = (indicator_id, kind, str(value))
+        elif kind is bool or kind is int or kind is str:
+            key = (indicator_id, kind, value)
+        else:
+            value_key = _value_key(value)
+            key = None if value_key is None else (indicator_id, *value_key)
+        remembered = None if key is None else memo.get(key)
+        if remembered is None:
+            if isinstance(value, Unavailable):
+                yield _unavailable(
+                    criterion_id, indicator, value, self_score, line, provenance, cell
+                )
+                continue
+            if isinstance(value, NotApplicable):
+                yield _not_applicable(
+                    rubric, criterion_id, indicator, value, self_score, line, provenance, cell
+                )
+                continue
+            outcome = rule_score(value, points)
+            remembered = (outcome, _status(outcome.score, points))
+            if key is not None:
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[key] = remembered
+        outcome, status = remembered
         explanation = outcome.explanation
         if provenance is not None:
             explanation = f"{provenance.label}：{explanation}"
-        yield IndicatorResult(
-            indicator.id,
-            criterion.id,
-            indicator.name,
-            indicator.requirement,
+        yield build(
+            indicator_id,
+            criterion_id,
+            name,
+            requirement,
             outcome.score,
-            indicator.points,
+            points,
             status,
             outcome.found,
             explanation,
@@ -333,41 +367,95 @@ def _score_indicators(
             self_score,
             line,
             provenance,
-            cell=cell,
+            cell,
         )
 
 
-def _criterion_results(
-    rubric: Rubric, indicators: tuple[IndicatorResult, ...]
-) -> Iterable[CriterionResult]:
+def _unavailable(
+    criterion_id: str,
+    indicator: Indicator,
+    value: Unavailable,
+    self_score: Decimal | None,
+    line: int,
+    provenance: Provenance | None,
+    cell: str | None,
+) -> IndicatorResult:
+    return IndicatorResult(
+        indicator.id,
+        criterion_id,
+        indicator.name,
+        indicator.requirement,
+        Decimal(0),
+        indicator.points,
+        "zero",
+        "无法核算",
+        f"{value.reason}，不得分",
+        "补齐下级单位的材料，或在本单位材料中填写申报值",
+        self_score,
+        line,
+        provenance,
+        cell=cell,
+    )
+
+
+def _not_applicable(
+    rubric: Rubric,
+    criterion_id: str,
+    indicator: Indicator,
+    value: NotApplicable,
+    self_score: Decimal | None,
+    line: int,
+    provenance: Provenance | None,
+    cell: str | None,
+) -> IndicatorResult:
+    full_marks = rubric.not_applicable_policy == "full_marks"
+    remark = f"，{value.remark}" if value.remark else ""
+    return IndicatorResult(
+        indicator.id,
+        criterion_id,
+        indicator.name,
+        indicator.requirement,
+        indicator.points if full_marks else None,
+        indicator.points,
+        "not_applicable",
+        f"缺项：{value.situation}{remark}",
+        f"按缺项处理（{value.situation}{remark}），"
+        + (f"按满分{fmt(indicator.points)}分计" if full_marks else "不计入应得分"),
+        "",
+        self_score,
+        line,
+        provenance,
+        cell=cell,
+    )
+
+
+def _totals(
+    rubric: Rubric, plan: _Plan, indicators: tuple[IndicatorResult, ...]
+) -> tuple[tuple[CriterionResult, ...], Decimal, Decimal]:
+    """Each criterion's result, the points earned and the points applicable (缺项 left out)."""
     earned: dict[str, Decimal] = {}
     possible: dict[str, Decimal] = {}
+    raw = applicable = ZERO
     for r in indicators:
-        if r.score is not None:
-            earned[r.criterion] = earned.get(r.criterion, ZERO) + r.score
-            possible[r.criterion] = possible.get(r.criterion, ZERO) + r.max_score
-    for criterion in rubric.criteria:
-        yield CriterionResult(
+        score = r.score
+        if score is not None:
+            criterion = r.criterion
+            earned[criterion] = earned.get(criterion, ZERO) + score
+            possible[criterion] = possible.get(criterion, ZERO) + r.max_score
+            raw += score
+            applicable += r.max_score
+    build = plan.criterion_result
+    criteria = tuple(
+        build(
             criterion.id,
             criterion.name,
             earned.get(criterion.id, ZERO),
             possible.get(criterion.id, ZERO),
             criterion.points,
         )
-
-
-def _base_score(
-    indicators: Iterable[IndicatorResult], total: Decimal
-) -> tuple[Decimal, Decimal, Decimal]:
-    """Return (points earned, points applicable, base score scaled to ``total``).
-
-    Not-applicable indicators leave the applicable points short of the total; the earned points
-    are then scaled up in proportion (缺项按比例折算) and rounded to two decimals.
-    """
-    applicable_results = [r for r in indicators if r.score is not None]
-    raw = sum((r.score for r in applicable_results if r.score is not None), ZERO)
-    applicable = sum((r.max_score for r in applicable_results), ZERO)
-    return raw, applicable, _scaled(raw, applicable, total)
+        for criterion in rubric.criteria
+    )
+    return criteria, raw, applicable
 
 
 def _scaled(raw: Decimal, applicable: Decimal, total: Decimal) -> Decimal:
@@ -376,7 +464,11 @@ def _scaled(raw: Decimal, applicable: Decimal, total: Decimal) -> Decimal:
         return raw
     if applicable == 0:
         return ZERO
-    return round_score(Fraction(raw) * Fraction(total) / Fraction(applicable))
+    # Exact: the same quotient as with Fractions, in whole numbers (applicable > 0).
+    rn, rd = raw.as_integer_ratio()
+    tn, td = total.as_integer_ratio()
+    an, ad = applicable.as_integer_ratio()
+    return round_ratio(rn * tn * ad, rd * td * an)
 
 
 def _base_gain(raw: Decimal, applicable: Decimal, total: Decimal, lost: Decimal) -> Decimal:
@@ -467,7 +559,9 @@ def _meets(band: RatingBand, score: Decimal, criteria: tuple[CriterionResult, ..
 
 def _next_rating(
     rubric: Rubric,
+    plan: _Plan,
     indicators: tuple[IndicatorResult, ...],
+    criteria: tuple[CriterionResult, ...],
     band_index: int,
     adjustment: Decimal,
     veto_names: tuple[str, ...],
@@ -484,26 +578,32 @@ def _next_rating(
     if band_index == 0:
         return None, f"已是最高等级“{rubric.ratings[0].name}”"
     target = rubric.ratings[band_index - 1]
-    long_term = {i.id for _, i in rubric.indicators() if i.long_term}
-    gaps = [r for r in indicators if r.lost > 0]
-    actionable = [r for r in gaps if r.id not in long_term]
-    raw, applicable, _ = _base_score(indicators, rubric.total_points)
+    long_term = plan.long_term
+    # In rubric order: the search breaks ties by the candidates' order.
+    lost_by = [(r, r.max_score - r.score) for r in indicators if r.score is not None]
+    gaps = [r for r, lost in lost_by if lost > 0]
+    actionable = [(r, lost) for r, lost in lost_by if lost > 0 and r.id not in long_term]
+    # The criteria's sums add up to the indicator points earned and applicable (exact sums).
+    raw = sum((c.score for c in criteria), ZERO)
+    applicable = sum((c.max_score for c in criteria), ZERO)
+    total = rubric.total_points
+    floor = rubric.score_floor
 
     def total_after(cents: int) -> Decimal:
-        base = _scaled(raw + Decimal(cents) / 100, applicable, rubric.total_points)
-        return max(base + adjustment, rubric.score_floor)
+        base = _scaled(raw + Decimal(cents) / 100, applicable, total)
+        return max(base + adjustment, floor)
 
-    available = sum(_cents(r.lost) for r in actionable)
+    available = sum(_cents(lost) for _, lost in actionable)
     deficits: dict[str, int] = {}
     if target.min_criterion_share is not None:
-        for criterion in _criterion_results(rubric, indicators):
+        for criterion in criteria:
             short = target.min_criterion_share * criterion.max_score - criterion.score
             deficits[criterion.id] = _cents_up(short)
     needed = _least_cents(total_after, target.min_score, available)
-    candidates = [Candidate(r.id, r.criterion, _cents(r.lost)) for r in actionable]
+    candidates = [Candidate(r.id, r.criterion, _cents(lost)) for r, lost in actionable]
     chosen = None if needed is None else fewest_then_cheapest(candidates, deficits, needed)
     if chosen is None:
-        return None, _unreachable_note(target, total_after(available), gaps, long_term)
+        return None, _unreachable_note(target, total_after(available), gaps, set(long_term))
     recovered = sum(c.cents for c in chosen)
     order = {r.id: (-r.lost, i) for i, r in enumerate(indicators)}
     ids = tuple(sorted((c.key for c in chosen), key=order.__getitem__))

@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from lianchuang_cli.decimals import fmt, round_score
+from lianchuang_cli.decimals import fmt, round_ratio
 from lianchuang_cli.model.rules.base import (
     Bounded,
     Number,
@@ -52,10 +52,26 @@ class LinearRule(Bounded):
 
     def score(self, value: Decimal, points: Decimal) -> Outcome:
         found = f"实际{fmt(value)}{self.unit}"
-        earned = round_score(self.exact(value, points))
+        earned = round_ratio(*self._exact_ratio(value, points))
         explanation = (
             f"{found}；{fmt(self.zero_at)}{self.unit}得0分、{fmt(self.full_at)}{self.unit}"
             f"得满分，其间按比例计分，得{fmt(earned)}分"
         )
         action = action_if_lost(points, earned, f"达到{fmt(self.full_at)}{self.unit}")
         return Outcome(earned, found, explanation, action)
+
+    def _exact_ratio(self, value: Decimal, points: Decimal) -> tuple[int, int]:
+        """``exact(value, points)`` as a numerator and a positive denominator, in whole numbers."""
+        # The differences are taken in Decimal exactly as ``exact`` takes them.
+        an, ad = (value - self.zero_at).as_integer_ratio()
+        bn, bd = (self.full_at - self.zero_at).as_integer_ratio()
+        # share = (an/ad) / (bn/bd) = sn/sd with sd > 0 (bn ≠ 0: the ends differ)
+        sn, sd = an * bd, ad * bn
+        if sd < 0:
+            sn, sd = -sn, -sd
+        qn, qd = points.as_integer_ratio()
+        if sn <= 0:
+            return 0, 1
+        if sn >= sd:
+            return qn, qd
+        return qn * sn, qd * sd

@@ -13,7 +13,7 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import fmt, is_exact_cents, round_score
+from lianchuang_cli.decimals import fmt, fmt_ratio, round_ratio
 from lianchuang_cli.model.rules.base import (
     Number,
     Outcome,
@@ -68,25 +68,42 @@ class PercentageRule(RuleBase):
         return max(Fraction(0), Fraction(points) - deduction)
 
     def score(self, value: Ratio | Decimal, points: Decimal) -> Outcome:
-        percent = percent_of(value)
-        about = "" if is_exact_cents(percent) else "约"
+        # Exact arithmetic on whole numbers: the percentage is pn/pd, the threshold tn/td; the
+        # same fractions as ``exact`` and ``percent_of``, without building Fraction objects.
+        pn, pd = _percent_ratio(value)
+        about = "" if pn * 100 % pd == 0 else "约"
         if isinstance(value, Ratio):
-            found = f"{value.whole}{self.unit}中{value.part}{self.unit}，{about}占{fmt(percent)}%"
+            found = (
+                f"{value.whole}{self.unit}中{value.part}{self.unit}，{about}占{fmt_ratio(pn, pd)}%"
+            )
         else:
-            found = f"实际{fmt(percent)}%"
-        shortfall = Fraction(self.threshold) - percent
-        if shortfall <= 0:
+            found = f"实际{fmt_ratio(pn, pd)}%"
+        tn, td = self.threshold.as_integer_ratio()
+        # shortfall = threshold − percent = sn/sd, sd > 0
+        sn, sd = tn * pd - pn * td, td * pd
+        if sn <= 0:
             explanation = f"要求不低于{fmt(self.threshold)}%，{found}，得满分"
             return Outcome(points, found, explanation, "")
         # Round once, at the end: the shown deduction is what the rounded score leaves.
-        earned = round_score(self.exact(value, points))
-        about = "" if is_exact_cents(shortfall) else "约"
+        # earned = max(0, points − shortfall × deduct_per_point), the same value as ``exact``.
+        dn, dd = self.deduct_per_point.as_integer_ratio()
+        qn, qd = points.as_integer_ratio()
+        en, ed = qn * sd * dd - sn * dn * qd, qd * sd * dd
+        earned = round_ratio(max(0, en), ed)
+        about = "" if sn * 100 % sd == 0 else "约"
         explanation = (
-            f"要求不低于{fmt(self.threshold)}%，{found}，{about}低{fmt(shortfall)}个百分点，"
+            f"要求不低于{fmt(self.threshold)}%，{found}，{about}低{fmt_ratio(sn, sd)}个百分点，"
             f"每低1个百分点扣{fmt(self.deduct_per_point)}分，扣{fmt(points - earned)}分"
         )
         action = action_if_lost(points, earned, f"提高到{fmt(self.threshold)}%")
         return Outcome(earned, found, explanation, action)
+
+
+def _percent_ratio(value: Ratio | Decimal) -> tuple[int, int]:
+    """``percent_of(value)`` as a numerator and a positive denominator (not always in lowest terms)."""
+    if isinstance(value, Ratio):
+        return value.part * 100, value.whole
+    return value.as_integer_ratio()
 
 
 def percent_of(value: Ratio | Decimal) -> Fraction:
