@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.text import Text
 
 from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
+from lianchuang_cli.reports import console_layout
+from lianchuang_cli.reports.text_layout import line_spans
 from lianchuang_cli.results import FileFailure
 from tests.conftest import EXAMPLES, RUBRICS
 
@@ -119,3 +124,25 @@ def test_the_checker_finds_what_it_looks_for() -> None:
         "│ 每低1个百分点扣0 │\n│ .3分，扣完为止   │\n│ ，又一行 │\n" + "宽" * 31, 60
     )
     assert len(faults) == 4  # ".3分" is both a split number and a line starting with "."
+
+
+@given(
+    st.text(alphabet="扣分，。（）0123456789.% ab-", max_size=60),
+    st.integers(min_value=1, max_value=20),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=4),
+)
+@settings(max_examples=200, deadline=None)
+def test_lines_are_the_slices_of_their_paragraph(
+    plain: str, width: int, styled: list[tuple[int, int]]
+) -> None:
+    """``Wrapped`` cuts a paragraph into its lines in one pass: each line is exactly the slice
+    (text and styles) that slicing the paragraph gives."""
+    paragraph = Text(plain, style="dim")
+    for start, end in styled:
+        paragraph.stylize("bold", min(start, end), max(start, end))
+    spans = line_spans(plain, width)
+    cut = list(console_layout._lines(paragraph, spans))
+    sliced = [paragraph[start:end] for start, end in spans]
+    assert [(t.plain, t.style, t.spans) for t in cut] == [
+        (t.plain, t.style, t.spans) for t in sliced
+    ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.padding import Padding
@@ -34,14 +35,31 @@ class Wrapped:
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         plain = self.text.plain
-        widest_line = max((Text(line).cell_len for line in plain.split("\n")), default=0)
+        widest_line = max((cell_len(line) for line in plain.split("\n")), default=0)
         return Measurement(widest_piece(plain), widest_line).with_maximum(options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for paragraph in self.text.split("\n", allow_blank=True):
-            for start, end in line_spans(paragraph.plain, options.max_width):
-                yield from paragraph[start:end].render(console)
+            for line in _lines(paragraph, line_spans(paragraph.plain, options.max_width)):
+                yield from line.render(console)
                 yield Segment.line()
+
+
+def _lines(paragraph: Text, spans: Sequence[tuple[int, int]]) -> Iterator[Text]:
+    """``paragraph[start:end]`` for each span, cut in one pass (each slice of a rich ``Text``
+    copies the whole paragraph: a long paragraph cost its length once per line)."""
+    if len(spans) < 2:
+        yield from (paragraph[start:end] for start, end in spans)
+        return
+    length = len(paragraph.plain)
+    offsets = sorted({offset for span in spans for offset in span} - {0, length})
+    pieces = paragraph.divide(offsets)
+    first = {start: index for index, start in enumerate((0, *offsets))}
+    for start, end in spans:
+        piece = pieces[first[start]] if start < end and start in first else None
+        if piece is None or len(piece.plain) != end - start:
+            piece = paragraph[start:end]  # not reached for ordered, disjoint spans
+        yield piece
 
 
 class WrappedTable(Table):
