@@ -269,16 +269,26 @@ def test_corrupt_stored_results_are_misses(tmp_path: Path) -> None:
         cache.flush()  # the miss stored the result again
 
 
-def test_batch_regrade_output_is_byte_identical(tmp_path: Path) -> None:
-    """``batch --cache`` after a threshold edit writes exactly what a batch without cache writes."""
-    edited = edited_rubric(tmp_path, "threshold")
+@pytest.mark.parametrize("edit", ["threshold", "band_added", "version", "rule"])
+def test_batch_regrade_output_is_byte_identical(
+    edit: str, corpus: list[Path], tmp_path: Path
+) -> None:
+    """``batch --cache`` after a rubric edit writes exactly what a batch without cache writes:
+    JSON and jsonl, with lines re-used from the cache, jobs 1 and 2."""
+    edited = edited_rubric(tmp_path, edit)
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for path in corpus:
+        (folder / f"{path.parent.name}-{path.name}").write_bytes(path.read_bytes())
+    # The same bytes under two names: each line names its own file.
+    (folder / "zz-copy.yaml").write_bytes(corpus[0].read_bytes())
     runner = CliRunner()
-    folder = EXAMPLES / "village"
-    args = ["batch", str(folder), "--format", "json", "--rubric"]
     cache = ["--cache", str(tmp_path / "c")]
-    runner.invoke(main, [*args, str(VILLAGE), "--jobs", "1", *cache])
-    plain = runner.invoke(main, [*args, str(edited), "--jobs", "1"])
-    for jobs in ("1", "2"):
-        warm = runner.invoke(main, [*args, str(edited), "--jobs", jobs, *cache])
-        assert warm.exit_code == plain.exit_code
-        assert warm.stdout == plain.stdout
+    for output in ("json", "jsonl"):
+        args = ["batch", str(folder), "--format", output, "--rubric"]
+        runner.invoke(main, [*args, str(VILLAGE), "--jobs", "1", *cache])
+        plain = runner.invoke(main, [*args, str(edited), "--jobs", "1"])
+        for jobs in ("1", "2"):
+            warm = runner.invoke(main, [*args, str(edited), "--jobs", jobs, *cache])
+            assert warm.exit_code == plain.exit_code
+            assert warm.stdout == plain.stdout, (output, jobs)

@@ -242,7 +242,13 @@ class _Grader:
         tallies: dict[RubricKey, Tally] = {}
         render = self.render
         for path in paths:
-            result = grade_file(path, rubric_path=self.rubric_path, cache=self.cache)
+            line = None
+            if self.cache is None:
+                result = grade_file(path, rubric_path=self.rubric_path)
+            else:  # the cache may have the line already (re-rated results)
+                result, line = self.cache.grade_rendered(
+                    path, rubric_path=self.rubric_path, render=render
+                )
             if isinstance(result, FileFailure):
                 items.append(result)
                 continue
@@ -256,7 +262,7 @@ class _Grader:
                     rubric,
                     unit_key(result),
                     encode_row(result),
-                    None if render is None else render(result) + b"\n",
+                    None if render is None else (line or render(result)) + b"\n",
                     pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
                     if self.keep_results
                     else None,

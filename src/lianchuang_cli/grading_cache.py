@@ -10,6 +10,8 @@ edited file simply misses:
   else, so when a later rubric has the same fingerprint (a rating threshold moved, a band added,
   the version bumped) the stored result is exact apart from ``scoring.unit.rating_fields``,
   which are recomputed (``rerate``): the file is neither parsed, validated nor scored again.
+  In a batch, the result's rendered line (JSON) is stored too, and re-used with the rating
+  fields' text replaced when the next rating still holds (``render_reuse``).
   Files that fail are not stored as results: their problems are found afresh each time.
 * the **parsed evidence**: what reading the YAML produced, its plain values and where each
   indicator's key is, with decimals written as text so that they come back exact. Any other
@@ -36,7 +38,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from lianchuang_cli import __version__
+from lianchuang_cli import __version__, render_reuse
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
@@ -44,11 +46,12 @@ from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import SourceDocument, _read_regular_file, parse_yaml
+from lianchuang_cli.render_reuse import Render
 from lianchuang_cli.result_codec import decode_result, encode_result
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.unit import rating_target, rerate, score_unit
 
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 """Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
@@ -193,34 +196,59 @@ class EvidenceCache:
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
         """``grading.grade_file``, from a stored result when one still holds (see the module)."""
+        return self.grade_rendered(path, rubric_path=rubric_path)[0]
+
+    def grade_rendered(
+        self, path: str | Path, *, rubric_path: Path | None = None, render: Render | None = None
+    ) -> tuple[FileOutcome, bytes | None]:
+        """``grade``, and a graded result's ``render(result)`` line when ``render`` is given.
+
+        A stored result whose next rating still holds gets the line rendered when it was
+        stored, with the rating fields' text replaced (``render_reuse``).
+        """
         if is_workbook(path):
-            return grade_file(path, rubric_path=rubric_path)
+            outcome = grade_file(path, rubric_path=rubric_path)
+            return outcome, _rendered(outcome, render)
         name = str(path)
         try:
             raw = _read_regular_file(path, name)
         except InputError as exc:
-            return FileFailure(name, tuple(exc.problems))
+            return FileFailure(name, tuple(exc.problems)), None
         sha256 = hashlib.sha256(raw).hexdigest()
         connection = self._connection()
         stored = None if connection is None else _load_result(connection, self._pending, sha256)
         if stored is not None:
-            result = _still_holds(stored, name, raw, sha256, rubric_path)
-            if result is not None:
-                return result
+            served = _still_holds(stored, name, raw, sha256, rubric_path, render)
+            if served is not None:
+                return served
         try:
             doc = self._document(name, raw, sha256)
             rubric, version = requested_rubric(doc)
             loaded = rubric_named(doc, rubric, version, rubric_path=rubric_path)
             evidence = check_evidence(doc, loaded)
         except InputError as exc:
-            return FileFailure(name, tuple(exc.problems))
+            return FileFailure(name, tuple(exc.problems)), None
         result = score_unit(loaded, evidence)
+        line = _rendered(result, render)
         if connection is not None:
             vetoes = [loaded.veto_index[event.id].name for event in evidence.vetoes]
             target = list(rating_target(loaded, result))
             request = _Request(scoring_fingerprint(loaded), rubric, version, vetoes, target)
-            _store_result(self._pending, sha256, request, result)
-        return result
+            template = None
+            if render is not None and line is not None:
+                shown = render_reuse.shape(render, result)
+                if shown is not None:
+                    template = render_reuse.make_template(line, result, shown)
+            _store_result(self._pending, sha256, request, result, render, template)
+        return result, line
+
+
+def _rendered(outcome: FileOutcome, render: Render | None) -> bytes | None:
+    return None if render is None or not isinstance(outcome, UnitResult) else render(outcome)
+
+
+def _render_name(render: Render) -> str:
+    return f"{render.__module__}.{render.__qualname__}"
 
 
 WRITE_EVERY = 64
@@ -234,7 +262,7 @@ class _Pending:
         self.pid = pid
         self.database = database
         self.entries: dict[str, str] = {}
-        self.results: dict[str, tuple[str, str]] = {}
+        self.results: dict[str, tuple[str, str, str | None, bytes | None, str | None]] = {}
 
     def added(self) -> None:
         if len(self.entries) + len(self.results) >= WRITE_EVERY:
@@ -255,7 +283,7 @@ class _Pending:
                     "INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items()
                 )
                 connection.executemany(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
                     [(digest, *row) for digest, row in results.items()],
                 )
             finally:
@@ -276,10 +304,16 @@ class _Request(NamedTuple):
 
 
 def _still_holds(
-    stored: tuple[_Request, str], name: str, raw: bytes, sha256: str, rubric_path: Path | None
-) -> UnitResult | None:
-    """The stored result re-rated under today's rubric, or None if that rubric scores otherwise."""
-    request, text = stored
+    stored: _Stored,
+    name: str,
+    raw: bytes,
+    sha256: str,
+    rubric_path: Path | None,
+    render: Render | None,
+) -> tuple[UnitResult, bytes | None] | None:
+    """The stored result re-rated under today's rubric (and its line), or None if that rubric
+    scores otherwise."""
+    request = stored.request
     unparsed = _Unread(name, None, sha256, {}, raw)
     try:
         loaded = rubric_named(unparsed, request.rubric, request.version, rubric_path=rubric_path)
@@ -288,10 +322,18 @@ def _still_holds(
     if scoring_fingerprint(loaded) != request.scoring:
         return None
     try:
-        result = decode_result(json.loads(text), name)
+        kept = decode_result(json.loads(stored.result), name)
     except (ValueError, TypeError, ArithmeticError, IndexError):
         return None
-    return rerate(loaded, result, tuple(request.vetoes), tuple(request.target))
+    result = rerate(loaded, kept, tuple(request.vetoes), tuple(request.target))
+    if render is None:
+        return result, None
+    template = None
+    if stored.render == _render_name(render) and (
+        result.next_rating == kept.next_rating and result.next_rating_note == kept.next_rating_note
+    ):
+        template = render_reuse.decode_template(stored.line, stored.slots)
+    return result, render(result) if template is None else render_reuse.fill(template, result)
 
 
 _connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
@@ -312,7 +354,7 @@ def _open(database: Path) -> sqlite3.Connection | None:
         )
         connection.execute(
             "CREATE TABLE IF NOT EXISTS results (digest TEXT PRIMARY KEY, request TEXT NOT NULL,"
-            " result TEXT NOT NULL)"
+            " result TEXT NOT NULL, render TEXT, line BLOB, slots TEXT)"
         )
     except (OSError, sqlite3.Error):
         return None
@@ -353,15 +395,24 @@ def _store(pending: _Pending, digest: str, doc: SourceDocument) -> None:
     pending.added()
 
 
-def _load_result(
-    connection: sqlite3.Connection, pending: _Pending, digest: str
-) -> tuple[_Request, str] | None:
-    """The stored request and the result's JSON text (decoded only once the request fits)."""
+class _Stored(NamedTuple):
+    """A stored result row: request and result JSON, and the rendered line's template if any."""
+
+    request: _Request
+    result: str
+    render: str | None
+    line: bytes | None
+    slots: str | None
+
+
+def _load_result(connection: sqlite3.Connection, pending: _Pending, digest: str) -> _Stored | None:
+    """The stored row (its result is decoded only once the request fits)."""
     try:
         row = pending.results.get(digest)
         if row is None:
             row = connection.execute(
-                "SELECT request, result FROM results WHERE digest = ?", (digest,)
+                "SELECT request, result, render, line, slots FROM results WHERE digest = ?",
+                (digest,),
             ).fetchone()
             if row is None:
                 return None
@@ -378,18 +429,29 @@ def _load_result(
             and isinstance(row[1], str)
         ):
             return None
-        return request, row[1]
+        return _Stored(request, *row[1:])
     except (sqlite3.Error, ValueError, TypeError):
         return None
 
 
-def _store_result(pending: _Pending, digest: str, request: _Request, result: UnitResult) -> None:
+def _store_result(
+    pending: _Pending,
+    digest: str,
+    request: _Request,
+    result: UnitResult,
+    render: Render | None,
+    template: render_reuse.Template | None,
+) -> None:
     try:
         text = json.dumps(encode_result(result), ensure_ascii=False, separators=(",", ":"))
         asked = json.dumps(list(request), ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    pending.results[digest] = (asked, text)
+    if render is None or template is None:
+        pending.results[digest] = (asked, text, None, None, None)
+    else:
+        line, slots = render_reuse.encode_template(template)
+        pending.results[digest] = (asked, text, _render_name(render), line, slots)
     pending.added()
 
 

@@ -19,6 +19,7 @@ from operator import attrgetter
 from typing import Any
 
 from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.building import builder
 
 Convert = Callable[[Any], Any]
 
@@ -94,12 +95,14 @@ def _class_codec(cls: type) -> tuple[Convert, Convert]:
             row[index] = convert(row[index])
         return row
 
+    build: Callable[..., Any] = builder(cls)
+
     def decode(row: list[Any]) -> Any:
         if len(row) != len(names):
             raise ValueError(f"{cls.__name__}: {len(row)} fields stored, {len(names)} expected")
         for index, convert in decoders:
             row[index] = convert(row[index])
-        return cls(*row)
+        return build(*row)
 
     return encode, decode
 
