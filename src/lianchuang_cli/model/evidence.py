@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import MAX_LISTED, InputError, Problem
+from lianchuang_cli.model import fast_path
 from lianchuang_cli.model.fill_hints import fill_hint, value_field
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
@@ -94,6 +95,48 @@ class NotApplicable:
     remark: str
 
 
+class IndicatorEntries(Mapping[str, IndicatorEntry]):
+    """Each indicator's entry, in file order, as validated.
+
+    Entries that the validation fast path accepted (``fast_path``: nothing but a value, a note and
+    attachments) are built on first access, from the same mapping with the same model as the full
+    check builds them; scoring reads only ``self_score``, which such entries do not have.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        self._items: dict[str, IndicatorEntry | dict[str, Any]] = {}
+
+    def __getitem__(self, key: str) -> IndicatorEntry:
+        item = self._items[key]
+        if isinstance(item, IndicatorEntry):
+            return item
+        entry = self._items[key] = _ENTRY.validate_python(item)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+    def self_score(self, key: str) -> Decimal | None:
+        """The entry's self-assessed score (自评分), None when it has none or there is no entry."""
+        item = self._items.get(key)
+        return item.self_score if isinstance(item, IndicatorEntry) else None
+
+    def add(self, key: str, entry: IndicatorEntry) -> None:
+        self._items[key] = entry
+
+    def defer(self, key: str, plain: dict[str, Any]) -> None:
+        """Keep an entry the fast path accepted, to be built when asked for."""
+        self._items[key] = plain
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A validated evidence file, with each indicator's value parsed by its rule."""
@@ -101,7 +144,7 @@ class Evidence:
     doc: Document
     unit: UnitInfo
     values: dict[str, Any]
-    entries: dict[str, IndicatorEntry]
+    entries: IndicatorEntries
     locations: dict[str, Location]
     penalties: tuple[Event, ...]
     bonuses: tuple[Event, ...]
@@ -236,17 +279,25 @@ def _check_indicators(
     loaded: LoadedRubric,
     problems: list[Problem],
     supplied: Collection[str],
-) -> tuple[dict[str, Any], dict[str, IndicatorEntry]]:
+) -> tuple[dict[str, Any], IndicatorEntries]:
     values: dict[str, Any] = {}
-    entries: dict[str, IndicatorEntry] = {}
+    entries = IndicatorEntries()
     raw = data.get("indicators")
     if not isinstance(raw, dict):
         where = ["indicators"] if "indicators" in data else []
         problems.append(doc.problem(where, "缺少 indicators（每项指标一条，键为指标 id）"))
         return values, entries
     index = loaded.indicator_index
+    readers = fast_path.readers(loaded)
     typos: dict[str, str] = {}
     for key, raw_entry in raw.items():
+        read = readers.get(key)
+        if read is not None and type(raw_entry) is dict:
+            value = read(raw_entry)
+            if value is not fast_path.DECLINED:
+                values[key] = value
+                entries.defer(key, raw_entry)
+                continue
         at: list[str | int] = ["indicators", key]
         if key not in index:
             close = closest(key, index) if len(problems) < MAX_LISTED else None
@@ -275,7 +326,7 @@ def _check_indicators(
         except ValidationError as exc:
             problems.extend(_fullwidth_instead(doc, p) for p in problems_from(exc, doc, at))
             continue
-        entries[key] = entry
+        entries.add(key, entry)
         if entry.self_score is not None and entry.self_score > indicator.points:
             message = f"自评分{fmt(entry.self_score)}超过本项满分{fmt(indicator.points)}"
             problems.append(doc.problem([*at, "self_score"], message))

@@ -310,8 +310,7 @@ def _score_indicators(
         rule_score,
         spec,
     ) in plan.items:
-        entry = entries.get(indicator_id)
-        self_score = entry.self_score if entry is not None else None
+        self_score = entries.self_score(indicator_id)
         where = locations.get(indicator_id)
         line, cell = (where.line, where.cell) if where is not None else (0, None)
         provenance: Provenance | None = None
