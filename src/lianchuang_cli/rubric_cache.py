@@ -24,11 +24,9 @@ The cache is used only when the command line turns it on (``use``): the folder i
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +72,8 @@ def code_fingerprint() -> str:
     """Versions of the tool, pydantic and Python, and the name, size and mtime of each module."""
     global _fingerprint
     if _fingerprint is None:
+        import hashlib
+
         import pydantic_core
 
         root = os.path.dirname(os.path.abspath(__file__))
@@ -101,6 +101,8 @@ def load(path: Path) -> LoadedRubric | None:
     folder = _folder
     if folder is None:
         return None
+    import hashlib  # here: ``--help`` imports this module and needs no hashing
+
     try:
         info = os.stat(path)
         # Only regular files: opening a pipe could block, and the reader refuses it anyway.
@@ -127,6 +129,8 @@ def store(loaded: LoadedRubric) -> None:
     folder = _folder
     if folder is None:
         return
+    import tempfile
+
     from lianchuang_cli.model.rubric import Rubric
 
     text = loaded.rubric.model_dump_json()
