@@ -15,7 +15,10 @@ plus a few invalid files), then measures, in one run and on the same files:
   files after a rubric edit (a rating threshold moved), which must not parse them again;
 * peak memory of each command: the largest sum of resident memory over the command's whole process
   tree (workers included), sampled every 10 ms from /proc (Linux);
-* start-up: ``python -c pass``, ``lianchuang --help`` and ``lianchuang score ONE_FILE``.
+* start-up: ``python -c pass``, ``lianchuang --help`` and ``lianchuang score ONE_FILE`` (table and
+  JSON), wall and CPU time, taking turns; also from a copy of the package with compiled bytecode,
+  as ``pip install`` leaves it (an editable checkout under ``PYTHONDONTWRITEBYTECODE`` compiles
+  every module on every run).
 
 Times are medians over ``--rounds`` runs; ratios are between figures of this same run.
 """
@@ -392,30 +395,94 @@ def main() -> None:
         if "startup" in skip:
             return
         example = str(sorted(EXAMPLES.glob("*.yaml"))[0])
-
-        def started(*argv: str) -> float:
-            def once() -> Run:
-                start = time.perf_counter()
-                subprocess.run(argv, check=False, capture_output=True)
-                return Run(time.perf_counter() - start, 0.0)
-
-            return median_run(once, args.startup_rounds).seconds
-
-        bare = started(sys.executable, "-c", "pass")
-        help_time = started(*tool, "--help")
-        score_table = started(*tool, "score", example)
-        score_json = started(*tool, "score", example, "--format", "json")
+        installed = install_compiled(Path(scratch_name) / "installed")
+        as_installed = {**os.environ, "PYTHONPATH": str(installed)}
+        installed_tool = [sys.executable, "-c", CONSOLE_SCRIPT]
+        commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+            "python -c pass": ([sys.executable, "-c", "pass"], None),
+            "lianchuang --help": ([*tool, "--help"], None),
+            "lianchuang score ONE_FILE": ([*tool, "score", example], None),
+            "lianchuang score ONE_FILE (json)": (
+                [*tool, "score", example, "--format", "json"],
+                None,
+            ),
+            "installed: --help": ([*installed_tool, "--help"], as_installed),
+            "installed: score ONE_FILE": ([*installed_tool, "score", example], as_installed),
+            "installed: score ONE_FILE (json)": (
+                [*installed_tool, "score", example, "--format", "json"],
+                as_installed,
+            ),
+        }
+        timed = time_interleaved(commands, args.startup_rounds)
+        bare = timed["python -c pass"]
+        targets = {"--help": 150, "score ONE_FILE": 300}
         print()
-        print(f"python -c pass                    : {bare * 1e3:6.0f} ms")
         print(
-            f"lianchuang --help                 : {help_time * 1e3:6.0f} ms (+{(help_time - bare) * 1e3:.0f}; target +150)"
+            f"start-up: median of {args.startup_rounds} interleaved runs; wall ms and the "
+            "process's CPU ms, each also as the difference from python -c pass"
         )
+        for label, run in timed.items():
+            target = next((t for name, t in targets.items() if label.endswith(name)), None)
+            print(
+                f"{label:34s}: {run.seconds * 1e3:6.0f} ms (+{(run.seconds - bare.seconds) * 1e3:.0f}"
+                f"{f'; target +{target}' if target else ''})"
+                f"   CPU {run.cpu_seconds * 1e3:4.0f} ms (+{(run.cpu_seconds - bare.cpu_seconds) * 1e3:.0f})"
+            )
         print(
-            f"lianchuang score ONE_FILE         : {score_table * 1e3:6.0f} ms (+{(score_table - bare) * 1e3:.0f}; target +300)"
+            "installed: a copy of the package with its bytecode compiled, as `pip install` leaves "
+            "it; the rows above run this checkout"
+            + (
+                " with PYTHONDONTWRITEBYTECODE set, so every run compiles the package's modules"
+                if os.environ.get("PYTHONDONTWRITEBYTECODE")
+                else ""
+            )
         )
-        print(
-            f"lianchuang score ONE_FILE (json)  : {score_json * 1e3:6.0f} ms (+{(score_json - bare) * 1e3:.0f})"
+
+
+CONSOLE_SCRIPT = "import re, sys; from lianchuang_cli.entry import run; sys.exit(run())"
+"""What the ``lianchuang`` console script runs."""
+
+
+def install_compiled(folder: Path) -> Path:
+    """Copy the package (with its shipped rubrics, as a wheel lays them out) into ``folder`` and
+    compile its bytecode; return the folder to put on PYTHONPATH."""
+    import compileall
+
+    package = folder / "lianchuang_cli"
+    shutil.copytree(
+        ROOT / "src" / "lianchuang_cli", package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(ROOT / "rubrics", package / "rubrics")
+    compileall.compile_dir(package, quiet=1)
+    return folder
+
+
+def time_interleaved(
+    commands: dict[str, tuple[list[str], dict[str, str] | None]], rounds: int
+) -> dict[str, Run]:
+    """Median wall and CPU time of each command, the commands taking turns round by round (so
+    that a burst of other work on the machine weighs on all of them alike); one untimed run
+    first, as a user's second run (the rubric cache filled)."""
+    for argv, env in commands.values():
+        subprocess.run(argv, check=False, capture_output=True, env=env)
+    runs: dict[str, list[Run]] = {label: [] for label in commands}
+    for _ in range(rounds):
+        for label, (argv, env) in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(argv, check=False, capture_output=True, env=env)
+            seconds = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            runs[label].append(Run(seconds, 0.0, cpu))
+    return {
+        label: Run(
+            statistics.median(r.seconds for r in done),
+            0.0,
+            statistics.median(r.cpu_seconds for r in done),
         )
+        for label, done in runs.items()
+    }
 
 
 if __name__ == "__main__":
