@@ -32,8 +32,9 @@ MAX_DEPTH = 16
 KeyPath = tuple[str, ...]
 """The keys leading from the root to a block mapping, through mappings only."""
 
-KeyPositions = dict[KeyPath, dict[str, tuple[int, int]]]
-"""For each block mapping reached through mappings only: its keys' 1-based (line, column)."""
+KeyPositions = dict[KeyPath, tuple[int, dict[str, int]]]
+"""For each block mapping reached through mappings only: the 1-based column of its keys, and
+the 1-based line of each key."""
 
 # Only what libyaml accepts as printable, less the line breaks other than \n (\x85, \u2028,
 # \u2029) and the byte order mark; \r is dealt with before.
@@ -42,7 +43,7 @@ _ODD = re.compile(
 )
 
 # A simple key, its colon, then a space or the end of the line.
-_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}):(?:\Z| +(.*))", re.DOTALL)
+_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}):(?:\Z| +(.*))")
 
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 
@@ -84,12 +85,14 @@ def scan(text: str) -> tuple[Any, KeyPositions] | None:
             rows.append((number, indent, content))
     if not rows:
         return None
+    end = len(rows)
+    rows.append((0, -1, ""))
     reader = _Reader(rows)
     try:
         data = reader.block(rows[0][1], (), 0)
     except _Decline:
         return None
-    if reader.at != len(rows):
+    if reader.at != end:
         return None
     return data, reader.keys
 
@@ -178,27 +181,29 @@ def _flow(text: str) -> tuple[Any, str]:
 def _inline(text: str) -> Any:
     """The value written on the rest of a line (not empty, not a comment)."""
     first = text[0]
-    if first == '"':
-        end = text.find('"', 1)
-        if end < 0:
+    if first in _INDICATORS:
+        if first == '"':
+            end = text.find('"', 1)
+            if end < 0:
+                raise _Decline
+            value: Any = text[1:end]
+            if "\\" in value:
+                raise _Decline
+            _check_tail(text[end + 1 :])
+            return value
+        if first == "'":
+            single = _SINGLE.match(text)
+            if single is None:
+                raise _Decline
+            _check_tail(text[single.end() :])
+            return single.group(1).replace("''", "'")
+        if first == "[" or first == "{":
+            value, tail = _flow(text)
+            _check_tail(tail)
+            return value
+        if first != "-" or text[1:2] not in _NUMBER_SECOND:
             raise _Decline
-        value: Any = text[1:end]
-        if "\\" in value:
-            raise _Decline
-        _check_tail(text[end + 1 :])
-        return value
-    if first == "'":
-        single = _SINGLE.match(text)
-        if single is None:
-            raise _Decline
-        _check_tail(text[single.end() :])
-        return single.group(1).replace("''", "'")
-    if first == "[" or first == "{":
-        value, tail = _flow(text)
-        _check_tail(tail)
-        return value
-    if first in _INDICATORS and not (first == "-" and text[1:2] in _NUMBER_SECOND):
-        raise _Decline
+    # A plain scalar: it ends at a comment, and holds no ": " (that would be a mapping).
     comment = text.find(" #")
     if comment >= 0:
         text = text[:comment]
@@ -236,15 +241,13 @@ class _Reader:
 
     def mapping(self, indent: int, path: KeyPath | None, depth: int) -> dict[str, Any]:
         rows = self.rows
-        count = len(rows)
         result: dict[str, Any] = {}
-        where: dict[str, tuple[int, int]] = {}
+        lines: dict[str, int] = {}
         if path is not None:
-            self.keys[path] = where
-        column = indent + 1
+            self.keys[path] = (indent + 1, lines)
         at = self.at
-        while at < count:
-            number, row_indent, content = rows[at]
+        while True:
+            number, row_indent, content = rows[at]  # the last row is a sentinel, indented -1
             if row_indent != indent:
                 break
             match = _KEY.match(content)
@@ -253,31 +256,29 @@ class _Reader:
             key, rest = match.groups()
             if key in result:
                 raise _Decline
-            where[key] = (number, column)
+            lines[key] = number
             at += 1
-            if not rest or rest[0] == "#":
-                if at < count and (
-                    rows[at][1] > indent or (rows[at][1] == indent and _is_item(rows[at][2]))
-                ):
-                    self.at = at
-                    inner = None if path is None else (*path, key)
-                    result[key] = self.block(rows[at][1], inner, depth + 1)
-                    at = self.at
-                else:
-                    result[key] = None
-            else:
+            if rest and rest[0] != "#":
                 result[key] = _inline(rest)
-                if at < count and rows[at][1] > indent:
+                if rows[at][1] > indent:
                     raise _Decline  # a continuation line, or a bad indentation
+                continue
+            below = rows[at][1]
+            if below > indent or (below == indent and _is_item(rows[at][2])):
+                self.at = at
+                inner = None if path is None else (*path, key)
+                result[key] = self.block(below, inner, depth + 1)
+                at = self.at
+            else:
+                result[key] = None
         self.at = at
         return result
 
     def sequence(self, indent: int, depth: int) -> list[Any]:
         rows = self.rows
-        count = len(rows)
         items: list[Any] = []
         at = self.at
-        while at < count:
+        while True:
             number, row_indent, content = rows[at]
             if row_indent != indent or not _is_item(content):
                 break
@@ -294,7 +295,7 @@ class _Reader:
             else:
                 items.append(_inline(rest))
                 at += 1
-                if at < count and rows[at][1] > indent:
+                if rows[at][1] > indent:
                     raise _Decline
         self.at = at
         return items

@@ -145,7 +145,8 @@ class SourceDocument:
         if self._fast_keys is not None:
             noted = self._fast_keys.get(tuple(loc))  # type: ignore[arg-type]
             if noted is not None:
-                return {key: Location(line, column) for key, (line, column) in noted.items()}
+                column, lines = noted
+                return {key: Location(line, column) for key, line in lines.items()}
         node = self.root
         for part in loc:
             if not isinstance(node, MappingNode):
