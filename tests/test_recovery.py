@@ -81,3 +81,41 @@ def test_small_fixes_beat_one_large_gap() -> None:
 def test_a_deficit_in_a_group_without_gaps_cannot_be_met() -> None:
     """A criterion short of its share with nothing left to recover makes the band unreachable."""
     assert fewest_then_cheapest([Candidate("a", "alpha", 100)], {"beta": 50}, 0) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    candidates=candidate_lists,
+    deficits=st.dictionaries(st.sampled_from(GROUPS), st.integers(-200, 900), max_size=3),
+    needed=st.integers(0, 2500),
+)
+def test_one_item_answers_are_the_table_search_answers(
+    candidates: list[Candidate], deficits: dict[str, int], needed: int
+) -> None:
+    """When one item is the fewest, the direct pick is the very item the table search returns."""
+    from lianchuang_cli.scoring import recovery
+
+    by_group: dict[str, list[tuple[int, Candidate]]] = {}
+    for position, candidate in enumerate(candidates):
+        by_group.setdefault(candidate.group, []).append((position, candidate))
+    if any(deficit > 0 and group not in by_group for group, deficit in deficits.items()):
+        return
+    most = recovery._greedy_count(by_group, deficits, needed)
+    if most is None or most > 1:
+        return
+    searched = recovery._table_search(candidates, by_group, deficits, needed, max(most, 1))
+    if most == 0:
+        assert fewest_then_cheapest(candidates, deficits, needed) == () == searched
+    else:
+        assert fewest_then_cheapest(candidates, deficits, needed) == searched
+
+
+def test_equally_cheap_single_items_give_the_first() -> None:
+    candidates = [
+        Candidate("a", "alpha", 100),
+        Candidate("b", "beta", 100),
+        Candidate("c", "alpha", 300),
+    ]
+    assert fewest_then_cheapest(candidates, {}, 100) == (candidates[0],)
+    assert fewest_then_cheapest(candidates, {"beta": 50}, 100) == (candidates[1],)
+    assert fewest_then_cheapest(candidates, {"alpha": 150}, 100) == (candidates[2],)

@@ -362,3 +362,28 @@ def test_rescaling_is_the_rounded_fraction(raw: int, applicable: int, total: flo
     assert got == expected
     if possible != whole:
         assert got.as_tuple().exponent == -2
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=st.lists(st.integers(0, 3), min_size=1, max_size=60),
+    goal=st.integers(0, 120),
+    guess=st.one_of(st.none(), st.integers(-3, 70)),
+)
+def test_a_guess_never_changes_the_least_cents(
+    steps: list[int], goal: int, guess: int | None
+) -> None:
+    """Whatever the guess, the answer is the least cents the halving search finds."""
+    from lianchuang_cli.scoring.unit import _least_cents
+
+    totals = [sum(steps[: n + 1]) for n in range(len(steps))]  # never falls
+
+    def total_after(cents: int) -> Decimal:
+        return Decimal(totals[cents])
+
+    most = len(totals) - 1
+    expected = _least_cents(total_after, Decimal(goal), most)
+    assert _least_cents(total_after, Decimal(goal), most, guess) == expected
+    if expected is not None:
+        assert all(totals[c] < goal for c in range(expected))
+        assert totals[expected] >= goal

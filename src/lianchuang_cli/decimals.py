@@ -52,11 +52,21 @@ def fmt(value: Decimal | Fraction) -> str:
     # The text depends only on the number (2.5 and 2.50 show alike), so equal keys are safe.
     text = _SHOWN.get(value)
     if text is None:
-        text = _show(value.quantize(CENT, rounding=ROUND_HALF_UP))
+        text = _show_decimal(value)
         if len(_SHOWN) >= _SHOWN_LIMIT:
             _SHOWN.clear()
         _SHOWN[value] = text
     return text
+
+
+def _show_decimal(value: Decimal) -> str:
+    written = str(value)
+    point = written.find(".")
+    # At most two decimals, no exponent, and few enough digits that rounding to cents would be
+    # exact: rounding changes nothing, and the digits as written are the digits to show.
+    if len(written) <= 24 and "E" not in written and (point < 0 or len(written) - point <= 3):
+        return _show(written if point < 0 else written.rstrip("0").rstrip("."))
+    return _show(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def fmt_ratio(numerator: int, denominator: int) -> str:
@@ -64,8 +74,8 @@ def fmt_ratio(numerator: int, denominator: int) -> str:
     return _show(round_ratio(numerator, denominator))
 
 
-def _show(rounded: Decimal) -> str:
-    text = f"{rounded:f}"
+def _show(rounded: Decimal | str) -> str:
+    text = rounded if isinstance(rounded, str) else f"{rounded:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

@@ -103,10 +103,12 @@ class IndicatorEntries(Mapping[str, IndicatorEntry]):
     check builds them; scoring reads only ``self_score``, which such entries do not have.
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "self_scores")
 
     def __init__(self) -> None:
         self._items: dict[str, IndicatorEntry | dict[str, Any]] = {}
+        self.self_scores: dict[str, Decimal] = {}
+        """The self-assessed scores (自评分) given, by indicator id."""
 
     def __getitem__(self, key: str) -> IndicatorEntry:
         item = self._items[key]
@@ -125,12 +127,13 @@ class IndicatorEntries(Mapping[str, IndicatorEntry]):
         return repr(dict(self.items()))
 
     def self_score(self, key: str) -> Decimal | None:
-        """The entry's self-assessed score (自评分), None when it has none or there is no entry."""
-        item = self._items.get(key)
-        return item.self_score if isinstance(item, IndicatorEntry) else None
+        """The entry's self-assessed score, None when it has none or there is no entry."""
+        return self.self_scores.get(key)
 
     def add(self, key: str, entry: IndicatorEntry) -> None:
         self._items[key] = entry
+        if entry.self_score is not None:
+            self.self_scores[key] = entry.self_score
 
     def defer(self, key: str, plain: dict[str, Any]) -> None:
         """Keep an entry the fast path accepted, to be built when asked for."""

@@ -3,8 +3,9 @@
 A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (to get past
 the class's own ``__setattr__``, which refuses), one call per field: building an
 ``IndicatorResult`` costs about five times what it costs for the same class unfrozen. A builder
-fills a plain (unfrozen) twin with the same slots, then turns it into the frozen class by
-assigning its ``__class__``, which Python allows between classes with identical slot layouts.
+is a plain (unfrozen) twin class with the same slots, whose ``__init__`` sets the fields and
+then turns the object into the frozen class by assigning its ``__class__``, which Python allows
+between classes with identical slot layouts.
 The object is then in every way one the frozen class built itself: same type, same field values,
 equal, same ``repr``, same pickle. Nothing runs in between, and nobody else holds the twin.
 
@@ -35,29 +36,25 @@ def _make_builder(cls: type[T]) -> Callable[..., T]:
     if not _fits(cls):
         return cls
     twin = _unfrozen_twin(cls)
-
-    def build(*args: Any, **kwargs: Any) -> T:
-        made = twin(*args, **kwargs)
-        made.__class__ = cls
-        return made  # type: ignore[no-any-return]
-
     try:
-        build(*(None for _ in dataclasses.fields(cls)))  # type: ignore[arg-type]
+        made = twin(*(None for _ in dataclasses.fields(cls)))  # type: ignore[arg-type]
     except TypeError:  # layouts Python does not accept as the same
         return cls
-    return build
+    return twin if type(made) is cls else cls
 
 
 def _unfrozen_twin(cls: type) -> type:
-    """A plain class with ``cls``'s slots and an ``__init__`` with its fields, defaults included."""
+    """A plain class with ``cls``'s slots whose ``__init__`` takes ``cls``'s fields, defaults
+    included, sets them, and then makes the object a ``cls`` (the twin is never seen)."""
     fields = dataclasses.fields(cls)
     defaults = {f"_d_{f.name}": f.default for f in fields if f.default is not dataclasses.MISSING}
     params = ", ".join(
         f.name if f.default is dataclasses.MISSING else f"{f.name}=_d_{f.name}" for f in fields
     )
-    body = "".join(f"\n    self.{f.name} = {f.name}" for f in fields) or "\n    pass"
+    body = "".join(f"\n    self.{f.name} = {f.name}" for f in fields)
     namespace: dict[str, Any] = {}
-    exec(f"def __init__(self, {params}):{body}", defaults, namespace)
+    source = f"def __init__(self, {params}):{body}\n    self.__class__ = _frozen"
+    exec(source, {**defaults, "_frozen": cls}, namespace)
     slots = cls.__slots__  # type: ignore[attr-defined]
     return type(f"_Unfrozen{cls.__name__}", (), {"__slots__": slots, **namespace})
 

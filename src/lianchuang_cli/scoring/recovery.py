@@ -90,6 +90,23 @@ def _prune(table: _Table, needed: int) -> _Table:
     return kept
 
 
+def _fewest_of_one(
+    candidates: Sequence[Candidate], deficits: Mapping[str, int], needed: int
+) -> tuple[Candidate, ...] | None:
+    """The search's answer when one item is the fewest that can do: the cheapest single item
+    meeting every condition, the first of equally cheap ones (the table search keeps the same)."""
+    short = [group for group, deficit in deficits.items() if deficit > 0]
+    best: tuple[int, int] | None = None
+    for position, candidate in enumerate(candidates):
+        if candidate.cents < needed or any(group != candidate.group for group in short):
+            continue
+        if any(candidate.cents < deficits[group] for group in short):
+            continue
+        if best is None or (candidate.cents, position) < best:
+            best = (candidate.cents, position)
+    return None if best is None else (candidates[best[1]],)
+
+
 def fewest_then_cheapest(
     candidates: Sequence[Candidate], deficits: Mapping[str, int], needed: int
 ) -> tuple[Candidate, ...] | None:
@@ -108,6 +125,19 @@ def fewest_then_cheapest(
     most = _greedy_count(by_group, deficits, needed)
     if most is None:
         return None
+    if most <= 1:
+        return _fewest_of_one(candidates, deficits, needed) if most else ()
+    return _table_search(candidates, by_group, deficits, needed, most)
+
+
+def _table_search(
+    candidates: Sequence[Candidate],
+    by_group: Mapping[str, list[tuple[int, Candidate]]],
+    deficits: Mapping[str, int],
+    needed: int,
+    most: int,
+) -> tuple[Candidate, ...] | None:
+    """The exact search over every group's table of sums, with at most ``most`` items."""
     combined: _Table = {0: (0, ())}
     for group, members in by_group.items():
         options = _group_table(members, deficits.get(group, 0), most)

@@ -8,18 +8,19 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
-from lianchuang_cli.decimals import ZERO, fmt, round_ratio
+from lianchuang_cli.decimals import CENT, ZERO, fmt, round_ratio
 from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
 from lianchuang_cli.model.linked import Unavailable
 from lianchuang_cli.model.rubric import (
     AdjustmentItem,
     BonusItem,
+    Criterion,
     Indicator,
     LoadedRubric,
     RatingBand,
     Rubric,
 )
-from lianchuang_cli.model.rules import Judgement, Outcome, Ratio
+from lianchuang_cli.model.rules import Breaches, Judgement, Outcome, Ratio
 from lianchuang_cli.results import (
     Adjustment,
     CriterionResult,
@@ -49,7 +50,9 @@ def score_unit(
     """
     rubric = loaded.rubric
     plan = _plan(loaded)
-    indicators = tuple(_score_indicators(loaded, plan, evidence, linked or {}))
+    indicators, not_applicable, differences = _score_indicators(
+        loaded, plan, evidence, linked or {}
+    )
     criteria, raw, applicable = _totals(rubric, plan, indicators)
     total = rubric.total_points
     scaled = applicable != total
@@ -84,14 +87,6 @@ def score_unit(
         for gain in [_base_gain(raw, applicable, total, lost)]
     )
     veto_names = tuple(loaded.veto_index[event.id].name for event in evidence.vetoes)
-    not_applicable = tuple(
-        NotApplicableItem(
-            r.id, r.name, r.criterion, r.max_score, value.situation, value.remark, r.line, r.cell
-        )
-        for r in indicators
-        for value in [evidence.values.get(r.id)]
-        if isinstance(value, NotApplicable)
-    )
     unit = evidence.unit
     return plan.unit_result(
         file=evidence.doc.name,
@@ -121,11 +116,7 @@ def score_unit(
         vetoed=vetoed,
         veto_reasons=veto_reasons,
         gaps=gaps,
-        self_score_differences=tuple(
-            SelfScoreDifference(r.id, r.name, r.self_score, r.score)
-            for r in indicators
-            if r.self_score is not None and r.self_score != r.score
-        ),
+        self_score_differences=differences,
         **rating_fields(loaded, criteria, indicators, score, bonus - penalty, veto_names),
     )
 
@@ -216,10 +207,23 @@ def _by_points_lost(indicators: Iterable[IndicatorResult]) -> list[tuple[Indicat
     return sorted((pair for pair in lost if pair[1] > 0), key=lambda pair: -pair[1])
 
 
+_Item = tuple[str, Indicator, str, str, str, Decimal, Callable[[Any, Decimal], Outcome], Any]
+"""One indicator as scoring reads it: criterion id, indicator, id, name, requirement, points,
+the rule's ``score``, the indicator's ``linked`` declaration."""
+
+
 class _Plan:
     """What scoring needs of a rubric, worked out once per rubric instead of once per unit."""
 
-    __slots__ = ("criterion_result", "gap", "indicator_result", "items", "long_term", "unit_result")
+    __slots__ = (
+        "criteria",
+        "criterion_result",
+        "gap",
+        "indicator_result",
+        "items",
+        "long_term",
+        "unit_result",
+    )
 
     def __init__(self, rubric: Rubric) -> None:
         # Builders of the result objects made for every unit (see ``building``).
@@ -241,6 +245,12 @@ class _Plan:
             for criterion, indicator in rubric.indicators()
         )
         self.long_term = frozenset(i.id for _, i in rubric.indicators() if i.long_term)
+        # Each criterion with the slice of ``items`` (and of a unit's results) that it holds.
+        self.criteria: list[tuple[Criterion, int, int]] = []
+        start = 0
+        for criterion in rubric.criteria:
+            self.criteria.append((criterion, start, start + len(criterion.indicators)))
+            start += len(criterion.indicators)
 
 
 _plans: WeakKeyDictionary[LoadedRubric, _Plan] = WeakKeyDictionary()
@@ -257,9 +267,10 @@ _MEMO_LIMIT = 4096
 """Rule outcomes remembered per rubric: a batch repeats the same values (12 meetings, true,
 本科) thousands of times; the memo is emptied when full so that memory stays flat."""
 
-_memos: WeakKeyDictionary[LoadedRubric, dict[tuple[object, ...], tuple[Outcome, Status]]] = (
-    WeakKeyDictionary()
-)
+_Remembered = tuple[Decimal, Status, str, str, str]
+"""A rule outcome as scoring uses it: score, status, found, explanation, action."""
+
+_memos: WeakKeyDictionary[LoadedRubric, dict[tuple[object, ...], _Remembered]] = WeakKeyDictionary()
 
 
 def _value_key(value: object) -> tuple[object, ...] | None:
@@ -279,6 +290,9 @@ def _value_key(value: object) -> tuple[object, ...] | None:
     if kind is Judgement:
         assert isinstance(value, Judgement)
         return (kind, str(value.score), value.reason)
+    if kind is Breaches:
+        assert isinstance(value, Breaches)
+        return (kind, value.total, value.breaches)
     return None
 
 
@@ -291,83 +305,118 @@ def _score_indicators(
     plan: _Plan,
     evidence: Evidence,
     linked: Mapping[str, tuple[Any, Provenance]],
-) -> Iterable[IndicatorResult]:
-    rubric = loaded.rubric
+) -> tuple[
+    tuple[IndicatorResult, ...], tuple[NotApplicableItem, ...], tuple[SelfScoreDifference, ...]
+]:
+    """Each indicator's result, in rubric order; the 缺项 declared; self-scores that differ."""
     memo = _memos.get(loaded)
     if memo is None:
         memo = _memos.setdefault(loaded, {})
     values = evidence.values
-    entries = evidence.entries
+    self_scores = evidence.entries.self_scores
     locations = evidence.locations
     build = plan.indicator_result
-    for (
-        criterion_id,
-        indicator,
-        indicator_id,
-        name,
-        requirement,
-        points,
-        rule_score,
-        spec,
-    ) in plan.items:
-        self_score = entries.self_score(indicator_id)
+    results: list[IndicatorResult] = []
+    not_applicable: list[tuple[IndicatorResult, NotApplicable]] = []
+    for item in plan.items:
+        criterion_id, _, indicator_id, name, requirement, points, _, spec = item
         where = locations.get(indicator_id)
         line, cell = (where.line, where.cell) if where is not None else (0, None)
         provenance: Provenance | None = None
         if linked and indicator_id in linked:
             value, provenance = linked[indicator_id]
+            declared = values.get(indicator_id)
         else:
-            value = values[indicator_id]
+            value = declared = values[indicator_id]
             if spec is not None and not isinstance(value, NotApplicable):
                 provenance = Provenance("declared", spec.figure, "", None)
         # The rule outcome, remembered: rules are pure functions of the value.
         kind = type(value)
-        key: tuple[object, ...] | None
         if kind is Decimal:
-            key = (indicator_id, kind, str(value))
+            remembered = memo.get((indicator_id, kind, str(value)))
         elif kind is bool or kind is int or kind is str:
-            key = (indicator_id, kind, value)
+            remembered = memo.get((indicator_id, kind, value))
         else:
             value_key = _value_key(value)
-            key = None if value_key is None else (indicator_id, *value_key)
-        remembered = None if key is None else memo.get(key)
+            remembered = None if value_key is None else memo.get((indicator_id, *value_key))
         if remembered is None:
-            if isinstance(value, Unavailable):
-                yield _unavailable(
-                    criterion_id, indicator, value, self_score, line, provenance, cell
-                )
+            scored = _outcome(loaded.rubric, memo, item, value, self_scores, line, provenance, cell)
+            if isinstance(scored, IndicatorResult):  # 缺项, or a figure not computable
+                results.append(scored)
+                if isinstance(declared, NotApplicable):
+                    not_applicable.append((scored, declared))
                 continue
-            if isinstance(value, NotApplicable):
-                yield _not_applicable(
-                    rubric, criterion_id, indicator, value, self_score, line, provenance, cell
-                )
-                continue
-            outcome = rule_score(value, points)
-            remembered = (outcome, _status(outcome.score, points))
-            if key is not None:
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                memo[key] = remembered
-        outcome, status = remembered
-        explanation = outcome.explanation
+            remembered = scored
+        score, status, found, explanation, action = remembered
         if provenance is not None:
             explanation = f"{provenance.label}：{explanation}"
-        yield build(
+        result = build(
             indicator_id,
             criterion_id,
             name,
             requirement,
-            outcome.score,
+            score,
             points,
             status,
-            outcome.found,
+            found,
             explanation,
-            outcome.action,
-            self_score,
+            action,
+            self_scores.get(indicator_id),
             line,
             provenance,
             cell,
         )
+        results.append(result)
+        if declared is not value and isinstance(declared, NotApplicable):
+            not_applicable.append((result, declared))
+    differences = tuple(
+        SelfScoreDifference(r.id, r.name, r.self_score, r.score)
+        for r in results
+        if r.self_score is not None and r.self_score != r.score
+    )
+    declared_not_applicable = tuple(
+        NotApplicableItem(
+            r.id, r.name, r.criterion, r.max_score, value.situation, value.remark, r.line, r.cell
+        )
+        for r, value in not_applicable
+    )
+    return tuple(results), declared_not_applicable, differences
+
+
+def _outcome(
+    rubric: Rubric,
+    memo: dict[tuple[object, ...], _Remembered],
+    item: _Item,
+    value: Any,
+    self_scores: Mapping[str, Decimal],
+    line: int,
+    provenance: Provenance | None,
+    cell: str | None,
+) -> _Remembered | IndicatorResult:
+    """A value's outcome, scored and remembered; or, for 缺项 and for a linked figure that could
+    not be computed, the indicator's whole result."""
+    criterion_id, indicator, indicator_id, _, _, points, rule_score, _ = item
+    self_score = self_scores.get(indicator_id)
+    if isinstance(value, Unavailable):
+        return _unavailable(criterion_id, indicator, value, self_score, line, provenance, cell)
+    if isinstance(value, NotApplicable):
+        return _not_applicable(
+            rubric, criterion_id, indicator, value, self_score, line, provenance, cell
+        )
+    outcome = rule_score(value, points)
+    remembered = (
+        outcome.score,
+        _status(outcome.score, points),
+        outcome.found,
+        outcome.explanation,
+        outcome.action,
+    )
+    value_key = _value_key(value)
+    if value_key is not None:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[(indicator_id, *value_key)] = remembered
+    return remembered
 
 
 def _unavailable(
@@ -432,29 +481,24 @@ def _totals(
     rubric: Rubric, plan: _Plan, indicators: tuple[IndicatorResult, ...]
 ) -> tuple[tuple[CriterionResult, ...], Decimal, Decimal]:
     """Each criterion's result, the points earned and the points applicable (缺项 left out)."""
-    earned: dict[str, Decimal] = {}
-    possible: dict[str, Decimal] = {}
+    build = plan.criterion_result
+    criteria = []
     raw = applicable = ZERO
+    for criterion, start, stop in plan.criteria:
+        earned = possible = ZERO
+        for r in indicators[start:stop]:
+            score = r.score
+            if score is not None:
+                earned += score
+                possible += r.max_score
+        # Summed in rubric order, as the totals below: Decimal sums of cents are exact.
+        criteria.append(build(criterion.id, criterion.name, earned, possible, criterion.points))
     for r in indicators:
         score = r.score
         if score is not None:
-            criterion = r.criterion
-            earned[criterion] = earned.get(criterion, ZERO) + score
-            possible[criterion] = possible.get(criterion, ZERO) + r.max_score
             raw += score
             applicable += r.max_score
-    build = plan.criterion_result
-    criteria = tuple(
-        build(
-            criterion.id,
-            criterion.name,
-            earned.get(criterion.id, ZERO),
-            possible.get(criterion.id, ZERO),
-            criterion.points,
-        )
-        for criterion in rubric.criteria
-    )
-    return criteria, raw, applicable
+    return tuple(criteria), raw, applicable
 
 
 def _scaled(raw: Decimal, applicable: Decimal, total: Decimal) -> Decimal:
@@ -579,9 +623,13 @@ def _next_rating(
     target = rubric.ratings[band_index - 1]
     long_term = plan.long_term
     # In rubric order: the search breaks ties by the candidates' order.
-    lost_by = [(r, r.max_score - r.score) for r in indicators if r.score is not None]
-    gaps = [r for r, lost in lost_by if lost > 0]
-    actionable = [(r, lost) for r, lost in lost_by if lost > 0 and r.id not in long_term]
+    lost_by = [
+        (position, r, r.max_score - r.score)
+        for position, r in enumerate(indicators)
+        if r.score is not None
+    ]
+    gaps = [r for _, r, lost in lost_by if lost > 0]
+    actionable = [(i, r, lost) for i, r, lost in lost_by if lost > 0 and r.id not in long_term]
     # The criteria's sums add up to the indicator points earned and applicable (exact sums).
     raw = sum((c.score for c in criteria), ZERO)
     applicable = sum((c.max_score for c in criteria), ZERO)
@@ -592,22 +640,43 @@ def _next_rating(
         base = _scaled(raw + Decimal(cents) / 100, applicable, total)
         return max(base + adjustment, floor)
 
-    available = sum(_cents(lost) for _, lost in actionable)
+    available = sum(_cents(lost) for _, _, lost in actionable)
     deficits: dict[str, int] = {}
     if target.min_criterion_share is not None:
         for criterion in criteria:
             short = target.min_criterion_share * criterion.max_score - criterion.score
             deficits[criterion.id] = _cents_up(short)
-    needed = _least_cents(total_after, target.min_score, available)
-    candidates = [Candidate(r.id, r.criterion, _cents(lost)) for r, lost in actionable]
+    guess = _cents_guess(target.min_score - adjustment, raw, applicable, total, floor, target)
+    needed = _least_cents(total_after, target.min_score, available, guess)
+    candidate = builder(Candidate)
+    candidates = [candidate(r.id, r.criterion, _cents(lost)) for _, r, lost in actionable]
     chosen = None if needed is None else fewest_then_cheapest(candidates, deficits, needed)
     if chosen is None:
         return None, _unreachable_note(target, total_after(available), gaps, set(long_term))
     recovered = sum(c.cents for c in chosen)
-    order = {r.id: (-r.lost, i) for i, r in enumerate(indicators)}
+    order = {r.id: (-lost, i) for i, r, lost in actionable}
     ids = tuple(sorted((c.key for c in chosen), key=order.__getitem__))
     points_needed = max(ZERO, target.min_score - score)
     return NextRating(target.name, points_needed, ids, total_after(recovered)), ""
+
+
+def _cents_guess(
+    base: Decimal,
+    raw: Decimal,
+    applicable: Decimal,
+    total: Decimal,
+    floor: Decimal,
+    target: RatingBand,
+) -> int | None:
+    """Roughly the cents the base score needs to reach ``base`` (``_least_cents`` checks it)."""
+    if floor >= target.min_score:
+        return 0
+    if applicable == total:
+        return max(0, _cents_up(base - raw))
+    if applicable <= 0:
+        return None
+    # Rounded half up, a scaled base reaches ``base`` from half a cent below it.
+    return max(0, _cents_up((base - CENT / 2) * applicable / total - raw))
 
 
 def _cents(points: Decimal) -> int:
@@ -619,10 +688,23 @@ def _cents_up(points: Decimal) -> int:
     return int((points * 100).to_integral_value(rounding=ROUND_CEILING))
 
 
-def _least_cents(total_after: Callable[[int], Decimal], goal: Decimal, most: int) -> int | None:
-    """The fewest recovered cents that lift the total to ``goal`` (it never falls as they grow)."""
+def _least_cents(
+    total_after: Callable[[int], Decimal], goal: Decimal, most: int, guess: int | None = None
+) -> int | None:
+    """The fewest recovered cents that lift the total to ``goal`` (it never falls as they grow).
+
+    A ``guess`` is taken when it is checked to be that least number (it reaches ``goal``, one
+    cent less does not); otherwise the search halves the range as usual.
+    """
     if total_after(most) < goal:
         return None
+    if (
+        guess is not None
+        and 0 <= guess <= most
+        and total_after(guess) >= goal
+        and (guess == 0 or total_after(guess - 1) < goal)
+    ):
+        return guess
     low, high = 0, most
     while low < high:
         middle = (low + high) // 2

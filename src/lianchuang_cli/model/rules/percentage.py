@@ -77,7 +77,7 @@ class PercentageRule(RuleBase):
                 f"{value.whole}{self.unit}中{value.part}{self.unit}，{about}占{fmt_ratio(pn, pd)}%"
             )
         else:
-            found = f"实际{fmt_ratio(pn, pd)}%"
+            found = f"实际{fmt(value)}%"  # the same text as fmt_ratio(pn, pd): the same number
         tn, td = self.threshold.as_integer_ratio()
         # shortfall = threshold − percent = sn/sd, sd > 0
         sn, sd = tn * pd - pn * td, td * pd

@@ -56,7 +56,11 @@ class TiersRule(Bounded):
     def score(self, value: Decimal, points: Decimal) -> Outcome:
         found = f"实际{fmt(value)}{self.unit}"
         top = self.bands[0]
-        band = next((b for b in self.bands if value >= b.min), None)
+        band = None
+        for candidate in self.bands:  # the first band reached (a loop: cheaper than next())
+            if value >= candidate.min:
+                band = candidate
+                break
         earned = band.points if band is not None else ZERO
         if band is None:
             lowest = self.bands[-1]
