@@ -179,7 +179,7 @@ def grade_batch(
                         if rubric != batch:
                             invalid.append(_mixed_rubric(key[4], batch[0], tallies[rubric].rubric))
                         else:
-                            builder.add_unit(index, key, row)
+                            builder.add_unit(index, key, row, file=files[index])
                             if results is not None and pickled is not None:
                                 results.write(pickled)
                             if rendered is not None and text is not None:

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from itertools import chain
 from typing import IO, Any, Literal, overload
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
@@ -219,20 +220,24 @@ class RowStore:
 
     def row(self, position: int, index: int) -> SummaryRow:
         """The row at ``position``, whose unit had ``index`` in the batch's input."""
-        if self._file is None:
-            return SummaryRow(index, *pickle.loads(self._blobs[position]))
-        self._file.seek(self._offsets[position])
-        return SummaryRow(index, *pickle.load(self._file))
+        return SummaryRow(index, *pickle.loads(self._blob(position)))
 
     def rows(self, indexes: Sequence[int]) -> Iterator[SummaryRow]:
         """Every row in position order; ``indexes`` gives each position's input index."""
+        for position in range(len(self)):
+            yield SummaryRow(indexes[position], *pickle.loads(self._blob(position)))
+
+    def __len__(self) -> int:
+        return len(self._blobs) if self._file is None else len(self._offsets)
+
+    def _blob(self, position: int) -> bytes:
         if self._file is None:
-            for position, blob in enumerate(self._blobs):
-                yield SummaryRow(indexes[position], *pickle.loads(blob))
-            return
-        for position, offset in enumerate(self._offsets):
-            self._file.seek(offset)
-            yield SummaryRow(indexes[position], *pickle.load(self._file))
+            return self._blobs[position]
+        offsets = self._offsets
+        start = offsets[position]
+        end = offsets[position + 1] if position + 1 < len(offsets) else self._end
+        self._file.seek(start)
+        return self._file.read(end - start)  # one read: pickle.load on a file reads piecemeal
 
 
 class Tally:
@@ -298,6 +303,10 @@ class Tally:
                 tally[3] += lost
 
 
+SHARED_DECIMALS = 100_000
+"""At most this many distinct scores are kept as shared objects (more would cost, not save)."""
+
+
 class SummaryBuilder:
     """Collects what the summary needs of each graded unit as results stream past.
 
@@ -308,11 +317,18 @@ class SummaryBuilder:
     def __init__(self, rows: RowStore | None = None) -> None:
         self.rows = RowStore() if rows is None else rows
         self.tally: Tally | None = None
-        # (vetoed, -score, -base score, unit code, file, position): sorted, it is the ranking.
-        self._keys: list[tuple[bool, Decimal, Decimal, str, str, int]] = []
-        self._indexes = array("q")  # position -> input index
-        self._by_score = array("H")  # position -> rating (number) by score
+        # By position (graded units in input order): what ranking needs, kept small. Scores are
+        # shared objects (a batch has few distinct ones); the ranking's sort keys exist only
+        # while ``finish`` sorts, after the worker processes are gone.
+        self._indexes = array("q")  # input index
+        self._vetoed = bytearray()
+        self._scores: list[Decimal] = []
+        self._base_scores: list[Decimal] = []
+        self._codes: list[str] = []
+        self._files: list[str] = []
+        self._by_score = array("H")  # rating (number) by score
         self._numbers: dict[str, int] = {}  # rating name -> number
+        self._decimals: dict[str, Decimal] = {}
 
     @property
     def rubric(self) -> RubricInfo | None:
@@ -326,15 +342,29 @@ class SummaryBuilder:
         self.tally.add(result)
         self.add_unit(index, unit_key(result), encode_row(result))
 
-    def add_unit(self, index: int, key: UnitKey, row: bytes) -> None:
+    def add_unit(self, index: int, key: UnitKey, row: bytes, *, file: str | None = None) -> None:
         """Take in a unit summarised elsewhere, by its ``unit_key`` and ``encode_row``; its
-        sums come in through ``merge``."""
-        vetoed, score, base_score, unit_code, file, rating = key
-        position = len(self._indexes)
+        sums come in through ``merge``. ``file``: the key's file as an object the caller keeps
+        anyway (a batch's list of paths), to keep no copy."""
+        vetoed, score, base_score, unit_code, key_file, rating = key
         self._indexes.append(index)
-        self._keys.append((vetoed, -score, -base_score, unit_code, file, position))
+        self._vetoed.append(vetoed)
+        self._scores.append(self._shared(score))
+        self._base_scores.append(self._shared(base_score))
+        self._codes.append(unit_code)
+        self._files.append(file if file is not None and file == key_file else key_file)
         self._by_score.append(self._number(rating))
         self.rows.append(row)
+
+    def _shared(self, value: Decimal) -> Decimal:
+        # Keyed by text, not value: 90 and 90.00 are equal but print differently.
+        text = str(value)
+        kept = self._decimals.get(text)
+        if kept is None:
+            if len(self._decimals) >= SHARED_DECIMALS:
+                return value
+            kept = self._decimals[text] = value
+        return kept
 
     def merge(self, tally: Tally) -> None:
         """Add the sums of units taken in through ``add_unit`` (same rubric)."""
@@ -353,16 +383,26 @@ class SummaryBuilder:
         self, *, files: int, invalid: int, skipped: int, quotas: Mapping[str, Decimal]
     ) -> BatchSummary:
         """Rank, apply quotas (percent per rating name) and compute the statistics."""
-        keys, self._keys = self._keys, []
-        keys.sort()  # the position, last, keeps input order among full ties
-        graded = len(keys)
-        order = array("q", (key[5] for key in keys))
-        scores = [-key[1] for key in keys]  # rank order
-        vetoed = bytearray(graded)
-        for key in keys:
-            if key[0]:
-                vetoed[key[5]] = 1
-        del keys
+        vetoed, scores, base_scores = self._vetoed, self._scores, self._base_scores
+        codes, unit_files = self._codes, self._files
+        graded = len(vetoed)
+        negated = {value: -value for value in chain(scores, base_scores)}
+        # Stable: units equal in every key keep their input order.
+        order = array(
+            "q",
+            sorted(
+                range(graded),
+                key=lambda p: (
+                    vetoed[p],
+                    negated[scores[p]],
+                    negated[base_scores[p]],
+                    codes[p],
+                    unit_files[p],
+                ),
+            ),
+        )
+        ranked_scores = [scores[position] for position in order]
+        self._scores, self._base_scores, self._codes, self._files = [], [], [], []
         ranks = array("q", bytes(8 * graded))
         for rank, position in enumerate(order, start=1):
             ranks[position] = rank
@@ -419,7 +459,7 @@ class SummaryBuilder:
             ranking=Ranking(places, self.rows),
             placements=Placements(places),
             ratings=rating_counts,
-            stats=_stats(scores),
+            stats=_stats(ranked_scores),
             criteria=criteria,
             common_problems=tuple(common),
             quotas=outcomes,
