@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -301,3 +303,20 @@ def test_yaml_errors_are_located_in_chinese(path: Path) -> None:
     for (_, _, message), (_, _, fragment) in zip(found, expected, strict=True):
         assert fragment in message
         assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", message), message
+
+
+def test_libyaml_is_imported_only_when_needed() -> None:
+    """A file the fast reader reads never imports PyYAML (start-up time); asking for a position
+    the fast reader did not note composes the tree then, and flow/alias syntax still parses."""
+    code = (
+        "import sys\n"
+        "from lianchuang_cli.reading.yaml_reader import parse_yaml\n"
+        "doc = parse_yaml(b'unit:\\n  name: x\\nindicators:\\n  a: {value: 3}\\n', name='t.yaml')\n"
+        "assert 'yaml' not in sys.modules, 'yaml imported for a plain file'\n"
+        "assert doc.position(['indicators', 'a', 'value']) == (4, 14)\n"
+        "assert 'yaml' in sys.modules\n"
+        "doc = parse_yaml(b'a: &x 1\\nb: *x\\n', name='t.yaml')\n"
+        "assert doc.data == {'a': 1, 'b': 1}, doc.data\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -18,10 +18,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading import yaml_fast
@@ -37,6 +34,12 @@ from lianchuang_cli.reading.yaml_scalars import (
     unsupported_tag,
 )
 
+if TYPE_CHECKING:
+    import yaml
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+    _Loader: type[yaml.CSafeLoader]
+
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Files above this size are refused before parsing (PyYAML needs ~1 min and 2 GB for 50 MB)."""
 
@@ -51,22 +54,37 @@ MAX_DEPTH = 64
 """Deepest nesting accepted; real rubrics and evidence files nest fewer than ten levels."""
 
 
-class _Loader(yaml.CSafeLoader):
-    """libyaml-backed composer whose implicit typing follows YAML 1.2 instead of YAML 1.1."""
+def _import_libyaml() -> None:
+    """Import PyYAML (about 7 ms) on first use and bind its names in this module.
 
-    # libyaml's composer calls these two hooks around every node, for PyYAML's path resolvers,
-    # which are never used here: C callables that ignore their arguments save two Python calls
-    # per node (a village file has about 400 nodes).
-    # (The stubs type them as methods; a builtin stored on the class is called unbound.)
-    descend_resolver: Callable[[Any, Any], Any] = {}.get  # type: ignore[assignment]
-    ascend_resolver: Callable[[], Any] = tuple
+    The fast reader reads every valid evidence file without it, and a cached rubric is not read
+    at all, so ``score`` on a valid file never pays for it. Everything that touches nodes runs
+    after ``_compose`` or ``_precheck``'s event walk, which call this first.
+    """
+    global yaml, MappingNode, Node, ScalarNode, SequenceNode, _Loader
+    if "_Loader" in globals():
+        return
+    import yaml
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode:
-            if implicit[0] and value is not None:
-                return resolve_plain(value)
-            return STR_TAG
-        return SEQ_TAG if kind is SequenceNode else MAP_TAG
+    class Loader(yaml.CSafeLoader):
+        """libyaml-backed composer whose implicit typing follows YAML 1.2 instead of YAML 1.1."""
+
+        # libyaml's composer calls these two hooks around every node, for PyYAML's path
+        # resolvers, which are never used here: C callables that ignore their arguments save
+        # two Python calls per node (a village file has about 400 nodes).
+        # (The stubs type them as methods; a builtin stored on the class is called unbound.)
+        descend_resolver: Callable[[Any, Any], Any] = {}.get  # type: ignore[assignment]
+        ascend_resolver: Callable[[], Any] = tuple
+
+        def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+            if kind is ScalarNode:
+                if implicit[0] and value is not None:
+                    return resolve_plain(value)
+                return STR_TAG
+            return SEQ_TAG if kind is SequenceNode else MAP_TAG
+
+    _Loader = Loader
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +329,7 @@ def _parse_libyaml(
     text: str, name: str, sha256: str, problems: list[Problem] | None
 ) -> SourceDocument:
     """Compose the node tree with libyaml and build the values from it; report every problem."""
+    _import_libyaml()
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -332,6 +351,7 @@ def _parse_libyaml(
 
 def _compose(text: str) -> Node | None:
     """Compose the node tree of a text with libyaml (raises ``yaml.YAMLError``)."""
+    _import_libyaml()
     loader = _Loader(text)
     try:
         return loader.get_single_node()
@@ -363,6 +383,7 @@ def _precheck(text: str, name: str) -> None:
         return
     depth = 0
     nodes = 0
+    _import_libyaml()
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
