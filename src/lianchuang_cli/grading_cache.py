@@ -51,7 +51,7 @@ from lianchuang_cli.result_codec import decode_result, encode_result
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.unit import rating_target, rerate, score_unit
 
-ENTRY_FORMAT = 5
+ENTRY_FORMAT = 6
 """Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
@@ -345,14 +345,14 @@ def _open(database: Path) -> sqlite3.Connection | None:
         database.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit, and wait for another worker's write rather than fail at once.
         connection = sqlite3.connect(database, timeout=30, isolation_level=None)
-        # Entries are tens of kilobytes: large pages halve the cost of writing them and make
-        # reading one faster (fewer overflow pages); only a new database takes the size.
-        connection.execute("PRAGMA page_size=65536")
+        # Entries are tens of kilobytes: 16 KB pages halve the cost of writing them and make
+        # reading one faster (fewer overflow pages) for about a fifth more disk space than 4 KB
+        # pages (larger ones waste more); only a new database takes the size.
+        connection.execute("PRAGMA page_size=16384")
         # WAL with NORMAL sync: no flush to disk per insert; a crash can lose the last entries,
         # never corrupt the others, and a lost entry is only a miss.
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA wal_autocheckpoint=256")  # pages: a WAL file of 16 MB at most
         connection.execute(
             "CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, entry TEXT NOT NULL)"
         )
