@@ -375,11 +375,13 @@ def _check_indicators(
             continue
         values[key] = value
     problems.extend(_not_applicable_share_problems(doc, loaded, values))
-    missing = [
-        f"{i}（{ind.name}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
-        for i, (_, ind) in index.items()
-        if i not in raw and i not in supplied
-    ]
+    missing: list[str] = []
+    if not index.keys() <= raw.keys():  # else every indicator is written: none can be missing
+        missing = [
+            f"{i}（{ind.name}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
+            for i, (_, ind) in index.items()
+            if i not in raw and i not in supplied
+        ]
     if missing:
         message = (
             f"缺少{len(missing)}项指标：{'、'.join(missing)}；可用 lianchuang template 生成完整模板"
