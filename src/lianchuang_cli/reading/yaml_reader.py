@@ -376,8 +376,10 @@ def _precheck(text: str, name: str) -> None:
     Only suspicious texts are walked (through libyaml's event stream, which holds one event
     at a time), so a normal file pays two ``str.count`` calls.
     """
-    openers = text.count("[") + text.count("{")
-    deep = openers >= _FLOW_OPENERS_CHECKED
+    deep = text.count("[") + text.count("{") >= _FLOW_OPENERS_CHECKED
+    # No text has more node markers than characters: short texts need not count them.
+    if not deep and 3 * (len(text) + 1) <= MAX_NODES:
+        return
     bound = 3 * (sum(text.count(c) for c in _NODE_MARKERS) + 1)
     if not deep and bound <= MAX_NODES:
         return
