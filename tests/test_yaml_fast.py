@@ -376,3 +376,16 @@ def test_edited_examples(path: Path, edits: list[tuple[float, str, str]]) -> Non
         else:
             text = text[:at] + what + text[at + 1 :]
     assert_same_as_libyaml(text)
+
+
+def test_odd_characters_are_the_complement_of_libyaml_printable() -> None:
+    """``_ODD`` is written as a small class for start-up time; it must match exactly the
+    characters outside what the fast reader accepts, over every code point."""
+    from lianchuang_cli.reading import yaml_fast
+
+    accepted = re.compile(
+        "[^\n -~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    )
+    everything = "".join(map(chr, range(0x110000)))
+    expected = [m.start() for m in accepted.finditer(everything)]
+    assert [m.start() for m in yaml_fast._ODD.finditer(everything)] == expected

@@ -37,10 +37,11 @@ KeyPositions = dict[KeyPath, tuple[int, dict[str, int]]]
 the 1-based line of each key."""
 
 # Only what libyaml accepts as printable, less the line breaks other than \n (\x85, \u2028,
-# \u2029) and the byte order mark; \r is dealt with before.
-_ODD = re.compile(
-    "[^\n -~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+# \u2029) and the byte order mark; \r is dealt with before. Written as the complement of
+# "\n -~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff": the
+# same characters (a test compares every code point), but compiled in a tenth of the time
+# (the negated form cost ~3 ms at every start).
+_ODD = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 # A simple key, its colon, then a space or the end of the line.
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}):(?:\Z| +(.*))")

@@ -16,13 +16,6 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.report import Report
 from lianchuang_cli.reports.console_layout import Column, Wrapped, section
-from lianchuang_cli.reports.summary_view import (
-    invalid_lines,
-    quota_lines,
-    ranking_lines,
-    summary_sections,
-    veto_lines,
-)
 from lianchuang_cli.reports.wording import (
     NO_GAPS,
     adjustment_label,
@@ -193,6 +186,15 @@ def write_table(report: Report, stream: IO[str]) -> None:
             console.print(unit_panel(ranked.result))
         if report.summary.graded < 2:
             return
+    # Imported here: ``score ONE_FILE`` prints no summary and need not load it.
+    from lianchuang_cli.reports.summary_view import (
+        invalid_lines,
+        quota_lines,
+        ranking_lines,
+        summary_sections,
+        veto_lines,
+    )
+
     for renderable in summary_sections(report.summary):
         console.print(Wrapped(renderable) if isinstance(renderable, Text) else renderable)
     for line in ranking_lines(report.summary, width=options.width):
