@@ -146,3 +146,15 @@ def test_lines_are_the_slices_of_their_paragraph(
     assert [(t.plain, t.style, t.spans) for t in cut] == [
         (t.plain, t.style, t.spans) for t in sliced
     ]
+
+
+def test_wrapped_text_keeps_its_style() -> None:
+    """A whole-text style (the green “差距：无” line, the dim tie rule) reaches the terminal."""
+    from lianchuang_cli.reports.table import render_text
+
+    coloured = render_text(
+        [console_layout.Wrapped("差距：无", style="green")], width=40, color=True
+    )
+    assert coloured == "\x1b[32m差距：无\x1b[0m\n"
+    plain = render_text([console_layout.Wrapped("差距：无", style="green")], width=40, color=False)
+    assert plain == "差距：无\n"

@@ -76,20 +76,23 @@ def code_fingerprint() -> str:
 
         import pydantic_core
 
-        root = os.path.dirname(os.path.abspath(__file__))
-        digest = hashlib.sha256(
-            f"{__version__}|{pydantic_core.__version__}|{sys.version}|".encode()
-        )
-        for folder, subfolders, files in os.walk(root):
-            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    path = os.path.join(folder, name)
-                    info = os.stat(path)
-                    relative = os.path.relpath(path, root)
-                    digest.update(f"{relative}|{info.st_size}|{info.st_mtime_ns}|".encode())
+        parts = [f"{__version__}|{pydantic_core.__version__}|{sys.version}"]
+        _list_modules(os.path.dirname(os.path.abspath(__file__)), "", parts)
+        digest = hashlib.sha256("|".join(parts).encode("utf-8", "surrogateescape"))
         _fingerprint = digest.hexdigest()
     return _fingerprint
+
+
+def _list_modules(folder: str, prefix: str, parts: list[str]) -> None:
+    """Append "relative/path.py:size:mtime" for each module under ``folder``, in name order."""
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.name.endswith(".py") and entry.is_file():
+            info = entry.stat()
+            parts.append(f"{prefix}{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+        elif entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+            _list_modules(entry.path, f"{prefix}{entry.name}/", parts)
 
 
 def _entry(folder: Path, sha256: str) -> Path:

@@ -41,7 +41,11 @@ class Wrapped:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for paragraph in self.text.split("\n", allow_blank=True):
             for line in _lines(paragraph, line_spans(paragraph.plain, options.max_width)):
-                yield from line.render(console)
+                if line.style and not line.spans:
+                    # rich renders a Text without spans without its own style either.
+                    yield Segment(line.plain, console.get_style(line.style))
+                else:
+                    yield from line.render(console)
                 yield Segment.line()
 
 
