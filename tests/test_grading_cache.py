@@ -292,3 +292,31 @@ def test_batch_regrade_output_is_byte_identical(
             warm = runner.invoke(main, [*args, str(edited), "--jobs", jobs, *cache])
             assert warm.exit_code == plain.exit_code
             assert warm.stdout == plain.stdout, (output, jobs)
+
+
+def test_results_stored_without_a_line_get_one_when_a_batch_serves_them(tmp_path: Path) -> None:
+    """``score --cache`` stores results without JSON lines; the first ``batch`` that serves them
+    stores the lines, and later batches re-use them, still writing what a batch without cache
+    writes."""
+    edited = edited_rubric(tmp_path, "threshold")
+    folder = EXAMPLES / "village"
+    cache = EvidenceCache(tmp_path / "c")
+    for path in sorted(folder.glob("*.yaml")):
+        grade_file(path, rubric_path=VILLAGE, cache=cache)
+    cache.flush()
+
+    def lines() -> int:
+        with sqlite3.connect(cache.database) as connection:
+            found: int = connection.execute(
+                "SELECT count(*) FROM results WHERE line IS NOT NULL"
+            ).fetchone()[0]
+        return found
+
+    assert lines() == 0
+    runner = CliRunner()
+    args = ["batch", str(folder), "--format", "jsonl", "--jobs", "1", "--rubric", str(edited)]
+    plain = runner.invoke(main, args)
+    served = runner.invoke(main, [*args, "--cache", str(tmp_path / "c")])
+    assert lines() == len(list(folder.glob("*.yaml")))
+    again = runner.invoke(main, [*args, "--cache", str(tmp_path / "c")])
+    assert plain.stdout == served.stdout == again.stdout

@@ -218,7 +218,7 @@ class EvidenceCache:
         connection = self._connection()
         stored = None if connection is None else _load_result(connection, self._pending, sha256)
         if stored is not None:
-            served = _still_holds(stored, name, raw, sha256, rubric_path, render)
+            served = _still_holds(stored, name, raw, sha256, rubric_path, render, self._pending)
             if served is not None:
                 return served
         try:
@@ -310,9 +310,11 @@ def _still_holds(
     sha256: str,
     rubric_path: Path | None,
     render: Render | None,
+    pending: _Pending,
 ) -> tuple[UnitResult, bytes | None] | None:
     """The stored result re-rated under today's rubric (and its line), or None if that rubric
-    scores otherwise."""
+    scores otherwise. A result stored without a line of this ``render`` (by ``score``, say) is
+    stored again with one."""
     request = stored.request
     unparsed = _Unread(name, None, sha256, {}, raw)
     try:
@@ -328,10 +330,16 @@ def _still_holds(
     result = rerate(loaded, kept, tuple(request.vetoes), tuple(request.target))
     if render is None:
         return result, None
+    if stored.render != _render_name(render):
+        line = render(result)
+        shown = render_reuse.shape(render, result)
+        made = None if shown is None else render_reuse.make_template(line, result, shown)
+        if made is not None:
+            again = request._replace(target=list(rating_target(loaded, result)))
+            _store_result(pending, sha256, again, result, render, made)
+        return result, line
     template = None
-    if stored.render == _render_name(render) and (
-        result.next_rating == kept.next_rating and result.next_rating_note == kept.next_rating_note
-    ):
+    if result.next_rating == kept.next_rating and result.next_rating_note == kept.next_rating_note:
         template = render_reuse.decode_template(stored.line, stored.slots)
     return result, render(result) if template is None else render_reuse.fill(template, result)
 
