@@ -83,7 +83,8 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
             source,
         )
     title = f"{level}：{result.unit_name}（{result.unit_code}）　{result.file}"
-    return Panel(Group(Wrapped(summary), criteria, linked), title=title, title_align="left")
+    # A Text title: a string would be read as rich markup (a path with "[…]" mangled).
+    return Panel(Group(Wrapped(summary), criteria, linked), title=Text(title), title_align="left")
 
 
 def _townships_table(nodes: tuple[TownshipNode, ...]) -> Table:
