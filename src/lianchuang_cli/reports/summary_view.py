@@ -7,6 +7,7 @@ measured in terminal cells) and written line by line instead of through a rich t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 
 from rich import box
 from rich.cells import cell_len
@@ -90,10 +91,10 @@ def ranking_lines(summary: BatchSummary, *, width: int) -> Iterator[str]:
     # Headers are the criteria's first four characters (“领导班子”) to keep the line short.
     criteria = [name[:4] for _, name in rubric.criteria]
     headers = ["名次", "单位", "乡镇", "总分", "等级", *criteria, "差距项数", "备注"]
-    rows = [_ranking_cells(ranked) for ranked in summary.ranking]
+    # Two passes over the ranking (widths, then lines): a province's rows are never all held.
     widths = [cell_len(h) for h in headers]
-    for cells in rows:
-        for position, cell in enumerate(cells):
+    for ranked in summary.ranking:
+        for position, cell in enumerate(_ranking_cells(ranked)):
             widths[position] = max(widths[position], cell_len(cell))
     keep = list(range(len(headers)))
     # Without the criterion columns when they do not fit; the notes column may run over.
@@ -103,7 +104,8 @@ def ranking_lines(summary: BatchSummary, *, width: int) -> Iterator[str]:
     used = sum(widths[p] + 2 for p in keep[:-1])
     room = max(4, width - used)  # a clipped note ("一票…") rather than a line too wide
     yield "排名"
-    for cells in [headers, *rows]:
+    rows = (_ranking_cells(ranked) for ranked in summary.ranking)
+    for cells in chain([headers], rows):
         parts = []
         for position in keep[:-1]:
             cell = cells[position]
