@@ -19,6 +19,7 @@ import signal
 import tempfile
 import threading
 import time
+from array import array
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from decimal import Decimal
@@ -51,9 +52,13 @@ Progress = Callable[[int], None]
 Render = Callable[[Any], bytes]  # UnitResult -> one line of UTF-8 text, without its newline
 
 RubricKey = tuple[str, str]  # (rubric id, sha256)
+# A spool record as a grader hands it over: the bytes, or where a worker wrote them into the
+# spool file (offset, length); None when not asked for.
+Record = bytes | tuple[int, int] | None
 # A graded unit as its grader hands it over: rubric, ranking key, encoded ranking row, rendered
-# line (with its newline) and pickled result (each None when not asked for).
-Graded = tuple[RubricKey, UnitKey, bytes, bytes | None, bytes | None]
+# line (no newline) and pickled result.
+Graded = tuple[RubricKey, UnitKey, bytes, Record, Record]
+Shared = dict[str, tuple[int, Any]]  # spool name -> (file descriptor, shared end-of-file counter)
 Chunk = tuple[list[FileFailure | Graded], dict[RubricKey, Tally]]
 
 SPOOL_BUFFER = 1 << 18
@@ -73,6 +78,39 @@ def _spool(prefix: str) -> IO[bytes]:
     return tempfile.TemporaryFile(prefix=prefix, buffering=SPOOL_BUFFER)
 
 
+class _Spool:
+    """Records (bytes) of graded units in a temporary file, read back in the order they were
+    added: appended by this process, or written by a forked worker straight into the same file
+    (``_write_shared``), which then only says where."""
+
+    def __init__(self, prefix: str) -> None:
+        self.file = _spool(prefix)
+        self._offsets = array("q")
+        self._lengths = array("q")
+        self._end = 0
+
+    def append(self, record: bytes) -> None:
+        """Add a record written by this process."""
+        self.file.write(record)
+        self._offsets.append(self._end)
+        self._lengths.append(len(record))
+        self._end += len(record)
+
+    def written(self, where: tuple[int, int]) -> None:
+        """Add a record a worker wrote into the file: (offset, length)."""
+        self._offsets.append(where[0])
+        self._lengths.append(where[1])
+
+    def __iter__(self) -> Iterator[bytes]:
+        file = self.file
+        for offset, length in zip(self._offsets, self._lengths, strict=True):
+            file.seek(offset)  # within the read-ahead buffer, mostly: records are nearly in order
+            yield file.read(length)
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class GradedBatch:
     """Graded files: the summary in memory; rows, results and failures in spool files."""
 
@@ -80,13 +118,13 @@ class GradedBatch:
         self,
         summary: BatchSummary,
         invalid: FailureSpool,
-        spools: list[IO[bytes]],
-        results: IO[bytes] | None,
-        rendered: IO[bytes] | None,
+        rows: IO[bytes],
+        results: _Spool | None,
+        rendered: _Spool | None,
     ):
         self.summary = summary
         self.invalid = invalid
-        self._spools = spools
+        self._rows = rows
         self._results = results
         self._rendered = rendered
 
@@ -94,19 +132,15 @@ class GradedBatch:
         """Every graded unit in input order, with its placement; may be called more than once."""
         if self._results is None:
             raise RuntimeError("grade_batch(keep_results=False): full results were not kept")
-        spool = self._results
-        spool.seek(0)
-        for placement in self.summary.placements.in_input_order():
-            yield RankedResult(pickle.load(spool), placement)
+        placements = self.summary.placements.in_input_order()
+        for record, placement in zip(self._results, placements, strict=True):
+            yield RankedResult(pickle.loads(record), placement)
 
     def rendered(self) -> Iterator[tuple[bytes, Placement]]:
         """Every graded unit's pre-rendered line (no newline) in input order, with its placement."""
         if self._rendered is None:
             return
-        spool = self._rendered
-        spool.seek(0)
-        for line, placement in zip(spool, self.summary.placements.in_input_order(), strict=True):
-            yield line[:-1], placement
+        yield from zip(self._rendered, self.summary.placements.in_input_order(), strict=True)
 
     def report(self, options: ReportOptions | None = None) -> Report:
         """The batch as reporters take it."""
@@ -120,9 +154,7 @@ class GradedBatch:
 
     def close(self) -> None:
         """Delete the spools."""
-        for spool in self._spools:
-            spool.close()
-        self.invalid.close()
+        _close(self._rows, self._results, self._rendered, self.invalid)
 
     def __enter__(self) -> GradedBatch:
         return self
@@ -158,15 +190,15 @@ def grade_batch(
     summary and the rendered lines).
     """
     rows = _spool("lianchuang-rows-")
-    results = _spool("lianchuang-spool-") if keep_results else None
-    rendered = _spool("lianchuang-rendered-") if render is not None else None
-    spools = [spool for spool in (rows, results, rendered) if spool is not None]
+    results = _Spool("lianchuang-spool-") if keep_results else None
+    rendered = _Spool("lianchuang-rendered-") if render is not None else None
     invalid = FailureSpool(missing)
     try:
         builder = SummaryBuilder(RowStore(rows))
         batch: RubricKey | None = None
         index = 0
-        chunks = _graded_chunks(files, rubric_path, jobs, cache_dir, render, keep_results)
+        spools = {"results": results, "rendered": rendered}
+        chunks = _graded_chunks(files, rubric_path, jobs, cache_dir, render, spools)
         with closing(chunks):
             for items, tallies in chunks:
                 for item in items:
@@ -180,10 +212,8 @@ def grade_batch(
                             invalid.append(_mixed_rubric(key[4], batch[0], tallies[rubric].rubric))
                         else:
                             builder.add_unit(index, key, row, file=files[index])
-                            if results is not None and pickled is not None:
-                                results.write(pickled)
-                            if rendered is not None and text is not None:
-                                rendered.write(text)
+                            _keep(results, pickled)
+                            _keep(rendered, text)
                     index += 1
                     if on_progress is not None:
                         on_progress(index)
@@ -198,12 +228,28 @@ def grade_batch(
             skipped=skipped,
             quotas=caps,
         )
+        for spool in (results, rendered):
+            if spool is not None:
+                spool.file.flush()
     except BaseException:
-        for spool in spools:
-            spool.close()
-        invalid.close()
+        _close(rows, results, rendered, invalid)
         raise
-    return GradedBatch(summary, invalid, spools, results, rendered)
+    return GradedBatch(summary, invalid, rows, results, rendered)
+
+
+def _keep(spool: _Spool | None, record: Record) -> None:
+    if spool is None or record is None:
+        return
+    if isinstance(record, bytes):
+        spool.append(record)
+    else:
+        spool.written(record)
+
+
+def _close(*spools: IO[bytes] | _Spool | FailureSpool | None) -> None:
+    for spool in spools:
+        if spool is not None:
+            spool.close()
 
 
 def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decimal]:
@@ -222,7 +268,12 @@ def _mixed_rubric(file: str, batch_rubric: str, rubric: RubricInfo) -> FileFailu
 
 
 class _Grader:
-    """Grades files and summarises each graded unit where it was graded (worker or parent)."""
+    """Grades files and summarises each graded unit where it was graded (worker or parent).
+
+    In a forked worker given ``shared`` spools, the rendered lines and pickled results of a
+    chunk are written straight into the parent's spool files (one write per chunk and spool)
+    rather than sent through the pool's pipe for the parent to receive and write again.
+    """
 
     def __init__(
         self,
@@ -230,11 +281,13 @@ class _Grader:
         cache_dir: Path | None,
         render: Render | None,
         keep_results: bool,
+        shared: Shared | None = None,
     ) -> None:
         self.rubric_path = rubric_path
         self.cache = _open_cache(cache_dir)
         self.render = render
         self.keep_results = keep_results
+        self.shared = shared or {}
 
     def grade(self, paths: list[str]) -> Chunk:
         """Each file's failure or graded unit, in order, and the sums of the units by rubric."""
@@ -262,13 +315,55 @@ class _Grader:
                     rubric,
                     unit_key(result),
                     encode_row(result),
-                    None if render is None else (line or render(result)) + b"\n",
+                    None if render is None else (line or render(result)),
                     pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
                     if self.keep_results
                     else None,
                 )
             )
+        if self.shared:
+            items = self._write_shared(items)
         return items, tallies
+
+    def _write_shared(self, items: list[FileFailure | Graded]) -> list[FileFailure | Graded]:
+        located: dict[int, list[Record]] = {}
+        for field, name in ((3, "rendered"), (4, "results")):
+            records = [item[field] for item in items if not isinstance(item, FileFailure)]
+            blobs = [record for record in records if isinstance(record, bytes)]
+            if name not in self.shared or not blobs:
+                continue
+            offset = _write_shared(*self.shared[name], b"".join(blobs))
+            places: list[Record] = []
+            for blob in blobs:
+                places.append((offset, len(blob)))
+                offset += len(blob)
+            located[field] = places
+        if not located:
+            return items
+        handed: list[FileFailure | Graded] = []
+        graded = 0
+        for item in items:
+            if not isinstance(item, FileFailure):
+                rubric, key, row, text, pickled = item
+                text = located[3][graded] if 3 in located else text
+                pickled = located[4][graded] if 4 in located else pickled
+                item = (rubric, key, row, text, pickled)
+                graded += 1
+            handed.append(item)
+        return handed
+
+
+def _write_shared(descriptor: int, end: Any, data: bytes) -> int:
+    """Append ``data`` to a spool file shared with the parent and the other workers (at an
+    offset reserved under the counter's lock, so writes never overlap); return the offset."""
+    with end.get_lock():
+        offset = int(end.value)
+        end.value = offset + len(data)
+    view = memoryview(data)
+    done = 0
+    while done < len(data):
+        done += os.pwrite(descriptor, view[done:], offset + done)
+    return offset
 
 
 def _open_cache(cache_dir: Path | None) -> EvidenceCache | None:
@@ -291,10 +386,16 @@ def _grade_chunk(
 ) -> Chunk:
     """Grade one chunk in a worker process."""
     paths, rubric_path, cache_dir, render, keep_results = task
-    return _Grader(rubric_path, cache_dir, render, keep_results).grade(paths)
+    return _Grader(rubric_path, cache_dir, render, keep_results, _shared).grade(paths)
 
 
-def _init_worker(parent: int) -> None:
+_shared: Shared = {}
+"""In a forked worker: the parent's spool files the worker writes into."""
+
+
+def _init_worker(parent: int, shared: Shared) -> None:
+    global _shared
+    _shared = shared
     # Ctrl-C is handled once, by the parent, which then stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent that leaves at once (a second Ctrl-C, or the command line's immediate exit) cannot
@@ -318,10 +419,11 @@ def _graded_chunks(
     jobs: int,
     cache_dir: Path | None,
     render: Render | None,
-    keep_results: bool,
+    spools: dict[str, _Spool | None],
 ) -> Generator[Chunk, None, None]:
     """The files graded in chunks, in input order."""
     jobs = max(1, min(jobs, len(files)))
+    keep_results = spools.get("results") is not None
     if jobs == 1:
         grader = _Grader(rubric_path, cache_dir, render, keep_results)
         for chunk in _chunks(files, IN_PROCESS_CHUNK):
@@ -334,7 +436,15 @@ def _graded_chunks(
     tasks = (
         (chunk, rubric_path, cache_dir, render, keep_results) for chunk in _chunks(files, size)
     )
-    context: Any = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    forking = hasattr(os, "fork") and hasattr(os, "pwrite")
+    context: Any = multiprocessing.get_context("fork" if forking else "spawn")
+    # Forked workers inherit the spool files and write into them (see ``_Grader``).
+    shared: Shared = {}
+    if forking:
+        for name, spool in spools.items():
+            if spool is not None:
+                spool.file.flush()
+                shared[name] = (spool.file.fileno(), context.Value("q", 0))
     # Workers must never see Ctrl-C (the parent stops them): block SIGINT while forking, so a
     # worker starts with it blocked and then ignores it; the parent gets a pending one on unblock.
     # The pending Ctrl-C arrives as soon as SIGINT is unblocked, so the pool must already be in
@@ -345,7 +455,7 @@ def _graded_chunks(
         if blocking:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            pool = context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),))
+            pool = context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(), shared))
         finally:
             if blocking:
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
