@@ -241,18 +241,27 @@ def _json_bytes(text: str) -> bytes:
 
 def _join_rendered(text: bytes, placement: Placement) -> bytes:
     """The compact JSON line of a pre-rendered result with its place in the batch."""
-    head, rating_by_score, tail = text.split(RENDER_SEPARATOR)
+    return b"".join(_rendered_parts(text, placement))
+
+
+def _rendered_parts(text: bytes, placement: Placement) -> tuple[bytes | memoryview, ...]:
+    """``_join_rendered`` in pieces, the long ones views of ``text`` (nothing copied yet)."""
+    first = text.index(RENDER_SEPARATOR)
+    second = text.index(RENDER_SEPARATOR, first + 1)
+    view = memoryview(text)
     return (
-        b'%s, "rating": %s, %s, "rank": %d, "status": %s, "rating_by_score": %s, "quota_note": %s}'
-        % (
-            head,
-            _json_bytes(placement.rating),
-            tail,
-            placement.rank,
-            _json_bytes(placement.status),
-            rating_by_score,
-            _json_bytes(placement.quota_note),
-        )
+        view[:first],
+        b', "rating": ',
+        _json_bytes(placement.rating),
+        b", ",
+        view[second + 1 :],
+        b', "rank": %d, "status": ' % placement.rank,
+        _json_bytes(placement.status),
+        b', "rating_by_score": ',
+        view[first + 1 : second],
+        b', "quota_note": ',
+        _json_bytes(placement.quota_note),
+        b"}",
     )
 
 
@@ -390,12 +399,20 @@ class _ByteSink:
         if buffer is not None and encoding == "utf8" and os.linesep == "\n":
             stream.flush()
             self._buffer = buffer
-        self._parts: list[bytes] = []
+        self._parts: list[bytes | memoryview] = []
         self._size = 0
 
     def write(self, data: bytes) -> None:
         self._parts.append(data)
         self._size += len(data)
+        if self._size >= self.LIMIT:
+            self.flush()
+
+    def extend(self, parts: Iterable[bytes | memoryview]) -> None:
+        """Write pieces (views of larger bytes are joined, copied once, at the next flush)."""
+        for part in parts:
+            self._parts.append(part)
+            self._size += len(part)
         if self._size >= self.LIMIT:
             self.flush()
 
@@ -431,11 +448,11 @@ def write_json(report: Report, stream: IO[str]) -> None:
     out.text("\n  }" if separator != "\n    " else "}")
     out.text(',\n  "results": ')
     if report.rendered is not None:
-        lines = (_join_rendered(*item) for item in report.rendered())
         if pretty:
+            lines = (_join_rendered(*item) for item in report.rendered())
             _write_list(out, (json.loads(line) for line in lines), pretty, "    ")
         else:
-            _write_lines(out, lines, "    ")
+            _write_lines(out, report.rendered(), "    ")
     else:
         results = (ranked_to_dict(ranked) for ranked in report.results())
         _write_list(out, results, pretty, "    ")
@@ -459,13 +476,13 @@ def _write_list(out: _ByteSink, items: Iterable[Any], pretty: bool, indent: str)
     out.text(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
 
 
-def _write_lines(out: _ByteSink, lines: Iterable[bytes], indent: str) -> None:
-    """``_write_list`` of compact items already encoded."""
+def _write_lines(out: _ByteSink, rendered: Iterable[tuple[bytes, Placement]], indent: str) -> None:
+    """``_write_list`` of pre-rendered results, each joined with its placement."""
     out.text("[")
     first, separator = f"\n{indent}".encode(), f",\n{indent}".encode()
-    for line in lines:
+    for text, placement in rendered:
         out.write(first)
-        out.write(line)
+        out.extend(_rendered_parts(text, placement))
         first = separator
     out.text(f"\n{indent[:-2]}]" if first == separator else "]")
 
@@ -474,8 +491,8 @@ def write_jsonl(report: Report, stream: IO[str]) -> None:
     """One compact JSON object per line: each graded result, then each invalid file."""
     out = _ByteSink(stream)
     if report.rendered is not None:
-        for line, placement in report.rendered():
-            out.write(_join_rendered(line, placement))
+        for text, placement in report.rendered():
+            out.extend(_rendered_parts(text, placement))
             out.write(b"\n")
     else:
         for ranked in report.results():
