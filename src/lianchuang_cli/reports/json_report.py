@@ -377,8 +377,12 @@ def _dumps(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _dumps_line(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False)
+    # What json.dumps(payload, ensure_ascii=False) does, without making an encoder per call.
+    return _LINE_ENCODER.encode(payload)
 
 
 class _ByteSink:
