@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sqlite3
@@ -17,8 +18,9 @@ from lianchuang_cli import grading_cache
 from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
-from lianchuang_cli.reports.json_report import outcome_to_dict
-from lianchuang_cli.results import FileOutcome
+from lianchuang_cli.reports.json_report import outcome_to_dict, prerender
+from lianchuang_cli.results import FileOutcome, UnitFacts, UnitResult
+from lianchuang_cli.scoring.summary import Tally, encode_row, losses, unit_key
 from tests.conftest import EXAMPLES, ROOT, RUBRICS
 
 
@@ -320,3 +322,60 @@ def test_results_stored_without_a_line_get_one_when_a_batch_serves_them(tmp_path
     assert lines() == len(list(folder.glob("*.yaml")))
     again = runner.invoke(main, [*args, "--cache", str(tmp_path / "c")])
     assert plain.stdout == served.stdout == again.stdout
+
+
+@pytest.mark.parametrize("edit", ["threshold", "criterion_share", "band_added", "rating_renamed"])
+def test_facts_served_without_decoding_equal_the_full_result(
+    edit: str, corpus: list[Path], tmp_path: Path
+) -> None:
+    """A batch that needs only the summary and the JSON line gets ``UnitFacts`` for a stored
+    result whose next rating still holds: every field, the summary's tally, ranking key and row,
+    and the line are what the fully graded result gives; the others come back whole."""
+    edited = edited_rubric(tmp_path, edit)
+    cache = EvidenceCache(tmp_path / "cache")
+    for path in corpus:
+        cache.grade_rendered(path, rubric_path=VILLAGE, render=prerender)
+    served = 0
+    for path in corpus:
+        outcome, line = cache.grade_rendered(path, rubric_path=edited, render=prerender, facts=True)
+        fresh = grade_file(path, rubric_path=edited)
+        if not isinstance(outcome, UnitFacts):
+            assert exact(outcome) == exact(fresh)
+            continue
+        served += 1
+        assert isinstance(fresh, UnitResult)
+        assert line == prerender(fresh)
+        for field in dataclasses.fields(UnitFacts):
+            if field.name not in ("gap_count", "losses"):
+                assert getattr(outcome, field.name) == getattr(fresh, field.name), field.name
+        assert outcome.gap_count == len(fresh.gaps)
+        assert outcome.losses == tuple(losses(fresh))
+        assert repr(outcome.criteria) == repr(fresh.criteria)
+        assert unit_key(outcome) == unit_key(fresh)
+        assert encode_row(outcome) == encode_row(fresh)
+        by_facts, by_result = Tally.of(outcome), Tally.of(fresh)
+        by_facts.add(outcome)
+        by_result.add(fresh)
+        assert by_facts.rubric == by_result.rubric
+        assert by_facts.criterion_totals == by_result.criterion_totals
+        assert by_facts.indicators == by_result.indicators
+    assert served >= 10  # most units keep their target after such an edit
+
+
+def test_corrupt_facts_are_misses(tmp_path: Path) -> None:
+    """Stored facts that do not read fall back to the stored result, with the same line."""
+    path = EXAMPLES / "village" / "shiqiao_good.yaml"
+    edited = edited_rubric(tmp_path, "threshold")
+    fresh = grade_file(path, rubric_path=edited)
+    assert isinstance(fresh, UnitResult)
+    cache = EvidenceCache(tmp_path / "c")
+    cache.grade_rendered(path, rubric_path=VILLAGE, render=prerender)
+    cache.flush()
+    for text in ("{", "[1, 2]", '["a", "b", "c", "d", [], "x", "1", false, [], 0, []]', None):
+        with sqlite3.connect(cache.database) as connection:
+            connection.execute("UPDATE results SET facts = ?", (text,))
+        cache = EvidenceCache(tmp_path / "c")
+        outcome, line = cache.grade_rendered(path, rubric_path=edited, render=prerender, facts=True)
+        assert isinstance(outcome, UnitResult)
+        assert exact(outcome) == exact(fresh)
+        assert line == prerender(fresh)

@@ -32,7 +32,7 @@ from lianchuang_cli.failure_spool import FailureSpool
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.results import FileFailure, FileOutcome, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import (
     BatchSummary,
     Placement,
@@ -296,15 +296,20 @@ class _Grader:
         render = self.render
         for path in paths:
             line = None
+            result: FileOutcome | UnitFacts
             if self.cache is None:
                 result = grade_file(path, rubric_path=self.rubric_path)
             else:  # the cache may have the line already (re-rated results)
+                # Facts (no decoded result) will do unless the writer reads whole results.
                 result, line = self.cache.grade_rendered(
-                    path, rubric_path=self.rubric_path, render=render
+                    path, rubric_path=self.rubric_path, render=render, facts=not self.keep_results
                 )
             if isinstance(result, FileFailure):
                 items.append(result)
                 continue
+            if line is None and render is not None:
+                assert isinstance(result, UnitResult)  # facts always come with their line
+                line = render(result)
             rubric = (result.rubric_id, result.rubric_sha256)
             tally = tallies.get(rubric)
             if tally is None:
@@ -315,7 +320,7 @@ class _Grader:
                     rubric,
                     unit_key(result),
                     encode_row(result),
-                    None if render is None else (line or render(result)),
+                    line,
                     pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
                     if self.keep_results
                     else None,

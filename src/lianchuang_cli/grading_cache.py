@@ -11,7 +11,9 @@ edited file simply misses:
   the version bumped) the stored result is exact apart from ``scoring.unit.rating_fields``,
   which are recomputed (``rerate``): the file is neither parsed, validated nor scored again.
   In a batch, the result's rendered line (JSON) is stored too, and re-used with the rating
-  fields' text replaced when the next rating still holds (``render_reuse``).
+  fields' text replaced when the next rating still holds (``render_reuse``); so are the unit's
+  ``UnitFacts`` (what the batch summary reads), so that such a unit is served without decoding
+  its result at all when the writer needs nothing more than the line (JSON, jsonl).
   Files that fail are not stored as results: their problems are found afresh each time.
 * the **parsed evidence**: what reading the YAML produced, its plain values and where each
   indicator's key is, with decimals written as text so that they come back exact. Any other
@@ -47,11 +49,17 @@ from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import SourceDocument, _read_regular_file, parse_yaml
 from lianchuang_cli.render_reuse import Render
-from lianchuang_cli.result_codec import decode_result, encode_result
-from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
-from lianchuang_cli.scoring.unit import rating_target, rerate, score_unit
+from lianchuang_cli.result_codec import (
+    decode_criterion,
+    decode_result,
+    encode_criterion,
+    encode_result,
+)
+from lianchuang_cli.results import FileFailure, FileOutcome, UnitFacts, UnitResult
+from lianchuang_cli.scoring.summary import losses
+from lianchuang_cli.scoring.unit import kept_band_fields, rating_target, rerate, score_unit
 
-ENTRY_FORMAT = 6
+ENTRY_FORMAT = 7
 """Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
@@ -196,15 +204,24 @@ class EvidenceCache:
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
         """``grading.grade_file``, from a stored result when one still holds (see the module)."""
-        return self.grade_rendered(path, rubric_path=rubric_path)[0]
+        outcome = self.grade_rendered(path, rubric_path=rubric_path)[0]
+        assert not isinstance(outcome, UnitFacts)  # only asked for gives facts
+        return outcome
 
     def grade_rendered(
-        self, path: str | Path, *, rubric_path: Path | None = None, render: Render | None = None
-    ) -> tuple[FileOutcome, bytes | None]:
+        self,
+        path: str | Path,
+        *,
+        rubric_path: Path | None = None,
+        render: Render | None = None,
+        facts: bool = False,
+    ) -> tuple[FileOutcome | UnitFacts, bytes | None]:
         """``grade``, and a graded result's ``render(result)`` line when ``render`` is given.
 
         A stored result whose next rating still holds gets the line rendered when it was
-        stored, with the rating fields' text replaced (``render_reuse``).
+        stored, with the rating fields' text replaced (``render_reuse``). With ``facts``, such a
+        result is not even decoded: its ``UnitFacts`` come back with the line (for a caller
+        that needs nothing else of the result, like a batch writing JSON lines).
         """
         if is_workbook(path):
             outcome = grade_file(path, rubric_path=rubric_path)
@@ -218,7 +235,9 @@ class EvidenceCache:
         connection = self._connection()
         stored = None if connection is None else _load_result(connection, self._pending, sha256)
         if stored is not None:
-            served = _still_holds(stored, name, raw, sha256, rubric_path, render, self._pending)
+            served = _still_holds(
+                stored, name, raw, sha256, rubric_path, render, self._pending, facts=facts
+            )
             if served is not None:
                 return served
         try:
@@ -243,6 +262,76 @@ class EvidenceCache:
         return result, line
 
 
+def _facts_row(result: UnitResult) -> list[Any]:
+    """What ``UnitFacts`` holds beyond the file name and the rating fields, as JSON values."""
+    return [
+        result.unit_name,
+        result.unit_code,
+        result.township,
+        result.county,
+        [encode_criterion(criterion) for criterion in result.criteria],
+        str(result.score),
+        str(result.base_score),
+        result.vetoed,
+        list(result.veto_reasons),
+        len(result.gaps),
+        [[iid, name, criterion, str(lost)] for iid, name, criterion, lost in losses(result)],
+    ]
+
+
+def _refilled(stored: _Stored, name: str, loaded: LoadedRubric) -> tuple[UnitFacts, bytes] | None:
+    """A stored unit's facts and line re-rated under ``loaded`` without decoding its result,
+    when the bands still give the stored rating target (so its next rating, already in the
+    line, holds); None when they do not, or when anything stored is malformed."""
+    template = render_reuse.decode_template(stored.line, stored.slots)
+    if template is None or not isinstance(stored.facts, str):
+        return None
+    try:
+        (
+            unit_name,
+            code,
+            township,
+            county,
+            criteria_rows,
+            score,
+            base,
+            vetoed,
+            reasons,
+            gaps,
+            lost,
+        ) = json.loads(stored.facts)
+        if not isinstance(vetoed, bool):
+            return None
+        criteria = tuple(decode_criterion(row) for row in criteria_rows)
+        score = Decimal(score)
+        fields = kept_band_fields(loaded, criteria, score, vetoed, tuple(stored.request.target))
+        if fields is None:
+            return None
+        unit = UnitFacts(
+            file=name,
+            unit_name=unit_name,
+            unit_code=code,
+            township=township,
+            county=county,
+            rubric_id=fields["rubric_id"],
+            rubric_title=fields["rubric_title"],
+            rubric_version=fields["rubric_version"],
+            rubric_sha256=fields["rubric_sha256"],
+            criteria=criteria,
+            score=score,
+            base_score=Decimal(base),
+            rating=fields["rating"],
+            ratings=fields["ratings"],
+            vetoed=vetoed,
+            veto_reasons=tuple(str(reason) for reason in reasons),
+            gap_count=int(gaps),
+            losses=tuple((str(i), str(n), str(c), Decimal(d)) for i, n, c, d in lost),
+        )
+    except (ValueError, TypeError, ArithmeticError, LookupError):
+        return None
+    return unit, render_reuse.fill(template, unit)
+
+
 def _rendered(outcome: FileOutcome, render: Render | None) -> bytes | None:
     return None if render is None or not isinstance(outcome, UnitResult) else render(outcome)
 
@@ -262,7 +351,9 @@ class _Pending:
         self.pid = pid
         self.database = database
         self.entries: dict[str, str] = {}
-        self.results: dict[str, tuple[str, str, str | None, bytes | None, str | None]] = {}
+        self.results: dict[
+            str, tuple[str, str, str | None, bytes | None, str | None, str | None]
+        ] = {}
 
     def added(self) -> None:
         if len(self.entries) + len(self.results) >= WRITE_EVERY:
@@ -283,7 +374,7 @@ class _Pending:
                     "INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items()
                 )
                 connection.executemany(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(digest, *row) for digest, row in results.items()],
                 )
             finally:
@@ -311,7 +402,9 @@ def _still_holds(
     rubric_path: Path | None,
     render: Render | None,
     pending: _Pending,
-) -> tuple[UnitResult, bytes | None] | None:
+    *,
+    facts: bool = False,
+) -> tuple[UnitResult | UnitFacts, bytes | None] | None:
     """The stored result re-rated under today's rubric (and its line), or None if that rubric
     scores otherwise. A result stored without a line of this ``render`` (by ``score``, say) is
     stored again with one."""
@@ -323,6 +416,10 @@ def _still_holds(
         return None
     if scoring_fingerprint(loaded) != request.scoring:
         return None
+    if facts and render is not None and stored.render == _render_name(render):
+        light = _refilled(stored, name, loaded)
+        if light is not None:
+            return light
     try:
         kept = decode_result(json.loads(stored.result), name)
     except (ValueError, TypeError, ArithmeticError, IndexError):
@@ -366,7 +463,7 @@ def _open(database: Path) -> sqlite3.Connection | None:
         )
         connection.execute(
             "CREATE TABLE IF NOT EXISTS results (digest TEXT PRIMARY KEY, request TEXT NOT NULL,"
-            " result TEXT NOT NULL, render TEXT, line BLOB, slots TEXT)"
+            " result TEXT NOT NULL, render TEXT, line BLOB, slots TEXT, facts TEXT)"
         )
     except (OSError, sqlite3.Error):
         return None
@@ -415,6 +512,7 @@ class _Stored(NamedTuple):
     render: str | None
     line: bytes | None
     slots: str | None
+    facts: str | None
 
 
 def _load_result(connection: sqlite3.Connection, pending: _Pending, digest: str) -> _Stored | None:
@@ -423,7 +521,7 @@ def _load_result(connection: sqlite3.Connection, pending: _Pending, digest: str)
         row = pending.results.get(digest)
         if row is None:
             row = connection.execute(
-                "SELECT request, result, render, line, slots FROM results WHERE digest = ?",
+                "SELECT request, result, render, line, slots, facts FROM results WHERE digest = ?",
                 (digest,),
             ).fetchone()
             if row is None:
@@ -460,10 +558,11 @@ def _store_result(
     except (TypeError, ValueError):
         return
     if render is None or template is None:
-        pending.results[digest] = (asked, text, None, None, None)
+        pending.results[digest] = (asked, text, None, None, None, None)
     else:
         line, slots = render_reuse.encode_template(template)
-        pending.results[digest] = (asked, text, _render_name(render), line, slots)
+        facts = json.dumps(_facts_row(result), ensure_ascii=False, separators=(",", ":"))
+        pending.results[digest] = (asked, text, _render_name(render), line, slots, facts)
     pending.added()
 
 

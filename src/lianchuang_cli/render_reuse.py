@@ -26,7 +26,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.results import UnitFacts, UnitResult
 
 Render = Callable[[UnitResult], bytes]
 
@@ -113,7 +113,7 @@ def make_template(line: bytes, result: UnitResult, shown: dict[str, bytes]) -> T
     return line, slots
 
 
-def fill(template: Template, result: UnitResult) -> bytes:
+def fill(template: Template, result: UnitResult | UnitFacts) -> bytes:
     """The line of ``result``: the template with its fields' texts from ``result``."""
     line, slots = template
     parts: list[bytes] = []

@@ -18,7 +18,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.results import CriterionResult, UnitResult
 from lianchuang_cli.scoring.building import builder
 
 Convert = Callable[[Any], Any]
@@ -133,6 +133,7 @@ def _generated_decoder(cls: type, names: list[str], decoders: dict[int, Convert]
 
 
 _encode_unit, _decode_unit = _class_codec(UnitResult)
+encode_criterion, decode_criterion = _class_codec(CriterionResult)
 
 
 def encode_result(result: UnitResult) -> list[Any]:

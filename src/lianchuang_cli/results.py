@@ -202,6 +202,35 @@ class UnitResult:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitFacts:
+    """What a batch's summary and an already rendered output line need of a graded unit, without
+    its indicators and gaps: a result kept by ``grading_cache`` and re-rated without decoding it.
+
+    ``losses`` are the indicators that lost points, in rubric order: id, name, criterion and
+    points lost (as ``scoring.summary.losses`` gives them for the full result).
+    """
+
+    file: str
+    unit_name: str
+    unit_code: str
+    township: str
+    county: str
+    rubric_id: str
+    rubric_title: str
+    rubric_version: str
+    rubric_sha256: str
+    criteria: tuple[CriterionResult, ...]
+    score: Decimal
+    base_score: Decimal
+    rating: str
+    ratings: tuple[str, ...]
+    vetoed: bool
+    veto_reasons: tuple[str, ...]
+    gap_count: int
+    losses: tuple[tuple[str, str, str, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FileFailure:
     """A file that could not be graded, with every problem found in it."""
 

@@ -20,7 +20,7 @@ from itertools import chain
 from typing import IO, Any, Literal, overload
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.results import UnitFacts, UnitResult
 
 UnitStatus = Literal["graded", "vetoed"]
 STATUS_NAMES: dict[str, str] = {"graded": "已评分", "vetoed": "一票否决", "invalid": "无效"}
@@ -167,7 +167,7 @@ UnitKey = tuple[bool, Decimal, Decimal, str, str, str]
 """What ranking needs of a unit: vetoed, score, base score, unit code, file, rating by score."""
 
 
-def unit_key(result: UnitResult) -> UnitKey:
+def unit_key(result: UnitResult | UnitFacts) -> UnitKey:
     """A graded unit's ranking key (see ``TIE_RULE``) and its rating by score."""
     return (
         result.vetoed,
@@ -179,7 +179,7 @@ def unit_key(result: UnitResult) -> UnitKey:
     )
 
 
-def encode_row(result: UnitResult) -> bytes:
+def encode_row(result: UnitResult | UnitFacts) -> bytes:
     """A graded unit's ``SummaryRow`` fields (all but the index), as a ``RowStore`` keeps them."""
     return pickle.dumps(
         (
@@ -194,7 +194,7 @@ def encode_row(result: UnitResult) -> bytes:
             result.vetoed,
             result.veto_reasons,
             tuple(c.score for c in result.criteria),
-            len(result.gaps),
+            result.gap_count if isinstance(result, UnitFacts) else len(result.gaps),
         ),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
@@ -240,6 +240,16 @@ class RowStore:
         return self._file.read(end - start)  # one read: pickle.load on a file reads piecemeal
 
 
+def losses(result: UnitResult) -> Iterator[tuple[str, str, str, Decimal]]:
+    """The indicators that lost points, in rubric order: id, name, criterion, points lost."""
+    for indicator in result.indicators:
+        score = indicator.score
+        if score is not None:
+            lost = indicator.max_score - score
+            if lost > 0:
+                yield indicator.id, indicator.name, indicator.criterion, lost
+
+
 class Tally:
     """Criterion totals and per-indicator losses of units graded against one rubric; mergeable.
 
@@ -257,7 +267,7 @@ class Tally:
         self.indicators: dict[str, list[Any]] = {}
 
     @classmethod
-    def of(cls, result: UnitResult) -> Tally:
+    def of(cls, result: UnitResult | UnitFacts) -> Tally:
         """An empty tally for the rubric ``result`` was graded against."""
         rubric = RubricInfo(
             id=result.rubric_id,
@@ -269,24 +279,21 @@ class Tally:
         )
         return cls(rubric, tuple(c.points for c in result.criteria))
 
-    def add(self, result: UnitResult) -> None:
+    def add(self, result: UnitResult | UnitFacts) -> None:
         """Count one graded unit of this rubric."""
         totals = self.criterion_totals
         for position, criterion in enumerate(result.criteria):
             totals[position] += criterion.score
         indicators = self.indicators
-        for indicator in result.indicators:
-            score = indicator.score
-            if score is None:
-                continue
-            lost = indicator.max_score - score
-            if lost > 0:
-                tally = indicators.get(indicator.id)
-                if tally is None:
-                    indicators[indicator.id] = [indicator.name, indicator.criterion, 1, lost]
-                else:
-                    tally[2] += 1
-                    tally[3] += lost
+        for iid, name, criterion_id, lost in (
+            result.losses if isinstance(result, UnitFacts) else losses(result)
+        ):
+            tally = indicators.get(iid)
+            if tally is None:
+                indicators[iid] = [name, criterion_id, 1, lost]
+            else:
+                tally[2] += 1
+                tally[3] += lost
 
     def merge(self, other: Tally) -> None:
         """Add another tally of the same rubric."""

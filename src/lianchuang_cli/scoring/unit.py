@@ -139,7 +139,7 @@ def rating_fields(
     when the target is still the same, since the search reads nothing else of the bands.
     """
     rubric = loaded.rubric
-    band_index = len(rubric.ratings) - 1 if veto_names else _band_index(rubric, score, criteria)
+    band_index = _band_for(rubric, score, criteria, bool(veto_names))
     if known is not None and known[0] == _target(rubric, band_index, bool(veto_names)):
         next_rating, note = known[1], known[2]
     else:
@@ -147,14 +147,43 @@ def rating_fields(
             rubric, _plan(loaded), indicators, criteria, band_index, adjustment, veto_names, score
         )
     return {
+        **_band_fields(loaded, band_index),
+        "next_rating": next_rating,
+        "next_rating_note": note,
+    }
+
+
+def kept_band_fields(
+    loaded: LoadedRubric,
+    criteria: tuple[CriterionResult, ...],
+    score: Decimal,
+    vetoed: bool,
+    target: Target,
+) -> dict[str, Any] | None:
+    """``rating_fields`` but the next rating, when the bands still give ``target`` (the next
+    rating found for it then holds, as ``rating_fields`` keeps it); None when they do not."""
+    rubric = loaded.rubric
+    band_index = _band_for(rubric, score, criteria, vetoed)
+    if _target(rubric, band_index, vetoed) != target:
+        return None
+    return _band_fields(loaded, band_index)
+
+
+def _band_for(
+    rubric: Rubric, score: Decimal, criteria: tuple[CriterionResult, ...], vetoed: bool
+) -> int:
+    return len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria)
+
+
+def _band_fields(loaded: LoadedRubric, band_index: int) -> dict[str, Any]:
+    rubric = loaded.rubric
+    return {
         "rubric_id": rubric.id,
         "rubric_title": rubric.title,
         "rubric_version": rubric.version,
         "rubric_sha256": loaded.sha256,
         "rating": rubric.ratings[band_index].name,
         "ratings": tuple(band.name for band in rubric.ratings),
-        "next_rating": next_rating,
-        "next_rating_note": note,
     }
 
 
@@ -175,9 +204,8 @@ def _target(rubric: Rubric, band_index: int, vetoed: bool) -> Target:
 def rating_target(loaded: LoadedRubric, result: UnitResult) -> Target:
     """The target ``result``'s next rating was searched for under ``loaded`` (see ``rerate``)."""
     rubric = loaded.rubric
-    if result.vetoed:
-        return _target(rubric, len(rubric.ratings) - 1, True)
-    return _target(rubric, _band_index(rubric, result.score, result.criteria), False)
+    band_index = _band_for(rubric, result.score, result.criteria, result.vetoed)
+    return _target(rubric, band_index, result.vetoed)
 
 
 def rerate(
