@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -101,3 +103,10 @@ def report_validator(definition: str | None = None) -> Any:
     if definition is not None:
         schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
     return jsonschema.Draft202012Validator(schema)
+
+
+def run_python(code: str) -> None:
+    """Run ``code`` in a fresh interpreter (what a start-up imports can only be seen there); its
+    assertion messages become the test's."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from lianchuang_cli import __version__
 from lianchuang_cli.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
-from tests.conftest import EXAMPLES, MINI_RUBRIC, report_validator
+from tests.conftest import EXAMPLES, MINI_RUBRIC, report_validator, run_python
 
 EXCELLENT = str(EXAMPLES / "village" / "taoyuan_excellent.yaml")
 FAILING = str(EXAMPLES / "village" / "baishui_failing.yaml")
@@ -229,7 +229,7 @@ def test_help_does_not_build_the_models() -> None:
         "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
         "assert 'lianchuang_cli.model.rubric' not in sys.modules\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    run_python(code)
 
 
 def test_pydantic_plugin_loader_stand_in() -> None:
@@ -253,8 +253,7 @@ def test_pydantic_plugin_loader_stand_in() -> None:
         "assert load_rubric(shipped_rubrics_dir() / 'village.yaml').rubric.id == 'village'\n"
         "assert 'importlib.metadata' not in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    run_python(code)
 
 
 def test_every_command_module_is_registered() -> None:
@@ -294,8 +293,7 @@ def test_score_imports_only_its_own_command() -> None:
         "assert not others, others\n"
         "assert 'rich.console' not in sys.modules, 'rich.console imported for JSON'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    run_python(code)
 
 
 def test_mistyped_command_suggests_the_closest() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from lianchuang_cli.reading.yaml_reader import (
     parse_yaml,
     read_yaml,
 )
-from tests.conftest import DATA, expected_problems
+from tests.conftest import DATA, expected_problems, run_python
 
 
 def problems(text: str | bytes) -> list[str]:
@@ -318,5 +316,4 @@ def test_libyaml_is_imported_only_when_needed() -> None:
         "doc = parse_yaml(b'a: &x 1\\nb: *x\\n', name='t.yaml')\n"
         "assert doc.data == {'a': 1, 'b': 1}, doc.data\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    run_python(code)
