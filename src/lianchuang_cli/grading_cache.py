@@ -21,7 +21,8 @@ edited file simply misses:
   unchanged files from these values without parsing them. A cached document that has to locate
   a problem parses the file's bytes at that moment, so every message is what a fresh read gives.
 
-The database is named for the tool version and a fingerprint of the package's code, so other
+The database is named for the tool version and the package's code fingerprint (the one the
+rubric cache uses: versions, and each module's name, size and modification time), so other
 code never reads an entry. The cache is an optimisation only: an unreadable, corrupt or
 unwritable entry is a miss, never an error. Workbooks are not cached.
 """
@@ -36,7 +37,6 @@ import sqlite3
 import weakref
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
@@ -56,6 +56,7 @@ from lianchuang_cli.result_codec import (
     encode_result,
 )
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitFacts, UnitResult
+from lianchuang_cli.rubric_cache import code_fingerprint
 from lianchuang_cli.scoring.summary import losses
 from lianchuang_cli.scoring.unit import kept_band_fields, rating_target, rerate, score_unit
 
@@ -66,21 +67,6 @@ _DECIMAL = "$d"
 """The one key of the object standing for a decimal; real keys starting with "$" get one more."""
 
 _INDICATORS = ("indicators",)
-
-
-@cache
-def _code_fingerprint() -> str:
-    """Digest of the package's code: entries made by other code must never be served.
-
-    All of it (about 5 ms, once per process): reading, validation, scoring and the rubric
-    loader (which goes through ``lint``) all decide what an entry holds.
-    """
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for module in sorted(package.rglob("*.py")):
-        digest.update(module.relative_to(package).as_posix().encode())
-        digest.update(module.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 RATING_PARTS = frozenset({"title", "version", "source", "ratings", "quotas"})
@@ -168,7 +154,9 @@ class EvidenceCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.database = folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{_code_fingerprint()}.db"
+        self.database = (
+            folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{code_fingerprint()[:16]}.db"
+        )
         self._pending = _Pending(os.getpid(), str(self.database))
         weakref.finalize(self, self._pending.flush)
 
