@@ -31,11 +31,12 @@ def village(
     *,
     vetoed: bool = False,
     opinion: str = "16",
+    applicable: str = "20",
     profile: VillageProfile | None = None,
 ) -> LowerUnit:
-    """A graded village with just the fields the figures read."""
+    """A graded village with just the fields the figures read (``applicable``: 缺项 left out)."""
     criteria = tuple(
-        CriterionResult(c.id, c.name, Decimal(opinion), c.max_score, c.points)
+        CriterionResult(c.id, c.name, Decimal(opinion), Decimal(applicable), c.points)
         if c.id == "public_opinion"
         else c
         for c in BASE.criteria
@@ -127,6 +128,25 @@ def test_mean_and_vetoed_count() -> None:
     missing = compute_figure(spec(figure="criterion_mean", criterion="nothing"), units)
     assert missing.value is None
     assert len(missing.excluded) == 3
+
+
+def test_mean_carries_a_not_applicable_criterion_up_as_its_rescaled_share() -> None:
+    """石桥镇's case: 青山村 18 of an applicable 18 counts as 20, so the mean is 18.25, not 17.75."""
+    units = [
+        village("石桥村", opinion="17"),
+        village("青山村", opinion="18", applicable="18"),  # its 信访 item is 缺项
+        village("新塘村", opinion="17"),
+        village("前山村", opinion="19"),
+    ]
+    mean = compute_figure(spec(figure="criterion_mean", criterion="public_opinion"), units)
+    assert mean.value == Decimal("18.25")
+    assert "18/18分折合20分" in mean.note
+    every_item_missing = village("空村", opinion="0", applicable="0")
+    alone = compute_figure(
+        spec(figure="criterion_mean", criterion="public_opinion"), [*units, every_item_missing]
+    )
+    assert alone.value == Decimal("18.25")
+    assert alone.excluded == ("空村.yaml：考评项目“农民群众反映好”的指标全部缺项，无得分可计",)
 
 
 def indicator(rule: dict[str, Any], linked: dict[str, Any], points: str = "2") -> Indicator:

@@ -167,10 +167,16 @@ def test_criterion_means_are_the_mean_of_the_units(demo: TreeResult) -> None:
     assert demo.county is not None
     figures = linked(demo.county)
     villages = [v for n in demo.townships for v in n.villages]
-    scores = [c.score for v in villages for c in v.criteria if c.id == "public_opinion"]
+    # Each village on the criterion's 20 points: 缺项 rescaled (青山村 18 of an applicable 18 is 20).
+    scores = [
+        c.score * c.points / c.max_score for v in villages for c in v.criteria
+        if c.id == "public_opinion"
+    ]  # fmt: skip
     assert len(scores) == 13
     expected = (sum(scores, Decimal(0)) / 13).quantize(Decimal("0.01"))
-    assert figures["villages_public_opinion"].value == expected
+    assert figures["villages_public_opinion"].value == expected == Decimal("17.27")
+    shiqiao = linked(township(demo, SHIQIAO))["villages_public_opinion"]
+    assert shiqiao.value == Decimal("18.25")  # raw mean 17.75 would cost 石桥镇 a point
     township_scores = [
         c.score for n in demo.townships if n.result for c in n.result.criteria
         if c.id == "public_opinion"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from lianchuang_cli.decimals import fmt, round_score
@@ -53,10 +54,11 @@ def compute_figure(spec: LinkedSpec, units: Sequence[LowerUnit]) -> Figure:
     files = tuple(u.result.file for u in counted)
     if not counted:
         return Figure(None, None, None, files, tuple(excluded))
-    part, whole, note = _count(spec, counted)
     kind = spec.kind
     if kind == "points":
-        return Figure(Decimal(part) / whole, None, whole, files, tuple(excluded))  # part is a sum
+        mean, note = _criterion_mean(spec, counted)
+        return Figure(mean, None, len(counted), files, tuple(excluded), note)
+    part, whole, note = _count(spec, counted)
     if kind == "count":
         return Figure(Decimal(part), part, whole, files, tuple(excluded), note)
     if whole == 0:
@@ -69,15 +71,41 @@ def _why_not_counted(spec: LinkedSpec, unit: LowerUnit) -> str:
     result = unit.result
     if spec.figure == "share_rated" and spec.rating and spec.rating not in result.ratings:
         return f"细则“{result.rubric_id}”没有等级“{spec.rating}”"
-    if spec.figure == "criterion_mean" and not any(c.id == spec.criterion for c in result.criteria):
-        return f"细则“{result.rubric_id}”没有考评项目“{spec.criterion}”"
+    if spec.figure == "criterion_mean":
+        criterion = next((c for c in result.criteria if c.id == spec.criterion), None)
+        if criterion is None:
+            return f"细则“{result.rubric_id}”没有考评项目“{spec.criterion}”"
+        if criterion.max_score == 0:
+            return f"考评项目“{criterion.name}”的指标全部缺项，无得分可计"
     if spec.figure in PROFILE_FIGURES and unit.profile is None:
         return "缺少 profile（村情基本信息），未计入"
     return ""
 
 
+def _criterion_mean(spec: LinkedSpec, units: Sequence[LowerUnit]) -> tuple[Decimal, str]:
+    """The mean of each unit's criterion score on the criterion's full points (缺项 rescaled).
+
+    A unit whose criterion has 缺项 is scored over its applicable points only (18 of an applicable
+    18 is full marks, not 18 of 20), so its share is carried up, not its raw sum. Exact, rounded once.
+    """
+    criteria = [c for u in units for c in u.result.criteria if c.id == spec.criterion]
+    shares = [Fraction(c.score) * Fraction(c.points) / Fraction(c.max_score) for c in criteria]
+    mean = round_score(sum(shares, Fraction(0)) / len(shares))
+    rescaled = [
+        f"{u.result.unit_name}{fmt(c.score)}/{fmt(c.max_score)}分折合{fmt(share)}分"
+        for u, c, share in zip(units, criteria, shares, strict=True)
+        if c.max_score != c.points
+    ]
+    note = (
+        f"有缺项的按适用分值折算到满分{fmt(criteria[0].points)}分：{'、'.join(rescaled)}"
+        if rescaled
+        else ""
+    )
+    return mean, note
+
+
 def _count(spec: LinkedSpec, units: Sequence[LowerUnit]) -> tuple[Any, int, str]:
-    """(part, whole, note); for a mean, part is the sum of the scores."""
+    """(part, whole, note): units that fit the figure out of the units counted."""
     profiles = [u.profile for u in units if u.profile is not None]
     figure = spec.figure
     if figure == "share_rated":
@@ -89,9 +117,6 @@ def _count(spec: LinkedSpec, units: Sequence[LowerUnit]) -> tuple[Any, int, str]
         return hits, len(units), ""
     if figure == "vetoed_count":
         return sum(u.result.vetoed for u in units), len(units), ""
-    if figure == "criterion_mean":
-        scores = [c.score for u in units for c in u.result.criteria if c.id == spec.criterion]
-        return sum(scores, Decimal(0)), len(scores), ""
     if figure == "secretary_college_share":
         return sum(p.secretary_college for p in profiles), len(profiles), ""
     if figure == "wealth_leader_share":
@@ -118,7 +143,8 @@ def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
     if figure.value is None:
         return counted
     if spec.kind == "points":
-        return f"{counted}，平均{fmt(figure.value)}分"
+        rescaled = f"（{figure.note}）" if figure.note else ""
+        return f"{counted}，平均{fmt(figure.value)}分{rescaled}"
     if spec.kind == "count":
         return f"{counted}，共{figure.part}个"
     if figure.note:
