@@ -32,7 +32,7 @@ from lianchuang_cli.failure_spool import FailureSpool
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
-from lianchuang_cli.results import FileFailure, FileOutcome, UnitFacts, UnitResult
+from lianchuang_cli.results import FileFailure, FileOutcome, SkippedEntry, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import (
     BatchSummary,
     Placement,
@@ -168,7 +168,7 @@ def grade_batch(
     *,
     rubric_path: Path | None = None,
     jobs: int = 1,
-    skipped: int = 0,
+    skipped: Sequence[SkippedEntry] = (),
     missing: Sequence[FileFailure] = (),
     quotas: Mapping[str, Decimal] | None = None,
     rubric_quotas: bool = False,
@@ -225,7 +225,8 @@ def grade_batch(
         summary = builder.finish(
             files=len(files) + len(missing),
             invalid=len(invalid),
-            skipped=skipped,
+            skipped=len(skipped),
+            skipped_entries=tuple(skipped),
             quotas=caps,
         )
         for spool in (results, rendered):

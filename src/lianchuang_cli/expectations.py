@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.discovery import YAML_SUFFIXES, evidence_paths
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.results import FileFailure, FileOutcome
@@ -102,7 +103,8 @@ def _grade_tree(root: Path, previous: str) -> dict[Path, FileOutcome]:
             figures, year = load_previous(root / previous)
         except InputError as exc:
             return {
-                p.resolve(): FileFailure(str(p), tuple(exc.problems)) for p in root.rglob("*.yaml")
+                p.resolve(): FileFailure(str(p), tuple(exc.problems))
+                for p in evidence_paths([root], suffixes=YAML_SUFFIXES)
             }
     tree = grade_tree(root, previous=figures, previous_file=previous, previous_year=year)
     results: list[FileOutcome] = [tree.county] if tree.county is not None else []
@@ -157,13 +159,7 @@ def update_example(path: Path, trees: Trees | None = None) -> bool:
 
 def example_files(folders: Sequence[Path]) -> list[Path]:
     """Every example (``*.yaml``/``*.yml``) under the folders, in a stable order."""
-    found: list[Path] = []
-    for folder in folders:
-        if folder.is_file():
-            found.append(folder)
-            continue
-        found.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")))
-    return found
+    return evidence_paths(folders, suffixes=YAML_SUFFIXES)
 
 
 def _expectation_line(text: str) -> int:

@@ -241,6 +241,14 @@ class FileFailure:
 FileOutcome = UnitResult | FileFailure
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedEntry:
+    """An entry of a folder that was not graded (a FIFO, a lock file, a note...) and why."""
+
+    path: str
+    reason: str
+
+
 def _by_fields(obj: object) -> tuple[type, tuple[object, ...]]:
     # Rebuilt by calling the class with its fields in order: several times faster to pickle than
     # the generic state dict of slotted dataclasses, which matters for batches' spool and pool.

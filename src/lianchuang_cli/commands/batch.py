@@ -115,7 +115,7 @@ def batch(
     if not found.files and not found.missing:
         where = "、".join(str(p) for p in paths)
         hint = "" if recursive else "；要包括子文件夹请加 --recursive"
-        fail(f"在{where}中没有找到佐证材料（.yaml/.yml 文件）{hint}。")
+        fail(f"在{where}中没有找到佐证材料（.yaml/.yml/.xlsx 文件）{hint}。")
     total = len(found.files)
     show_progress = sys.stderr.isatty() and total > 1
     settle_heap_for_batch()

@@ -14,15 +14,13 @@ FORMATS = ("text", "github", "junit")
 
 def rubric_files(paths: tuple[Path, ...]) -> list[Path]:
     """The rubric files named, with folders expanded to their ``*.yaml``/``*.yml`` files."""
+    from lianchuang_cli.discovery import YAML_SUFFIXES, find_evidence
     from lianchuang_cli.model.rubric import shipped_rubrics_dir
 
-    found: list[Path] = []
-    for path in paths or (shipped_rubrics_dir(),):
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
-        else:
-            found.append(path)
-    return found
+    found = find_evidence(
+        paths or (shipped_rubrics_dir(),), recursive=False, suffixes=YAML_SUFFIXES
+    )
+    return [Path(file) for file in found.files]
 
 
 @click.command(options_metavar="[选项]")

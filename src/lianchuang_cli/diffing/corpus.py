@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from lianchuang_cli.discovery import YAML_SUFFIXES, evidence_paths
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
@@ -92,13 +93,7 @@ class CorpusDiff:
 
 def corpus_files(folders: Sequence[Path]) -> list[Path]:
     """Every evidence file (``*.yaml``/``*.yml``) under the folders, in a stable order."""
-    found: list[Path] = []
-    for folder in folders:
-        if folder.is_file():
-            found.append(folder)
-        else:
-            found.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")))
-    return found
+    return evidence_paths(folders, suffixes=YAML_SUFFIXES)
 
 
 def grade_under(doc: SourceDocument, loaded: LoadedRubric) -> UnitResult:

@@ -316,6 +316,7 @@ def summary_to_dict(summary: BatchSummary, *, ranking: bool = True) -> dict[str,
             "invalid": summary.invalid,
             "skipped": summary.skipped,
         },
+        "skipped": [{"path": e.path, "reason": e.reason} for e in summary.skipped_entries],
         "tie_rule": summary.tie_rule,
         "ranking": [ranking_row_to_dict(r) for r in summary.ranking] if ranking else [],
         "ratings": [

@@ -6,7 +6,7 @@ measured in terminal cells) and written line by line instead of through a rich t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import chain
 
 from rich import box
@@ -18,6 +18,7 @@ from rich.text import Text
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
 from lianchuang_cli.reports.text_layout import break_lines
+from lianchuang_cli.results import SkippedEntry
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
 
 COMMON_PROBLEMS_SHOWN = 10
@@ -30,8 +31,27 @@ def counts_line(summary: BatchSummary) -> str:
         f"（其中一票否决{summary.vetoed}个），无效{summary.invalid}个"
     )
     if summary.skipped:
-        text += f"；另跳过{summary.skipped}个非 yaml 文件或子文件夹"
+        text += f"；另跳过{summary.skipped}项" + skipped_detail(summary.skipped_entries)
     return text + "。"
+
+
+SKIPPED_NAMED = 5
+"""Entries named per reason; a folder of attachments can hold hundreds (all are in the JSON)."""
+
+
+def skipped_detail(entries: Sequence[SkippedEntry]) -> str:
+    """The skipped entries grouped by why, each group naming its first few: ``（why：a、b等3项）``."""
+    if not entries:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        groups.setdefault(entry.reason, []).append(entry.path)
+    parts = []
+    for reason, paths in groups.items():
+        named = "、".join(paths[:SKIPPED_NAMED])
+        more = f"等{len(paths)}项" if len(paths) > SKIPPED_NAMED else ""
+        parts.append(f"{reason}：{named}{more}")
+    return "（" + "；".join(parts) + "）"
 
 
 def summary_sections(summary: BatchSummary) -> Iterator[RenderableType]:

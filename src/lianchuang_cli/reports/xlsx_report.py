@@ -204,7 +204,9 @@ def _statistics_sheet(book: Workbook, styles: _Styles, summary: BatchSummary) ->
     sheet.append(["已评分", summary.graded])
     sheet.append(["其中一票否决", summary.vetoed])
     sheet.append(["无效文件", summary.invalid])
-    sheet.append(["跳过（非 yaml 文件或子文件夹）", summary.skipped])
+    sheet.append(["跳过（不是佐证材料的文件、子文件夹等）", summary.skipped])
+    for entry in summary.skipped_entries:
+        sheet.append([f"跳过：{entry.path}", entry.reason])
     for count in summary.ratings:
         sheet.append([f"等级：{count.rating}", count.count, count.percent], {2: styles.percent})
     if summary.stats is not None:

@@ -20,7 +20,7 @@ from itertools import chain
 from typing import IO, Any, Literal, overload
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
-from lianchuang_cli.results import UnitFacts, UnitResult
+from lianchuang_cli.results import SkippedEntry, UnitFacts, UnitResult
 
 UnitStatus = Literal["graded", "vetoed"]
 STATUS_NAMES: dict[str, str] = {"graded": "已评分", "vetoed": "一票否决", "invalid": "无效"}
@@ -153,6 +153,8 @@ class BatchSummary:
     quotas: tuple[QuotaOutcome, ...]
     tie_rule: str = TIE_RULE
     quota_rule: str = QUOTA_RULE
+    skipped_entries: tuple[SkippedEntry, ...] = ()
+    """The entries counted in ``skipped``, each with why (a FIFO, a lock file, a note...)."""
 
     def vetoed_ranking(self) -> list[RankedRow]:
         """The vetoed units, in rank order (they always hold the last ranks)."""
@@ -387,7 +389,13 @@ class SummaryBuilder:
         return number
 
     def finish(
-        self, *, files: int, invalid: int, skipped: int, quotas: Mapping[str, Decimal]
+        self,
+        *,
+        files: int,
+        invalid: int,
+        skipped: int,
+        quotas: Mapping[str, Decimal],
+        skipped_entries: Sequence[SkippedEntry] = (),
     ) -> BatchSummary:
         """Rank, apply quotas (percent per rating name) and compute the statistics."""
         vetoed, scores, base_scores = self._vetoed, self._scores, self._base_scores
@@ -463,6 +471,7 @@ class SummaryBuilder:
             vetoed=vetoed.count(1),
             invalid=invalid,
             skipped=skipped,
+            skipped_entries=tuple(skipped_entries),
             ranking=Ranking(places, self.rows),
             placements=Placements(places),
             ratings=rating_counts,

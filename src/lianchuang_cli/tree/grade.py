@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lianchuang_cli.discovery import EVIDENCE_SUFFIXES, LOCK_FILE_PREFIX
+from lianchuang_cli.discovery import evidence_paths
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import read_evidence, rubric_for
 from lianchuang_cli.model.evidence import Evidence, NotApplicable, check_evidence, did_you_mean
@@ -61,13 +61,7 @@ class _Unit:
 
 def tree_files(root: Path) -> list[Path]:
     """Every evidence file (YAML or workbook) under ``root``, in any layout, in a stable order."""
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix.lower() in EVIDENCE_SUFFIXES
-        and not p.name.startswith(LOCK_FILE_PREFIX)
-        and p.is_file()
-    )
+    return evidence_paths([root])
 
 
 def grade_tree(
