@@ -46,7 +46,7 @@ VILLAGES = {
     "330521201201": (YUNLING, "不合格", False, "初中及以下", 5, 0, "1.2", True, False),  # 白水坑村
     "330521201202": (YUNLING, "合格", False, "高中", 5, 1, "3.5", True, True),  # 云岭村
     "330521201203": (YUNLING, "合格", False, "高中", 5, 1, "4.8", False, False),  # 高坪村
-    "330521201204": (YUNLING, "不合格", False, "初中及以下", 4, 1, "2", False, False),  # 竹坑村
+    "330521201204": (YUNLING, "不合格", False, "初中及以下", 5, 1, "2", False, False),  # 竹坑村
 }
 
 # Hand counts from the table above: indicator → (part, whole) or a count.
@@ -58,8 +58,8 @@ COUNTY_FIGURES: dict[str, tuple[int, int]] = {
     "five_good_townships_trend": (1, 3),
     "college_share": (6, 13),  # 本科2（桃源、青山）+ 大专4（杏花、河西、南塘、前山）
     "college_share_trend": (6, 13),
-    "wealth_leader_share": (25, 73),  # 14/31 + 8/23 + 3/19
-    "wealth_leader_trend": (25, 73),
+    "wealth_leader_share": (25, 74),  # 14/31 + 8/23 + 3/20
+    "wealth_leader_trend": (25, 74),
     "weak_rectified": (2, 3),  # 新塘、云岭 of 新塘、白水坑、云岭
     "strong_collective_share": (5, 13),  # 桃源38.6、杏花15.2、河西12、南塘11、青山10.5
     "weak_collective_share": (5, 13),  # 新塘4.2、白水坑1.2、云岭3.5、高坪4.8、竹坑2
