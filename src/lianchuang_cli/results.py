@@ -25,7 +25,8 @@ class Provenance:
     """Where a linked indicator's figure came from: computed from the units below, or declared.
 
     ``files`` are the lower-level files counted; ``excluded`` says which were not, and why.
-    ``previous`` is last year's figure when the rule compares with it.
+    ``previous`` is last year's figure when the rule compares with it (``compares_previous``;
+    a comparing rule without ``previous`` had no figure for last year).
     """
 
     source: Source
@@ -40,6 +41,7 @@ class Provenance:
     previous: Decimal | None = None
     previous_source: str = ""
     declared: str = ""
+    compares_previous: bool = False
 
     @property
     def label(self) -> str:

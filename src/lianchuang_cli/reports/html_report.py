@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from lianchuang_cli import __version__
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
-from lianchuang_cli.reports import html_charts, wording
+from lianchuang_cli.reports import html_charts, tree_view, wording
 from lianchuang_cli.reports.rows import INVALID_HEADER, invalid_rows, ranking_header, ranking_row
 from lianchuang_cli.results import IndicatorResult, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary
@@ -26,7 +26,7 @@ from lianchuang_cli.scoring.summary import BatchSummary
 if TYPE_CHECKING:
     import jinja2
 
-    from lianchuang_cli.tree.results import TreeResult
+    from lianchuang_cli.tree.results import TownshipNode, TreeResult
 
 COMMON_PROBLEMS_SHOWN = 15
 LEVEL_TITLES = {"village": "村", "township": "乡镇", "county": "县"}
@@ -233,62 +233,56 @@ def write_html(report: Report, stream: IO[str]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class TreeSection:
-    """A township in the county report: its sheet, its villages' ranking and rating counts."""
+    """A township in the county report: its villages' rating counts and ranking, its linked figures."""
 
     title: str
     line: str
     chart: html_charts.BarChart | None
-    villages: list[list[str]]
+    villages: list[tree_view.VillageRow]
+    left_out: str
+    linked: list[tree_view.LinkedRow]
 
 
 @dataclass(frozen=True, slots=True)
 class TreeOverview:
-    """The county at a glance: its total and rating, and one row per township."""
+    """The county at a glance: its total and rating, its linked figures, one row per township."""
 
     title: str
     line: str
-    header: list[str]
-    rows: list[list[str]]
+    ratings: tuple[str, ...]
+    townships: list[tree_view.TownshipRow]
+    linked: list[tree_view.LinkedRow]
+
+
+def _section(node: TownshipNode) -> TreeSection:
+    name = tree_view.township_name(node)
+    ratings = node.result.ratings if node.result else ()
+    most = max((count for _, count in node.distribution), default=0)
+    items = [
+        (rating, Decimal(count), f"{count}个", html_charts.rating_class(rating, ratings))
+        for rating, count in node.distribution
+    ]
+    chart = (
+        html_charts.bar_chart(f"{name}：村等级分布", items, maximum=Decimal(most))
+        if items
+        else None
+    )
+    line = f"村{node.villages_found}个"
+    if node.result is not None:
+        line = f"乡镇总分{fmt(node.result.score)}，等级{node.result.rating}；" + line
+    return TreeSection(
+        title=name,
+        line=line,
+        chart=chart,
+        villages=tree_view.village_rows(node),
+        left_out=tree_view.villages_left_out(node),
+        linked=tree_view.linked_rows(node.result) if node.result is not None else [],
+    )
 
 
 def render_tree_html(tree: TreeResult) -> str:
-    """``grade-tree``: the county's sheet, each township with its villages, then every sheet."""
-    sections = []
-    for node in tree.townships:
-        name = node.result.unit_name if node.result else node.code
-        ratings = node.result.ratings if node.result else ()
-        most = max((count for _, count in node.distribution), default=0)
-        items = [
-            (rating, Decimal(count), f"{count}个", html_charts.rating_class(rating, ratings))
-            for rating, count in node.distribution
-        ]
-        chart = (
-            html_charts.bar_chart(f"{name}：村等级分布", items, maximum=Decimal(most))
-            if items
-            else None
-        )
-        villages = [
-            [str(rank), v.unit_name, v.unit_code, fmt(v.score), v.rating]
-            for rank, v in enumerate(node.villages, start=1)
-        ]
-        line = f"村{node.villages_found}个"
-        if node.result is not None:
-            line = f"乡镇总分{fmt(node.result.score)}，等级{node.result.rating}；" + line
-        sections.append(TreeSection(name, line, chart, villages))
+    """``grade-tree``: the county's overview, each township with its villages, then every sheet."""
     county = tree.county
-    ratings = county.ratings if county else ()
-    header = ["乡镇", "单位代码", "总分", "等级", "村数", *(f"{r}村" for r in ratings)]
-    rows = [
-        [
-            node.result.unit_name if node.result else node.code,
-            node.code,
-            fmt(node.result.score) if node.result else "—",
-            node.result.rating if node.result else "无法评分",
-            str(node.villages_found),
-            *(str(dict(node.distribution).get(r, 0)) for r in ratings),
-        ]
-        for node in tree.townships
-    ]
     overview = TreeOverview(
         title=f"{county.unit_name}“三级联创”评分结果" if county else "“三级联创”评分结果",
         line=(
@@ -297,8 +291,9 @@ def render_tree_html(tree: TreeResult) -> str:
             if county
             else "文件夹中没有县级材料"
         ),
-        header=header,
-        rows=rows,
+        ratings=tree_view.village_ratings(tree),
+        townships=tree_view.township_rows(tree),
+        linked=tree_view.linked_rows(county) if county is not None else [],
     )
     results: list[UnitResult] = []
     if tree.county is not None:
@@ -310,5 +305,5 @@ def render_tree_html(tree: TreeResult) -> str:
         title=overview.title,
         sheets=(unit_sheet(r) for r in results),
         overview=overview,
-        sections=sections,
+        sections=[_section(node) for node in tree.townships],
     )

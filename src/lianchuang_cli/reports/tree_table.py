@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.reports import tree_view
 from lianchuang_cli.reports.console_layout import Wrapped, WrappedTable
 from lianchuang_cli.reports.table import render_text
 from lianchuang_cli.results import UnitResult
@@ -24,7 +25,7 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
     else:
         parts.append(Wrapped("县：未能评分（见下方问题列表）", style="bold red"))
     if tree.townships:
-        parts.append(_townships_table(tree.townships))
+        parts.append(_townships_table(tree))
     for node in tree.townships:
         if node.result is not None and any(r.provenance for r in node.result.indicators):
             parts.append(_unit_panel(node.result, "乡镇"))
@@ -62,54 +63,25 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
     for c in result.criteria:
         criteria.add_row(c.name, fmt(c.score), fmt(c.max_score))
     linked = _table("联创指标（由下级核算）", "指标", "数值", "得分", "来源")
-    for r in result.indicators:
-        p = r.provenance
-        if p is None:
-            continue
-        value = "—" if p.value is None else fmt(p.value)
-        if p.previous is not None:
-            value += f"（上年{fmt(p.previous)}）"
-        source = p.description or p.label
-        if p.source != "computed":
-            source = f"{p.label}：{p.description}" if p.description else p.label
-        if p.declared and p.source == "computed":
-            source += f"；本单位申报{p.declared}"
-        if p.excluded:
-            source += f"；未计入：{'；'.join(p.excluded)}"
-        linked.add_row(
-            r.name,
-            value,
-            f"{fmt(r.score) if r.score is not None else '—'}/{fmt(r.max_score)}",
-            source,
-        )
+    for row in tree_view.linked_rows(result):
+        linked.add_row(row.name, row.value, row.score, row.source)
     title = f"{level}：{result.unit_name}（{result.unit_code}）　{result.file}"
     # A Text title: a string would be read as rich markup (a path with "[…]" mangled).
     return Panel(Group(Wrapped(summary), criteria, linked), title=Text(title), title_align="left")
 
 
-def _townships_table(nodes: tuple[TownshipNode, ...]) -> Table:
+def _townships_table(tree: TreeResult) -> Table:
     table = _table("各乡镇", "乡镇", "总分", "等级", "村（评分/找到）", "村的等级分布")
-    for node in nodes:
-        r = node.result
-        name = r.unit_name if r is not None else f"{node.code}（{node.file}，未能评分）"
-        distribution = "　".join(f"{rating}{count}" for rating, count in node.distribution)
-        table.add_row(
-            name,
-            fmt(r.score) if r is not None else "—",
-            r.rating if r is not None else "—",
-            f"{len(node.villages)}/{node.villages_found}",
-            distribution or "—",
-        )
+    for row in tree_view.township_rows(tree):
+        table.add_row(row.name, row.score, row.rating, row.villages, row.distribution)
     return table
 
 
 def _villages_table(node: TownshipNode) -> Table:
-    name = node.result.unit_name if node.result is not None else node.code
-    table = _table(f"{name}：各村排名", "名次", "村", "总分", "等级", "文件")
-    for rank, village in enumerate(node.villages, start=1):
-        rating = village.rating + ("（否决）" if village.vetoed else "")
-        table.add_row(str(rank), village.unit_name, fmt(village.score), rating, village.file)
-    missing = node.villages_found - len(node.villages)
-    if missing:
-        table.caption = f"另有{missing}个村的材料无法评分，未计入排名和本乡镇的核算"
+    table = _table(
+        f"{tree_view.township_name(node)}：各村排名", "名次", "村", "总分", "等级", "文件"
+    )
+    for row in tree_view.village_rows(node):
+        table.add_row(row.rank, row.name, row.score, row.rating, row.file)
+    table.caption = tree_view.villages_left_out(node) or None
     return table

@@ -6,10 +6,17 @@ them (the score formula, scaling, the next-rating advice, long-term work) is wor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.results import Adjustment, CriterionResult, UnitResult
+from lianchuang_cli.results import (
+    Adjustment,
+    CriterionResult,
+    IndicatorResult,
+    Provenance,
+    UnitResult,
+)
 
 NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
     "rescale": "缺项不计入应得分，其余指标得分按比例折算为总分",
@@ -127,3 +134,54 @@ def long_term_text(result: UnitResult) -> str:
 def self_score_shown(score: Decimal | None) -> str:
     """A verified score beside a self-assessed one: "缺项" when not applicable."""
     return "缺项" if score is None else fmt(score)
+
+
+VETO_MARK = "（否决）"
+"""Written after the rating of a vetoed unit in a ranking."""
+
+
+def ranked_rating(result: UnitResult) -> str:
+    """A unit's rating in a ranking: "不合格（否决）" when vetoed."""
+    return result.rating + (VETO_MARK if result.vetoed else "")
+
+
+def rating_counts(distribution: Iterable[tuple[str, int]]) -> str:
+    """ "优秀2　良好2　合格0　不合格1", or "—" when nothing was rated."""
+    return "　".join(f"{rating}{count}" for rating, count in distribution) or "—"
+
+
+def linked_value(provenance: Provenance) -> str:
+    """A linked figure and, for a rule comparing with last year, last year's: "23.08（上年15.38）".
+
+    Every grade-tree format takes this wording, so what a missing previous year means is said
+    the same way everywhere.
+    """
+    value = "—" if provenance.value is None else fmt(provenance.value)
+    if provenance.previous is not None:
+        return f"{value}（上年{fmt(provenance.previous)}）"
+    if provenance.compares_previous:
+        return f"{value}（无上年数据）"
+    return value
+
+
+def linked_score(indicator: IndicatorResult) -> str:
+    """ "0.69/3": the linked indicator's score over its points ("—" when not scored)."""
+    score = "—" if indicator.score is None else fmt(indicator.score)
+    return f"{score}/{fmt(indicator.max_score)}"
+
+
+def linked_source(provenance: Provenance) -> str:
+    """Where the figure came from: how it was counted, the unit's own declared value, and the
+    lower units left out with why."""
+    source = provenance.description or provenance.label
+    if provenance.source != "computed":
+        source = (
+            f"{provenance.label}：{provenance.description}"
+            if provenance.description
+            else provenance.label
+        )
+    if provenance.declared and provenance.source == "computed":
+        source += f"；本单位申报{provenance.declared}"
+    if provenance.excluded:
+        source += f"；未计入：{'；'.join(provenance.excluded)}"
+    return source

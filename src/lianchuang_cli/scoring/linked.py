@@ -230,6 +230,7 @@ def linked_values(
             previous=last if isinstance(indicator.rule, ChangeRule) else None,
             previous_source=last_source if isinstance(indicator.rule, ChangeRule) else "",
             declared=declared_text,
+            compares_previous=isinstance(indicator.rule, ChangeRule),
         )
         values[indicator.id] = (rule_value(indicator, figure, last), provenance)
     return values
