@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from lianchuang_cli.results import FileFailure, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement
@@ -23,11 +24,14 @@ class RankedResult:
 
 @dataclass(frozen=True, slots=True)
 class ReportOptions:
-    """How text reporters lay out: console width, colour, and whether to show each unit's panel."""
+    """How reporters lay out: console width, colour, each unit's panel, the recorded creation time."""
 
     width: int = 120
     color: bool = False
     unit_panels: bool = False
+    created: datetime | None = None
+    """The creation time formats that record one write (xlsx document properties); None: now.
+    A publication pack fixes it, so that its workbook re-derives byte for byte."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,8 @@ class _Styles:
 def write_xlsx(report: Report, stream: IO[bytes]) -> None:
     """Write the workbook to a binary file."""
     book = xlsxwriter.Workbook(stream, {"constant_memory": True, "strings_to_numbers": False})
+    if report.options.created is not None:
+        book.set_properties({"created": report.options.created})
     styles = _Styles(book)
     summary = report.summary
     _ranking_sheet(book, styles, summary)

@@ -8,7 +8,7 @@ left out of the figures above it; a file that cannot be graded never stops the t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +17,13 @@ from typing import Any
 from lianchuang_cli.discovery import evidence_paths
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import read_evidence, rubric_for
-from lianchuang_cli.model.evidence import Evidence, NotApplicable, check_evidence, did_you_mean
+from lianchuang_cli.model.evidence import (
+    Evidence,
+    NotApplicable,
+    check_evidence,
+    did_you_mean,
+    requested_rubric,
+)
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.results import FileFailure, Provenance, UnitResult
@@ -70,9 +76,13 @@ def grade_tree(
     previous: PreviousFigures | None = None,
     previous_file: str = "",
     previous_year: int | None = None,
+    rubrics: Mapping[str, Path] | None = None,
 ) -> TreeResult:
-    """Grade every file under ``root`` as one county; see the module docstring."""
-    units = [_read(path) for path in tree_files(root)]
+    """Grade every file under ``root`` as one county; see the module docstring.
+
+    ``rubrics`` (rubric id → file) replaces the shipped rubrics (a publication pack's copies).
+    """
+    units = [_read(path, rubrics or {}) for path in tree_files(root)]
     problems: list[Problem] = []
     county = _the_county(root, units, problems)
     _check_codes(units, problems)
@@ -129,12 +139,12 @@ def grade_tree(
     )
 
 
-def _read(path: Path) -> _Unit:
+def _read(path: Path, rubrics: Mapping[str, Path]) -> _Unit:
     """Validate one file and read what it says about its unit, even when it is invalid."""
     unit = _Unit(str(path))
     try:
         doc = unit.doc = read_evidence(path)
-        loaded = rubric_for(doc)
+        loaded = rubric_for(doc, rubric_path=rubrics.get(requested_rubric(doc)[0]))
     except InputError as exc:
         unit.failure = FileFailure(str(path), tuple(exc.problems))
         if unit.doc is None:

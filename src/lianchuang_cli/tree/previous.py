@@ -13,9 +13,12 @@ PreviousFigures = dict[tuple[str, str], tuple[Decimal, str]]
 """(unit code, indicator id) → (last year's figure, where it was read)."""
 
 
-def load_previous(path: Path) -> tuple[PreviousFigures, int | None]:
-    """Read each county's and township's linked figures and the year they belong to."""
-    name = str(path)
+def load_previous(path: Path, *, name: str = "") -> tuple[PreviousFigures, int | None]:
+    """Read each county's and township's linked figures and the year they belong to.
+
+    ``name`` is how the file is cited in sources and problems (its path unless given).
+    """
+    name = name or str(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
