@@ -62,6 +62,8 @@ COMMANDS = {
     "diff": "diff",
     "schema": "schema",
     "grade-tree": "grade_tree",
+    "publish": "publish",
+    "verify": "verify",
 }
 """Command name → its module under ``commands/``, whose function of the same name is the command."""
 
@@ -118,6 +120,8 @@ def main() -> None:
                                                   比较两版细则，及其对今年材料的影响
       lianchuang grade-tree 青山县/                评分整个县（村→乡镇→县）
       lianchuang convert 桃源村.xlsx --to yaml     Excel 工作簿与 YAML 互相转换
+      lianchuang publish 青山县/ -o 公示包/         生成公示包（结果、细则、摘要）
+      lianchuang verify 公示包/                    核对公示包：重新评分并逐项比对
 
     退出码：0 全部评分（未设门槛，或均达到 --fail-under / --min-rating 门槛）；
     1 已评分但未达门槛；2 无法评分（材料有误、文件无法读取、用法错误）；3 程序内部错误；

@@ -1,0 +1,140 @@
+"""The Chinese wording of publication packs: the pack's 说明.txt, what ``publish`` and ``verify``
+say, and the 复核 sheet of one unit. Pure: data in, text out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lianchuang_cli.decimals import fmt
+
+if TYPE_CHECKING:
+    from lianchuang_cli.publishing.compare import Difference
+    from lianchuang_cli.publishing.pack import Published
+    from lianchuang_cli.publishing.verify import Verification
+    from lianchuang_cli.results import UnitResult
+
+MODE_WORDS = {
+    "tree": "按 grade-tree 评分整个县（村→乡镇→县）",
+    "batch": "按 batch --recursive 批量评分",
+}
+EVIDENCE_WORDS = {"changed": "发布后被改动", "missing": "已不在材料文件夹中", "added": "发布后新增"}
+PACK_WORDS = {"changed": "内容与清单记录的摘要不符（被改动过）", "missing": "缺失"}
+NONE = "（无）"
+
+
+def readme_text(*, mode: str, units: int, invalid: int) -> str:
+    """说明.txt: what the pack is and the one command that checks it (no time, no paths)."""
+    return (
+        "本文件夹是用 lianchuang publish 生成的“三级联创”考评结果公示包。\n"
+        "\n"
+        f"评分方式：{MODE_WORDS[mode]}；已评分单位{units}个，无法评分的文件{invalid}个。\n"
+        "\n"
+        "包内文件：\n"
+        "  manifest.json   清单：每份佐证材料和考评细则的 SHA-256 摘要、影响结果的选项、工具版本、发布时间、\n"
+        "                  每个结果文件的摘要。清单本身的 SHA-256 即公示摘要，随公示通知一同公布。\n"
+        "  results/        评分结果：results.json（JSON）、report.html（可打印）、summary*.xlsx（汇总表）；\n"
+        "                  结果文件中不含时间，同样的材料再发布一次，结果文件逐字节相同。\n"
+        "  rubrics/        评分所用考评细则的原样副本。\n"
+        "  previous/       上年结果（发布时给了 --previous 才有）。\n"
+        "\n"
+        "核对（任何人都可以做，用包内的细则重新评分，逐项比对每个分数、等级、名次和差距）：\n"
+        "\n"
+        "  lianchuang verify 本文件夹 --evidence 材料文件夹\n"
+        "\n"
+        "完全一致时退出码为 0；有不一致时逐项列出（单位、项目、公示值 → 重新计算值），退出码为 1。\n"
+        "对某个单位有异议时加 --unit 单位代码，打印该单位逐项重新计算的复核表。\n"
+    )
+
+
+def published_lines(published: Published) -> Iterator[str]:
+    """What ``publish`` says on stderr, then the 公示摘要 line."""
+    manifest = published.manifest
+    yield f"评分方式：{MODE_WORDS[manifest.mode]}。"
+    yield (
+        f"佐证材料{len(manifest.evidence.files)}份，已评分单位{manifest.units}个，"
+        f"无法评分的文件{manifest.invalid}个；考评细则："
+        + "、".join(f"{r.id} {r.version}" for r in manifest.rubrics)
+        + "。"
+    )
+    yield f"已写入公示包{published.pack}。"
+
+
+def verification_lines(result: Verification) -> Iterator[str]:
+    """The report of ``verify``: one line when identical, else every difference."""
+    manifest = result.manifest
+    yield f"公示摘要（manifest.json 的 SHA-256）：{result.digest}，请与公示通知中的摘要核对。"
+    if not result.same_tool:
+        yield (
+            f"注意：公示包由 lianchuang {manifest.tool.version} 生成，本机为 {result.tool_version}；"
+            "照常比对，下列不一致可能来自版本差异。"
+        )
+    for file, problem in result.pack_files:
+        yield f"{file}: 公示包内的文件{PACK_WORDS[problem]}"
+    for file, change in result.evidence:
+        yield f"{file}: 佐证材料{EVIDENCE_WORDS[change]}"
+    yield from grouped_lines(result.differences)
+    if result.identical:
+        yield (
+            f"一致：{manifest.units}个单位的分数、等级、名次和差距与公示结果完全相同"
+            f"（材料{len(manifest.evidence.files)}份、细则{len(manifest.rubrics)}份均未改动）。"
+        )
+    else:
+        yield (
+            f"不一致：包内文件{len(result.pack_files)}处、佐证材料{len(result.evidence)}处、"
+            f"结果{len(result.differences)}处。"
+        )
+
+
+GROUP_FROM = 4
+"""The same change in this many units or more is said once (an edited rubric changes every unit's
+``rubric.sha256``), naming the first few units."""
+
+
+def grouped_lines(differences: Sequence[Difference]) -> Iterator[str]:
+    """Each difference on its own line, the same change in many units on one."""
+    groups: dict[tuple[str, str, str], list[Difference]] = {}
+    for difference in differences:
+        key = (difference.field, repr(difference.published), repr(difference.recomputed))
+        groups.setdefault(key, []).append(difference)
+    said: set[tuple[str, str, str]] = set()
+    for difference in differences:
+        key = (difference.field, repr(difference.published), repr(difference.recomputed))
+        group = groups[key]
+        if len(group) < GROUP_FROM:
+            yield difference_line(difference)
+        elif key not in said:
+            said.add(key)
+            names = "、".join(d.unit.split("（")[0] for d in group[:3])
+            yield (
+                f"{len(group)}处（{names}等）: {difference.field}: "
+                f"{_value(difference.published)} → {_value(difference.recomputed)}"
+            )
+
+
+def difference_line(difference: Difference) -> str:
+    """``单位: 字段: 公示值 → 重新计算值``."""
+    return (
+        f"{difference.unit}: {difference.field}: "
+        f"{_value(difference.published)} → {_value(difference.recomputed)}"
+    )
+
+
+def _value(value: Any) -> str:
+    from lianchuang_cli.publishing.compare import MISSING
+
+    if value is MISSING or value is None:
+        return NONE
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return f"“{value}”"
+    return str(value)
+
+
+def review_heading(result: UnitResult, published: Any) -> str:
+    """The 复核 sheet's first line: the published total and rating beside the recomputed ones."""
+    line = f"复核：{result.unit_name}（{result.unit_code}），重新计算总分{fmt(result.score)}、等级{result.rating}"
+    if isinstance(published, dict):
+        line += f"；公示总分{published.get('score')}、等级{published.get('rating')}"
+    return line + "。"

@@ -1,0 +1,251 @@
+"""Publication packs: publish → verify, tampering named, results re-derived byte for byte."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lianchuang_cli.cli import main
+from lianchuang_cli.publishing.manifest import manifest_schema
+from lianchuang_cli.publishing.pack import publish
+from lianchuang_cli.reports.xlsx_template import render_workbook
+from tests.conftest import EXAMPLES, ROOT
+
+DEMO = EXAMPLES / "county-demo"
+PREVIOUS = DEMO / "last-year-2025.json"
+VILLAGES = EXAMPLES / "village"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def results_of(pack: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((pack / "results" / "results.json").read_text("utf-8"))
+    return data
+
+
+def pack_files(pack: Path) -> dict[str, bytes]:
+    """Every file of a pack except the manifest (which alone records the time)."""
+    return {
+        p.relative_to(pack).as_posix(): p.read_bytes()
+        for p in sorted(pack.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+@pytest.fixture(scope="module")
+def villages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The village examples in a folder whose names hold Chinese characters and spaces, one of
+    them a workbook, published once (a batch)."""
+    root = tmp_path_factory.mktemp("publish")
+    folder = root / "村级 材料"
+    (folder / "桃源 镇").mkdir(parents=True)
+    for path in sorted(VILLAGES.glob("*.yaml")):
+        shutil.copy(path, folder / path.name)
+    shutil.move(folder / "shiqiao_good.yaml", folder / "桃源 镇" / "石桥 村.yaml")
+    workbook = folder / "liuxi_almost_excellent.yaml"
+    from lianchuang_cli.grading import read_evidence, rubric_for
+
+    doc = read_evidence(workbook)
+    (folder / "柳溪 村.xlsx").write_bytes(render_workbook(rubric_for(doc).rubric, doc))
+    workbook.unlink()
+    result = run("publish", str(folder), "-o", str(root / "公示 包"), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def copy_pack(villages: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the published pack and of its evidence (to tamper with)."""
+    evidence = tmp_path / "材料"
+    shutil.copytree(villages / "村级 材料", evidence)
+    pack = tmp_path / "包"
+    shutil.copytree(villages / "公示 包", pack)
+    return pack, evidence
+
+
+def test_batch_pack_verifies_and_records_relative_slash_paths(villages: Path) -> None:
+    """A batch pack with YAML and workbook evidence verifies; the manifest names files relative, with /."""
+    pack = villages / "公示 包"
+    manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+    paths = [item["path"] for item in manifest["evidence"]["files"]]
+    assert "桃源 镇/石桥 村.yaml" in paths
+    assert "柳溪 村.xlsx" in paths
+    assert manifest["mode"] == "batch"
+    assert [r["file"] for r in manifest["rubrics"]] == ["rubrics/village.yaml"]
+    assert (pack / "rubrics" / "village.yaml").read_bytes() == (
+        ROOT / "rubrics" / "village.yaml"
+    ).read_bytes()
+    assert {r["file"] for r in results_of(pack)["results"]} == set(paths)
+    result = run("verify", str(pack))
+    assert result.exit_code == 0, result.output
+    assert "一致" in result.output.splitlines()[-1]
+
+
+def test_moved_evidence_verifies_with_evidence_option(villages: Path, tmp_path: Path) -> None:
+    """Results name files relative to the folder, so a copy elsewhere re-grades identically."""
+    pack, evidence = copy_pack(villages, tmp_path)
+    result = run("verify", str(pack), "--evidence", str(evidence))
+    assert result.exit_code == 0, result.output
+
+
+def test_changed_evidence_byte_is_named_first(villages: Path, tmp_path: Path) -> None:
+    """One byte changed in one evidence file: exit 1, that file named before any comparison."""
+    pack, evidence = copy_pack(villages, tmp_path)
+    target = evidence / "桃源 镇" / "石桥 村.yaml"
+    text = target.read_text("utf-8")
+    value = re.search(r"value: (\d+)$", text, re.MULTILINE)
+    assert value is not None
+    changed = text[: value.start(1)] + str(int(value.group(1)) + 1) + text[value.end(1) :]
+    target.write_text(changed, "utf-8")
+    result = run("verify", str(pack), "--evidence", str(evidence))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    named = [line for line in lines if "佐证材料" in line and line.endswith("发布后被改动")]
+    assert named == ["桃源 镇/石桥 村.yaml: 佐证材料发布后被改动"]
+    assert lines.index(named[0]) == 1
+
+
+def test_missing_and_added_evidence_are_named(villages: Path, tmp_path: Path) -> None:
+    """A file gone and a file added since publication are each named."""
+    pack, evidence = copy_pack(villages, tmp_path)
+    (evidence / "hexi_vetoed.yaml").rename(evidence / "河西 村.yaml")
+    result = run("verify", str(pack), "--evidence", str(evidence))
+    assert result.exit_code == 1
+    assert "hexi_vetoed.yaml: 佐证材料已不在材料文件夹中" in result.output
+    assert "河西 村.yaml: 佐证材料发布后新增" in result.output
+
+
+def test_changed_result_number_names_unit_and_field(villages: Path, tmp_path: Path) -> None:
+    """One number changed in the published JSON: the file's digest and that unit's field named."""
+    pack, _ = copy_pack(villages, tmp_path)
+    path = pack / "results" / "results.json"
+    data = results_of(pack)
+    unit = data["results"][0]
+    published = unit["score"]
+    unit["score"] = published + 1
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    result = run("verify", str(pack))
+    assert result.exit_code == 1
+    assert (
+        "results/results.json: 公示包内的文件内容与清单记录的摘要不符（被改动过）" in result.output
+    )
+    expected = f"{unit['unit']['name']}（{unit['unit']['code']}），{unit['file']}: score: {published + 1} → {published}"
+    differences = [line for line in result.output.splitlines() if "，" in line and ": " in line]
+    assert differences == [expected]
+
+
+def test_changed_rubric_threshold_is_named(villages: Path, tmp_path: Path) -> None:
+    """A rating threshold edited in the packed rubric: the rubric's copy is named and the
+    re-grading uses it (the units' rubric digest differs), not the installed rubric."""
+    pack, _ = copy_pack(villages, tmp_path)
+    rubric = pack / "rubrics" / "village.yaml"
+    text = rubric.read_text("utf-8")
+    edited, count = re.subn(
+        r"(min_score: )(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}", text, count=1
+    )
+    assert count == 1
+    rubric.write_text(edited, "utf-8")
+    result = run("verify", str(pack))
+    assert result.exit_code == 1
+    assert (
+        "rubrics/village.yaml: 公示包内的文件内容与清单记录的摘要不符（被改动过）" in result.output
+    )
+    assert "rubric.sha256" in result.output
+
+
+def test_other_tool_version_is_said_and_compared(villages: Path, tmp_path: Path) -> None:
+    """A pack from another tool version: said, and the comparison still runs."""
+    pack, _ = copy_pack(villages, tmp_path)
+    manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+    manifest["tool"]["version"] = "0.0.1"
+    (pack / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    result = run("verify", str(pack))
+    assert result.exit_code == 0, result.output
+    assert "lianchuang 0.0.1 生成" in result.output
+    assert "一致" in result.output
+
+
+@pytest.mark.parametrize("edit", ["{", '{"kind": "other"}'])
+def test_unreadable_pack_exits_2(villages: Path, tmp_path: Path, edit: str) -> None:
+    """A manifest that is not JSON, or not a pack's, makes verify exit 2 with a Chinese reason."""
+    pack, _ = copy_pack(villages, tmp_path)
+    (pack / "manifest.json").write_text(edit, "utf-8")
+    result = run("verify", str(pack))
+    assert result.exit_code == 2
+    assert "清单文件" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_publish_never_overwrites_nor_writes_into_evidence(villages: Path) -> None:
+    """An existing pack path, or one inside the evidence folder, is refused (exit 2)."""
+    pack = villages / "公示 包"
+    before = pack_files(pack)
+    again = run("publish", str(villages / "村级 材料"), "-o", str(pack))
+    assert again.exit_code == 2
+    assert "已存在" in again.output
+    assert pack_files(pack) == before
+    inside = run("publish", str(villages / "村级 材料"), "-o", str(villages / "村级 材料" / "包"))
+    assert inside.exit_code == 2
+    assert "不能放在材料文件夹" in inside.output
+    assert not (villages / "村级 材料" / "包").exists()
+    assert not [p for p in villages.iterdir() if p.name.endswith(".part")]
+
+
+def test_jobs_do_not_change_the_pack(villages: Path, tmp_path: Path) -> None:
+    """Publishing with two worker processes gives the same bytes as with one."""
+    published = publish(villages / "村级 材料", tmp_path / "two", jobs=2)
+    assert published.manifest.units == 6
+    assert pack_files(tmp_path / "two") == pack_files(villages / "公示 包")
+
+
+def test_county_pack_is_byte_identical_twice_and_verifies(tmp_path: Path) -> None:
+    """The county demo (a tree, with last year's results): identical result bytes on a second
+    publication, a verified pack, and a 复核 sheet for one village."""
+    first = run("publish", str(DEMO), "-o", str(tmp_path / "a"), "--previous", str(PREVIOUS))
+    assert first.exit_code == 0, first.output
+    digest = re.search(r"公示摘要（SHA-256）：([0-9a-f]{64})", first.output)
+    assert digest is not None
+    second = publish(DEMO, tmp_path / "b", previous=PREVIOUS)
+    assert pack_files(tmp_path / "a") == pack_files(tmp_path / "b")
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))
+    assert manifest["mode"] == "tree"
+    assert manifest["previous"]["file"] == "previous/last-year-2025.json"
+    assert {r["id"] for r in manifest["rubrics"]} == {"village", "township", "county"}
+    assert second.manifest.units == manifest["units"]
+    data = results_of(tmp_path / "a")
+    assert str(tmp_path) not in json.dumps(data, ensure_ascii=False)
+    village = next(r for r in data["results"] if r["unit"]["level"] == "village")
+    checked = run("verify", str(tmp_path / "a"), "--unit", village["unit"]["code"])
+    assert checked.exit_code == 0, checked.output
+    assert f"公示摘要（manifest.json 的 SHA-256）：{digest[1]}" in checked.output
+    assert f"公示总分{village['score']}、等级{village['rating']}" in checked.output
+    sheet = run(
+        "verify", str(tmp_path / "a"), "--unit", village["unit"]["code"], "--format", "html"
+    )
+    assert sheet.exit_code == 0
+    assert "<html" in sheet.output
+    assert village["unit"]["name"] in sheet.output
+
+
+def test_manifest_schema_is_the_shipped_file() -> None:
+    """schemas/manifest.schema.json is generated from the manifest model (the docs cannot drift)."""
+    shipped = json.loads((ROOT / "schemas" / "manifest.schema.json").read_text("utf-8"))
+    assert shipped == manifest_schema()
+
+
+def test_readme_documents_publish_verify_and_manifest_fields() -> None:
+    """README has both commands, their exit codes and every top-level field of the manifest."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "lianchuang publish" in readme
+    assert "lianchuang verify" in readme
+    assert "`lianchuang verify` 的退出码" in readme
+    assert "schemas/manifest.schema.json" in readme
+    for key in manifest_schema()["properties"]:
+        assert f"`{key}`" in readme, key
