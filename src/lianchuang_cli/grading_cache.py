@@ -93,6 +93,7 @@ class CachedDocument:
     """
 
     form: ClassVar[str] = "yaml"
+    reading_problems: ClassVar[tuple[Problem, ...]] = ()
 
     def __init__(
         self, name: str, data: Any, sha256: str, indicator_keys: dict[str, Location], raw: bytes

@@ -39,6 +39,8 @@ def convert(file: Path, target: str, output: Path | None, rubric_name: str | Non
     output = output or file.with_suffix(f".{target}")
     try:
         doc = read_evidence(file)
+        if doc.reading_problems:  # cells a workbook reader could not take would be lost
+            raise InputError(doc.in_order(doc.reading_problems))
         loaded = rubric_for(doc, rubric_path=rubric_path)
         if target == "xlsx":
             from lianchuang_cli.reports.xlsx_template import render_workbook

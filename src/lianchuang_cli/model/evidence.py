@@ -225,7 +225,7 @@ def check_evidence(
     they may be left out, and a value written for one is kept as the unit's declared figure.
     """
     data: dict[str, Any] = doc.data
-    problems: list[Problem] = []
+    problems: list[Problem] = list(doc.reading_problems)
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             hint = did_you_mean(key, TOP_LEVEL_KEYS, listed=len(problems))

@@ -49,6 +49,10 @@ class Document(Protocol):
     def form(self) -> str:
         """``yaml`` or ``xlsx``: lets messages name fields the way the user sees them."""
 
+    @property
+    def reading_problems(self) -> tuple[Problem, ...]:
+        """Values the reader could not take; evidence checking lists them with its own."""
+
     def location(self, loc: Path, *, key: bool = False) -> Location:
         """Where the value at ``loc`` (or its key) came from; the nearest existing one if absent."""
         ...

@@ -14,32 +14,30 @@ import hashlib
 import io
 import re
 import unicodedata
-import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from lianchuang_cli.decimals import to_halfwidth
 from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
+from lianchuang_cli.reading.formats import foreign_advice
+from lianchuang_cli.reading.xlsx_cells import Sheet, Workbook, WorkbookError, column_letter
 from lianchuang_cli.reading.xlsx_layout import XLSX_SUFFIXES as XLSX_SUFFIXES
 from lianchuang_cli.reading.xlsx_layout import is_workbook as is_workbook
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+from lianchuang_cli.reading.yaml_reader import _read_regular_file
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """A filled template is ~20 KB; anything this large is not an evidence workbook."""
 
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
-"""Refuse zip bombs before openpyxl inflates them."""
+"""Refuse zip bombs before any part is inflated."""
 
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
 _DECIMAL_RE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
 _THOUSANDS_RE = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
@@ -61,6 +59,8 @@ class WorkbookDocument:
     sha256: str
     cells: dict[tuple[str | int, ...], Location] = field(repr=False)
     _prefixes: frozenset[tuple[str | int, ...]] = field(repr=False)
+    reading_problems: tuple[Problem, ...] = ()
+    """Cells the reader could not take (listed with what evidence checking finds)."""
     form: ClassVar[str] = "xlsx"
 
     def location(self, loc: Sequence[str | int], *, key: bool = False) -> Location:
@@ -92,12 +92,25 @@ class WorkbookDocument:
         return problem_at(self.name, self.location(loc, key=key), layout.workbook_words(message))
 
     def in_order(self, problems: Iterable[Problem]) -> list[Problem]:
-        """Problems sheet by sheet (in the workbook's order), then row by row."""
-        return sorted(problems, key=_sheet_order)
+        """Problems sheet by sheet (in the workbook's order), then row by row.
+
+        On a row where the reader already found a cell it could not take, what evidence
+        checking says about the same row follows from it and is left out.
+        """
+        reading = {id(p) for p in self.reading_problems}
+        flagged = {(_sheet_of(p.cell), p.line) for p in self.reading_problems if p.cell}
+        kept = [
+            p for p in problems if id(p) in reading or (_sheet_of(p.cell), p.line) not in flagged
+        ]
+        return sorted(kept, key=_sheet_order)
+
+
+def _sheet_of(cell: str | None) -> str:
+    return (cell or "").rpartition("!")[0]
 
 
 def _sheet_order(problem: Problem) -> tuple[int, int, int]:
-    sheet = (problem.cell or "").rpartition("!")[0]
+    sheet = _sheet_of(problem.cell)
     order = layout.EVIDENCE_SHEETS.index(sheet) if sheet in layout.EVIDENCE_SHEETS else -1
     return order, problem.line, problem.column
 
@@ -105,72 +118,79 @@ def _sheet_order(problem: Problem) -> tuple[int, int, int]:
 def read_workbook(path: str | Path, *, name: str | None = None) -> WorkbookDocument:
     """Read an evidence workbook; raise ``InputError`` with located problems."""
     display = name if name is not None else str(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(
-            [file_problem(display, "文件不存在；请检查路径和文件名是否正确")]
-        ) from None
-    except IsADirectoryError:
-        raise InputError([file_problem(display, "这是一个文件夹，不是 Excel 文件")]) from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError([file_problem(display, f"无法读取文件（{reason}）")]) from None
+    raw = _read_regular_file(path, display, limit=MAX_FILE_BYTES, what=" Excel 文件")
     return parse_workbook(raw, name=display)
 
 
 def parse_workbook(raw: bytes, *, name: str) -> WorkbookDocument:
-    """Parse the bytes of an evidence workbook."""
-    book = _open(raw, name)
-    reader = _Reader(name)
-    data = reader.read(book)
+    """Parse the bytes of an evidence workbook.
+
+    Problems of the workbook's shape (a missing sheet, row or column) are raised at once; those
+    of single cells are kept on the document (``reading_problems``) so that evidence checking
+    lists them together with its own, and a user sees every error of the file in one run.
+    """
+    with _open(raw, name) as archive:
+        reader = _Reader(name)
+        try:
+            book = Workbook(archive)
+            data = reader.read(book)
+        except WorkbookError as exc:
+            raise InputError([_refusal(name, exc)]) from None
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+            # A damaged or encrypted member surfaces only once it is inflated.
+            raise InputError([file_problem(name, _NOT_XLSX)]) from None
     if reader.problems:
         raise InputError(reader.problems)
     cells = reader.cells
     prefixes = frozenset(path[:n] for path in cells for n in range(len(path) + 1))
-    return WorkbookDocument(name, data, hashlib.sha256(raw).hexdigest(), cells, prefixes)
+    return WorkbookDocument(
+        name, data, hashlib.sha256(raw).hexdigest(), cells, prefixes, tuple(reader.deferred)
+    )
 
 
-def _open(raw: bytes, name: str) -> Any:
+_NOT_XLSX = (
+    "不是有效的 .xlsx 工作簿（文件可能已损坏，或只是改了扩展名）；请用 Excel 或 WPS 打开后重新保存"
+)
+
+
+def _refusal(name: str, exc: WorkbookError) -> Problem:
+    if exc.sheet is None:
+        return file_problem(name, f"{_NOT_XLSX}（{exc.message}）")
+    row, column = 1, 1
+    if exc.cell is not None:
+        letters = exc.cell.rstrip("0123456789")
+        row = int(exc.cell[len(letters) :])
+        column = 0
+        for letter in letters:
+            column = column * 26 + ord(letter) - 64
+    where = Location(row, column, cell_name(exc.sheet, row, column))
+    return problem_at(name, where, f"工作表“{exc.sheet}”：{exc.message}")
+
+
+def _open(raw: bytes, name: str) -> zipfile.ZipFile:
     def fail(message: str) -> InputError:
         return InputError([file_problem(name, message)])
 
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         raise fail(f"文件超过{limit} MB，不像是佐证材料工作簿；请检查是否选错了文件")
-    if raw.startswith(_OLE_MAGIC):
-        raise fail("这是旧版 Excel（.xls）文件；请在 Excel 或 WPS 中“另存为” .xlsx 格式后再试")
-    not_xlsx = "不是有效的 .xlsx 工作簿（文件可能已损坏，或只是改了扩展名）；请用 Excel 或 WPS 打开后重新保存"
+    advice = foreign_advice(raw, name)
+    if advice is not None:
+        raise fail(advice)
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise fail(not_xlsx) from None
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise fail(_NOT_XLSX) from None
     if unpacked > MAX_UNPACKED_BYTES:
+        archive.close()
         raise fail("工作簿解压后过大，不像是佐证材料；请检查是否选错了文件")
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            # WPS writes extensions openpyxl does not know; they do not affect the cells we read.
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
-    except Exception:  # openpyxl raises many kinds on damaged files; all mean "not readable"
-        raise fail(not_xlsx) from None
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return archive
 
 
 def cell_name(sheet: str, row: int, column: int) -> str:
     """``Sheet!C12`` for a 1-based row and column."""
-    return f"{sheet}!{_column_letter(column)}{row}"
+    return f"{sheet}!{column_letter(column)}{row}"
 
 
 def _number_from_float(value: float, percent: bool) -> int | Decimal:
@@ -228,15 +248,20 @@ class _Reader:
         self.cells: dict[tuple[str | int, ...], Location] = {
             (): Location(1, 1, cell_name(layout.SHEET_UNIT, 1, 1))
         }
-        self.merged: dict[tuple[str, int, int], tuple[int, int]] = {}
+        self.deferred: list[Problem] = []
 
     def complain(self, where: Location, message: str) -> None:
+        """A problem with the workbook's shape: reading stops after the sheet that has it."""
         self.problems.append(problem_at(self.name, where, message))
+
+    def defer(self, where: Location, message: str) -> None:
+        """A problem with one cell: listed with what evidence checking finds."""
+        self.deferred.append(problem_at(self.name, where, message))
 
     def at(self, sheet: str, row: int, column: int) -> Location:
         return Location(row, column, cell_name(sheet, row, column))
 
-    def read(self, book: Any) -> dict[str, Any]:
+    def read(self, book: Workbook) -> dict[str, Any]:
         data: dict[str, Any] = {}
         missing = [s for s in layout.EVIDENCE_SHEETS if s not in book.sheetnames]
         if missing:
@@ -246,39 +271,29 @@ class _Reader:
                 "请用 lianchuang template 细则 --format xlsx 生成模板后填写",
             )
             return data
-        for sheet in book.worksheets:
-            for merged in sheet.merged_cells.ranges:
-                top = (merged.min_row, merged.min_col)
-                for row in range(merged.min_row, merged.max_row + 1):
-                    for column in range(merged.min_col, merged.max_col + 1):
-                        self.merged[(sheet.title, row, column)] = top
-        self._unit(book[layout.SHEET_UNIT], data)
-        data["indicators"] = self._indicators(book[layout.SHEET_INDICATORS])
+        self._unit(book.sheet(layout.SHEET_UNIT), data)
+        data["indicators"] = self._indicators(book.sheet(layout.SHEET_INDICATORS))
         for key, sheet_name in layout.EVENT_SHEETS:
-            data[key] = self._events(book[sheet_name], key)
+            data[key] = self._events(book.sheet(sheet_name), key)
         return data
 
-    def value(self, sheet: Worksheet, row: int, column: int) -> Any:
+    def value(self, sheet: Sheet, row: int, column: int) -> Any:
         """The cell's value as typed: numbers exact, percent cells as percentages."""
-        row, column = self.merged.get((sheet.title, row, column), (row, column))
-        cell = sheet.cell(row=row, column=column)
-        value = cell.value
+        value, number_format = sheet.get(row, column)
         if isinstance(value, str):
             return value.strip() or None
         if isinstance(value, float):
-            return _number_from_float(value, is_percent_format(cell.number_format))
+            return _number_from_float(value, is_percent_format(number_format))
         if isinstance(value, int) and not isinstance(value, bool):
-            return value * 100 if is_percent_format(cell.number_format) else value
+            return value * 100 if is_percent_format(number_format) else value
         return value
 
-    def number(self, sheet: Worksheet, row: int, column: int) -> Any:
+    def number(self, sheet: Sheet, row: int, column: int) -> Any:
         value = self.value(sheet, row, column)
         return number_from_text(value) if isinstance(value, str) else value
 
-    def header(
-        self, sheet: Worksheet, first: str, needed: Sequence[str]
-    ) -> tuple[int, dict[str, int]]:
-        for row in range(1, min(sheet.max_row, 10) + 1):
+    def header(self, sheet: Sheet, first: str, needed: Sequence[str]) -> tuple[int, dict[str, int]]:
+        for row in [r for r in sheet.rows() if r <= 10]:
             titles = {
                 str(self.value(sheet, row, c)): c
                 for c in range(1, sheet.max_column + 1)
@@ -289,9 +304,10 @@ class _Reader:
                 if lost:
                     self.complain(
                         self.at(sheet.title, row, 1),
-                        f"工作表“{sheet.title}”缺少“{'”“'.join(lost)}”列；"
-                        "请不要删除模板中的列，或重新生成模板后填写",
+                        f"工作表“{sheet.title}”缺少“{'”“'.join(lost)}”列（标题行第{row}行）；"
+                        "请不要删除或改动模板中的列标题，或重新生成模板后填写",
                     )
+                    return 0, {}
                 return row, titles
         self.complain(
             self.at(sheet.title, 1, 1),
@@ -299,10 +315,10 @@ class _Reader:
         )
         return 0, {}
 
-    def _unit(self, sheet: Worksheet, data: dict[str, Any]) -> None:
+    def _unit(self, sheet: Sheet, data: dict[str, Any]) -> None:
         self.cells[("unit",)] = self.at(sheet.title, 1, 1)
         labels: dict[str, int] = {}
-        for row in range(1, sheet.max_row + 1):
+        for row in sheet.rows():
             label = self.value(sheet, row, 1)
             if isinstance(label, str):
                 labels.setdefault(label, row)
@@ -344,7 +360,7 @@ class _Reader:
         if profile is not None:
             data["profile"] = profile
 
-    def _profile(self, sheet: Worksheet, labels: dict[str, int]) -> dict[str, Any] | None:
+    def _profile(self, sheet: Sheet, labels: dict[str, int]) -> dict[str, Any] | None:
         """The village profile rows, or None when none of them is filled in."""
         if layout.PROFILE_TITLE not in labels:
             return None
@@ -376,7 +392,7 @@ class _Reader:
             return None
         return profile
 
-    def _indicators(self, sheet: Worksheet) -> dict[str, Any]:
+    def _indicators(self, sheet: Sheet) -> dict[str, Any]:
         title = sheet.title
         self.cells[("indicators",)] = self.at(title, 1, 1)
         inputs = (
@@ -396,21 +412,21 @@ class _Reader:
             return {}
         self.cells[("indicators",)] = self.at(title, header_row, columns[layout.COL_ID])
         indicators: dict[str, Any] = {}
-        for row in range(header_row + 1, sheet.max_row + 1):
+        for row in [r for r in sheet.rows() if r > header_row]:
             raw_id = _text(self.value(sheet, row, columns[layout.COL_ID]))
             if raw_id is None:
                 continue
             at = self.at(title, row, columns[layout.COL_ID])
             if raw_id in indicators:
-                self.complain(at, f"指标编号“{raw_id}”重复出现；每项指标只能有一行")
+                self.defer(at, f"指标编号“{raw_id}”重复出现；每项指标只能有一行")
                 continue
             kind_at = self.at(title, row, columns[layout.COL_KIND])
             kind = layout.KINDS_BY_NAME.get(_text(self.value(sheet, row, kind_at.column)) or "")
             if kind is None:
-                self.complain(
+                self.defer(
                     kind_at, "“评分方式”被改动，无法识别；请恢复原内容，或重新生成模板后填写"
                 )
-                continue
+                kind = ""  # the row's cells are still read; the rubric's rule checks them
             base: tuple[str | int, ...] = ("indicators", raw_id)
             self.cells[base] = at
             indicators[raw_id] = self._entry(sheet, row, columns, kind, base)
@@ -418,7 +434,7 @@ class _Reader:
 
     def _entry(
         self,
-        sheet: Worksheet,
+        sheet: Sheet,
         row: int,
         columns: dict[str, int],
         kind: str,
@@ -436,7 +452,7 @@ class _Reader:
             whole = self.number(sheet, row, whole_at.column)
             if part is not None or whole is not None:
                 if value is not None:
-                    self.complain(
+                    self.defer(
                         value_at,
                         "“填写值”（百分比）与“达标数”“总数”只能填写一种；请清空其中一种",
                     )
@@ -449,7 +465,7 @@ class _Reader:
             total = self.number(sheet, row, total_at.column)
             breaches = self.number(sheet, row, breaches_at.column)
             if value is not None:
-                self.complain(
+                self.defer(
                     value_at,
                     f"本项不填“{layout.COL_VALUE}”，请在“{layout.COL_WHOLE}”"
                     f"“{layout.COL_BREACHES}”分别填写件数",
@@ -501,7 +517,7 @@ class _Reader:
             entry["self_score"] = self_score
         return entry
 
-    def _typed(self, sheet: Worksheet, where: Location, kind: str) -> Any:
+    def _typed(self, sheet: Sheet, where: Location, kind: str) -> Any:
         if kind == "choice":
             return _text(self.value(sheet, where.line, where.column))
         if kind in _READ_BY_RULE:
@@ -513,7 +529,7 @@ class _Reader:
             return truth(value)
         return value
 
-    def _events(self, sheet: Worksheet, key: str) -> list[dict[str, Any]]:
+    def _events(self, sheet: Sheet, key: str) -> list[dict[str, Any]]:
         title = sheet.title
         self.cells[(key,)] = self.at(title, 1, 1)
         veto = key == "vetoes"
@@ -525,7 +541,7 @@ class _Reader:
             return []
         self.cells[(key,)] = self.at(title, header_row, columns[layout.COL_EVENT_ID])
         events: list[dict[str, Any]] = []
-        for row in range(header_row + 1, sheet.max_row + 1):
+        for row in [r for r in sheet.rows() if r > header_row]:
             event_id = _text(self.value(sheet, row, columns[layout.COL_EVENT_ID]))
             if event_id is None:
                 continue
@@ -540,7 +556,7 @@ class _Reader:
             if veto:
                 happened = truth(self.number(sheet, row, trigger_at.column))
                 if happened is None and described:
-                    self.complain(
+                    self.defer(
                         trigger_at,
                         f"填写了情况说明或佐证材料，但“{layout.COL_EVENT_HAPPENED}”未选；"
                         f"发生请选“{layout.YES}”，未发生请清空说明",
@@ -548,7 +564,7 @@ class _Reader:
                     continue
                 if happened is not True:
                     if happened is not None and happened is not False:
-                        self.complain(
+                        self.defer(
                             trigger_at,
                             f"“{happened}”无法识别；请选“{layout.YES}”或“{layout.NO}”",
                         )

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading import yaml_fast
 from lianchuang_cli.reading.document import Location
+from lianchuang_cli.reading.formats import foreign_advice
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message, split_lines
 from lianchuang_cli.reading.yaml_fast import KeyPositions
 from lianchuang_cli.reading.yaml_scalars import (
@@ -106,6 +107,7 @@ class SourceDocument:
     text: str = field(default="", repr=False)
     _fast_keys: KeyPositions | None = field(default=None, repr=False, compare=False)
     form: ClassVar[str] = "yaml"
+    reading_problems: ClassVar[tuple[Problem, ...]] = ()
     # Lazily built lookups, so that locating many problems stays linear in the file's size.
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(
         default_factory=dict, repr=False, compare=False
@@ -210,8 +212,10 @@ def read_yaml(
     return parse_yaml(raw, name=display, problems=problems)
 
 
-def _read_regular_file(path: str | Path, display: str) -> bytes:
-    """Read at most ``MAX_FILE_BYTES`` + 1 bytes of a regular file, never blocking on a pipe."""
+def _read_regular_file(
+    path: str | Path, display: str, *, limit: int = MAX_FILE_BYTES, what: str = "YAML 文件"
+) -> bytes:
+    """Read at most ``limit`` + 1 bytes of a regular file, never blocking on a pipe."""
 
     def refuse(message: str) -> InputError:
         return InputError([file_problem(display, message)])
@@ -222,7 +226,7 @@ def _read_regular_file(path: str | Path, display: str) -> bytes:
     except FileNotFoundError:
         raise refuse("文件不存在；请检查路径和文件名是否正确") from None
     except IsADirectoryError:
-        raise refuse("这是一个文件夹，不是 YAML 文件") from None
+        raise refuse(f"这是一个文件夹，不是{what}") from None
     except PermissionError:
         raise refuse(
             "没有读取这个文件的权限；请检查文件权限，或复制一份到自己的文件夹再试"
@@ -233,13 +237,13 @@ def _read_regular_file(path: str | Path, display: str) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise refuse("这是一个文件夹，不是 YAML 文件")
+            raise refuse(f"这是一个文件夹，不是{what}")
         if not stat.S_ISREG(mode):
             raise refuse(
                 "这不是普通文件（而是管道、设备等），无法作为考评材料读取；请给出文件的路径"
             )
         chunks: list[bytes] = []
-        remaining = MAX_FILE_BYTES + 1
+        remaining = limit + 1
         while remaining > 0:
             chunk = os.read(fd, min(remaining, 1024 * 1024))
             if not chunk:
@@ -251,9 +255,8 @@ def _read_regular_file(path: str | Path, display: str) -> bytes:
     finally:
         os.close(fd)
     raw = b"".join(chunks)
-    if len(raw) > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise refuse(f"文件超过{limit} MB，不像是考评材料；请检查是否选错了文件")
+    if len(raw) > limit:
+        raise refuse(f"文件超过{limit // (1024 * 1024)} MB，不像是考评材料；请检查是否选错了文件")
     return raw
 
 
@@ -316,6 +319,9 @@ def parse_yaml(
 ) -> SourceDocument:
     """Parse YAML text or bytes into a ``SourceDocument``; raise ``InputError`` on any problem."""
     raw = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    advice = foreign_advice(raw, name) if isinstance(source, bytes) else None
+    if advice is not None:
+        raise InputError([file_problem(name, advice)])
     sha256 = hashlib.sha256(raw).hexdigest()
     text = decode_text(source, name) if isinstance(source, bytes) else source
     _precheck(text, name)
