@@ -89,6 +89,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
         "vetoed": result.vetoed,
         "veto_reasons": list(result.veto_reasons),
         "not_applicable_policy": result.not_applicable_policy,
+        "rounding": "per_indicator",
         "not_applicable": [
             {
                 "id": n.indicator,

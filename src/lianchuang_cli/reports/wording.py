@@ -24,6 +24,13 @@ NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
 }
 
 
+ROUNDING_NOTE = (
+    "取舍：每项指标得分精确计算后四舍五入到0.01分（只一次），基础分为各项得分之和"
+    "（有缺项折算时，折算结果再四舍五入一次），打印的各项得分相加即为基础分"
+)
+"""How totals are rounded (README 计分): each indicator once, then exact sums of the rounded rows."""
+
+
 def place(line: int, cell: str | None) -> str:
     """Where an indicator was filled in: "第12行" in a YAML file, "指标!A12" in a workbook."""
     return cell if cell is not None else f"第{line}行"
@@ -66,6 +73,7 @@ def score_notes(result: UnitResult) -> list[str]:
     notes.append(
         f"缺项处理（细则规定）：{NOT_APPLICABLE_POLICY_NAMES[result.not_applicable_policy]}"
     )
+    notes.append(ROUNDING_NOTE)
     if result.scaled:
         skipped = [r.name for r in result.indicators if r.status == "not_applicable"]
         notes.append(
