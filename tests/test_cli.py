@@ -162,8 +162,8 @@ def test_wrong_rubric_version_names_both(tmp_path: Path) -> None:
     path.write_text(text.replace('rubric_version: "2026.2"', 'rubric_version: "2025.1"'), "utf-8")
     result = run("validate", str(path))
     assert result.exit_code == EXIT_INPUT_ERROR
-    assert "2025.1" in result.stderr
-    assert "2026.2" in result.stderr
+    assert "2025.1" in result.stdout
+    assert "2026.2" in result.stdout
 
 
 def test_validate(tmp_path: Path) -> None:
@@ -173,7 +173,7 @@ def test_validate(tmp_path: Path) -> None:
     assert "填写正确" in result.stdout
     result = run("validate", EXCELLENT, broken_file(tmp_path))
     assert result.exit_code == EXIT_INPUT_ERROR
-    assert "处错误" in result.stderr
+    assert "处错误" in result.stdout  # validate's findings are its output
 
 
 def test_template_prints_and_writes(tmp_path: Path) -> None:
@@ -420,7 +420,8 @@ def test_an_unreadable_file_does_not_stop_the_others(
     monkeypatch.setattr(os, "access", deny_access)
     result = run(command, str(secret), EXCELLENT)
     assert result.exit_code == EXIT_INPUT_ERROR
-    assert f"{secret}: 错误: 没有读取这个文件的权限" in result.stderr
+    findings = result.stdout if command == "validate" else result.stderr
+    assert f"{secret}: 错误: 没有读取这个文件的权限" in findings
     assert "桃源村" in result.stdout or f"{EXCELLENT}：填写正确" in result.stdout
     assert "Usage" not in result.stderr
     assert "用法" not in result.stderr

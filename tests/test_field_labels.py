@@ -34,7 +34,7 @@ def validate(tmp_path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
-    return result.stderr
+    return result.stdout
 
 
 def test_empty_unit_name_is_named_in_chinese(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_a_missing_file_has_no_made_up_position(tmp_path: Path) -> None:
     missing = tmp_path / "没有.yaml"
     result = CliRunner().invoke(main, ["validate", str(missing)])
     assert result.exit_code == 2
-    assert f"{missing}: 错误: 文件不存在" in result.stderr
+    assert f"{missing}: 错误: 文件不存在" in result.stdout
 
 
 def test_rubric_show_names_rule_kinds_in_chinese() -> None:

@@ -64,7 +64,7 @@ def test_case_through_the_command_line(path: Path) -> None:
     """``validate`` exits 2 and prints every problem as file:line:column, in Chinese."""
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2, result.output
-    lines = [line for line in result.stderr.splitlines() if line.startswith(str(path) + ":")]
+    lines = [line for line in result.stdout.splitlines() if line.startswith(str(path) + ":")]
     assert len(lines) == len(expected_problems(path))
     for line, column, fragment in expected_problems(path):
         assert any(f"{path}:{line}:{column}: " in shown and fragment in shown for shown in lines)

@@ -133,9 +133,10 @@ def test_mutated_examples_are_handled(case: tuple[str, bytes], command: str) -> 
         result.exception
     )
     assert result.exit_code in (EXIT_OK, EXIT_GATE_FAILED, EXIT_INPUT_ERROR)
-    errors = [line for line in result.stderr.splitlines() if ": 错误" in line]
+    findings = result.stdout if command == "validate" else result.stderr
+    errors = [line for line in findings.splitlines() if ": 错误" in line]
     if result.exit_code == EXIT_INPUT_ERROR:
-        assert errors, result.stderr
+        assert errors, findings
     for line in errors:
         located = LOCATED.match(line)
         assert located, line

@@ -169,8 +169,32 @@ class HelpFormatter(click.HelpFormatter):
 
 
 def _chinese_default(help_text: str) -> str:
-    # click appends "  [默认：table]" to an option's help; Chinese text takes it in brackets.
-    return re.sub(r"\s+\[(默认：[^\]]*)\]$", r"（\1）", help_text)
+    # click appends "  [默认：table; x>=1; required]" to an option's help: the default, the
+    # range of a number and whether the option is required. Chinese text takes them in brackets.
+    match = re.search(r"\s+\[([^\[\]]*)\]$", help_text)
+    if match is None:
+        return help_text
+    items = [_extra_item(item) for item in match.group(1).split("; ")]
+    return help_text[: match.start()] + "（" + "；".join(items) + "）"
+
+
+_RANGE_WORDS = {"<": "小于", "<=": "不大于", ">": "大于", ">=": "不小于"}
+
+
+def _extra_item(item: str) -> str:
+    """One item of click's extra help: ``required`` and ranges (``x>=1``, ``0<=x<=5``) in Chinese."""
+    if item in ("required", "必填"):
+        return "必填"
+    one_side = re.fullmatch(r"x(<=?|>=?)(\S+)", item)
+    if one_side:
+        return f"{_RANGE_WORDS[one_side.group(1)]}{one_side.group(2)}"
+    both = re.fullmatch(r"(\S+?)(<=?)x(<=?)(\S+)", item)
+    if both:
+        low, high = both.group(1), both.group(4)
+        low_word = "不小于" if both.group(2) == "<=" else "大于"
+        high_word = "不大于" if both.group(3) == "<=" else "小于"
+        return f"{low_word}{low}且{high_word}{high}"
+    return item
 
 
 def _paragraphs(text: str, width: int, indent: str = "") -> Iterable[str]:

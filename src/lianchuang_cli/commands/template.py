@@ -35,7 +35,7 @@ def template(level: str, output_format: str, output: Path | None) -> None:
     if output_format == "xlsx":
         if output is None:
             raise click.UsageError(
-                "生成 xlsx 工作簿时请用 --output 指定文件名，如 --output 桃源村.xlsx"
+                "生成 xlsx 工作簿时请用 --output 指定文件名，如“--output 桃源村.xlsx”"
             )
         from lianchuang_cli.reports.xlsx_template import render_workbook
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, echo_problems, load_rubric_or_exit
+from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, load_rubric_or_exit
 
 
 @click.command(options_metavar="[选项]")
@@ -32,6 +32,7 @@ def validate(files: tuple[Path, ...], rubric_name: str | None, output_format: st
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.grading import load_evidence
     from lianchuang_cli.reports.problems import PROBLEM_FORMATS, CheckedFile
+    from lianchuang_cli.reports.table import render_problems
 
     rubric_path = load_rubric_or_exit(rubric_name).path if rubric_name else None
     checked: list[CheckedFile] = []
@@ -41,8 +42,10 @@ def validate(files: tuple[Path, ...], rubric_name: str | None, output_format: st
         except InputError as exc:
             checked.append(CheckedFile(str(path), tuple(exc.problems)))
             if output_format == "text":
-                echo_problems(exc.problems)
-                click.echo(f"{path}：发现{exc.total}处错误。", err=True)
+                # The findings are the product (as in yamllint): on stdout, so that
+                # ``validate x > 错误.txt`` keeps them; the exit code still says 2.
+                click.echo(render_problems(exc.problems), nl=False)
+                click.echo(f"{path}：发现{exc.total}处错误。")
         else:
             checked.append(CheckedFile(str(path), ()))
             if output_format == "text":

@@ -23,7 +23,10 @@ from lianchuang_cli.scoring.unit import score_unit
 
 ZERO = Decimal(0)
 ADJUSTMENTS = "加扣分"
-SCALING = "缺项折算与最低分"
+SCALING = "缺项折算"
+FLOOR = "最低分"
+ROUNDING = "四舍五入"
+"""What moves a total besides its indicators and adjustments, named by what applied to the unit."""
 """Pseudo-indicators for the parts of a score change that no indicator explains."""
 
 
@@ -180,11 +183,26 @@ def _unit_change(file: str, old: UnitResult, new: UnitResult) -> UnitChange:
         explained += adjustments
     rest = (new.score - old.score) - explained
     if rest:
-        drivers.append(Driver(SCALING, SCALING, rest))
+        label = _rest_label(old, new)
+        drivers.append(Driver(label, label, rest))
     drivers.sort(key=lambda d: (-abs(d.delta), d.key))
     return UnitChange(
         file, new.unit_name, old.score, new.score, old.rating, new.rating, tuple(drivers)
     )
+
+
+def _rest_label(old: UnitResult, new: UnitResult) -> str:
+    """What the part of a change no indicator or adjustment explains comes from."""
+    applied = [
+        label
+        for label, did in (
+            (SCALING, old.scaled or new.scaled),
+            (FLOOR, old.floor_applied or new.floor_applied),
+        )
+        if did
+    ]
+    # Neither: the total is rounded once from exact fractions, the indicators one by one.
+    return "与".join(applied) or ROUNDING
 
 
 def _driver_totals(units: Sequence[UnitChange]) -> tuple[DriverTotal, ...]:

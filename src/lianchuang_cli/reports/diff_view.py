@@ -17,6 +17,7 @@ from rich.text import Text
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.diffing.corpus import CorpusDiff, DriverTotal, UnitChange
 from lianchuang_cli.diffing.structure import KIND_NAMES, SECTION_NAMES, Change, RubricDiff
+from lianchuang_cli.reports.console_layout import WrappedTable
 from lianchuang_cli.reports.table import render_text
 
 TOP = 10
@@ -65,7 +66,7 @@ def render_diff_table(
 ) -> str:
     """A console report."""
     parts: list[Any] = [Text(_headline(diff, corpus), style="bold")]
-    changes = Table(title="结构变化", title_justify="left", expand=False)
+    changes = WrappedTable(title="结构变化", title_justify="left", expand=False)
     for column in ("类别", "id", "名称", "变化", "分值", "说明"):
         changes.add_column(column, overflow="fold")
     for c in diff.changes:
@@ -89,9 +90,10 @@ def _corpus_tables(corpus: CorpusDiff) -> Iterator[Any]:
     yield matrix
     moved = [u for u in corpus.units if u.delta][:TOP]
     if moved:
-        table = Table(title=f"分数变化最大的{len(moved)}个单位", title_justify="left")
+        table = WrappedTable(title=f"分数变化最大的{len(moved)}个单位", title_justify="left")
         for column in ("单位", "文件", "旧版", "新版", "变化", "主要原因"):
-            table.add_column(column, overflow="fold")
+            # A score and its rating read as one: "51.64 不合格" never breaks.
+            table.add_column(column, overflow="fold", no_wrap=column in ("旧版", "新版", "变化"))
         for u in moved:
             table.add_row(
                 u.unit_name,
@@ -103,7 +105,7 @@ def _corpus_tables(corpus: CorpusDiff) -> Iterator[Any]:
             )
         yield table
     if corpus.drivers:
-        table = Table(title="各项变化的影响（全部单位合计）", title_justify="left")
+        table = WrappedTable(title="各项变化的影响（全部单位合计）", title_justify="left")
         for column in ("指标", "影响单位数", "合计分数变化", "其中等级变化的单位"):
             table.add_column(column, overflow="fold")
         for d in corpus.drivers[:TOP]:

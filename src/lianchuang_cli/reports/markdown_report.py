@@ -1,10 +1,14 @@
-"""The markdown format: the batch summary as a document (for reports, wikis and merge requests)."""
+"""The markdown format: the batch summary as a document (for reports, wikis and merge requests).
+
+For ``score`` (``unit_panels``) each unit's details come first, as in the table's panels: one
+file is a score sheet, not a batch summary.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
@@ -16,6 +20,24 @@ from lianchuang_cli.reports.rows import (
     ranking_row,
 )
 from lianchuang_cli.reports.summary_view import counts_line
+from lianchuang_cli.reports.wording import (
+    NO_GAPS,
+    adjustment_label,
+    adjustment_points,
+    criterion_share,
+    long_term_text,
+    next_rating_text,
+    over_maximum_note,
+    place,
+    rubric_line,
+    score_notes,
+    self_score_shown,
+    unit_heading,
+    veto_notes,
+)
+
+if TYPE_CHECKING:
+    from lianchuang_cli.results import UnitResult
 
 
 def _cell(value: Cell) -> str:
@@ -35,6 +57,12 @@ def write_markdown(report: Report, stream: IO[str]) -> None:
     """Counts, rating shares, statistics, criteria, 共性问题, ranking, vetoes, quotas, invalid files."""
     summary = report.summary
     rubric = summary.rubric
+    if report.options.unit_panels:
+        for ranked in report.results():
+            write_unit(ranked.result, stream)
+        if summary.graded == 1:
+            _invalid_section(report, stream)
+            return
     stream.write("# 批量评分汇总\n\n")
     if rubric is not None:
         stream.write(f"考评细则：{rubric.title}（{rubric.id} {rubric.version}）\n\n")
@@ -90,6 +118,69 @@ def write_markdown(report: Report, stream: IO[str]) -> None:
             ([r.placement.rank, r.row.unit_name, "；".join(r.row.veto_reasons), r.row.file]
              for r in vetoed),
         )  # fmt: skip
+    _invalid_section(report, stream)
+
+
+def _invalid_section(report: Report, stream: IO[str]) -> None:
     if report.invalid:
         stream.write(f"## 无效文件（{len(report.invalid)}个）\n\n")
         _table(stream, INVALID_HEADER, invalid_rows(report))
+
+
+def write_unit(result: UnitResult, stream: IO[str]) -> None:
+    """One unit's score sheet: the sections of its table panel, in the same words."""
+    stream.write(f"# {_cell(unit_heading(result))}\n\n{rubric_line(result)}\n\n")
+    stream.write(
+        f"**总分 {fmt(result.score)} / {fmt(result.max_score)}**{over_maximum_note(result)}"
+        f"　**等级 {result.rating}**\n\n"
+    )
+    notes = [*score_notes(result), *veto_notes(result)]
+    stream.write("".join(f"- {_cell(note)}\n" for note in notes) + "\n")
+    if result.not_applicable:
+        stream.write("## 缺项（请逐项复核）\n\n")
+        _table(
+            stream,
+            ["指标", "位置", "分值", "情形", "说明"],
+            (
+                [i.name, place(i.line, i.cell), i.points, i.situation, i.remark]
+                for i in result.not_applicable
+            ),
+        )
+    stream.write("## 各项得分\n\n")
+    _table(
+        stream,
+        ["考评项目", "得分", "满分", "得分率"],
+        ([c.name, c.score, c.max_score, criterion_share(c)] for c in result.criteria),
+    )
+    if result.adjustments:
+        stream.write("## 加分与扣分\n\n")
+        _table(
+            stream,
+            ["事项", "次数", "分值"],
+            ([adjustment_label(a), a.count, adjustment_points(a)] for a in result.adjustments),
+        )
+    if result.gaps:
+        stream.write("## 差距（按失分从多到少）\n\n")
+        _table(
+            stream,
+            ["指标", "位置", "失分", "评分标准", "实际情况", "如何补齐"],
+            (
+                [g.name, place(g.line, g.cell), g.lost, g.requirement, g.explanation, g.advice]
+                for g in result.gaps
+            ),
+        )
+    else:
+        stream.write(NO_GAPS + "\n\n")
+    stream.write(_cell(next_rating_text(result)) + "\n\n")
+    if long_term_text(result):
+        stream.write(_cell(long_term_text(result)) + "\n\n")
+    if result.self_score_differences:
+        stream.write("## 自评分与核定分不一致\n\n")
+        _table(
+            stream,
+            ["指标", "自评分", "核定分"],
+            (
+                [d.name, fmt(d.self_score), self_score_shown(d.score)]
+                for d in result.self_score_differences
+            ),
+        )

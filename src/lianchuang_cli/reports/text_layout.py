@@ -7,7 +7,8 @@ line with "，":
   "10万元", "96%"), and so does a run of Latin letters and digits (an id, a version);
 - no line starts with closing punctuation (，。；：、）」』】》？！% …) and no line ends with
   opening punctuation (（「『【《“ …): the character moves with its neighbour (kinsoku);
-- otherwise a line may break between any two Chinese characters, or at a space (which is dropped);
+- otherwise a line may break between any two Chinese characters, at a space (which is dropped)
+  or after the ``/`` or ``\\`` of a file path ("examples/village/" | "shiqiao_good.yaml");
 - only a single unbreakable piece wider than the whole line is cut, as late as possible.
 """
 
@@ -40,9 +41,17 @@ _ATOM = re.compile(
 )
 
 
+_PATH_SEPARATOR = re.compile(r"(?<=[/\\])(?=[^/\\])")
+
+
 def _atoms(paragraph: str) -> Iterator[tuple[int, int]]:
     for match in _ATOM.finditer(paragraph):
-        yield match.start(), match.end()
+        start, end = match.span()
+        # A file path may break after each separator, never inside a file or folder name.
+        for cut in _PATH_SEPARATOR.finditer(paragraph, start + 1, end):
+            yield start, cut.start()
+            start = cut.start()
+        yield start, end
 
 
 @lru_cache(maxsize=4096)
@@ -99,6 +108,7 @@ def line_spans(paragraph: str, width: int) -> tuple[tuple[int, int], ...]:
 
 
 _NUMBER_CHARS = frozenset("0123456789.,")
+_WORD_ENDS = frozenset("_-.")
 
 
 def _cut(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
@@ -106,6 +116,7 @@ def _cut(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     piece_start, used = start, 0
     good_cut: int | None = None  # latest position in the current line where a cut reads well
+    word_cut: int | None = None  # latest one after "_", "-" or "." (file and id names)
     for position in range(start, end):
         char = text[position]
         if (
@@ -114,11 +125,15 @@ def _cut(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
             and not (char in _NUMBER_CHARS and text[position - 1] in _NUMBER_CHARS)
         ):
             good_cut = position
+            if text[position - 1] in _WORD_ENDS and char.isascii() and char.isalpha():
+                word_cut = position
         size = cell_len(char)
         if used + size > width and position > piece_start:
-            cut = good_cut if good_cut is not None else position
+            if word_cut is not None and cell_len(text[word_cut:position]) + size > width:
+                word_cut = None  # the rest would not fit on the next line either
+            cut = word_cut or good_cut or position
             pieces.append((piece_start, cut))
-            piece_start, good_cut = cut, None
+            piece_start, good_cut, word_cut = cut, None, None
             used = cell_len(text[cut:position])
         used += size
     pieces.append((piece_start, end))
