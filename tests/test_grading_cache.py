@@ -14,7 +14,7 @@ from unittest.mock import patch
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli import grading_cache
+from lianchuang_cli import cache_trust, grading_cache
 from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
@@ -22,6 +22,27 @@ from lianchuang_cli.reports.json_report import outcome_to_dict, prerender
 from lianchuang_cli.results import FileOutcome, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import Tally, encode_row, losses, unit_key
 from tests.conftest import EXAMPLES, ROOT, RUBRICS
+
+
+def damage(cache: EvidenceCache, table: str, column: str, value: str | None) -> None:
+    """Set ``column`` of every row of ``table`` and seal the rows again with the folder's key:
+    a malformed row that passes its seal, so that decoding alone is shown never to trust it."""
+    key = cache_trust.folder_key(cache.folder)
+    assert key is not None
+    data = None if value is None else value.encode()
+    with sqlite3.connect(cache.database) as connection:
+        connection.execute(f"UPDATE {table} SET {column} = ?", (data,))
+        if table == "entries":
+            for digest, entry in connection.execute("SELECT digest, entry FROM entries").fetchall():
+                mark = grading_cache.entry_seal(key, digest, entry)
+                connection.execute("UPDATE entries SET seal = ? WHERE digest = ?", (mark, digest))
+            return
+        columns = "request, result, render, line, slots, facts"
+        for digest, *row in connection.execute(f"SELECT digest, {columns} FROM results"):
+            seals = grading_cache.row_seals(key, digest, tuple(row))
+            connection.execute(
+                "UPDATE results SET seal = ?, result_seal = ? WHERE digest = ?", (*seals, digest)
+            )
 
 
 def entries(folder: Path) -> int:
@@ -69,7 +90,7 @@ def test_corrupt_or_unwritable_entries_are_misses(tmp_path: Path) -> None:
     cache.flush()
     with sqlite3.connect(cache.database) as connection:
         connection.execute("DELETE FROM results")
-        connection.execute('UPDATE entries SET entry = \'{"data": {"$d": "x"}}\'')
+    damage(cache, "entries", "entry", '{"data": {"$d": "x"}}')
     assert grade_file(path, cache=cache) == fresh
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -257,15 +278,14 @@ def test_corrupt_stored_results_are_misses(tmp_path: Path) -> None:
     cache = EvidenceCache(tmp_path / "c")
     grade_file(path, cache=cache)
     cache.flush()
-    damage = [
+    damaged = [
         ("result", '["x", 1]'),
         ("result", "[[1, 2]]"),
         ("result", "{"),
         ("request", "[1, 2]"),
     ]
-    for column, text in damage:
-        with sqlite3.connect(cache.database) as connection:
-            connection.execute(f"UPDATE results SET {column} = ?", (text,))
+    for column, text in damaged:
+        damage(cache, "results", column, text)
         cache = EvidenceCache(tmp_path / "c")  # nothing pending: the damaged row is read
         assert exact(grade_file(path, cache=cache)) == fresh
         cache.flush()  # the miss stored the result again
@@ -372,8 +392,7 @@ def test_corrupt_facts_are_misses(tmp_path: Path) -> None:
     cache.grade_rendered(path, rubric_path=VILLAGE, render=prerender)
     cache.flush()
     for text in ("{", "[1, 2]", '["a", "b", "c", "d", [], "x", "1", false, [], 0, []]', None):
-        with sqlite3.connect(cache.database) as connection:
-            connection.execute("UPDATE results SET facts = ?", (text,))
+        damage(cache, "results", "facts", text)
         cache = EvidenceCache(tmp_path / "c")
         outcome, line = cache.grade_rendered(path, rubric_path=edited, render=prerender, facts=True)
         assert isinstance(outcome, UnitResult)

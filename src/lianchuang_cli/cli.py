@@ -142,6 +142,8 @@ def run() -> None:
         click.echo(f"程序内部错误：{type(exc).__name__}: {exc}", err=True)
         click.echo("这不是您的操作问题；请把以上信息和所用文件发给维护人员。", err=True)
         code = EXIT_INTERNAL_ERROR
+    for notice in rubric_cache.notices():
+        click.echo(notice, err=True)
     if code == EXIT_INTERRUPTED:
         stop_children()
         forget_interrupt()

@@ -59,7 +59,9 @@ Record = bytes | tuple[int, int] | None
 # line (no newline) and pickled result.
 Graded = tuple[RubricKey, UnitKey, bytes, Record, Record]
 Shared = dict[str, tuple[int, Any]]  # spool name -> (file descriptor, shared end-of-file counter)
-Chunk = tuple[list[FileFailure | Graded], dict[RubricKey, Tally]]
+# A chunk as its grader hands it over: each file's failure or graded unit, the units' sums by
+# rubric, and how many cache entries the chunk's grading rejected (``cache_trust``).
+Chunk = tuple[list[FileFailure | Graded], dict[RubricKey, Tally], int]
 
 SPOOL_BUFFER = 1 << 18
 """Spool files are written in pieces this large (a rendered result is about 17 KB)."""
@@ -121,9 +123,12 @@ class GradedBatch:
         rows: IO[bytes],
         results: _Spool | None,
         rendered: _Spool | None,
+        cache_rejected: int = 0,
     ):
         self.summary = summary
         self.invalid = invalid
+        self.cache_rejected = cache_rejected
+        """Cache entries that failed their seal and were graded afresh (say so once)."""
         self._rows = rows
         self._results = results
         self._rendered = rendered
@@ -198,9 +203,13 @@ def grade_batch(
         batch: RubricKey | None = None
         index = 0
         spools = {"results": results, "rendered": rendered}
+        if cache_dir is not None:
+            _check_cache_folder(cache_dir)  # before forking: one clear refusal
+        rejected = 0
         chunks = _graded_chunks(files, rubric_path, jobs, cache_dir, render, spools)
         with closing(chunks):
-            for items, tallies in chunks:
+            for items, tallies, chunk_rejected in chunks:
+                rejected += chunk_rejected
                 for item in items:
                     if isinstance(item, FileFailure):
                         invalid.append(item)
@@ -235,7 +244,7 @@ def grade_batch(
     except BaseException:
         _close(rows, results, rendered, invalid)
         raise
-    return GradedBatch(summary, invalid, rows, results, rendered)
+    return GradedBatch(summary, invalid, rows, results, rendered, rejected)
 
 
 def _keep(spool: _Spool | None, record: Record) -> None:
@@ -295,6 +304,7 @@ class _Grader:
         items: list[FileFailure | Graded] = []
         tallies: dict[RubricKey, Tally] = {}
         render = self.render
+        rejected_before = 0 if self.cache is None else self.cache.rejected
         for path in paths:
             line = None
             result: FileOutcome | UnitFacts
@@ -329,7 +339,8 @@ class _Grader:
             )
         if self.shared:
             items = self._write_shared(items)
-        return items, tallies
+        rejected = 0 if self.cache is None else self.cache.rejected - rejected_before
+        return items, tallies, rejected
 
     def _write_shared(self, items: list[FileFailure | Graded]) -> list[FileFailure | Graded]:
         located: dict[int, list[Record]] = {}
@@ -370,6 +381,13 @@ def _write_shared(descriptor: int, end: Any, data: bytes) -> int:
     while done < len(data):
         done += os.pwrite(descriptor, view[done:], offset + done)
     return offset
+
+
+def _check_cache_folder(cache_dir: Path) -> None:
+    """Raise ``cache_trust.UnsafeCacheFolder`` for a cache folder others may write."""
+    from lianchuang_cli.cache_trust import folder_key
+
+    folder_key(cache_dir)
 
 
 def _open_cache(cache_dir: Path | None) -> EvidenceCache | None:

@@ -23,8 +23,11 @@ edited file simply misses:
 
 The database is named for the tool version and the package's code fingerprint (the one the
 rubric cache uses: versions, and each module's name, size and modification time), so other
-code never reads an entry. The cache is an optimisation only: an unreadable, corrupt or
-unwritable entry is a miss, never an error. Workbooks are not cached.
+code never reads an entry. Every row is sealed with the folder's key (``cache_trust``): a row
+that was edited, damaged or copied from another folder is a miss, counted in ``rejected``;
+a folder others may write is refused (``UnsafeCacheFolder``). The cache is an optimisation
+only: an unreadable, corrupt or unwritable entry is a miss, never an error. Workbooks are not
+cached.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from lianchuang_cli import __version__, render_reuse
+from lianchuang_cli import __version__, cache_trust, render_reuse
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
@@ -60,7 +63,7 @@ from lianchuang_cli.rubric_cache import code_fingerprint
 from lianchuang_cli.scoring.summary import losses
 from lianchuang_cli.scoring.unit import kept_band_fields, rating_target, rerate, score_unit
 
-ENTRY_FORMAT = 7
+ENTRY_FORMAT = 8
 """Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
@@ -154,11 +157,15 @@ class EvidenceCache:
     """
 
     def __init__(self, folder: Path) -> None:
+        """Open the cache in ``folder``; raises ``UnsafeCacheFolder`` if others may write it."""
         self.folder = folder
         self.database = (
             folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{code_fingerprint()[:16]}.db"
         )
-        self._pending = _Pending(os.getpid(), str(self.database))
+        self._key = cache_trust.folder_key(folder)
+        self._pending = _Pending(os.getpid(), str(self.database), self._key or b"")
+        self.rejected = 0
+        """Stored rows whose seal did not match (edited, damaged or foreign), in this process."""
         weakref.finalize(self, self._pending.flush)
 
     def flush(self) -> None:
@@ -166,6 +173,8 @@ class EvidenceCache:
         self._pending.flush()
 
     def _connection(self) -> sqlite3.Connection | None:
+        if self._key is None:  # the folder cannot be used: every read is a miss
+            return None
         key = (os.getpid(), str(self.database))
         if key not in _connections:
             _connections[key] = _open(self.database)
@@ -182,7 +191,7 @@ class EvidenceCache:
 
     def _document(self, name: str, raw: bytes, sha256: str) -> SourceDocument | CachedDocument:
         connection = self._connection()
-        found = None if connection is None else _load(connection, self._pending, sha256)
+        found = None if connection is None else self._load(connection, sha256)
         if found is not None:
             data, keys = found
             return CachedDocument(name, data, sha256, keys, raw)
@@ -190,6 +199,50 @@ class EvidenceCache:
         if connection is not None:
             _store(self._pending, sha256, doc)
         return doc
+
+    def _load(
+        self, connection: sqlite3.Connection, digest: str
+    ) -> tuple[Any, dict[str, Location]] | None:
+        """A parsed entry: pending in memory, or stored and sealed with this folder's key."""
+        text = self._pending.entries.get(digest)
+        if text is None:
+            try:
+                row = connection.execute(
+                    "SELECT entry, seal FROM entries WHERE digest = ?", (digest,)
+                ).fetchone()
+            except sqlite3.Error:
+                return None
+            if row is None:
+                return None
+            text, mark = row
+            if not isinstance(text, bytes) or not cache_trust.matches(
+                mark, entry_seal(self._pending.key, digest, text)
+            ):
+                self.rejected += 1
+                return None
+        return _decode_entry(text)
+
+    def _load_result(self, connection: sqlite3.Connection, digest: str) -> _Stored | None:
+        """The stored row, sealed with this folder's key (its result is checked when decoded)."""
+        row = self._pending.results.get(digest)
+        if row is None:
+            try:
+                row = connection.execute(
+                    "SELECT request, result, render, line, slots, facts, seal, result_seal"
+                    " FROM results WHERE digest = ?",
+                    (digest,),
+                ).fetchone()
+            except sqlite3.Error:
+                return None
+            if row is None:
+                return None
+            if not all(part is None or isinstance(part, bytes) for part in row) or not all(
+                map(cache_trust.matches, row[6:], row_seals(self._pending.key, digest, row[:6]))
+            ):
+                self.rejected += 1
+                return None
+            row = row[:6]
+        return _stored(row)
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
         """``grading.grade_file``, from a stored result when one still holds (see the module)."""
@@ -222,7 +275,7 @@ class EvidenceCache:
             return FileFailure(name, tuple(exc.problems)), None
         sha256 = hashlib.sha256(raw).hexdigest()
         connection = self._connection()
-        stored = None if connection is None else _load_result(connection, self._pending, sha256)
+        stored = None if connection is None else self._load_result(connection, sha256)
         if stored is not None:
             served = _still_holds(
                 stored, name, raw, sha256, rubric_path, render, self._pending, facts=facts
@@ -273,7 +326,7 @@ def _refilled(stored: _Stored, name: str, loaded: LoadedRubric) -> tuple[UnitFac
     when the bands still give the stored rating target (so its next rating, already in the
     line, holds); None when they do not, or when anything stored is malformed."""
     template = render_reuse.decode_template(stored.line, stored.slots)
-    if template is None or not isinstance(stored.facts, str):
+    if template is None or not isinstance(stored.facts, bytes):
         return None
     try:
         (
@@ -336,13 +389,12 @@ WRITE_EVERY = 64
 class _Pending:
     """Entries made by one process and not yet written, by digest."""
 
-    def __init__(self, pid: int, database: str) -> None:
+    def __init__(self, pid: int, database: str, key: bytes) -> None:
         self.pid = pid
         self.database = database
-        self.entries: dict[str, str] = {}
-        self.results: dict[
-            str, tuple[str, str, str | None, bytes | None, str | None, str | None]
-        ] = {}
+        self.key = key
+        self.entries: dict[str, bytes] = {}
+        self.results: dict[str, _Row] = {}
 
     def added(self) -> None:
         if len(self.entries) + len(self.results) >= WRITE_EVERY:
@@ -360,11 +412,18 @@ class _Pending:
             connection.execute("BEGIN")
             try:
                 connection.executemany(
-                    "INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items()
+                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                    [
+                        (digest, text, entry_seal(self.key, digest, text))
+                        for digest, text in entries.items()
+                    ],
                 )
                 connection.executemany(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(digest, *row) for digest, row in results.items()],
+                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (digest, *row, *row_seals(self.key, digest, row))
+                        for digest, row in results.items()
+                    ],
                 )
             finally:
                 connection.execute("COMMIT")
@@ -436,7 +495,8 @@ _connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
 def _open(database: Path) -> sqlite3.Connection | None:
     """Open (creating if needed) the entries database, or None when it cannot be used."""
     try:
-        database.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only from the start (SQLite gives its -wal and -shm files the same mode).
+        cache_trust.create_private(database)
         # Autocommit, and wait for another worker's write rather than fail at once.
         connection = sqlite3.connect(database, timeout=30, isolation_level=None)
         # Entries are tens of kilobytes: 16 KB pages halve the cost of writing them and make
@@ -447,36 +507,45 @@ def _open(database: Path) -> sqlite3.Connection | None:
         # never corrupt the others, and a lost entry is only a miss.
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
+        # Every column is UTF-8 bytes (BLOB): the seal is checked on the bytes as stored,
+        # without encoding text again.
         connection.execute(
-            "CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, entry TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, entry BLOB NOT NULL,"
+            " seal BLOB NOT NULL)"
         )
         connection.execute(
-            "CREATE TABLE IF NOT EXISTS results (digest TEXT PRIMARY KEY, request TEXT NOT NULL,"
-            " result TEXT NOT NULL, render TEXT, line BLOB, slots TEXT, facts TEXT)"
+            "CREATE TABLE IF NOT EXISTS results (digest TEXT PRIMARY KEY, request BLOB NOT NULL,"
+            " result BLOB NOT NULL, render BLOB, line BLOB, slots BLOB, facts BLOB,"
+            " seal BLOB NOT NULL, result_seal BLOB NOT NULL)"
         )
     except (OSError, sqlite3.Error):
         return None
     return connection
 
 
-def _load(
-    connection: sqlite3.Connection, pending: _Pending, digest: str
-) -> tuple[Any, dict[str, Location]] | None:
+def entry_seal(key: bytes, digest: str, entry: bytes) -> bytes:
+    """The seal of a parsed entry (``cache_trust``)."""
+    return cache_trust.seal(key, b"entry", digest.encode(), entry)
+
+
+def row_seals(key: bytes, digest: str, row: _Row) -> tuple[bytes, bytes]:
+    """The seals of a result row: of everything but the result, and of the result (checked
+    apart, so that a unit served from its line and facts never hashes its full result)."""
+    return (
+        cache_trust.seal(key, b"row", digest.encode(), row[0], *row[2:]),
+        cache_trust.seal(key, b"result", digest.encode(), row[1]),
+    )
+
+
+def _decode_entry(text: bytes) -> tuple[Any, dict[str, Location]] | None:
+    """A parsed entry's values and indicator key positions; None if it does not decode."""
     try:
-        text = pending.entries.get(digest)
-        if text is None:
-            row = connection.execute(
-                "SELECT entry FROM entries WHERE digest = ?", (digest,)
-            ).fetchone()
-            if row is None:
-                return None
-            text = row[0]
         # Escaped "$" keys are rare: only entries that have them pay for the full key check.
-        hook = _decode if '"$$' in text else _decode_decimal
+        hook = _decode if b'"$$' in text else _decode_decimal
         stored = json.loads(text, object_hook=hook)
         keys = {key: Location(line, column) for key, (line, column) in stored["keys"].items()}
         return stored["data"], keys
-    except (sqlite3.Error, ValueError, ArithmeticError, KeyError, TypeError):
+    except (ValueError, ArithmeticError, KeyError, TypeError):
         return None
 
 
@@ -489,33 +558,30 @@ def _store(pending: _Pending, digest: str, doc: SourceDocument) -> None:
             text = json.dumps(_encode(payload), ensure_ascii=False)
     except TypeError:  # a value JSON cannot hold exactly: do not cache this file
         return
-    pending.entries[digest] = text
+    pending.entries[digest] = _utf8(text)
     pending.added()
+
+
+_Row = tuple[bytes, bytes, bytes | None, bytes | None, bytes | None, bytes | None]
+"""A result row as stored: request, result, render name, line, slots and facts (UTF-8 bytes)."""
 
 
 class _Stored(NamedTuple):
     """A stored result row: request and result JSON, and the rendered line's template if any."""
 
     request: _Request
-    result: str
+    result: bytes
     render: str | None
     line: bytes | None
     slots: str | None
-    facts: str | None
+    facts: bytes | None
 
 
-def _load_result(connection: sqlite3.Connection, pending: _Pending, digest: str) -> _Stored | None:
-    """The stored row (its result is decoded only once the request fits)."""
+def _stored(row: _Row) -> _Stored | None:
+    """The row read (its result is decoded only once the request fits); None if malformed."""
     try:
-        row = pending.results.get(digest)
-        if row is None:
-            row = connection.execute(
-                "SELECT request, result, render, line, slots, facts FROM results WHERE digest = ?",
-                (digest,),
-            ).fetchone()
-            if row is None:
-                return None
-        scoring, rubric, version, vetoes, target = json.loads(row[0])
+        asked, result, render, line, slots, facts = row
+        scoring, rubric, version, vetoes, target = json.loads(asked)
         request = _Request(scoring, rubric, version, vetoes, target)
         if not (
             isinstance(scoring, str)
@@ -525,11 +591,17 @@ def _load_result(connection: sqlite3.Connection, pending: _Pending, digest: str)
             and all(isinstance(v, str) for v in vetoes)
             and isinstance(target, list)
             and all(t is None or isinstance(t, str) for t in target)
-            and isinstance(row[1], str)
         ):
             return None
-        return _Stored(request, *row[1:])
-    except (sqlite3.Error, ValueError, TypeError):
+        return _Stored(
+            request,
+            result,
+            None if render is None else render.decode(),
+            line,
+            None if slots is None else slots.decode(),
+            facts,
+        )
+    except (ValueError, TypeError):
         return None
 
 
@@ -542,8 +614,8 @@ def _store_result(
     template: render_reuse.Template | None,
 ) -> None:
     try:
-        text = json.dumps(encode_result(result), ensure_ascii=False, separators=(",", ":"))
-        asked = json.dumps(list(request), ensure_ascii=False, separators=(",", ":"))
+        text = _utf8(json.dumps(encode_result(result), ensure_ascii=False, separators=(",", ":")))
+        asked = _utf8(json.dumps(list(request), ensure_ascii=False, separators=(",", ":")))
     except (TypeError, ValueError):
         return
     if render is None or template is None:
@@ -551,8 +623,14 @@ def _store_result(
     else:
         line, slots = render_reuse.encode_template(template)
         facts = json.dumps(_facts_row(result), ensure_ascii=False, separators=(",", ":"))
-        pending.results[digest] = (asked, text, _render_name(render), line, slots, facts)
+        name = _utf8(_render_name(render))
+        pending.results[digest] = (asked, text, name, line, _utf8(slots), _utf8(facts))
     pending.added()
+
+
+def _utf8(text: str) -> bytes:
+    # surrogateescape: a file name with undecodable bytes stays exact through the round trip.
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _dumps_fast(payload: Any) -> str | None:

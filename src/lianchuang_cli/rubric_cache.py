@@ -16,6 +16,10 @@ Rubrics loaded from a cache entry do not know the positions of their parts in th
 (``LoadedRubric.position`` gives 1:1); grading never locates rubric parts, ``check`` and the
 lint engine read the file themselves.
 
+Each entry is sealed with the folder's key, and a folder others may write is not used
+(``cache_trust``): an entry that was edited, damaged or copied from elsewhere is a miss, and
+``notices`` says so once for the command line to show.
+
 The cache is used only when the command line turns it on (``use``): the folder is
 ``$LIANCHUANG_CACHE_HOME`` if set (empty: no cache), else ``$XDG_CACHE_HOME/lianchuang`` or
 ``~/.cache/lianchuang`` (``%LOCALAPPDATA%\\lianchuang`` on Windows).
@@ -43,6 +47,9 @@ MAX_ENTRIES = 64
 
 _folder: Path | None = None
 _fingerprint: str | None = None
+_key: bytes | None = None
+_rejected = 0
+_refused: str | None = None
 
 
 def default_folder() -> Path | None:
@@ -64,8 +71,39 @@ def default_folder() -> Path | None:
 
 def use(folder: Path | None) -> None:
     """Keep validated rubrics in ``folder`` from now on (None: stop)."""
-    global _folder
+    global _folder, _key, _rejected, _refused
     _folder = folder
+    _key, _rejected, _refused = None, 0, None
+
+
+def notices() -> list[str]:
+    """What the user should hear about the cache in this run: a refused folder, rejected entries."""
+    said = [] if _refused is None else [f"提示：未使用细则缓存。{_refused}。"]
+    if _rejected:
+        said.append(
+            f"提示：细则缓存中有{_rejected}条记录未通过校验（可能被改动或已损坏），已弃用并重新读取细则；"
+            "结果不受影响。"
+        )
+    return said
+
+
+def _folder_key() -> tuple[Path, bytes] | None:
+    """The cache folder and its key, once per process; None when there is no usable cache."""
+    global _folder, _key, _refused
+    folder = _folder
+    if folder is None:
+        return None
+    if _key is None:
+        from lianchuang_cli.cache_trust import UnsafeCacheFolder, folder_key
+
+        try:
+            _key = folder_key(folder)
+        except UnsafeCacheFolder as exc:
+            _refused = str(exc)
+        if _key is None:
+            _folder = None
+            return None
+    return folder, _key
 
 
 def code_fingerprint() -> str:
@@ -101,10 +139,14 @@ def _entry(folder: Path, sha256: str) -> Path:
 
 def load(path: Path) -> LoadedRubric | None:
     """The rubric at ``path`` from the cache, or None (no cache, a miss, anything unusual)."""
-    folder = _folder
-    if folder is None:
+    global _rejected
+    usable = _folder_key()
+    if usable is None:
         return None
+    folder, key = usable
     import hashlib  # here: ``--help`` imports this module and needs no hashing
+
+    from lianchuang_cli import cache_trust
 
     try:
         info = os.stat(path)
@@ -113,8 +155,12 @@ def load(path: Path) -> LoadedRubric | None:
             return None
         with open(path, "rb") as handle:
             sha256 = hashlib.sha256(handle.read()).hexdigest()
-        text = _entry(folder, sha256).read_bytes()
+        sealed = _entry(folder, sha256).read_bytes()
     except (OSError, ValueError):
+        return None
+    mark, _, text = sealed.partition(b"\n")
+    if not cache_trust.matches(_hex(mark), cache_trust.seal(key, sha256.encode(), text)):
+        _rejected += 1
         return None
     from pydantic import ValidationError
 
@@ -129,11 +175,13 @@ def load(path: Path) -> LoadedRubric | None:
 
 def store(loaded: LoadedRubric) -> None:
     """Keep a rubric that loaded without errors (the oldest entries beyond ``MAX_ENTRIES`` go)."""
-    folder = _folder
-    if folder is None:
+    usable = _folder_key()
+    if usable is None:
         return
+    folder, key = usable
     import tempfile
 
+    from lianchuang_cli import cache_trust
     from lianchuang_cli.model.rubric import Rubric
 
     text = loaded.rubric.model_dump_json()
@@ -144,20 +192,28 @@ def store(loaded: LoadedRubric) -> None:
     except ValueError:
         return
     entry = _entry(folder, loaded.sha256)
+    data = text.encode()
+    mark = cache_trust.seal(key, loaded.sha256.encode(), data).hex().encode()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".rubric-", suffix=".part")
     except OSError:
         return
     try:
-        with open(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with open(descriptor, "wb") as stream:  # mkstemp: owner-only
+            stream.write(mark + b"\n" + data)
         os.replace(temporary, entry)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         return
     _prune(folder)
+
+
+def _hex(text: bytes) -> bytes | None:
+    try:
+        return bytes.fromhex(text.decode("ascii"))
+    except ValueError:
+        return None
 
 
 def _prune(folder: Path) -> None:

@@ -25,6 +25,7 @@ from lianchuang_cli.commands.common import (
 from lianchuang_cli.commands.reporting import (
     cache_option,
     check_output_path,
+    echo_cache_rejected,
     echo_gate_failures,
     gate_failures,
     progress_bar,
@@ -142,6 +143,7 @@ def batch(
             write_report(output_format, graded.report(options), output)
             if output_format != "table" or output is not None:
                 echo_some_problems(graded.invalid)
+            echo_cache_rejected(graded.cache_rejected)
     except QuotaError as exc:
         raise click.BadParameter(str(exc), param_hint="--quota") from None
     except KeyboardInterrupt:

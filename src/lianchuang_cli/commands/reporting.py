@@ -27,6 +27,7 @@ __all__ = ["EXIT_INTERRUPTED"]
 CACHE_HELP = (
     "把解析和评分结果缓存到此文件夹：内容未改动的文件不再重新解析，只改了细则等级门槛等时也不再"
     "重新评分（结果与不用缓存时相同）；缓存按文件内容和工具版本区分，可随时删除。"
+    "文件夹须只有自己可写；每条缓存带校验码，未通过校验的不用。"
 )
 
 
@@ -38,7 +39,32 @@ def cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(path_type=Path, file_okay=False),
         metavar="文件夹",
         help=CACHE_HELP,
+        callback=_trusted_cache_folder,
     )(command)
+
+
+def _trusted_cache_folder(
+    context: click.Context, parameter: click.Parameter, folder: Path | None
+) -> Path | None:
+    """Refuse a cache folder that someone else may write (``cache_trust``)."""
+    if folder is not None:
+        from lianchuang_cli.cache_trust import UnsafeCacheFolder, folder_key
+
+        try:
+            folder_key(folder)
+        except UnsafeCacheFolder as exc:
+            raise click.BadParameter(str(exc), context, parameter) from None
+    return folder
+
+
+def echo_cache_rejected(count: int) -> None:
+    """Say once that cache entries failed their check (they were graded afresh)."""
+    if count:
+        click.echo(
+            f"提示：缓存中有{count}条记录未通过校验（可能被改动或已损坏），已弃用并重新评分；"
+            "结果不受影响。",
+            err=True,
+        )
 
 
 def check_output_path(output: Path, inputs: Sequence[str | Path]) -> None:

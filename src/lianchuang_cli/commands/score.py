@@ -22,6 +22,7 @@ from lianchuang_cli.commands.reporting import (
     EXIT_INTERRUPTED,
     cache_option,
     check_output_path,
+    echo_cache_rejected,
     echo_gate_failures,
     gate_failures,
     write_report,
@@ -99,6 +100,7 @@ def score(
             if output_format == "table":
                 for failure in batch.invalid:
                     echo_problems(failure.problems)
+            echo_cache_rejected(batch.cache_rejected)
     except KeyboardInterrupt:
         fail("已中断。", EXIT_INTERRUPTED)
     if output_format == "table" and len(files) > 1:

@@ -24,9 +24,8 @@ from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT
 from lianchuang_cli.model.validation import not_a_mapping, problems_from
 from lianchuang_cli.model.values import UnitError, fraction_complaint, read_number
-from lianchuang_cli.reading.document import Document, Location
+from lianchuang_cli.reading.document import Document, Location, TextLines
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message
-from lianchuang_cli.reading.yaml_reader import SourceDocument
 
 TOP_LEVEL_KEYS = (
     "rubric",
@@ -399,7 +398,7 @@ def _fullwidth_instead(doc: Document, problem: Problem) -> Problem:
     which character to retype helps more than "应为列表" or "不是可选项". A workbook cell
     holds its text as typed, so there is no YAML punctuation to mistake there.
     """
-    if not isinstance(doc, SourceDocument):
+    if doc.form != "yaml" or not isinstance(doc, TextLines):
         return problem
     line = doc.line_text(problem.line)
     index = find_fullwidth(line, quotes=True)

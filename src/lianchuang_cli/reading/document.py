@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from lianchuang_cli.errors import Problem
 
@@ -67,6 +67,15 @@ class Document(Protocol):
 
     def in_order(self, problems: Iterable[Problem]) -> list[Problem]:
         """Problems in the order a reader of this file meets them."""
+        ...
+
+
+@runtime_checkable
+class TextLines(Protocol):
+    """A document read from text (YAML, parsed now or served from a cache) can show its lines."""
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line of the file."""
         ...
 
 

@@ -1,0 +1,204 @@
+"""Caches trust nothing they did not seal themselves, in a folder nobody else may write."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lianchuang_cli import cache_trust, rubric_cache
+from lianchuang_cli.cli import main
+from lianchuang_cli.engine import grade_batch
+from lianchuang_cli.grading import grade_file
+from lianchuang_cli.grading_cache import EvidenceCache
+from lianchuang_cli.model.rubric import load_rubric
+from tests.conftest import EXAMPLES, ROOT
+
+TAOYUAN = EXAMPLES / "village" / "taoyuan_excellent.yaml"
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="permission bits describe access on POSIX")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def edit_stored_rows(database: Path, old: bytes, new: bytes) -> int:
+    """Change text in every stored row as someone editing the database by hand would."""
+    changed = 0
+    with sqlite3.connect(database) as connection:
+        for table, columns in (("results", ("result", "line", "facts")), ("entries", ("entry",))):
+            for column in columns:
+                rows = connection.execute(f"SELECT digest, {column} FROM {table}").fetchall()
+                for digest, value in rows:
+                    if isinstance(value, bytes) and old in value:
+                        connection.execute(
+                            f"UPDATE {table} SET {column} = ? WHERE digest = ?",
+                            (value.replace(old, new), digest),
+                        )
+                        changed += 1
+    return changed
+
+
+@pytest.mark.parametrize("output", ["json", "table"])
+def test_an_edited_result_row_is_rejected_and_said_once(output: str, tmp_path: Path) -> None:
+    """Editing a stored 101.25 优秀 into 55.25 不合格 changes nothing but a notice on stderr."""
+    cache = tmp_path / "cache"
+    plain = run("score", str(TAOYUAN), "--format", output)
+    assert "101.25" in plain[1]
+    assert run("score", str(TAOYUAN), "--format", output, "--cache", str(cache))[:2] == plain[:2]
+    (database,) = cache.glob("*.db")
+    assert edit_stored_rows(database, b"101.25", b"55.25") > 0
+    assert edit_stored_rows(database, "优秀".encode(), "不合格".encode()) > 0
+    code, stdout, stderr = run("score", str(TAOYUAN), "--format", output, "--cache", str(cache))
+    assert (code, stdout) == plain[:2]
+    assert stderr.count("未通过校验") == 1
+    # The rejected rows were replaced by fresh, sealed ones: the next run is quiet.
+    assert run("score", str(TAOYUAN), "--format", output, "--cache", str(cache)) == plain
+
+
+def test_a_stored_line_of_another_length_is_a_miss(tmp_path: Path) -> None:
+    """A rendered line lengthened by hand is rejected (before: exit 3 from the template)."""
+    cache = tmp_path / "cache"
+    edited = tmp_path / "village.yaml"
+    edited.write_text(
+        (ROOT / "rubrics" / "village.yaml")
+        .read_text("utf-8")
+        .replace("min_score: 90", "min_score: 89", 1),
+        encoding="utf-8",
+    )
+    args = ["batch", str(EXAMPLES / "village"), "--format", "jsonl", "--jobs", "1"]
+    run(*args, "--cache", str(cache))
+    (database,) = cache.glob("*.db")
+    assert edit_stored_rows(database, b'{"', b'{   "') > 0
+    plain = run(*args, "--rubric", str(edited))
+    code, stdout, stderr = run(*args, "--rubric", str(edited), "--cache", str(cache))
+    assert (code, stdout) == plain[:2]
+    assert "未通过校验" in stderr
+
+
+def test_entries_from_another_cache_folder_are_not_trusted(tmp_path: Path) -> None:
+    """Each folder has its own key: a database copied in from elsewhere is all misses."""
+    first, second = EvidenceCache(tmp_path / "a"), EvidenceCache(tmp_path / "b")
+    fresh = grade_file(TAOYUAN)
+    assert grade_file(TAOYUAN, cache=first) == fresh
+    first.flush()
+    with sqlite3.connect(first.database) as source, sqlite3.connect(second.database) as copy:
+        source.backup(copy)
+    assert grade_file(TAOYUAN, cache=second) == fresh
+    assert second.rejected == 2  # the stored result, then the parsed entry
+
+
+@POSIX_ONLY
+def test_a_new_cache_folder_and_its_files_are_owner_only(tmp_path: Path) -> None:
+    """The folder is made 0700, the key and the database 0600."""
+    folder = tmp_path / "new" / "cache"
+    cache = EvidenceCache(folder)
+    grade_file(TAOYUAN, cache=cache)
+    cache.flush()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for made in (folder / cache_trust.KEY_FILE, cache.database):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o600, made
+
+
+@POSIX_ONLY
+def test_a_cache_folder_others_may_write_is_refused(tmp_path: Path) -> None:
+    """``--cache`` on a world-writable folder: exit 2 and a Chinese reason, before grading."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o777)
+    code, _, stderr = run("score", str(TAOYUAN), "--cache", str(folder))
+    assert code == 2
+    assert "其他用户也可写入" in stderr
+    assert "chmod 700" in stderr
+    assert not any(folder.iterdir())
+    with pytest.raises(cache_trust.UnsafeCacheFolder):
+        grade_batch([str(TAOYUAN)], cache_dir=folder)
+
+
+@POSIX_ONLY
+def test_a_key_others_may_write_is_refused(tmp_path: Path) -> None:
+    """A key file others could replace makes the folder untrusted too."""
+    folder = tmp_path / "c"
+    assert cache_trust.folder_key(folder) is not None
+    (folder / cache_trust.KEY_FILE).chmod(0o666)
+    with pytest.raises(cache_trust.UnsafeCacheFolder, match="密钥文件"):
+        cache_trust.folder_key(folder)
+
+
+def test_a_damaged_key_is_replaced(tmp_path: Path) -> None:
+    """A truncated key is replaced by a new one; what it sealed becomes a miss."""
+    folder = tmp_path / "c"
+    key = cache_trust.folder_key(folder)
+    (folder / cache_trust.KEY_FILE).write_bytes(b"short")
+    again = cache_trust.folder_key(folder)
+    assert again is not None
+    assert len(again) == cache_trust.KEY_BYTES
+    assert again != key
+
+
+def test_the_seal_separates_its_parts() -> None:
+    """Moving bytes from one part to the next changes the seal."""
+    key = b"k" * 32
+    assert cache_trust.seal(key, b"ab", b"c") != cache_trust.seal(key, b"a", b"bc")
+    assert cache_trust.seal(key, None, b"") != cache_trust.seal(key, b"", None)
+
+
+@pytest.fixture
+def rubric_folder(tmp_path: Path) -> Iterator[Path]:
+    """A rubric cache folder in use for the test, ``load_rubric``'s memo cleared."""
+    folder = tmp_path / "rubrics-cache"
+    rubric_cache.use(folder)
+    load_rubric.cache_clear()
+    yield folder
+    rubric_cache.use(None)
+    load_rubric.cache_clear()
+
+
+def test_an_edited_rubric_entry_is_rejected(rubric_folder: Path) -> None:
+    """Editing the cached rubric (优秀 threshold 90 → 102) is noticed: the file is read again."""
+    village = ROOT / "rubrics" / "village.yaml"
+    genuine = load_rubric(village).rubric
+    (entry,) = rubric_folder.glob("rubric-*.json")
+    text = entry.read_bytes()
+    assert text.count(b'"min_score":"90"') == 1
+    entry.write_bytes(text.replace(b'"min_score":"90"', b'"min_score":"102"'))
+    load_rubric.cache_clear()
+    assert load_rubric(village).rubric == genuine
+    assert any("细则缓存中有1条记录未通过校验" in notice for notice in rubric_cache.notices())
+
+
+@POSIX_ONLY
+def test_a_rubric_cache_folder_others_may_write_is_not_used(rubric_folder: Path) -> None:
+    """The rubric cache is an optimisation: an unsafe folder is skipped, and that is said."""
+    rubric_folder.mkdir()
+    rubric_folder.chmod(0o777)
+    rubric_cache.use(rubric_folder)
+    load_rubric(ROOT / "rubrics" / "village.yaml")
+    assert not list(rubric_folder.glob("rubric-*"))
+    assert any("未使用细则缓存" in notice for notice in rubric_cache.notices())
+
+
+INVALID = sorted((ROOT / "tests" / "data" / "evidence" / "invalid").glob("*.yaml")) + sorted(
+    (EXAMPLES / "invalid").glob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_messages_are_the_same_with_and_without_the_cache(jobs: str, tmp_path: Path) -> None:
+    """Every invalid file reads the same uncached, cold and warm (full-width hints included)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in INVALID:
+        (folder / path.name).write_bytes(path.read_bytes())
+    args = ["batch", str(folder), "--format", "json", "--jobs", jobs]
+    plain = run(*args)
+    assert "全角" in plain[1]  # the hint whose absence was the bug
+    cold = run(*args, "--cache", str(tmp_path / "c"))
+    warm = run(*args, "--cache", str(tmp_path / "c"))
+    assert plain == cold == warm
