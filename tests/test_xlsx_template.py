@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from lianchuang_cli.cli import main
-from lianchuang_cli.errors import InputError
+from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import load_evidence
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reading import xlsx_layout as layout
@@ -99,15 +99,18 @@ def test_drop_downs_and_number_checks() -> None:
     value = openpyxl.utils.get_column_letter(cols[layout.COL_VALUE])
     checks = validations(layout.SHEET_INDICATORS)
     for _, indicator in RUBRIC.indicators():
-        kind, first, second = checks[f"{value}{rows[indicator.id]}"]
         rule = indicator.rule
+        if rule.kind == "breaches":  # the value cell is locked; its two counts are checked
+            assert f"{value}{rows[indicator.id]}" not in checks
+            continue
+        kind, first, second = checks[f"{value}{rows[indicator.id]}"]
         if rule.kind == "check":
             assert (kind, first) == ("list", '"是,否"')
         elif rule.kind == "choice":
             assert kind == "list"
             assert first is not None
             assert all(option in first for option in rule.options) or first.startswith("'选项'!")
-        elif rule.kind in ("count", "breaches"):
+        elif rule.kind == "count":
             assert (kind, first) == ("whole", "0")
         elif rule.kind == "percentage":
             assert (kind, first, second) == ("decimal", "0", "100")
@@ -166,3 +169,71 @@ def test_cli_writes_a_workbook_and_never_overwrites(tmp_path: Path) -> None:
     again = runner.invoke(main, ["template", "village", "--format", "xlsx", "-o", str(target)])
     assert again.exit_code == 2
     assert "已存在" in again.output
+
+
+def test_text_is_written_as_text_and_unwritable_characters_are_said(tmp_path: Path) -> None:
+    """A note "=cmd|…" stays text (no DDE formula) and comes back; a BEL is replaced visibly, said."""
+    source = (RUBRICS.parent / "examples" / "village" / "taoyuan_excellent.yaml").read_text(
+        encoding="utf-8"
+    )
+    formula = "=cmd|' /C calc'!A0"
+    first, second = [line for line in source.splitlines() if "note:" in line][:2]
+    text = source.replace(first, first.split("note:")[0] + f'note: "{formula}"', 1)
+    text = text.replace(second, second.split("note:")[0] + 'note: "见记录\\a本"', 1)
+    text = text.replace("name: 桃源村党总支", 'name: "+桃源村党总支"', 1)
+    path = tmp_path / "taoyuan.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["convert", str(path), "--to", "xlsx"])
+    assert result.exit_code == 0, result.output
+    workbook = tmp_path / "taoyuan.xlsx"
+    assert "警告" in result.stderr
+    assert "U+0007" in result.stderr
+    assert "“␇”" in result.stderr
+    book = openpyxl.load_workbook(workbook)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert formula in [c.value for c in cells]
+    back = CliRunner().invoke(
+        main, ["convert", str(workbook), "--to", "yaml", "-o", str(tmp_path / "back.yaml")]
+    )
+    assert back.exit_code == 0, back.output
+    returned = (tmp_path / "back.yaml").read_text(encoding="utf-8")
+    assert formula.replace("'", "''") in returned or formula in returned
+    assert "+桃源村党总支" in returned
+    assert "见记录␇本" in returned
+
+
+def test_template_text_from_the_rubric_is_text(tmp_path: Path) -> None:
+    """``template --format xlsx``: a rubric name starting with "=" and holding a BEL is safe text."""
+    text = (RUBRICS / "village.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "village.yaml"
+    path.write_text(text.replace("name: 主题党日", 'name: "=1+1\\a主题党日"', 1), encoding="utf-8")
+    notes: list[Problem] = []
+    content = render_workbook(load_rubric(path).rubric, notes=notes, name="t.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book[layout.SHEET_INDICATORS]
+    row = rows_by_id(sheet)["theme_party_days"]
+    cell = sheet.cell(row=row, column=columns(sheet)[layout.COL_NAME])
+    assert (cell.value, cell.data_type) == ("=1+1␇主题党日", "s")
+    (note,) = notes
+    assert (note.severity, note.cell) == ("warning", f"指标!{cell.coordinate}")
+
+
+def test_breaches_rows_validate_the_two_counts_not_the_locked_value() -> None:
+    """On a breaches row 总数 and 其中违规数 get whole-number checks; the locked 填写值 gets none."""
+    rubric_path = RUBRICS / "village.yaml"
+    assert load_rubric(rubric_path).indicator_index["four_deliberations"][1].rule.kind == "breaches"
+    sheet = BOOK[layout.SHEET_INDICATORS]
+    row, cols = rows_by_id(sheet)["four_deliberations"], columns(sheet)
+
+    def checked(title: str) -> list[str]:
+        letter = openpyxl.utils.get_column_letter(cols[title])
+        return [
+            v.type
+            for v in sheet.data_validations.dataValidation
+            if f"{letter}{row}" in str(v.sqref).split()
+        ]
+
+    assert checked(layout.COL_WHOLE) == ["whole"]
+    assert checked(layout.COL_BREACHES) == ["whole"]
+    assert checked(layout.COL_VALUE) == []

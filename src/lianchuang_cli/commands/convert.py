@@ -29,7 +29,7 @@ from lianchuang_cli.commands.template import write_new_file
 @click.option("--rubric", "rubric_name", metavar="细则", help="使用指定的细则文件。")
 def convert(file: Path, target: str, output: Path | None, rubric_name: str | None) -> None:
     """把佐证材料在 YAML 与 Excel 工作簿之间互相转换，内容不增不减。"""
-    from lianchuang_cli.errors import InputError
+    from lianchuang_cli.errors import InputError, Problem
     from lianchuang_cli.grading import read_evidence, rubric_for
 
     rubric_path = load_rubric_or_exit(rubric_name).path if rubric_name else None
@@ -37,6 +37,7 @@ def convert(file: Path, target: str, output: Path | None, rubric_name: str | Non
     if source_form == target:
         raise click.UsageError(f"“{file}”已经是 {target} 格式；请用 --to 指定另一种格式")
     output = output or file.with_suffix(f".{target}")
+    notes: list[Problem] = []
     try:
         doc = read_evidence(file)
         if doc.reading_problems:  # cells a workbook reader could not take would be lost
@@ -45,7 +46,7 @@ def convert(file: Path, target: str, output: Path | None, rubric_name: str | Non
         if target == "xlsx":
             from lianchuang_cli.reports.xlsx_template import render_workbook
 
-            content = render_workbook(loaded.rubric, doc)
+            content = render_workbook(loaded.rubric, doc, notes=notes, name=str(output))
         else:
             from lianchuang_cli.reports.evidence_yaml import render_evidence_yaml
 
@@ -56,4 +57,5 @@ def convert(file: Path, target: str, output: Path | None, rubric_name: str | Non
         click.echo(f"{file}：无法转换，发现{len(exc.problems)}处错误。", err=True)
         sys.exit(EXIT_INPUT_ERROR)
     write_new_file(output, content)
+    echo_problems(notes)
     click.echo(f"已转换：{output}")

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from lianchuang_cli.commands.common import load_rubric_or_exit
+from lianchuang_cli.commands.common import echo_problems, load_rubric_or_exit
 
 if TYPE_CHECKING:
+    from lianchuang_cli.errors import Problem
     from lianchuang_cli.model.rubric import Rubric
 
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 def template(level: str, output_format: str, output: Path | None) -> None:
     """生成佐证材料模板（细则可以是 village 等内置细则，或细则文件路径）。"""
     rubric = load_rubric_or_exit(level).rubric
+    notes: list[Problem] = []
     if output_format == "xlsx":
         if output is None:
             raise click.UsageError(
@@ -39,7 +41,7 @@ def template(level: str, output_format: str, output: Path | None) -> None:
             )
         from lianchuang_cli.reports.xlsx_template import render_workbook
 
-        content: bytes = render_workbook(rubric)
+        content: bytes = render_workbook(rubric, notes=notes, name=str(output))
     else:
         from lianchuang_cli.reports.template import render_template
 
@@ -49,6 +51,7 @@ def template(level: str, output_format: str, output: Path | None) -> None:
             return
         content = text.encode("utf-8")
     write_new_file(output, content)
+    echo_problems(notes)
     click.echo(f"已生成模板：{output}")
     if output_format == "yaml":
         write_schema_beside(output, rubric)

@@ -8,6 +8,7 @@ most mistakes at typing time; whatever gets through is caught by ``validate`` wi
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -33,6 +34,7 @@ from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Document
 
 if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.worksheet.worksheet import Worksheet
 
 _INPUT_FILL = "FFF2CC"
@@ -61,8 +63,19 @@ _WIDTHS = {
 }
 
 
-def render_workbook(rubric: Rubric, filled: Document | None = None) -> bytes:
-    """Return the evidence workbook for ``rubric``; with ``filled``, its values are entered."""
+def render_workbook(
+    rubric: Rubric,
+    filled: Document | None = None,
+    *,
+    notes: list[Problem] | None = None,
+    name: str = "",
+) -> bytes:
+    """Return the evidence workbook for ``rubric``; with ``filled``, its values are entered.
+
+    Text is always stored as text (a note "=cmd|…" stays a note, never a live formula).
+    Characters a worksheet cannot hold (control characters such as BEL) are replaced by their
+    visible symbol ("␇"); each such cell is added to ``notes`` as a warning, named ``name``.
+    """
     from openpyxl import Workbook
 
     book = Workbook()
@@ -79,12 +92,26 @@ def render_workbook(rubric: Rubric, filled: Document | None = None) -> bytes:
     writer.vetoes(book.create_sheet(layout.SHEET_VETOES))
     if writer.problems:
         raise InputError(writer.problems)
+    if notes is not None:
+        notes.extend(
+            Problem(name, 0, 0, message, severity="warning", cell=cell)
+            for cell, message in writer.replaced
+        )
     book.move_sheet(lists, offset=len(book.sheetnames))
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What an xlsx cell cannot hold: XML 1.0 has no control characters but tab and line breaks."""
+
+
+def _visible(char: str) -> str:
+    """The control-picture symbol of a C0 control character ("\x07" → "␇"), or "�"."""
+    return chr(0x2400 + ord(char)) if ord(char) < 0x20 else "\ufffd"
 
 
 def _cell_number(value: Any) -> Any:
@@ -109,6 +136,8 @@ class _Writer:
                 raise InputError([evidence_not_a_mapping(filled)])
             self.data = filled.data
         self.problems: list[Problem] = []
+        self.replaced: list[tuple[str, str]] = []
+        """Cells whose text had characters a worksheet cannot hold: (Sheet!C12, message)."""
         thin = Side(style="thin", color="A6A6A6")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.wrap = Alignment(wrap_text=True, vertical="top")
@@ -121,6 +150,29 @@ class _Writer:
 
     # -- shared helpers -------------------------------------------------------------------
 
+    def put(self, sheet: Worksheet, row: int, column: int, value: Any) -> Cell | MergedCell:
+        """Write one cell; text stays text, whatever it begins with."""
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            unwritable = sorted(set(_UNWRITABLE.findall(value)))
+            if unwritable:
+                value = _UNWRITABLE.sub(lambda m: _visible(m.group(0)), value)
+                codes = "、".join(f"U+{ord(c):04X}" for c in unwritable)
+                shown = "".join(_visible(c) for c in unwritable)
+                self.replaced.append(
+                    (
+                        f"{sheet.title}!{cell.coordinate}",
+                        f"文字中有工作表不能保存的控制字符（{codes}），已替换为可见的“{shown}”；"
+                        "请核对该单元格的内容",
+                    )
+                )
+            cell.value = value
+            # openpyxl takes any text starting with "=" for a formula: store it as text.
+            cell.data_type = "s"
+        else:
+            cell.value = value
+        return cell
+
     def cannot(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> None:
         assert self.filled is not None
         problem = self.filled.problem(loc, f"无法转换为工作簿：{message}", key=key)
@@ -130,7 +182,7 @@ class _Writer:
         from openpyxl.utils import get_column_letter
 
         for column, title in enumerate(titles, start=1):
-            cell = sheet.cell(row=1, column=column, value=title)
+            cell = self.put(sheet, 1, column, title)
             cell.font = self.bold
             cell.fill = self.header_fill
             cell.alignment = self.center
@@ -140,13 +192,13 @@ class _Writer:
         sheet.print_title_rows = "1:1"
 
     def shown(self, sheet: Worksheet, row: int, column: int, value: Any) -> None:
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = self.put(sheet, row, column, value)
         cell.alignment = self.wrap
         cell.border = self.border
         cell.fill = self.shown_fill
 
     def input(self, sheet: Worksheet, row: int, column: int, value: Any = None) -> None:
-        cell = sheet.cell(row=row, column=column, value=_cell_number(value))
+        cell = self.put(sheet, row, column, _cell_number(value))
         cell.alignment = self.wrap
         cell.border = self.border
         cell.fill = self.input_fill
@@ -199,7 +251,7 @@ class _Writer:
         self.list_columns += 1
         letter = get_column_letter(self.list_columns)
         for row, option in enumerate(options, start=1):
-            self.lists.cell(row=row, column=self.list_columns, value=option)
+            self.put(self.lists, row, self.list_columns, option)
         return f"'{layout.SHEET_LISTS}'!${letter}$1:${letter}${len(options)}"
 
     def protect(self, sheet: Worksheet, *, landscape: bool = True) -> None:
@@ -254,7 +306,7 @@ class _Writer:
         ]
         sheet.column_dimensions["A"].width = 110
         for row, text in enumerate(lines, start=1):
-            cell = sheet.cell(row=row, column=1, value=text or None)
+            cell = self.put(sheet, row, 1, text or None)
             cell.alignment = self.wrap
             if row in (1, 6):
                 cell.font = self.bold
@@ -320,12 +372,13 @@ class _Writer:
 
     def profile(self, sheet: Worksheet, first: int) -> None:
         """The village profile rows: optional, needed when grade-tree rolls villages up."""
-        title = sheet.cell(row=first, column=1, value=layout.PROFILE_TITLE)
+        title = self.put(sheet, first, 1, layout.PROFILE_TITLE)
         title.font = self.bold
-        sheet.cell(
-            row=first,
-            column=3,
-            value="乡镇、县的联创指标由此核算；用 grade-tree 汇总全县时必填，单独评分可不填",
+        self.put(
+            sheet,
+            first,
+            3,
+            "乡镇、县的联创指标由此核算；用 grade-tree 汇总全县时必填，单独评分可不填",
         ).alignment = self.wrap
         raw = self.data.get("profile")
         profile: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -436,11 +489,6 @@ class _Writer:
             self.validate(sheet, value, "list", options=list(rule.options), prompt=hint, error=hint)
         elif isinstance(rule, CountRule):
             self.validate(sheet, value, "whole", low=0, prompt=hint, error="请填写不小于0的整数")
-        elif isinstance(rule, BreachesRule):
-            for title in (layout.COL_VALUE, layout.COL_WHOLE):
-                self.validate(
-                    sheet, letter(title), "whole", low=0, prompt=hint, error="请填写不小于0的整数"
-                )
         elif isinstance(rule, PercentageRule):
             self.validate(
                 sheet,
