@@ -12,9 +12,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lianchuang_cli.cli import main
+from lianchuang_cli.errors import Problem
 from lianchuang_cli.publishing.manifest import manifest_schema
-from lianchuang_cli.publishing.pack import publish
+from lianchuang_cli.publishing.pack import PublishError, publish, refuse_mixed_rubrics
 from lianchuang_cli.reports.xlsx_template import render_workbook
+from lianchuang_cli.results import FileFailure
 from tests.conftest import EXAMPLES, ROOT
 
 DEMO = EXAMPLES / "county-demo"
@@ -249,3 +251,29 @@ def test_readme_documents_publish_verify_and_manifest_fields() -> None:
     assert "schemas/manifest.schema.json" in readme
     for key in manifest_schema()["properties"]:
         assert f"`{key}`" in readme, key
+
+
+def test_invalid_files_re_derive_with_the_pack_rubrics(tmp_path: Path) -> None:
+    """A file asking for an unknown rubric is invalid when published and, graded with the pack's
+    rubric copies, invalid at the same place when verified: exit 2 then, exit 0 on verify."""
+    folder = tmp_path / "材料"
+    folder.mkdir()
+    shutil.copy(VILLAGES / "taoyuan_excellent.yaml", folder / "taoyuan.yaml")
+    text = (VILLAGES / "shiqiao_good.yaml").read_text("utf-8")
+    (folder / "typo.yaml").write_text(text.replace("rubric: village", "rubric: villag"), "utf-8")
+    published = run("publish", str(folder), "-o", str(tmp_path / "pack"), "-j", "1")
+    assert published.exit_code == 2, published.output
+    assert "typo.yaml" in published.output
+    assert results_of(tmp_path / "pack")["invalid"][0]["file"] == "typo.yaml"
+    result = run("verify", str(tmp_path / "pack"))
+    assert result.exit_code == 0, result.output
+
+
+def test_mixed_rubrics_in_a_batch_are_refused() -> None:
+    """A batch whose files ask for different rubrics (one ranked, others left out) is refused."""
+    problem = Problem(
+        "乡镇.yaml", 1, 1, "本批文件按考评细则“village”汇总排名……", code="mixed-rubric"
+    )
+    with pytest.raises(PublishError, match=re.escape("不同的考评细则（如 乡镇.yaml，共1个文件")):
+        refuse_mixed_rubrics([FileFailure("乡镇.yaml", (problem,))])
+    refuse_mixed_rubrics([FileFailure("坏.yaml", (Problem("坏.yaml", 3, 1, "缺少 rubric"),))])

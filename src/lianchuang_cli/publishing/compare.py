@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 IGNORED_KEYS = frozenset({"tool_version"})
+PROBLEM_WORDING = frozenset({"message"})
+"""Which files could not be graded, and where each problem is (line, column, cell, code), are
+compared; the wording of a problem is not: it names the rubric file graded with (the pack's copy
+now, the installed one then) and changes between tool versions."""
 ITEM_KEYS = ("file", "id", "indicator", "rating", "code")
 """Keys that identify an item of a list, tried in this order."""
 MISSING: Any = object()
@@ -43,7 +47,9 @@ def compare_results(published: Any, recomputed: Any) -> list[Difference]:
         if now is MISSING:
             differences.append(Difference(label, "（单位）", "已评分", "未评分"))
             continue
-        differences.extend(Difference(label, path, a, b) for path, a, b in _walk(unit, now, ""))
+        differences.extend(
+            Difference(label, path, a, b) for path, a, b in _walk(unit, now, "", IGNORED_KEYS)
+        )
     for file, unit in units_now.items():
         if file not in units_then:
             differences.append(Difference(_label(unit, file), "（单位）", "未评分", "已评分"))
@@ -51,8 +57,10 @@ def compare_results(published: Any, recomputed: Any) -> list[Difference]:
         if key in ("results", *IGNORED_KEYS) or key not in published:
             continue
         then, now = published[key], recomputed.get(key, MISSING)
+        ignored = IGNORED_KEYS | PROBLEM_WORDING if key in ("invalid", "problems") else IGNORED_KEYS
         differences.extend(
-            Difference(_PART.get(key, str(key)), path, a, b) for path, a, b in _walk(then, now, "")
+            Difference(_PART.get(key, str(key)), path, a, b)
+            for path, a, b in _walk(then, now, "", ignored)
         )
     return differences
 
@@ -87,26 +95,30 @@ def _label(unit: Any, file: str) -> str:
     return file
 
 
-def _walk(then: Any, now: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+def _walk(
+    then: Any, now: Any, path: str, ignored: frozenset[str]
+) -> Iterator[tuple[str, Any, Any]]:
     if isinstance(then, dict) and isinstance(now, dict):
         for key, value in then.items():
-            if key in IGNORED_KEYS:
+            if key in ignored:
                 continue
-            yield from _walk(value, now.get(key, MISSING), f"{path}.{key}" if path else key)
+            yield from _walk(
+                value, now.get(key, MISSING), f"{path}.{key}" if path else key, ignored
+            )
         return
     if isinstance(then, list) and isinstance(now, list):
         key = _item_key(then, now)
         if key is None:
             for index, value in enumerate(then):
                 other = now[index] if index < len(now) else MISSING
-                yield from _walk(value, other, f"{path}[{index}]")
+                yield from _walk(value, other, f"{path}[{index}]", ignored)
             for index in range(len(then), len(now)):
                 yield f"{path}[{index}]", MISSING, _short(now[index])
             return
         ours = {_normal(item[key]): item for item in then}
         theirs = {_normal(item[key]): item for item in now}
         for name, item in ours.items():
-            yield from _walk(item, theirs.get(name, MISSING), f"{path}[{name}]")
+            yield from _walk(item, theirs.get(name, MISSING), f"{path}[{name}]", ignored)
         for name, item in theirs.items():
             if name not in ours:
                 yield f"{path}[{name}]", MISSING, _short(item)

@@ -10,7 +10,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -39,6 +39,7 @@ from lianchuang_cli.publishing.regrade import (
     regrade,
 )
 from lianchuang_cli.reports.publication import readme_text
+from lianchuang_cli.results import FileFailure
 
 README_NAME = "说明.txt"
 PREVIOUS_FOLDER = "previous"
@@ -100,6 +101,7 @@ def publish(
         jobs=jobs,
     )
     regraded = regrade(request, files)
+    refuse_mixed_rubrics(regraded.invalid)
     # Evidence that changed while it was graded would make the pack lie about its inputs.
     for name in files:
         if sha256_file(folder / name) != digests[name]:
@@ -156,6 +158,18 @@ def publish(
     contents[MANIFEST_NAME] = raw
     _write_pack(pack, contents)
     return Published(pack, sha256_bytes(raw), manifest, regraded)
+
+
+def refuse_mixed_rubrics(invalid: Sequence[FileFailure]) -> None:
+    """A batch ranks units of one rubric; files left out for asking another would be re-graded
+    with a rubric the pack does not hold, so such a folder is refused rather than published."""
+    mixed = [f.file for f in invalid if any(p.code == "mixed-rubric" for p in f.problems)]
+    if mixed:
+        raise PublishError(
+            f"文件夹中的材料使用了不同的考评细则（如 {mixed[0]}，共{len(mixed)}个文件与其余不同）；"
+            "批量发布的公示包只按一种细则评分排名：请把不同细则的材料分开发布；"
+            "村、乡镇、县三级材料请连同县级材料放在同一个县文件夹中，按 grade-tree 发布"
+        )
 
 
 def _write_pack(pack: Path, contents: Mapping[str, bytes]) -> None:

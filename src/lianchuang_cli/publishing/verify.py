@@ -101,8 +101,8 @@ def verify(pack: Path, *, evidence: Path | None = None, jobs: int = 1) -> Verifi
     same_tool = manifest.tool.version == __version__
 
     def render_all(recomputed: bytes) -> bool:
-        # Same tool, same results: the other result files must then re-derive byte for byte.
-        return same_tool and not compare_results(published, json.loads(recomputed))
+        # Same tool, the very same JSON: the other result files must then re-derive byte for byte.
+        return same_tool and recomputed == _published_bytes(pack)
 
     regraded = regrade(request, present, render_all=render_all)
     differences = _differences(pack, published, regraded)
@@ -152,6 +152,13 @@ class _Unreadable(str):
     """Published results that cannot be read: why."""
 
 
+def _published_bytes(pack: Path) -> bytes | None:
+    try:
+        return (pack / RESULTS_JSON).read_bytes()
+    except OSError:
+        return None
+
+
 def _published(pack: Path) -> Any:
     try:
         return json.loads((pack / RESULTS_JSON).read_bytes().decode("utf-8"))
@@ -164,7 +171,7 @@ def _differences(pack: Path, published: Any, regraded: Regraded) -> Sequence[Dif
         return [Difference(RESULTS_JSON, "（整个文件）", str(published), "已重新生成")]
     recomputed = json.loads(regraded.outputs[RESULTS_JSON].decode("utf-8"))
     found = list(compare_results(published, recomputed))
-    for name, data in regraded.outputs.items():  # only rendered when the JSON is identical
+    for name, data in regraded.outputs.items():  # rendered only when the JSON is byte-identical
         path = pack / name
         if name != RESULTS_JSON and path.is_file() and path.read_bytes() != data:
             found.append(Difference(name, "（文件内容）", "与清单相符", "与重新生成的不同"))
