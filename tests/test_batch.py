@@ -287,8 +287,6 @@ DECLARED_TOWNSHIP_VALUES = """indicators:
     value: 0
   strong_collective_villages:
     value: 50
-  vetoed_villages:
-    value: 0
   villages_public_opinion:
     value: 18
 """

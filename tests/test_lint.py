@@ -109,6 +109,24 @@ def test_penalty_veto_overlap() -> None:
     assert_check("penalty-veto-overlap")
 
 
+def test_level_event_overlap() -> None:
+    """A county penalty on a township leader's 留党察看 repeats the township's veto (issue 14, 9)."""
+    assert_check("level-event-overlap")
+
+
+def test_shipped_county_penalty_stops_below_the_township_veto() -> None:
+    """The county's discipline penalty covers only levels the township rubric does not veto."""
+    county = load_rubric(RUBRICS / "county.yaml").rubric
+    township = load_rubric(RUBRICS / "township.yaml").rubric
+    (penalty,) = [p for p in county.penalties if p.event and p.event.kind == "leader_discipline"]
+    (veto,) = [v for v in township.vetoes if v.event and v.event.kind == "leader_discipline"]
+    assert penalty.event is not None
+    assert penalty.event.of == "township"
+    assert veto.event is not None
+    assert not set(penalty.event.levels) & set(veto.event.levels)
+    assert "留党察看" in veto.event.levels
+
+
 def test_practice_marked() -> None:
     """Figures in a rule without a 实践值 note are a warning."""
     assert_check("practice-marked")

@@ -74,10 +74,15 @@ class Criterion(Frozen):
 
 class EventScope(Frozen):
     """Which kind of event an item covers, and at which levels (``lianchuang check`` compares a
-    penalty's levels with a veto's on the same kind: one event, one consequence)."""
+    penalty's levels with a veto's on the same kind: one event, one consequence).
+
+    ``of`` says the event happens in a unit one level down (a township leader disciplined, seen
+    from the county): ``check`` then also compares the levels with that level's rubric's vetoes.
+    """
 
     kind: Identifier
     levels: Annotated[list[Text], Field(min_length=1)]
+    of: Literal["village", "township"] | None = None
 
 
 class AdjustmentItem(Frozen):
@@ -109,11 +114,27 @@ class VetoItem(Frozen):
 
 
 class RatingBand(Frozen):
-    """A rating (等级) reached from ``min_score``, optionally with every criterion at a share."""
+    """A rating (等级) reached from ``min_score``, optionally with every criterion at a share.
+
+    ``min_criterion_share_of`` names the criteria the share applies to when not all do (the
+    county's derived criteria count in the total but do not decide 先进县 on their own).
+    """
 
     name: Text
     min_score: Score
     min_criterion_share: Annotated[Decimal, Field(gt=0, le=1)] | None = None
+    min_criterion_share_of: Annotated[list[Identifier], Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _share_named_with_share(self) -> RatingBand:
+        if self.min_criterion_share_of is not None and self.min_criterion_share is None:
+            raise ValueError("min_criterion_share_of 只能与 min_criterion_share 一起使用")
+        return self
+
+    def share_applies(self, criterion_id: str) -> bool:
+        """Whether ``min_criterion_share`` binds the criterion ``criterion_id``."""
+        named = self.min_criterion_share_of
+        return self.min_criterion_share is not None and (named is None or criterion_id in named)
 
 
 class Quota(Frozen):

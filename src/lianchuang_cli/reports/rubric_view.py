@@ -10,7 +10,7 @@ from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
 from lianchuang_cli.reports.console_layout import Wrapped
 from lianchuang_cli.reports.table import render_text
-from lianchuang_cli.reports.wording import NOT_APPLICABLE_POLICY_NAMES
+from lianchuang_cli.reports.wording import NOT_APPLICABLE_POLICY_NAMES, band_share_text
 
 
 def rubric_tree(rubric: Rubric) -> RenderableType:
@@ -74,11 +74,8 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
     )
     branch = root.add("等级")
     for band in rubric.ratings:
-        share = (
-            f"，且每项得分率 ≥ {fmt(band.min_criterion_share * 100)}%"
-            if band.min_criterion_share is not None
-            else ""
-        )
+        share = band_share_text(band, rubric)
+        share = f"，且{share}" if share else ""
         branch.add(Wrapped(f"{band.name}：总分 ≥ {fmt(band.min_score)}{share}"))
     return root
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.model.rubric import RatingBand, Rubric
 from lianchuang_cli.results import (
     Adjustment,
     CriterionResult,
@@ -29,6 +30,18 @@ ROUNDING_NOTE = (
     "（有缺项折算时，折算结果再四舍五入一次），打印的各项得分相加即为基础分"
 )
 """How totals are rounded (README 计分): each indicator once, then exact sums of the rounded rows."""
+
+
+def band_share_text(band: RatingBand, rubric: Rubric) -> str:
+    """A band's criterion-share condition: "各考评项目得分率不低于80%", or naming the criteria
+    it binds when not all ("考评项目领导责任制落实好、……各项得分率不低于80%"); "" when none."""
+    share = band.min_criterion_share
+    if share is None:
+        return ""
+    if band.min_criterion_share_of is None:
+        return f"各考评项目得分率不低于{fmt(share * 100)}%"
+    names = "、".join(c.name for c in rubric.criteria if band.share_applies(c.id))
+    return f"考评项目{names}各项得分率不低于{fmt(share * 100)}%（其余考评项目只计入总分）"
 
 
 def place(line: int, cell: str | None) -> str:

@@ -32,6 +32,7 @@ from lianchuang_cli.model.rules import (
 )
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Document
+from lianchuang_cli.reports.wording import band_share_text
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell, MergedCell
@@ -274,11 +275,7 @@ class _Writer:
         level = LEVEL_NAMES[rubric.level]
         ratings = "；".join(
             f"{band.name}：{fmt(band.min_score)}分以上"
-            + (
-                f"且各考评项目得分率不低于{fmt(band.min_criterion_share * 100)}%"
-                if band.min_criterion_share
-                else ""
-            )
+            + (f"且{band_share_text(band, rubric)}" if band.min_criterion_share else "")
             for band in rubric.ratings
         )
         lines = [

@@ -62,8 +62,10 @@ def compute_figure(spec: LinkedSpec, units: Sequence[LowerUnit]) -> Figure:
     if kind == "count":
         return Figure(Decimal(part), part, whole, files, tuple(excluded), note)
     if whole == 0:
-        # Only 软弱涣散 rectification can have nothing to count: none identified, none left.
-        return Figure(Decimal(100), 0, 0, files, tuple(excluded), "未排查出软弱涣散村，按100%计")
+        # Only 软弱涣散 rectification can have nothing to count: none identified, and no unit
+        # rated lowest that should have been (see _weak_rectified).
+        note = "未排查出软弱涣散村，也没有评为最低等级的村，按100%计"
+        return Figure(Decimal(100), 0, 0, files, tuple(excluded), note)
     return Figure(percent(part, whole), part, whole, files, tuple(excluded), note)
 
 
@@ -129,8 +131,34 @@ def _count(spec: LinkedSpec, units: Sequence[LowerUnit]) -> tuple[Any, int, str]
         return hits, len(profiles), ""
     if figure == "weak_identified":
         return sum(p.weak_and_lax.identified for p in profiles), len(profiles), ""
-    identified = [p for p in profiles if p.weak_and_lax.identified]
-    return sum(p.weak_and_lax.rectified for p in identified), len(identified), ""
+    return _weak_rectified(units)
+
+
+def _weak_rectified(units: Sequence[LowerUnit]) -> tuple[int, int, str]:
+    """Rectified 软弱涣散 villages of those that should be under rectification.
+
+    "None identified" is credible only when no village meets a direct criterion: a village whose
+    score puts it in the lowest band (年度考核排名末位) and that was not identified counts as one
+    that should have been and was not rectified, so not identifying weak villages never pays. A
+    vetoed village is left out: its veto already counts once, in the share rated 合格.
+    """
+    rectified = whole = 0
+    missed: list[str] = []
+    for unit in units:
+        weak = unit.profile.weak_and_lax if unit.profile is not None else None
+        if weak is not None and weak.identified:
+            whole += 1
+            rectified += weak.rectified
+        elif not unit.result.vetoed and unit.result.rating == unit.result.ratings[-1]:
+            whole += 1
+            missed.append(unit.result.unit_name)
+    note = ""
+    if missed:
+        note = (
+            f"其中{len(missed)}个村评为“{units[0].result.ratings[-1]}”却未被排查确定为软弱涣散"
+            f"（{'、'.join(missed)}），按未整顿转化计"
+        )
+    return rectified, whole, note
 
 
 def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
@@ -147,8 +175,12 @@ def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
         return f"{counted}，平均{fmt(figure.value)}分{rescaled}"
     if spec.kind == "count":
         return f"{counted}，共{figure.part}个"
-    if figure.note:
+    if figure.note and not figure.whole:
         return f"{counted}，{figure.note}"
+    if figure.note:
+        return (
+            f"{counted}，{figure.whole}个中{figure.part}个，占{fmt(figure.value)}%；{figure.note}"
+        )
     word = "人" if spec.figure == "wealth_leader_share" else "个"
     return f"{counted}，{figure.whole}{word}中{figure.part}{word}，占{fmt(figure.value)}%"
 

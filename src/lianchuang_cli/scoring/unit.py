@@ -198,6 +198,9 @@ def _target(rubric: Rubric, band_index: int, vetoed: bool) -> Target:
         return ("top", rubric.ratings[0].name)
     band = rubric.ratings[band_index - 1]
     share = band.min_criterion_share
+    named = band.min_criterion_share_of
+    if share is not None and named is not None:
+        return ("next", band.name, str(band.min_score), f"{share}:{','.join(named)}")
     return ("next", band.name, str(band.min_score), None if share is None else str(share))
 
 
@@ -627,7 +630,11 @@ def _meets(band: RatingBand, score: Decimal, criteria: tuple[CriterionResult, ..
     if score < band.min_score:
         return False
     share = band.min_criterion_share
-    return share is None or all(c.score >= share * c.max_score for c in criteria if c.max_score > 0)
+    return share is None or all(
+        c.score >= share * c.max_score
+        for c in criteria
+        if c.max_score > 0 and band.share_applies(c.id)
+    )
 
 
 def _next_rating(
@@ -674,6 +681,8 @@ def _next_rating(
     deficits: dict[str, int] = {}
     if target.min_criterion_share is not None:
         for criterion in criteria:
+            if not target.share_applies(criterion.id):
+                continue
             short = target.min_criterion_share * criterion.max_score - criterion.score
             deficits[criterion.id] = _cents_up(short)
     guess = _cents_guess(target.min_score - adjustment, raw, applicable, total, floor, target)

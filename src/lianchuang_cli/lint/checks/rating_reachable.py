@@ -2,7 +2,7 @@
 
 A band is unreachable when a better band asks no more of a unit (it shadows it: the search for a
 unit's rating stops at the better band first), or when its every-criterion condition can never
-hold because some criterion cannot reach the share at all.
+hold because some criterion it binds cannot reach the share at all (or is not a criterion).
 """
 
 from __future__ import annotations
@@ -32,8 +32,16 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
                 break
         if band.min_criterion_share is None:
             continue
+        known = {c.id for c in ctx.rubric.criteria}
+        for position, named in enumerate(band.min_criterion_share_of or ()):
+            if named not in known:
+                message = (
+                    f"等级“{band.name}”的 min_criterion_share_of 写了“{named}”，"
+                    "但细则没有这个考评项目（应写考评项目的 id）"
+                )
+                yield ctx.at(band, "min_criterion_share_of", position, message=message)
         for criterion in ctx.rubric.criteria:
-            if not ctx.whole(criterion, "indicators"):
+            if not ctx.whole(criterion, "indicators") or not band.share_applies(criterion.id):
                 continue
             best = sum((i.rule.best(i.points) for i in criterion.indicators), Decimal(0))
             if best < band.min_criterion_share * criterion.points:

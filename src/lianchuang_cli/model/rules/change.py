@@ -3,7 +3,9 @@
 The seed asks that shares "逐年提高"; no published rule says how to score that, so a rubric picks
 one of two readings and states it: points for a rise, for holding level and for a fall; or, with
 ``per_point``, the holding-level points plus (or minus) ``per_point`` for each percentage point of
-change, kept between zero and ``rise``.
+change, kept between zero and ``rise``. ``tolerance`` is the change still read as holding level
+(one 两委 member of 73 is 1.37 points), and a figure at or above ``hold_at`` both years has held a
+top level that cannot rise (100 % of villages 五个好): it earns ``rise``, as local sheets count it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class ChangeRule(RuleBase):
     fall: NonNegative = ZERO
     per_point: Points | None = None
     tolerance: NonNegative = ZERO
+    hold_at: Number | None = None
     unit: str = "%"
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Change)
@@ -69,11 +72,20 @@ class ChangeRule(RuleBase):
     def describe(self) -> str:
         """The rule in words, as ``rubric show`` and explanations state it."""
         if self.per_point is not None:
-            return (
+            text = (
                 f"与上年持平得{fmt(self.flat)}分，每提高1个百分点加{fmt(self.per_point)}分、"
                 f"每降低1个百分点减{fmt(self.per_point)}分，最高{fmt(self.rise)}分、最低0分"
             )
-        return f"比上年提高得{fmt(self.rise)}分，持平得{fmt(self.flat)}分，下降得{fmt(self.fall)}分"
+        else:
+            text = (
+                f"比上年提高得{fmt(self.rise)}分，持平得{fmt(self.flat)}分，"
+                f"下降得{fmt(self.fall)}分"
+            )
+        if self.tolerance:
+            text += f"，变化不超过{fmt(self.tolerance)}个百分点的按持平计"
+        if self.hold_at is not None:
+            text += f"，上年和本年都达到{fmt(self.hold_at)}{self.unit}的按提高计"
+        return text
 
     def score(self, value: Change, points: Decimal) -> Outcome:
         current = f"本年{fmt(value.current)}{self.unit}"
@@ -84,6 +96,11 @@ class ChangeRule(RuleBase):
             return Outcome(self.flat, found, explanation, action)
         delta = value.current - value.previous
         found = f"{current}，上年{fmt(value.previous)}{self.unit}"
+        top = self.hold_at
+        if top is not None and value.previous >= top and value.current >= top:
+            trend = f"保持在{fmt(top)}{self.unit}以上"
+            explanation = f"{found}，{trend}；{self.describe()}，得{fmt(self.rise)}分"
+            return Outcome(self.rise, found, explanation, "")
         if abs(delta) <= self.tolerance:
             trend, earned = "持平", self.flat
         elif delta > 0:
