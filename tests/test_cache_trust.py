@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli import cache_trust, rubric_cache
+from lianchuang_cli import cache_trust, engine, rubric_cache
 from lianchuang_cli.cli import main
 from lianchuang_cli.engine import grade_batch
 from lianchuang_cli.grading import grade_file
@@ -189,16 +189,21 @@ INVALID = sorted((ROOT / "tests" / "data" / "evidence" / "invalid").glob("*.yaml
 )
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_messages_are_the_same_with_and_without_the_cache(jobs: str, tmp_path: Path) -> None:
-    """Every invalid file reads the same uncached, cold and warm (full-width hints included)."""
+@pytest.mark.parametrize(("jobs", "method"), [("1", "fork"), ("2", "fork"), ("2", "spawn")])
+def test_outputs_are_the_same_with_and_without_the_cache(
+    jobs: str, method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file reads the same uncached, cold and warm: invalid ones (full-width hints
+    included) and graded ones, in one process and in forked or spawned workers."""
+    monkeypatch.setattr(engine, "START_METHOD", method)
     folder = tmp_path / "in"
     folder.mkdir()
-    for path in INVALID:
+    for path in [*INVALID, *sorted((EXAMPLES / "village").glob("*.yaml"))]:
         (folder / path.name).write_bytes(path.read_bytes())
     args = ["batch", str(folder), "--format", "json", "--jobs", jobs]
     plain = run(*args)
     assert "全角" in plain[1]  # the hint whose absence was the bug
+    assert '"graded": 6' in plain[1] or '"graded":6' in plain[1]
     cold = run(*args, "--cache", str(tmp_path / "c"))
     warm = run(*args, "--cache", str(tmp_path / "c"))
     assert plain == cold == warm

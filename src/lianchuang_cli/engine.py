@@ -433,6 +433,20 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
+START_METHOD: str | None = None
+"""How worker processes start; None: ``start_method()`` decides (tests set "spawn" to run the
+Windows path on Linux)."""
+
+
+def start_method() -> str:
+    """``fork`` where the platform has it: workers then write into the parent's spool files.
+    ``spawn`` elsewhere (Windows): workers send their records through the pool's pipe, one chunk
+    at a time, and the parent appends them to the spools, so memory stays flat either way."""
+    if START_METHOD is not None:
+        return START_METHOD
+    return "fork" if hasattr(os, "fork") and hasattr(os, "pwrite") else "spawn"
+
+
 IN_PROCESS_CHUNK = 16
 """Files graded in this process between two hand-overs to the summary (``jobs=1``)."""
 
@@ -460,8 +474,9 @@ def _graded_chunks(
     tasks = (
         (chunk, rubric_path, cache_dir, render, keep_results) for chunk in _chunks(files, size)
     )
-    forking = hasattr(os, "fork") and hasattr(os, "pwrite")
-    context: Any = multiprocessing.get_context("fork" if forking else "spawn")
+    method = start_method()
+    forking = method == "fork"
+    context: Any = multiprocessing.get_context(method)
     # Forked workers inherit the spool files and write into them (see ``_Grader``).
     shared: Shared = {}
     if forking:
