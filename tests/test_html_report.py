@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,14 +20,18 @@ from lianchuang_cli.engine import grade_batch
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.report import ReportOptions
 from lianchuang_cli.reports import wording
-from lianchuang_cli.reports.html_report import write_html
+from lianchuang_cli.reports.html_charts import score_bands
+from lianchuang_cli.reports.html_report import render_tree_html, write_html
 from lianchuang_cli.results import UnitResult
+from lianchuang_cli.tree.grade import grade_tree
 from tests.conftest import EXAMPLES
+from tests.test_tree_formats import expected, read_html
 
 VALID = sorted((EXAMPLES / "village").glob("*.yaml"))
+INVALID = sorted((EXAMPLES / "invalid").glob("*.yaml"))
 DEMO = EXAMPLES / "county-demo"
 CHROMIUM = Path("/usr/bin/chromium")
-SHEET_COLUMNS = ("考评项目", "分值", "评分标准", "自评分", "得分", "说明")
+SHEET_COLUMNS = ("分值", "考评内容与评分标准", "自评分", "得分", "说明")
 
 
 def page(paths: list[Path], *, unit_panels: bool = True) -> str:
@@ -50,6 +56,8 @@ def test_score_sheet_says_what_the_table_says(path: Path) -> None:
     result = graded(path)
     for column in SHEET_COLUMNS:
         assert f"<th>{column}</th>" in text
+    for criterion in result.criteria:
+        assert f'<th colspan="5">{criterion.name}（' in text
     assert f"{result.unit_name}评分表" in text
     for gap in result.gaps:
         assert gap.explanation in text
@@ -185,3 +193,112 @@ def test_page_renders_without_console_errors_and_prints_to_pdf(tmp_path: Path) -
     sizes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", content)
     assert sizes
     assert all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in sizes)
+
+
+def test_histogram_keeps_empty_bands() -> None:
+    """Issue 16.9: 95, 85.5 and 52 give five bands, 70–80 and 60–70 empty (not 80–90 next to 50–60)."""
+    bands = score_bands([Decimal("95"), Decimal("85.5"), Decimal("52")])
+    assert bands == [(90, 1), (80, 1), (70, 0), (60, 0), (50, 1)]
+    assert score_bands([]) == []
+
+
+def test_printed_ranking_gives_notes_their_own_line() -> None:
+    """The veto note spans the table under its unit's row; path, 状态 and 备注 are not columns."""
+    text = page(VALID, unit_panels=False)
+    ranking = text[
+        text.index("<h2>排名</h2>") : text.index("</table>", text.index("<h2>排名</h2>"))
+    ]
+    header = re.findall(r"<th>([^<]*)</th>", ranking)
+    assert {"文件", "状态", "备注"}.isdisjoint(header)
+    assert header[:2] == ["名次", "单位"]
+    vetoed = graded(EXAMPLES / "village" / "hexi_vetoed.yaml")
+    note = "备注：一票否决：" + "；".join(vetoed.veto_reasons)
+    assert f'<td colspan="{len(header) - 1}">{html.escape(note)}</td>' in ranking
+
+
+def test_invalid_files_head_their_problems() -> None:
+    """Each bad file's name heads its problems' rows (位置, 严重程度, 错误)."""
+    text = html.unescape(page(VALID[:1] + INVALID, unit_panels=False))
+    section = text[text.index("<h2>无法评分的文件</h2>") :]
+    for path in INVALID:
+        assert section.count(f'<th colspan="3">{path}</th>') == 1
+    assert "<th>位置</th><th>严重程度</th><th>错误</th>" in section
+
+
+MEASURE = """<script>
+(() => {
+  const narrow = [];
+  let tallest = [0, ""];
+  for (const cell of document.querySelectorAll("th, td")) {
+    const style = getComputedStyle(cell);
+    const em = parseFloat(style.fontSize);
+    const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (inner < 4 * em - 0.5) narrow.push([cell.textContent.slice(0, 20), inner / em]);
+  }
+  for (const row of document.querySelectorAll("tr")) {
+    const lines = row.getBoundingClientRect().height / parseFloat(getComputedStyle(row.cells[0]).lineHeight);
+    if (lines > tallest[0]) tallest = [lines, row.textContent.slice(0, 40)];
+  }
+  document.body.setAttribute("data-measured", JSON.stringify({narrow, tallest}));
+})();
+</script>"""
+"""Measures the laid-out page: cells narrower than four characters of their font, the tallest row."""
+
+
+def measured(tmp_path: Path, text: str) -> tuple[str, dict[str, list[object]]]:
+    """A copy of the page laid out by Chromium at the printed width (A4 less margins = 188 mm = 710 px
+    at 96 dpi): the DOM it built and what the measuring script found."""
+    target = tmp_path / "measured.html"
+    target.write_text(text.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    run = chromium(tmp_path, target, "--window-size=800,1100", "--dump-dom")
+    assert run.returncode == 0, run.stderr
+    found = re.search(r'data-measured="([^"]*)"', run.stdout)
+    assert found, run.stdout[:500]
+    result: dict[str, list[object]] = json.loads(html.unescape(found[1]))
+    return run.stdout, result
+
+
+def printed_pages(tmp_path: Path, text: str, name: str) -> int:
+    """How many A4 pages Chromium prints the page on."""
+    target = tmp_path / f"{name}.html"
+    target.write_text(text, encoding="utf-8")
+    pdf = tmp_path / f"{name}.pdf"
+    printed = chromium(tmp_path, target, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    assert printed.returncode == 0, printed.stderr
+    return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+
+
+TALLEST_ROW_LINES = 6
+"""A printed row taller than this many lines of its text is a layout fault (a vetoed unit's note in a
+narrow column made one of 15 lines); the longest indicator rows take 4–5."""
+
+
+def test_printed_batch_has_no_narrow_column_and_no_tall_row(tmp_path: Path) -> None:
+    """Issue 16.9: batch summary with the vetoed unit and invalid files, and unit sheets: every column
+    keeps four characters' room (按得分等级, 严重程度 wrapped a character a line) and no row is tall."""
+    _, found = measured(tmp_path, page(VALID + INVALID[:4]))
+    assert found["narrow"] == []
+    lines, row = found["tallest"]
+    assert isinstance(lines, float | int)
+    assert lines <= TALLEST_ROW_LINES, row
+
+
+def test_score_sheet_prints_on_three_pages_at_most(tmp_path: Path) -> None:
+    """Issue 16.9: 白水坑村's sheet (46 gaps) printed on 8 A4 pages; the paper form takes 2–3."""
+    assert (
+        printed_pages(tmp_path, page([EXAMPLES / "village" / "baishui_failing.yaml"]), "one") <= 3
+    )
+
+
+def test_printed_county_report(tmp_path: Path) -> None:
+    """Issue 16.1/16.9: the county report as Chromium lays it out shows the tree's figures (read
+    back from its DOM), keeps every column four characters wide, and prints one page for the overview,
+    one per township and at most three per unit sheet."""
+    tree = grade_tree(DEMO)
+    text = render_tree_html(tree)
+    dom, found = measured(tmp_path, text)
+    assert found["narrow"] == []
+    assert read_html(dom, tree) == expected(tree)
+    sheets = 1 + len(tree.townships) + sum(len(n.villages) for n in tree.townships)
+    pages = printed_pages(tmp_path, text, "county")
+    assert pages <= 1 + len(tree.townships) + 3 * sheets

@@ -110,6 +110,18 @@ def criterion_averages(summary: BatchSummary) -> BarChart:
     return bar_chart("各考评项目平均分（占该项分值）", items, maximum=Decimal(1))
 
 
+def score_bands(scores: Sequence[Decimal]) -> list[tuple[int, int]]:
+    """How many scores fall in each 10-point band, highest band first, empty bands included
+    (a histogram that skips them reads 80–90 next to 50–60 as neighbours)."""
+    counts: dict[int, int] = {}
+    for score in scores:
+        band = int(score // 10) * 10
+        counts[band] = counts.get(band, 0) + 1
+    if not counts:
+        return []
+    return [(band, counts.get(band, 0)) for band in range(max(counts), min(counts) - 1, -10)]
+
+
 def ranking_chart(summary: BatchSummary) -> BarChart:
     """Each unit's total in rank order; for large batches, how many units fall in each band."""
     ratings = summary.rubric.ratings if summary.rubric else ()
@@ -126,14 +138,10 @@ def ranking_chart(summary: BatchSummary) -> BarChart:
             for r in ranking
         ]
         return bar_chart("排名（总分）", items, maximum=max(top, Decimal(100)))
-    bands: dict[int, int] = {}
-    for ranked in ranking:
-        band = int(ranked.row.score // 10) * 10
-        bands[band] = bands.get(band, 0) + 1
-    most = max(bands.values(), default=0)
+    bands = score_bands([ranked.row.score for ranked in ranking])
+    most = max((count for _, count in bands), default=0)
     items = [
-        (f"{band}–{band + 10}分", Decimal(count), f"{count}个", "mid")
-        for band, count in sorted(bands.items(), reverse=True)
+        (f"{band}–{band + 10}分", Decimal(count), f"{count}个", "mid") for band, count in bands
     ]
     note = f"参评单位{len(ranking)}个，按总分每10分一档统计；各单位名次见下表。"
     return bar_chart("总分分布", items, maximum=Decimal(most), note=note)

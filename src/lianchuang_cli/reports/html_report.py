@@ -83,14 +83,15 @@ class UnitSheet:
     no_gaps: str
 
 
-def _row(indicator: IndicatorResult, advice: dict[str, str]) -> SheetRow:
+def _row(indicator: IndicatorResult) -> SheetRow:
+    # The advice is not repeated here: the 差距与补齐建议 table under the form gives it once.
     return SheetRow(
         points=fmt(indicator.max_score),
         name=indicator.name,
         requirement=indicator.requirement,
         self_score="" if indicator.self_score is None else fmt(indicator.self_score),
         score=wording.self_score_shown(indicator.score),
-        remark="；".join(x for x in (indicator.explanation, advice.get(indicator.id, "")) if x),
+        remark=indicator.explanation,
         lost=indicator.lost > 0,
     )
 
@@ -98,9 +99,8 @@ def _row(indicator: IndicatorResult, advice: dict[str, str]) -> SheetRow:
 def unit_sheet(result: UnitResult) -> UnitSheet:
     """The view of one graded unit that the template lays out."""
     groups = []
-    advice = {gap.indicator: gap.advice for gap in result.gaps}
     for criterion in result.criteria:
-        rows = tuple(_row(r, advice) for r in result.indicators if r.criterion == criterion.id)
+        rows = tuple(_row(r) for r in result.indicators if r.criterion == criterion.id)
         title = (
             f"{criterion.name}（{fmt(criterion.points)}分，"
             f"得{fmt(criterion.score)}分，{wording.criterion_share(criterion)}）"
@@ -133,6 +133,22 @@ def unit_sheet(result: UnitResult) -> UnitSheet:
 
 
 @dataclass(frozen=True, slots=True)
+class RankingRow:
+    """A unit's printed ranking row; its veto or quota note goes on a full-width line below."""
+
+    cells: list[str]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidFile:
+    """A file that could not be graded: its name heads the rows of its problems."""
+
+    file: str
+    problems: list[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
 class BatchView:
     """The batch summary as the template shows it."""
 
@@ -140,15 +156,48 @@ class BatchView:
     counts: str
     charts: tuple[html_charts.BarChart, ...]
     ranking_header: list[str]
-    ranking: list[list[str]]
+    ranking: list[RankingRow]
     criterion_names: dict[str, str]
     common_problems: Sequence[Any]
     invalid_header: list[str]
-    invalid: list[list[str]]
+    invalid: list[InvalidFile]
 
 
 def _cell(value: Any) -> str:
     return fmt(value) if isinstance(value, Decimal) else str(value)
+
+
+PRINT_LEFT_OUT = frozenset({"文件", "状态", "备注"})
+"""Ranking columns the printed table leaves out: the path only widens it, 状态 repeats what the
+rating and its note say, and the note gets a full-width line (a narrow column made rows tall)."""
+PRINT_WHEN_DIFFERENT = frozenset({"乡镇", "县"})
+"""Columns printed only when the units differ in them."""
+
+
+def _printed_ranking(summary: BatchSummary) -> tuple[list[str], list[RankingRow]]:
+    header = ranking_header(summary)
+    rows = [[_cell(c) for c in ranking_row(r)] for r in summary.ranking]
+    note = header.index("备注")
+    by_score, rating = header.index("按得分等级"), header.index("等级")
+    kept = []
+    for index, name in enumerate(header):
+        values = {row[index] for row in rows}
+        if name in PRINT_LEFT_OUT or (name in PRINT_WHEN_DIFFERENT and len(values) <= 1):
+            continue
+        if index == by_score and all(row[by_score] == row[rating] for row in rows):
+            continue  # no quota moved anyone: the column would repeat 等级
+        kept.append(index)
+    return (
+        [header[i] for i in kept],
+        [RankingRow([row[i] for i in kept], row[note]) for row in rows],
+    )
+
+
+def _invalid_files(report: Report) -> list[InvalidFile]:
+    files: dict[str, list[list[str]]] = {}
+    for file, *rest in invalid_rows(report):
+        files.setdefault(file, []).append(rest)
+    return [InvalidFile(file, problems) for file, problems in files.items()]
 
 
 def batch_view(report: Report) -> BatchView:
@@ -163,17 +212,17 @@ def batch_view(report: Report) -> BatchView:
             html_charts.rating_distribution(summary),
             html_charts.criterion_averages(summary),
         )
+    header, ranking = _printed_ranking(summary)
     return BatchView(
         summary=summary,
         counts=counts_line(summary),
         charts=charts,
-        ranking_header=ranking_header(summary)[:-1],
-        # The file path is left out of the printed ranking: it only widens the table.
-        ranking=[[_cell(c) for c in ranking_row(r)[:-1]] for r in summary.ranking],
+        ranking_header=header,
+        ranking=ranking,
         criterion_names=dict(summary.rubric.criteria) if summary.rubric else {},
         common_problems=summary.common_problems[:COMMON_PROBLEMS_SHOWN],
-        invalid_header=INVALID_HEADER,
-        invalid=list(invalid_rows(report)),
+        invalid_header=INVALID_HEADER[1:],
+        invalid=_invalid_files(report),
     )
 
 
