@@ -277,3 +277,40 @@ def test_mixed_rubrics_in_a_batch_are_refused() -> None:
     with pytest.raises(PublishError, match=re.escape("不同的考评细则（如 乡镇.yaml，共1个文件")):
         refuse_mixed_rubrics([FileFailure("乡镇.yaml", (problem,))])
     refuse_mixed_rubrics([FileFailure("坏.yaml", (Problem("坏.yaml", 3, 1, "缺少 rubric"),))])
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("rubric: village\n", False),
+        ('rubric: "township"   # 乡镇\n', False),
+        ("rubric: county\n", True),
+        ("\"rubric\": 'county'\n", True),
+        ("{rubric: village, unit: {}}\n", True),
+        ("rubric: &id county\n", True),
+        ("rubric: |\n  county\n", True),
+        ("unit: {name: 村}\n", True),
+    ],
+)
+def test_mode_detection_reads_every_file_that_might_be_a_county(
+    tmp_path: Path, text: str, parsed: bool
+) -> None:
+    """Only a file plainly asking for a village or township rubric skips the full read."""
+    from lianchuang_cli.publishing.regrade import _may_ask_for, _shipped_levels
+
+    path = tmp_path / "x.yaml"
+    path.write_text(text, "utf-8")
+    levels = _shipped_levels()
+    county = {name for name, level in levels.items() if level == "county"}
+    assert _may_ask_for(path, county, levels) is parsed
+
+
+def test_county_file_in_utf16_makes_a_tree(tmp_path: Path) -> None:
+    """A county file saved as UTF-16 (PowerShell's >) still makes the folder a county tree."""
+    from lianchuang_cli.publishing.regrade import detect_mode, evidence_files
+
+    folder = tmp_path / "县"
+    shutil.copytree(DEMO, folder)
+    county = folder / "county.yaml"
+    county.write_text(county.read_text("utf-8"), "utf-16")
+    assert detect_mode(folder, evidence_files(folder)) == "tree"

@@ -9,8 +9,10 @@ one.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,22 +94,57 @@ def _path_order(path: str) -> tuple[str, ...]:
 
 
 def detect_mode(folder: Path, files: Sequence[str], rubric: Path | None = None) -> Mode:
-    """``tree`` when a file asks for a county-level rubric, else ``batch``."""
+    """``tree`` when a file asks for a county-level rubric, else ``batch``.
+
+    Files nearest the top are looked at first (a county file usually sits there), and a YAML
+    file is parsed only when its text might ask for a county rubric (``_may_ask_for``).
+    """
     if rubric is not None:
         return "tree" if load_rubric(rubric).rubric.level == "county" else "batch"
-    for name in files:
+    levels = _shipped_levels()
+    county = {name for name, level in levels.items() if level == "county"}
+    for name in sorted(files, key=lambda f: (f.count("/"), _path_order(f))):
+        path = folder / name
+        if not _may_ask_for(path, county, levels):
+            continue
         try:
-            requested, _ = requested_rubric(read_evidence(folder / name))
+            requested, _ = requested_rubric(read_evidence(path))
         except InputError:
             continue
-        candidate = shipped_rubrics_dir() / f"{requested}.yaml"
-        if requested.isidentifier() and candidate.is_file():
-            try:
-                if load_rubric(candidate).rubric.level == "county":
-                    return "tree"
-            except InputError:
-                continue
+        if requested in county:
+            return "tree"
     return "batch"
+
+
+_REQUEST = re.compile(rb"""(?m)^[ \t]*["']?rubric["']?[ \t]*:[ \t]*([^\s#,}]*)""")
+_QUOTES = b"\"'"
+
+
+def _may_ask_for(path: Path, county: set[str], levels: dict[str, str]) -> bool:
+    """False only when the file's text plainly asks for other rubrics than ``county``: it has
+    ``rubric:`` lines and each names a shipped rubric of another level. Workbooks, UTF-16, flow
+    mappings, anchors, block scalars and anything else unusual are read in full."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return True
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False  # unreadable: it asks for nothing
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    tokens = [m.group(1).strip(_QUOTES).decode("utf-8", "replace") for m in _REQUEST.finditer(raw)]
+    return not tokens or any(token in county or token not in levels for token in tokens)
+
+
+def _shipped_levels() -> dict[str, str]:
+    """Shipped rubric id → its level (a rubric that does not load has none)."""
+    levels: dict[str, str] = {}
+    for path in sorted(shipped_rubrics_dir().glob("*.yaml")):
+        try:
+            levels[path.stem] = load_rubric(path).rubric.level
+        except InputError:
+            continue
+    return levels
 
 
 RenderAll = Callable[[bytes], bool]
