@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,13 @@ VILLAGES = sorted((EXAMPLES / "village").glob("*.yaml"))
 BROKEN = EXAMPLES / "invalid" / "tab_character.yaml"
 
 
+def copy_as_another_unit(path: Path, target: Path, number: int) -> None:
+    """Copy an example as the file of another unit: a unit code is unique in a batch."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'(\n  code: "\d+)"', rf'\g<1>{number:03d}"', text, count=1)
+    target.write_text(text, encoding="utf-8")
+
+
 def run(*args: str) -> Result:
     """Invoke the CLI."""
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
@@ -39,7 +47,10 @@ def folder(tmp_path: Path) -> Path:
     shutil.copy(BROKEN, root / "broken.yml")
     (root / "说明.txt").write_text("不是材料", encoding="utf-8")
     (root / "sub").mkdir()
-    shutil.copy(VILLAGES[0], root / "sub" / "again.yaml")
+    # Another village filed like the first one (a unit code must be unique in a batch).
+    text = VILLAGES[0].read_text(encoding="utf-8")
+    again = re.sub(r'code: "\d+"', 'code: "0571039999"', text, count=1)
+    (root / "sub" / "again.yaml").write_text(again, encoding="utf-8")
     return root
 
 
@@ -266,7 +277,7 @@ def test_results_rendered_in_workers_equal_the_writers_own(
     for copy in range(PRETTY_RESULTS // len(VILLAGES) + 2):
         for path in VILLAGES:
             target = tmp_path / f"{copy}-{path.name}"
-            shutil.copy(path, target)
+            copy_as_another_unit(path, target, copy)
             files.append(str(target))
     quotas = {"优秀": Decimal(5), "良好": Decimal(20)}
     outputs = []
@@ -316,7 +327,7 @@ def test_every_format_is_the_same_with_one_or_two_workers(
     folder.mkdir()
     for copy in range(3):
         for path in VILLAGES:
-            shutil.copy(path, folder / f"{copy}-{path.name}")
+            copy_as_another_unit(path, folder / f"{copy}-{path.name}", copy)
     shutil.copy(BROKEN, folder / "1-broken.yaml")
     township = (EXAMPLES / "county-demo" / "yunling" / "township.yaml").read_text("utf-8")
     (folder / "2-township.yaml").write_text(

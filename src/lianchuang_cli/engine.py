@@ -22,12 +22,13 @@ import time
 from array import array
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from lianchuang_cli.errors import Problem
+from lianchuang_cli.batch_failures import duplicate_code, mixed_rubric, other_rubric
 from lianchuang_cli.failure_spool import FailureSpool
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
@@ -37,7 +38,6 @@ from lianchuang_cli.scoring.summary import (
     BatchSummary,
     Placement,
     RowStore,
-    RubricInfo,
     SummaryBuilder,
     Tally,
     UnitKey,
@@ -129,6 +129,8 @@ class GradedBatch:
         self.invalid = invalid
         self.cache_rejected = cache_rejected
         """Cache entries that failed their seal and were graded afresh (say so once)."""
+        self.duplicates: dict[int, str] = {}
+        """Input index → unit code of the units whose code another unit of the batch has."""
         self._rows = rows
         self._results = results
         self._rendered = rendered
@@ -194,10 +196,48 @@ def grade_batch(
     not spooled and ``Report.results()`` must not be called (a writer that only needs the
     summary and the rendered lines).
     """
+    options = _Options(rubric_path, jobs, quotas, rubric_quotas, cache_dir, render, keep_results)
+    graded = _grade_batch(files, options, skipped, missing, on_progress)
+    duplicates = graded.duplicates
+    if not duplicates:
+        return graded
+    # One unit, one result: files sharing a unit code are errors, and the batch is summarised
+    # again without them (rare, and a failed run anyway; the cache makes the second pass cheap).
+    graded.close()
+    failures = [duplicate_code(files, index, duplicates) for index in sorted(duplicates)]
+    rest = [file for i, file in enumerate(files) if i not in duplicates]
+    again = _grade_batch(rest, options, skipped, [*missing, *failures], None)
+    again.cache_rejected += graded.cache_rejected
+    return again
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    rubric_path: Path | None
+    jobs: int
+    quotas: Mapping[str, Decimal] | None
+    rubric_quotas: bool
+    cache_dir: Path | None
+    render: Render | None
+    keep_results: bool
+
+
+def _grade_batch(
+    files: Sequence[str],
+    options: _Options,
+    skipped: Sequence[SkippedEntry],
+    missing: Sequence[FileFailure],
+    on_progress: Progress | None,
+) -> GradedBatch:
+    rubric_path, jobs, cache_dir = options.rubric_path, options.jobs, options.cache_dir
+    render, keep_results = options.render, options.keep_results
     rows = _spool("lianchuang-rows-")
     results = _Spool("lianchuang-spool-") if keep_results else None
     rendered = _Spool("lianchuang-rendered-") if render is not None else None
     invalid = FailureSpool(missing)
+    # Failures met before the batch's rubric is known wait here (on disk, in order): a file
+    # that failed another rubric is then told what it is rather than what it lacks.
+    waiting: FailureSpool | None = FailureSpool()
     try:
         builder = SummaryBuilder(RowStore(rows))
         batch: RubricKey | None = None
@@ -212,13 +252,18 @@ def grade_batch(
                 rejected += chunk_rejected
                 for item in items:
                     if isinstance(item, FileFailure):
-                        invalid.append(item)
+                        if waiting is not None:
+                            waiting.append(item)
+                        else:
+                            invalid.append(other_rubric(item, batch))
                     else:
                         rubric, key, row, text, pickled = item
                         if batch is None:
                             batch = rubric
+                            _flush(waiting, invalid, batch)
+                            waiting = None
                         if rubric != batch:
-                            invalid.append(_mixed_rubric(key[4], batch[0], tallies[rubric].rubric))
+                            invalid.append(mixed_rubric(key[4], batch[0], tallies[rubric].rubric))
                         else:
                             builder.add_unit(index, key, row, file=files[index])
                             _keep(results, pickled)
@@ -228,7 +273,11 @@ def grade_batch(
                         on_progress(index)
                 if batch is not None and batch in tallies:
                     builder.merge(tallies[batch])
+        _flush(waiting, invalid, batch)
+        waiting = None
+        quotas, rubric_quotas = options.quotas, options.rubric_quotas
         caps = dict(quotas or {})
+        duplicates = builder.duplicate_codes()
         if rubric_quotas and builder.rubric is not None:
             caps = {**declared_quotas(builder.rubric.id, rubric_path), **caps}
         summary = builder.finish(
@@ -242,9 +291,19 @@ def grade_batch(
             if spool is not None:
                 spool.file.flush()
     except BaseException:
-        _close(rows, results, rendered, invalid)
+        _close(rows, results, rendered, invalid, waiting)
         raise
-    return GradedBatch(summary, invalid, rows, results, rendered, rejected)
+    graded = GradedBatch(summary, invalid, rows, results, rendered, rejected)
+    graded.duplicates = duplicates
+    return graded
+
+
+def _flush(waiting: FailureSpool | None, invalid: FailureSpool, batch: RubricKey | None) -> None:
+    """Move the failures that waited for the batch's rubric into ``invalid``, in order."""
+    if waiting is not None:
+        for failure in waiting:
+            invalid.append(other_rubric(failure, batch))
+        waiting.close()
 
 
 def _keep(spool: _Spool | None, record: Record) -> None:
@@ -266,15 +325,6 @@ def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decim
     """The quotas a rubric declares (its file was already loaded and checked while grading)."""
     path = rubric_path or shipped_rubrics_dir() / f"{rubric_id}.yaml"
     return {quota.rating: quota.max_percent for quota in load_rubric(path).rubric.quotas}
-
-
-def _mixed_rubric(file: str, batch_rubric: str, rubric: RubricInfo) -> FileFailure:
-    message = (
-        f"本批文件按考评细则“{batch_rubric}”汇总排名，此文件使用细则“{rubric.id}”"
-        f"（{rubric.version}版）；不同细则的文件请分开评分，"
-        "村、乡镇、县三级材料在同一文件夹时请用 lianchuang grade-tree"
-    )
-    return FileFailure(file, (Problem(file, 1, 1, message, code="mixed-rubric"),))
 
 
 class _Grader:

@@ -91,10 +91,20 @@ def grade_file(
     if cache is not None:
         return cache.grade(path, rubric_path=rubric_path)
     try:
-        loaded, evidence = load_evidence(path, rubric_path=rubric_path)
+        doc = read_evidence(path)
+        loaded = rubric_for(doc, rubric_path=rubric_path)
     except InputError as exc:
         return FileFailure(str(path), tuple(exc.problems))
+    try:
+        evidence = check_evidence(doc, loaded)
+    except InputError as exc:
+        return checked_against(loaded, FileFailure(str(path), tuple(exc.problems)))
     return score_unit(loaded, evidence)
+
+
+def checked_against(loaded: LoadedRubric, failure: FileFailure) -> FileFailure:
+    """``failure`` marked with the rubric the file failed (see ``FileFailure.rubric``)."""
+    return FileFailure(failure.file, failure.problems, (loaded.rubric.id, loaded.rubric.level))
 
 
 def grade_files(

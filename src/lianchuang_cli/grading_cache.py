@@ -45,7 +45,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from lianchuang_cli import __version__, cache_trust, render_reuse
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import grade_file, rubric_named
+from lianchuang_cli.grading import checked_against, grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
@@ -286,9 +286,12 @@ class EvidenceCache:
             doc = self._document(name, raw, sha256)
             rubric, version = requested_rubric(doc)
             loaded = rubric_named(doc, rubric, version, rubric_path=rubric_path)
-            evidence = check_evidence(doc, loaded)
         except InputError as exc:
             return FileFailure(name, tuple(exc.problems)), None
+        try:
+            evidence = check_evidence(doc, loaded)
+        except InputError as exc:
+            return checked_against(loaded, FileFailure(name, tuple(exc.problems))), None
         result = score_unit(loaded, evidence)
         line = _rendered(result, render)
         if connection is not None:

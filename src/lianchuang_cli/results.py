@@ -238,6 +238,10 @@ class FileFailure:
 
     file: str
     problems: tuple[Problem, ...]
+    rubric: tuple[str, str] | None = None
+    """(id, level) of the rubric the file was checked against, when that rubric was loaded and
+    the file failed it: a batch can then say "this is a township's file" instead of listing
+    the township indicators a village batch cannot fill in."""
 
 
 FileOutcome = UnitResult | FileFailure

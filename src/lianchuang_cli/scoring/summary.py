@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from itertools import chain
+from itertools import chain, pairwise
 from typing import IO, Any, Literal, overload
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
@@ -387,6 +387,21 @@ class SummaryBuilder:
         if number is None:
             number = self._numbers[rating] = len(self._numbers)
         return number
+
+    def duplicate_codes(self) -> dict[int, str]:
+        """Input index → unit code, for every unit whose (non-empty) code another file's unit
+        has (one file given twice is one unit); call before ``finish``."""
+        codes, files, indexes = self._codes, self._files, self._indexes
+        by_code = sorted(range(len(codes)), key=lambda p: (codes[p], files[p]))
+        found: dict[int, str] = {}
+        for a, b in pairwise(by_code):
+            if codes[a] and codes[a] == codes[b] and files[a] != files[b]:
+                found[indexes[a]] = found[indexes[b]] = codes[a]
+        # Copies of one file that clash with another file are all named.
+        for a, b in pairwise(by_code):
+            if codes[a] == codes[b] and (indexes[a] in found or indexes[b] in found):
+                found[indexes[a]] = found[indexes[b]] = codes[a]
+        return found
 
     def finish(
         self,
