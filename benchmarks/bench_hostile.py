@@ -3,6 +3,9 @@
 Run with ``python benchmarks/bench_hostile.py`` (after ``pip install -e .``; Linux or macOS). Each
 file is checked in a fresh process, several rounds; the report gives the median wall time and the
 largest peak resident memory (of the whole process, start-up included) per file, so that
+  * workbooks with one merged range over D20:XFD1048576, or a value at XFD1048576 in every
+    sheet (issue 17 item 5; 4.7 GB and a hang, 34 s and 1.37 GB before the sheet-XML reader)
+    stay under 2 s and 200 MB,
   * files just under the 4 MB cap (``[1,1,…]``, ``[{},{},…]``, a 3.9 MB one-line unit name) stay
     far below 200 MB, and
   * the time to find and locate N problems grows linearly with N (unknown top-level keys, unknown
@@ -85,6 +88,18 @@ def measure(path: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / scale
 
 
+def hostile_workbooks() -> dict[str, bytes]:
+    """Name → bytes of each workbook measured (issue 17 item 5), built from the Taoyuan example."""
+    from lianchuang_cli.grading import rubric_for
+    from lianchuang_cli.reading.yaml_reader import read_yaml
+    from lianchuang_cli.reports.xlsx_template import render_workbook
+    from xlsx_readers import hostile
+
+    doc = read_yaml(ROOT / "examples" / "village" / "taoyuan_excellent.yaml")
+    base = render_workbook(rubric_for(doc).rubric, doc)
+    return {"normal workbook (taoyuan_excellent)": base, **hostile(base)}
+
+
 def main() -> None:
     """Write the files, measure each, print a table and the scaling ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -98,6 +113,14 @@ def main() -> None:
             seconds = statistics.median(r[0] for r in runs)
             peak = max(r[1] for r in runs)
             size = len(text.encode("utf-8")) / 1e6
+            print(f"{name:36} {size:6.2f} MB  {seconds * 1e3:7.0f} ms  {peak:6.0f} MB peak")
+        for name, content in hostile_workbooks().items():
+            path = Path(folder) / "unit.xlsx"
+            path.write_bytes(content)
+            runs = [measure(path) for _ in range(args.rounds)]
+            seconds = statistics.median(r[0] for r in runs)
+            peak = max(r[1] for r in runs)
+            size = len(content) / 1e6
             print(f"{name:36} {size:6.2f} MB  {seconds * 1e3:7.0f} ms  {peak:6.0f} MB peak")
         print("in process (grade_file, no start-up):")
         for kind in ("top-level", "indicators"):

@@ -6,17 +6,26 @@ For every shipped village example it measures, in this process and on the same d
 
 * writing the workbook (``convert --to xlsx``: template plus values) and the empty template;
 * grading the workbook and grading the YAML file (read, validate, score);
-* reading only: the workbook (openpyxl plus cell interpretation) and the YAML file.
+* reading only: the workbook (sheet XML plus cell interpretation) and the YAML file;
 
-Times are medians over ``--rounds`` runs of all examples, per file; ratios are between figures of
-this same run.
+and end to end, ``lianchuang batch 文件夹 --format json --jobs 1`` in a fresh process on
+``--copies`` copies of every example, once as workbooks and once as YAML (the child's CPU time
+per file, start-up included, runs interleaved).
+
+Times are medians over ``--rounds`` runs, per file; ratios are between figures of this same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import resource
+import statistics
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,12 +37,30 @@ from timing import median_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "village").glob("*.yaml"))
+BATCH_OPTIONS = ("--format", "json", "--jobs", "1")
+
+
+def batch_cpu(folder: Path) -> tuple[float, float]:
+    """CPU and wall seconds of one ``lianchuang batch`` over ``folder`` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "lianchuang_cli", "batch", str(folder), *BATCH_OPTIONS],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return cpu, wall
 
 
 def main() -> None:
     """Measure and print one line per figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--copies", type=int, default=34, help="copies of each example in batch")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lianchuang-bench-xlsx-"))
     workbooks = []
@@ -66,6 +93,28 @@ def main() -> None:
     print(
         f"grade workbook / grade YAML: {figures['grade workbook'] / figures['grade YAML']:.1f}×;"
         f" read workbook / read YAML: {figures['read workbook'] / figures['read YAML']:.1f}×"
+    )
+    forms = {"xlsx": folder / "batch-xlsx", "yaml": folder / "batch-yaml"}
+    for form, target in forms.items():
+        target.mkdir()
+        sources = workbooks if form == "xlsx" else EXAMPLES
+        for copy in range(args.copies):
+            for source in sources:
+                os.link(source, target / f"{source.stem}-{copy}{source.suffix}")
+    files = args.copies * count
+    runs: dict[str, list[tuple[float, float]]] = {form: [] for form in forms}
+    for _ in range(args.rounds):
+        for form, target in forms.items():
+            runs[form].append(batch_cpu(target))
+    cpu = {form: statistics.median(r[0] for r in done) / files * 1e3 for form, done in runs.items()}
+    wall = {
+        form: statistics.median(r[1] for r in done) / files * 1e3 for form, done in runs.items()
+    }
+    print(f"batch --jobs 1, {files} files each, fresh process, median of {args.rounds}:")
+    for form in forms:
+        print(f"  {form:5} {cpu[form]:6.1f} ms CPU per file  {wall[form]:6.1f} ms wall per file")
+    print(
+        f"  workbook / YAML: {cpu['xlsx'] / cpu['yaml']:.2f}× CPU, {wall['xlsx'] / wall['yaml']:.2f}× wall"
     )
 
 

@@ -12,10 +12,12 @@ cell rather than read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
+from xml.etree.ElementTree import Element, ParseError, fromstring
 from xml.parsers import expat as pyexpat
 
 MAX_ROW: Final = 5_000
@@ -27,7 +29,10 @@ MAX_CELLS: Final = 100_000
 MAX_MERGED_CELLS: Final = 100_000
 """Cells covered by merged ranges, after clipping each range to the cells that hold values."""
 MAX_PART_BYTES: Final = 8 * 1024 * 1024
-"""An XML part read (a sheet, the shared strings, the styles): a filled sheet is about 100 KB."""
+"""An XML part streamed (the shared strings, the styles, the sheet list)."""
+MAX_SHEET_BYTES: Final = 4 * 1024 * 1024
+"""A sheet part, parsed whole into a tree: a filled indicator sheet is about 100 KB, and the tree
+of 4 MB of the smallest cells stays under 100 MB."""
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})\Z")
@@ -51,6 +56,7 @@ _BUILTIN_FORMATS: Final = {
     # Chinese-locale built-ins (WPS and Excel zh-CN write dates with these ids).
     **dict.fromkeys((*range(27, 37), *range(50, 59)), "yyyy-mm-dd"),
 }
+_GENERAL: Final = ("General", False)
 _WINDOWS_EPOCH = dt.datetime(1899, 12, 30)
 _MAC_EPOCH = dt.datetime(1904, 1, 1)
 
@@ -92,6 +98,8 @@ class Sheet:
 
 def column_letter(index: int) -> str:
     """``A`` for 1, ``AA`` for 27."""
+    if 0 < index < len(_LETTERS):
+        return _LETTERS[index]
     letters = ""
     while index:
         index, rest = divmod(index - 1, 26)
@@ -106,9 +114,12 @@ def _column_number(letters: str) -> int:
     return number
 
 
-_COLUMN_NUMBERS: Final = {column_letter(n): n for n in range(1, MAX_COLUMN + 1)}
+_LETTERS: Final[list[str]] = []
+_LETTERS.extend(column_letter(n) for n in range(MAX_COLUMN + 1))
+_COLUMN_NUMBERS: Final = {letters: n for n, letters in enumerate(_LETTERS) if n}
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def _split_ref(ref: str) -> tuple[int, int] | None:
     """``(row, column)`` of a reference such as ``C12`` (None if it is not one)."""
     letters = ref.rstrip("0123456789")
@@ -251,79 +262,6 @@ class _StylesPart(_Part):
         ]
 
 
-class _Finished(Exception):
-    """Raised by a handler once everything wanted from a part has been read."""
-
-
-_AFTER_MERGES = frozenset(
-    {"phoneticPr", "conditionalFormatting", "dataValidations", "hyperlinks", "printOptions"}
-    | {"pageMargins", "pageSetup", "headerFooter", "drawing", "legacyDrawing", "tableParts"}
-    | {"extLst", "rowBreaks", "colBreaks", "ignoredErrors"}
-)
-"""What a worksheet holds after its merged ranges (the schema fixes the order): not read."""
-
-
-class _SheetPart(_Part):
-    """A worksheet: each ``c`` with a value is handed to ``keep``, each ``mergeCell`` recorded."""
-
-    def __init__(self, keep: Any) -> None:
-        self.keep = keep
-        self.row = 0
-        self.column = 0
-        self.attrs: dict[str, str] = {}
-        self.value: str | None = None
-        self.inline: list[str] | None = None
-        self.phonetic = False
-        self.merges: list[tuple[int, int, int, int]] = []
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = name[name.find(":") + 1 :]
-        if tag == "c":
-            self.attrs, self.value, self.inline = attrs, None, None
-        elif tag == "v":
-            self.text = []
-        elif tag == "is":
-            self.inline = []
-        elif tag == "t":
-            if self.inline is not None and not self.phonetic:
-                self.text = []
-        elif tag == "row":
-            self.row, self.column = _int(attrs.get("r")) or self.row + 1, 0
-        elif tag == "rPh":
-            self.phonetic = True
-        elif tag == "mergeCell":
-            corners = [_split_ref(part) for part in attrs.get("ref", "").split(":")]
-            if len(corners) == 2 and corners[0] is not None and corners[1] is not None:
-                (top, left), (bottom, right) = corners[0], corners[1]
-                self.merges.append(
-                    (min(top, bottom), min(left, right), max(top, bottom), max(left, right))
-                )
-                if len(self.merges) > MAX_MERGED_CELLS:
-                    raise WorkbookError(
-                        f"合并单元格过多（超过 {MAX_MERGED_CELLS} 处）；请取消多余的合并后重新保存"
-                    )
-        elif tag in _AFTER_MERGES:
-            raise _Finished
-
-    def end(self, name: str) -> None:
-        tag = name[name.find(":") + 1 :]
-        if tag == "c":
-            place = _split_ref(self.attrs.get("r", ""))
-            if place is None:
-                place = (max(self.row, 1), self.column + 1)
-            self.row, self.column = place
-            inline = None if self.inline is None else "".join(self.inline)
-            self.keep(place, self.attrs, self.value, inline)
-        elif self.text is not None:
-            if tag == "v":
-                self.value = "".join(self.text)
-            elif self.inline is not None:
-                self.inline.append("".join(self.text))
-            self.text = None
-        elif tag == "rPh":
-            self.phonetic = False
-
-
 class Workbook:
     """A workbook's sheet names, and its sheets read on request."""
 
@@ -341,6 +279,7 @@ class Workbook:
         self.date1904 = part.date1904
         self._strings: list[str] | None = None
         self._formats: list[str] | None = None
+        self._style_info: dict[str, tuple[str, bool]] | None = None
 
     @property
     def sheetnames(self) -> list[str]:
@@ -367,11 +306,9 @@ class Workbook:
         try:
             with self._archive.open(path) as stream:
                 parser.ParseFile(stream)
-        except _Finished:
-            pass
         except pyexpat.ExpatError as exc:
             raise WorkbookError(
-                f"{path} 不是有效的 XML（{pyexpat.errors.messages[exc.code]}）"
+                f"{path} 已损坏，不是完整的 XML（第{exc.lineno}行第{exc.offset + 1}列附近）"
             ) from None
         return part
 
@@ -413,13 +350,14 @@ class Workbook:
         path = self._names.get(self.sheets[title].lower())
         if path is None:
             raise WorkbookError("工作表的内容缺失", sheet=title)
-        strings, formats = self._shared_strings(), self._number_formats()
+        strings, styles = self._shared_strings(), self._styles()
         sheet = Sheet(title)
+        cells = sheet.cells
 
         def keep(
             place: tuple[int, int], attrs: dict[str, str], raw: str | None, inline: str | None
         ) -> None:
-            value, number_format = self._value(attrs, raw, inline, strings, formats)
+            value = self._value(attrs.get("t", "n"), raw, inline, strings)
             if value is None:
                 return
             row, column = place
@@ -436,50 +374,99 @@ class Workbook:
                     f"工作簿填写的单元格超过 {MAX_CELLS} 个，不像是佐证材料；请检查是否选错了文件",
                     sheet=title,
                 )
-            sheet.cells[place] = (value, number_format)
+            style = attrs.get("s")
+            number_format, is_date = styles.get(style, _GENERAL) if style else _GENERAL
+            if is_date and isinstance(value, int | float) and not isinstance(value, bool):
+                value = self._date(value)
+            cells[place] = (value, number_format)
 
-        try:
-            part = self._parse(path, _SheetPart(keep))
-        except WorkbookError as exc:
-            exc.sheet = exc.sheet or title
-            raise
-        _spread_merges(sheet, part.merges)
+        root = self._tree(path, title)
+        ns = root.tag[: root.tag.find("}") + 1]
+        value_tag, inline_tag = f"{ns}v", f"{ns}is"
+        row_number = 0
+        for row in root.iter(f"{ns}row"):
+            row_number = _int(row.get("r")) or row_number + 1
+            column_number = 0
+            for cell in row:
+                attrs = cell.attrib
+                place = _split_ref(attrs.get("r", "")) or (row_number, column_number + 1)
+                column_number = place[1]
+                raw = inline = None
+                for child in cell:
+                    if child.tag == value_tag:
+                        raw = child.text or ""
+                    elif child.tag == inline_tag:
+                        inline = _inline_text(child, ns)
+                if raw is not None or inline is not None:
+                    keep(place, attrs, raw, inline)
+        merges: list[tuple[int, int, int, int]] = []
+        for merged in root.iter(f"{ns}mergeCell"):
+            corners = [_split_ref(part) for part in merged.get("ref", "").split(":")]
+            if len(corners) == 2 and corners[0] is not None and corners[1] is not None:
+                (top, left), (bottom, right) = corners[0], corners[1]
+                merges.append(
+                    (min(top, bottom), min(left, right), max(top, bottom), max(left, right))
+                )
+            if len(merges) > MAX_MERGED_CELLS:
+                raise WorkbookError(
+                    f"合并单元格过多（超过 {MAX_MERGED_CELLS} 处）；请取消多余的合并后重新保存",
+                    sheet=title,
+                )
+        _spread_merges(sheet, merges)
         return sheet
 
-    def _value(
-        self,
-        attrs: dict[str, str],
-        raw: str | None,
-        inline: str | None,
-        strings: list[str],
-        formats: list[str],
-    ) -> tuple[Any, str]:
-        kind = attrs.get("t", "n")
-        style = _int(attrs.get("s"))
-        number_format = formats[style] if 0 <= style < len(formats) else "General"
+    def _tree(self, path: str, title: str) -> Element:
+        """A sheet part parsed into an element tree (C-built; the part's size is capped first)."""
+        if self._archive.getinfo(path).file_size > MAX_SHEET_BYTES:
+            raise WorkbookError(
+                f"工作表解压后超过 {MAX_SHEET_BYTES // (1024 * 1024)} MB，不像是佐证材料",
+                sheet=title,
+            )
+        data = self._archive.read(path)
+        if b"<!DOCTYPE" in data:
+            raise WorkbookError(
+                "含有 DOCTYPE 声明（工作簿从不需要；可能是恶意构造的文件）", sheet=title
+            )
+        try:
+            return fromstring(_without_tail(data))
+        except ParseError as exc:
+            line, column = exc.position
+            raise WorkbookError(
+                f"内容已损坏，不是完整的 XML（第{line}行第{column + 1}列附近）；"
+                "请用 Excel 或 WPS 打开后重新保存，或重新生成模板后填写",
+                sheet=title,
+            ) from None
+
+    def _styles(self) -> dict[str, tuple[str, bool]]:
+        """Each cell style (the ``s`` attribute's text) → its number format, and whether a date."""
+        if self._style_info is None:
+            formats = self._number_formats()
+            self._style_info = {str(i): (f, is_date_format(f)) for i, f in enumerate(formats)}
+        return self._style_info
+
+    @staticmethod
+    def _value(kind: str, raw: str | None, inline: str | None, strings: list[str]) -> Any:
+        """A cell's value by its type: text, number, boolean, ISO date (None when empty)."""
         if inline is not None and kind == "inlineStr":
-            return unescape(inline), number_format
+            return unescape(inline)
         if raw is None:
-            return None, number_format
+            return None
         if kind == "s":
             index = _int(raw, -1)
-            return (strings[index] if 0 <= index < len(strings) else None), number_format
+            return strings[index] if 0 <= index < len(strings) else None
         if kind in {"str", "inlineStr", "e"}:
-            return unescape(raw), number_format
+            return unescape(raw)
         if kind == "b":
-            return raw.strip() in {"1", "true"}, number_format
+            return raw.strip() in {"1", "true"}
         if kind == "d":
             try:
-                return dt.datetime.fromisoformat(raw.strip()), number_format
+                return dt.datetime.fromisoformat(raw.strip())
             except ValueError:
-                return raw, number_format
+                return raw
         try:
-            number: int | float = float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
+            return float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
         except ValueError:
-            return raw, number_format
-        if is_date_format(number_format):
-            return self._date(number), number_format
-        return number, number_format
+            return raw
 
     def _date(self, serial: float) -> Any:
         if not -1e6 < serial < 3e6:  # beyond year 9999: show the number, validation explains
@@ -501,6 +488,43 @@ def _int(text: str | None, default: int = 0) -> int:
         return int(text) if text is not None else default
     except ValueError:
         return default
+
+
+_SHEET_DATA_END = re.compile(
+    rb"</(?:[A-Za-z_][\w.-]*:)?sheetData>|<(?:[A-Za-z_][\w.-]*:)?sheetData/>"
+)
+_TAIL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(?:phoneticPr|conditionalFormatting|dataValidations|hyperlinks"
+    rb"|printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|customProperties"
+    rb"|cellWatches|ignoredErrors|smartTags|drawing|legacyDrawing|picture|oleObjects|controls"
+    rb"|webPublishItems|tableParts|extLst)[\s/>]"
+)
+_ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?worksheet)[\s>]")
+
+
+def _without_tail(data: bytes) -> bytes:
+    """The sheet XML up to its merged ranges, closed: what follows them (data validations,
+    conditional formats, print setup; the schema fixes that order) is never read, and in the
+    template it is 40 % of the indicator sheet. The part is returned whole when unsure."""
+    end = _SHEET_DATA_END.search(data)
+    root = _ROOT.search(data, 0, 4096)
+    if end is None or root is None:
+        return data
+    tail = _TAIL.search(data, end.end())
+    if tail is None:
+        return data
+    return data[: tail.start()] + b"</" + root.group(1) + b">"
+
+
+def _inline_text(element: Element, ns: str) -> str:
+    """The text of an inline string: its ``t``, or each run's ``t`` (phonetic hints left out)."""
+    parts: list[str] = []
+    for child in element:
+        if child.tag == f"{ns}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{ns}r":
+            parts.extend(t.text or "" for t in child if t.tag == f"{ns}t")
+    return "".join(parts)
 
 
 def _spread_merges(sheet: Sheet, merges: list[tuple[int, int, int, int]]) -> None:
