@@ -17,6 +17,7 @@ from lianchuang_cli.grading import grade_file, load_evidence
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.xlsx_reader import number_from_text, read_workbook
+from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.xlsx_template import render_workbook
 from lianchuang_cli.results import FileFailure, UnitResult
 from tests.conftest import EXAMPLES, RUBRICS
@@ -78,14 +79,33 @@ def test_filled_template_grades_like_the_yaml(example: Path, tmp_path: Path) -> 
     assert meaning(graded(workbook)) == meaning(graded(example))
 
 
-def test_results_name_the_indicator_cell(tmp_path: Path) -> None:
-    """Each indicator's location is its id cell: the row as line, ``指标!A12`` as cell."""
-    result = graded(saved(tmp_path, taoyuan()))
-    rows = rows_by_id(openpyxl.load_workbook(saved(tmp_path, TEMPLATE, "t.xlsx"))["指标"])
+def test_results_name_the_cell_the_answer_is_typed_in(tmp_path: Path) -> None:
+    """Each indicator (and gap) points where its figure is typed: 填写值, 达标数 when the counts
+    are given, 总数 for breaches, 缺项理由 when marked not applicable, never the id in column A."""
+    not_applicable = set_cells(
+        (V, "satisfaction", layout.COL_VALUE, 50),
+        (V, "group_meetings", layout.COL_PART, None),
+        (V, "group_meetings", layout.COL_WHOLE, None),
+        (V, "group_meetings", layout.COL_NOT_APPLICABLE, "未划分党小组"),
+    )
+    result = graded(saved(tmp_path, not_applicable))
+    template = openpyxl.load_workbook(saved(tmp_path, TEMPLATE, "t.xlsx"))["指标"]
+    rows, cols = rows_by_id(template), columns(template)
+    answers = read_yaml(TAOYUAN).data["indicators"]
     for indicator in result.indicators:
-        assert indicator.cell == f"指标!A{rows[indicator.id]}"
+        value = answers[indicator.id].get("value")
+        title = layout.COL_VALUE
+        if isinstance(value, dict) and "part" in value:
+            title = layout.COL_PART
+        elif isinstance(value, dict) and "total" in value:
+            title = layout.COL_WHOLE
+        if indicator.id == "group_meetings":
+            title = layout.COL_NOT_APPLICABLE
+        letter = openpyxl.utils.get_column_letter(cols[title])
+        assert indicator.cell == f"指标!{letter}{rows[indicator.id]}", indicator.id
         assert indicator.line == rows[indicator.id]
-    assert all(g.cell for g in result.gaps)
+    gap_cells = {g.indicator: g.cell for g in result.gaps}
+    assert gap_cells["satisfaction"] == cell_of(V, "satisfaction", layout.COL_VALUE)
 
 
 @functools.cache
@@ -328,7 +348,7 @@ def test_validate_and_score_name_the_cell(tmp_path: Path) -> None:
     good = saved(tmp_path, taoyuan(), "good.xlsx")
     scored = CliRunner().invoke(main, ["score", str(good), "--format", "json"])
     assert scored.exit_code == 0, scored.output
-    assert '"cell": "指标!A2"' in scored.stdout
+    assert f'"cell": "{cell_of(V, "team_political_appraisal", layout.COL_VALUE)}"' in scored.stdout
 
 
 def test_messages_name_columns_not_yaml_keys(tmp_path: Path) -> None:
@@ -347,3 +367,32 @@ def test_messages_name_columns_not_yaml_keys(tmp_path: Path) -> None:
     assert "reason" not in reason
     ratio = messages[cell_of(V, "dues_paid", layout.COL_PART)]
     assert "“达标数”（99）不能大于“总数”" in ratio
+
+
+@pytest.mark.parametrize(
+    ("value", "number_format", "code"),
+    [
+        (571030503, "General", None),
+        (571030503, "0000000000", "0571030503"),
+        ("0571030503", "@", "0571030503"),
+    ],
+)
+def test_a_code_stored_as_a_number_is_said(
+    tmp_path: Path, value: Any, number_format: str, code: str | None
+) -> None:
+    """A unit code typed as a number has lost its leading 0: an error at its cell, unless a
+    zero-padding format shows the whole code (then it is read as shown)."""
+
+    def change(book: openpyxl.Workbook) -> None:
+        sheet = book[layout.SHEET_UNIT]
+        row = next(c.row for c in sheet["A"] if c.value == "单位代码")
+        cell = sheet.cell(row=row, column=2)
+        cell.value, cell.number_format = value, number_format
+
+    path = saved(tmp_path, edit(taoyuan(), change))
+    if code is None:
+        (problem,) = problems_of(path)
+        assert problem.cell == cell_of(S, "单位代码", "")
+        assert "存成了数字 571030503" in problem.message
+    else:
+        assert graded(path).unit_code == code

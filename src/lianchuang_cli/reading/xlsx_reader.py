@@ -58,10 +58,13 @@ class WorkbookDocument:
     data: Any
     sha256: str
     cells: dict[tuple[str | int, ...], Location] = field(repr=False)
-    _prefixes: frozenset[tuple[str | int, ...]] = field(repr=False)
     reading_problems: tuple[Problem, ...] = ()
     """Cells the reader could not take (listed with what evidence checking finds)."""
     form: ClassVar[str] = "xlsx"
+    _prefixes: list[frozenset[tuple[str | int, ...]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+    """Every leading part of a known path, built when a problem is first located."""
 
     def location(self, loc: Sequence[str | int], *, key: bool = False) -> Location:
         """Return the cell of the value at ``loc``; the nearest known cell when it has none.
@@ -69,23 +72,45 @@ class WorkbookDocument:
         Parts of ``loc`` that name nothing read from the workbook (pydantic's union tags) are
         skipped, as the YAML document does.
         """
+        if not self._prefixes:
+            cells = self.cells
+            self._prefixes.append(frozenset(p[:n] for p in cells for n in range(len(p) + 1)))
+        prefixes = self._prefixes[0]
         path: tuple[str | int, ...] = ()
         for part in loc:
-            if (*path, part) in self._prefixes:
+            if (*path, part) in prefixes:
                 path = (*path, part)
         while path not in self.cells:
             path = path[:-1]
         return self.cells[path]
 
     def key_locations(self, loc: Sequence[str | int]) -> dict[str, Location]:
-        """Return the cell of every key under ``loc`` (the id cell for an indicator)."""
+        """Return the cell of every key under ``loc``.
+
+        An indicator's is the cell its answer goes in (填写值; 达标数 or 总数 when those are
+        filled; 缺项理由 for an indicator marked not applicable), not its id cell: results and
+        gaps send the officer where the figure is typed.
+        """
         base = tuple(loc)
         depth = len(base) + 1
-        return {
+        found = {
             str(path[-1]): where
             for path, where in self.cells.items()
             if len(path) == depth and path[:-1] == base
         }
+        if base == ("indicators",):
+            entries = self.data.get("indicators") if isinstance(self.data, dict) else None
+            for key in found:
+                entry = entries.get(key) if isinstance(entries, dict) else None
+                answer = "value"
+                if (
+                    isinstance(entry, dict)
+                    and entry.get("value") is None
+                    and "not_applicable" in entry
+                ):
+                    answer = "not_applicable"
+                found[key] = self.cells.get((*base, key, answer), found[key])
+        return found
 
     def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> Problem:
         """Build a problem located at the cell of ``loc``, naming columns, not YAML keys."""
@@ -142,9 +167,8 @@ def parse_workbook(raw: bytes, *, name: str) -> WorkbookDocument:
     if reader.problems:
         raise InputError(reader.problems)
     cells = reader.cells
-    prefixes = frozenset(path[:n] for path in cells for n in range(len(path) + 1))
     return WorkbookDocument(
-        name, data, hashlib.sha256(raw).hexdigest(), cells, prefixes, tuple(reader.deferred)
+        name, data, hashlib.sha256(raw).hexdigest(), cells, tuple(reader.deferred)
     )
 
 
@@ -341,8 +365,7 @@ class _Reader:
                 elif isinstance(value, str) and value.endswith("年"):
                     value = number_from_text(value.removesuffix("年"))
             elif key.endswith("code"):
-                value = self.value(sheet, row, 2)
-                value = str(value) if isinstance(value, int | Decimal) else value
+                value = self._code(sheet, row, label)
             else:
                 value = _text(self.value(sheet, row, 2))
             if key in layout.UNIT_TOP_LEVEL:
@@ -359,6 +382,24 @@ class _Reader:
         profile = self._profile(sheet, labels)
         if profile is not None:
             data["profile"] = profile
+
+    def _code(self, sheet: Sheet, row: int, label: str) -> Any:
+        """A code as text. One stored as a number has lost any leading 0 (Excel drops it), unless
+        a zero-padding format (“000000”) shows it: then it is read as shown, else it is an error."""
+        value = self.value(sheet, row, 2)
+        if not isinstance(value, int | Decimal) or isinstance(value, bool):
+            return value
+        text = str(value)
+        number_format = sheet.get(row, 2)[1]
+        if isinstance(value, int) and value >= 0 and set(number_format) == {"0"}:
+            return text.zfill(len(number_format))
+        self.defer(
+            self.at(sheet.title, row, 2),
+            f"“{label}”存成了数字 {text}：Excel 会去掉代码开头的 0，代码可能已经不完整；"
+            "请把该单元格设为“文本”格式后重新输入完整代码（如 0571030503），"
+            "或在代码前加英文单引号输入（'0571030503）",
+        )
+        return text
 
     def _profile(self, sheet: Sheet, labels: dict[str, int]) -> dict[str, Any] | None:
         """The village profile rows, or None when none of them is filled in."""

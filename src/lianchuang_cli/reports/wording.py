@@ -45,7 +45,7 @@ def band_share_text(band: RatingBand, rubric: Rubric) -> str:
 
 
 def place(line: int, cell: str | None) -> str:
-    """Where an indicator was filled in: "第12行" in a YAML file, "指标!A12" in a workbook."""
+    """Where an indicator was filled in: "第12行" in a YAML file, "指标!H12" in a workbook."""
     return cell if cell is not None else f"第{line}行"
 
 
