@@ -130,8 +130,10 @@ def test_misspelt_id_is_linked_to_the_missing_one(tmp_path: Path) -> None:
     """The unknown key suggests the right id, and the missing list names the probable typo."""
     found = problems_after(tmp_path, ("  theme_party_days:\n", "  theme_party_dyas:\n"))
     messages = " ".join(p.message for p in found)
-    assert "考评细则中没有指标“theme_party_dyas”；是否想写“theme_party_days”？" in messages
-    assert "theme_party_days（主题党日，是否误写成了“theme_party_dyas”）" in messages
+    assert (
+        "考评细则中没有指标“theme_party_dyas”；是否想写“theme_party_days”（主题党日）？" in messages
+    )
+    assert "主题党日（theme_party_days，是否误写成了“theme_party_dyas”）" in messages
 
 
 def test_unknown_event_lists_choices_then_suggests(tmp_path: Path) -> None:

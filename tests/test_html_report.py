@@ -223,6 +223,10 @@ def test_invalid_files_head_their_problems() -> None:
     for path in INVALID:
         assert section.count(f'<th colspan="3">{path}</th>') == 1
     assert "<th>位置</th><th>严重程度</th><th>错误</th>" in section
+    # Indicators are named in Chinese, the key the file needs in brackets (issue 16.9).
+    assert "民情恳谈会（people_forums）、困难群众帮扶（needy_care）" in section
+    assert "发生安全生产一般事故（safety_accident）" in section
+    assert not re.search(r"[a-z_]+（[^a-z（）]*[\u4e00-\u9fff]", section)
 
 
 MEASURE = """<script>

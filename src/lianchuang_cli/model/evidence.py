@@ -305,7 +305,7 @@ def _check_indicators(
             close = closest(key, index) if len(problems) < MAX_LISTED else None
             if close:
                 typos[close] = key
-            hint = f"；是否想写“{close}”？" if close else ""
+            hint = f"；是否想写“{close}”（{index[close][1].name}）？" if close else ""
             problems.append(doc.problem(at, f"考评细则中没有指标“{key}”{hint}", key=True))
             continue
         _, indicator = index[key]
@@ -377,7 +377,8 @@ def _check_indicators(
     missing: list[str] = []
     if not index.keys() <= raw.keys():  # else every indicator is written: none can be missing
         missing = [
-            f"{i}（{ind.name}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
+            # The name first, the key in brackets, as every other field is named (单位名称（name）).
+            f"{ind.name}（{i}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
             for i, (_, ind) in index.items()
             if i not in raw and i not in supplied
         ]
@@ -487,7 +488,7 @@ def _check_events(
     for index, event in enumerate(events):
         at: Sequence[str | int] = [section, index, "id"]
         if event.id not in known:
-            listed = "、".join(f"{k}（{v.name}）" for k, v in known.items()) or "无"
+            listed = "、".join(f"{v.name}（{k}）" for k, v in known.items()) or "无"
             hint = did_you_mean(event.id, known, listed=len(problems))
             message = f"考评细则中没有“{event.id}”；可选：{listed}{hint}"
             problems.append(doc.problem(at, message))

@@ -292,7 +292,7 @@ def _grade(unit: _Unit, linked: dict[str, tuple[Any, Provenance]]) -> None:
         if i.id not in unit.evidence.values and i.id not in linked
     ]
     if missing:
-        names = "、".join(f"{i.id}（{i.name}）" for i in missing)
+        names = "、".join(f"{i.name}（{i.id}）" for i in missing)
         message = f"以下联创指标无法核算，也未填写申报值：{names}"
         unit.failure = FileFailure(unit.name, (unit.at("code", message, "tree-linked-missing"),))
         return
