@@ -109,6 +109,11 @@ def test_penalty_veto_overlap() -> None:
     assert_check("penalty-veto-overlap")
 
 
+def test_band_conditions() -> None:
+    """A band's conditions read a lower level, within the figure's range, never on the lowest band."""
+    assert_check("band-conditions")
+
+
 def test_level_event_overlap() -> None:
     """A county penalty on a township leader's 留党察看 repeats the township's veto (issue 14, 9)."""
     assert_check("level-event-overlap")

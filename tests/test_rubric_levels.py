@@ -228,3 +228,92 @@ def test_derived_county_criteria_do_not_block_the_title() -> None:
 
     assert _meets(top, Decimal(92), criteria("team_management"))
     assert not _meets(top, Decimal(92), criteria("socioeconomic"))
+
+
+# ── item 8: rating bands tied to the level below ──
+
+SHIQIAO_STRONGER = [
+    ("  group_study:\n    value: 11", "  group_study:\n    value: 12"),
+    ('{score: 1, reason: "推行“村务微信群公开”，成效一般"}', "{score: 2}"),
+    ("    value: 较好", "    value: 好"),
+    ("{part: 33, whole: 36}", "{part: 36, whole: 36}"),
+    ('{score: 2, reason: "个别干部业务能力不足，乡村振兴项目申报材料被退回2次"}', "{score: 3}"),
+    ("{part: 14, whole: 16}", "{part: 16, whole: 16}"),
+    ("  reception_days:\n    value: 11", "  reception_days:\n    value: 12"),
+    ("{part: 19, whole: 20}", "{part: 20, whole: 20}"),
+    ("    value: 86.4\n", "    value: 92\n"),
+    ("    value: 97.2\n", "    value: 98.5\n"),
+    ("    value: 46.5\n", "    value: 52\n"),
+]
+
+
+def test_township_is_not_five_good_without_a_five_good_village(county: Path) -> None:
+    """石桥镇 made strong enough for 优秀 by score, with 青山村 no longer 五个好 (0 of 4): 良好,
+    and the report says which condition decided it; with 青山村 五个好 it is 优秀."""
+    path = county / "shiqiao" / "township.yaml"
+    for old, new in SHIQIAO_STRONGER:
+        edit(path, old, new)
+    result = township(grade_tree(county), SHIQIAO)
+    assert result.score >= 90
+    assert result.rating == "优秀"
+    qingshan = county / "shiqiao" / "qingshan.yaml"
+    edit(qingshan, "  team_integrity:\n    value: true", "  team_integrity:\n    value: false")
+    edit(
+        qingshan,
+        '{score: 3, reason: "政策落实坚决，未发现打折扣、搞变通"}',
+        "{score: 0, reason: 未落实}",
+    )
+    tree = grade_tree(county)
+    assert all(v.rating != "优秀" for n in tree.townships if n.code == SHIQIAO for v in n.villages)
+    result = township(tree, SHIQIAO)
+    assert result.score >= 90
+    assert result.rating == "良好"
+    (decided,) = [c for c in result.band_conditions if c.decided]
+    assert decided.rating == "优秀"
+    assert decided.met is False
+    assert decided.value == 0
+    assert "4个中0个" in decided.description
+    assert "还须满足等级条件" in result.next_rating_note
+
+
+def test_township_with_a_vetoed_village_is_not_five_good() -> None:
+    """桃源镇 (98 points) while 河西村 is vetoed for 截留挪用惠民资金: 良好, said in every format."""
+    from lianchuang_cli.reports.json_report import result_to_dict
+    from lianchuang_cli.reports.markdown_report import write_unit
+    from lianchuang_cli.reports.wording import condition_notes
+
+    tree = grade_tree(DEMO)
+    result = township(tree, TAOYUAN)
+    assert result.score >= 90
+    assert result.rating == "良好"
+    (note,) = condition_notes(result)
+    assert "被一票否决的村个数为0" in note
+    assert "共1个" in note
+    payload = result_to_dict(result)
+    assert [c["decided"] for c in payload["band_conditions"]] == [False, True]
+    import io
+
+    stream = io.StringIO()
+    write_unit(result, stream)
+    assert note in stream.getvalue()
+
+
+def test_county_is_not_advanced_without_a_five_good_township() -> None:
+    """The county's 先进县 asks for 五个好 townships; none in the demo: the condition is not met."""
+    tree = grade_tree(DEMO)
+    assert tree.county is not None
+    conditions = {c.condition: c for c in tree.county.band_conditions}
+    (township_condition,) = [c for text, c in conditions.items() if "乡镇" in text]
+    assert township_condition.met is False
+    assert not township_condition.decided  # 77.71 points: the score already decides
+
+
+def test_graded_alone_the_conditions_are_not_checked(tmp_path: Path) -> None:
+    """A township scored on its own cannot count its villages: said, and the rating by score."""
+    from lianchuang_cli.model.rubric import load_rubric as load
+    from lianchuang_cli.scoring.conditions import check_conditions
+
+    rubric = load(RUBRICS / "township.yaml").rubric
+    checked = check_conditions(rubric, None)
+    assert [c.met for c in checked] == [None, None]
+    assert all("grade-tree" in c.description for c in checked)

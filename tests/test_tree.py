@@ -54,8 +54,9 @@ COUNTY_FIGURES: dict[str, tuple[int, int]] = {
     "villages_qualified": (10, 13),  # all but 河西（否决）、白水坑、竹坑
     "five_good_villages": (3, 13),  # 桃源、杏花、青山
     "five_good_villages_trend": (3, 13),
-    "five_good_townships": (1, 3),  # 桃源镇
-    "five_good_townships_trend": (1, 3),
+    # 桃源镇 reaches 优秀 by score but not its band condition (河西村 vetoed): none of 3
+    "five_good_townships": (0, 3),
+    "five_good_townships_trend": (0, 3),
     "college_share": (6, 13),  # 本科2（桃源、青山）+ 大专4（杏花、河西、南塘、前山）
     "college_share_trend": (6, 13),
     "wealth_leader_share": (25, 74),  # 14/31 + 8/23 + 3/20
@@ -93,7 +94,7 @@ TOWNSHIP_FIGURES: dict[str, dict[str, tuple[int, int] | int]] = {
 # Last year's figures from last-year-2025.json and the points the change rules give for them.
 TRENDS = {
     ("330521", "five_good_villages_trend"): ("15.38", "3"),  # rise: 3 points
-    ("330521", "five_good_townships_trend"): ("0", "2"),  # 1 + 33.33 × 0.1, capped at 2
+    ("330521", "five_good_townships_trend"): ("0", "1"),  # 0 % both years: flat
     ("330521", "college_share_trend"): ("38.46", "2"),  # rise
     ("330521", "wealth_leader_trend"): ("35.62", "1"),  # 1.37 points down: within tolerance 2
     (TAOYUAN, "five_good_villages_trend"): ("40", "1"),  # flat

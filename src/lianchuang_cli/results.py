@@ -162,6 +162,24 @@ class SelfScoreDifference:
 
 
 @dataclass(frozen=True, slots=True)
+class BandConditionResult:
+    """A rating band's condition on a figure over the units below, as checked for this unit.
+
+    ``met`` is None when the figure could not be computed (the unit graded alone, not in
+    ``grade-tree``): the condition then decides nothing and the report says it was not checked.
+    ``decided`` is true when the unit's score (and shares) reach the band and only this unmet
+    condition keeps the unit from it: the reports explain the rating with it.
+    """
+
+    rating: str
+    condition: str
+    value: Decimal | None
+    met: bool | None
+    description: str
+    decided: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class UnitResult:
     """Everything known about one graded evidence file."""
 
@@ -201,6 +219,7 @@ class UnitResult:
     next_rating: NextRating | None
     next_rating_note: str
     self_score_differences: tuple[SelfScoreDifference, ...]
+    band_conditions: tuple[BandConditionResult, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,8 @@ class RubricContext:
         lines = self.lines
         first, end = node.start_mark.line, node.end_mark
         # A block ends where the next token starts: on a later line, that line is not ours.
-        last = end.line - 1 if not lines or not lines[end.line][: end.column].strip() else end.line
+        ends_here = end.line < len(lines) and lines[end.line][: end.column].strip()
+        last = end.line if ends_here else end.line - 1  # (a block at the end of the file)
         last = min(last, len(lines) - 1)
         while last > first and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
             last -= 1

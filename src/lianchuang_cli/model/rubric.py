@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.linked import LinkedSpec
-from lianchuang_cli.model.rules import Frozen, Points, Rule, Score
+from lianchuang_cli.model.rules import Frozen, Number, Points, Rule, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT, SignedScore
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
@@ -113,17 +113,41 @@ class VetoItem(Frozen):
     event: EventScope | None = None
 
 
+class BandCondition(Frozen):
+    """A condition of a rating band on a figure over the units below (三级联创 ties the levels):
+    ``{linked: {figure: share_rated, of: village}, at_least: 20}`` — a township is not 五个好
+    while under a fifth of its villages are, whatever its score. Checked by ``grade-tree``."""
+
+    linked: LinkedSpec
+    at_least: Number | None = None
+    at_most: Number | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> BandCondition:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("等级条件应写 at_least（不低于）或 at_most（不超过）之一")
+        return self
+
+    def holds(self, value: Decimal) -> bool:
+        """Whether the figure ``value`` meets the condition."""
+        if self.at_least is not None:
+            return value >= self.at_least
+        return self.at_most is None or value <= self.at_most
+
+
 class RatingBand(Frozen):
     """A rating (等级) reached from ``min_score``, optionally with every criterion at a share.
 
     ``min_criterion_share_of`` names the criteria the share applies to when not all do (the
-    county's derived criteria count in the total but do not decide 先进县 on their own).
+    county's derived criteria count in the total but do not decide 先进县 on their own);
+    ``requires`` lists conditions on figures over the units below (see ``BandCondition``).
     """
 
     name: Text
     min_score: Score
     min_criterion_share: Annotated[Decimal, Field(gt=0, le=1)] | None = None
     min_criterion_share_of: Annotated[list[Identifier], Field(min_length=1)] | None = None
+    requires: list[BandCondition] = []
 
     @model_validator(mode="after")
     def _share_named_with_share(self) -> RatingBand:

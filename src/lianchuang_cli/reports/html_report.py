@@ -116,7 +116,7 @@ def unit_sheet(result: UnitResult) -> UnitSheet:
         over_maximum=wording.over_maximum_note(result),
         rating_class=html_charts.rating_class(result.rating, result.ratings, result.vetoed),
         notes=tuple(wording.score_notes(result)),
-        vetoes=tuple(wording.veto_notes(result)),
+        vetoes=(*wording.veto_notes(result), *wording.condition_notes(result)),
         groups=tuple(groups),
         adjustments=tuple(
             AdjustmentRow(

@@ -181,6 +181,17 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
             "score_after": number(next_rating.score_after),
         },
         "next_rating_note": result.next_rating_note,
+        "band_conditions": [
+            {
+                "rating": c.rating,
+                "condition": c.condition,
+                "value": number(c.value),
+                "met": c.met,
+                "decided": c.decided,
+                "description": c.description,
+            }
+            for c in result.band_conditions
+        ],
         "self_score_differences": [
             {
                 "id": d.indicator,

@@ -24,6 +24,7 @@ from lianchuang_cli.reports.wording import (
     NO_GAPS,
     adjustment_label,
     adjustment_points,
+    condition_notes,
     criterion_share,
     long_term_text,
     next_rating_text,
@@ -134,7 +135,7 @@ def write_unit(result: UnitResult, stream: IO[str]) -> None:
         f"**总分 {fmt(result.score)} / {fmt(result.max_score)}**{over_maximum_note(result)}"
         f"　**等级 {result.rating}**\n\n"
     )
-    notes = [*score_notes(result), *veto_notes(result)]
+    notes = [*score_notes(result), *veto_notes(result), *condition_notes(result)]
     stream.write("".join(f"- {_cell(note)}\n" for note in notes) + "\n")
     if result.not_applicable:
         stream.write("## 缺项（请逐项复核）\n\n")

@@ -20,6 +20,7 @@ from lianchuang_cli.reports.wording import (
     NO_GAPS,
     adjustment_label,
     adjustment_points,
+    condition_notes,
     criterion_share,
     long_term_text,
     next_rating_text,
@@ -106,6 +107,8 @@ def _summary(result: UnitResult) -> Text:
         text.append(f"\n{note}")
     for note in veto_notes(result):
         text.append(f"\n{note}", style="bold red")
+    for note in condition_notes(result):
+        text.append(f"\n{note}", style="bold yellow")
     return text
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.reports import tree_view
+from lianchuang_cli.reports import tree_view, wording
 from lianchuang_cli.reports.console_layout import Wrapped, WrappedTable
 from lianchuang_cli.reports.table import render_text
 from lianchuang_cli.results import UnitResult
@@ -59,6 +59,8 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
     summary.append(result.rating, style="bold")
     for reason in result.veto_reasons:
         summary.append(f"\n一票否决：{reason}", style="bold red")
+    for note in wording.condition_notes(result):
+        summary.append(f"\n{note}", style="bold yellow")
     criteria = _table("各项得分", "考评项目", "得分", "满分")
     for c in result.criteria:
         criteria.add_row(c.name, fmt(c.score), fmt(c.max_score))

@@ -105,6 +105,21 @@ def veto_notes(result: UnitResult) -> list[str]:
     return [f"一票否决：{reason}" for reason in result.veto_reasons]
 
 
+def condition_notes(result: UnitResult) -> list[str]:
+    """The rating-band conditions on the units below that decided the rating (reached by score,
+    not met), and a line when they could not be checked (the unit graded alone)."""
+    notes = [
+        f"等级条件未满足，不评为“{c.rating}”：须{c.condition}；{c.description}"
+        for c in result.band_conditions
+        if c.decided
+    ]
+    unchecked = [c for c in result.band_conditions if c.met is None]
+    if unchecked:
+        wanted = "；".join(f"“{c.rating}”须{c.condition}" for c in unchecked)
+        notes.append(f"等级条件未核算（{unchecked[0].description}）：{wanted}")
+    return notes
+
+
 def criterion_share(criterion: CriterionResult) -> str:
     """The criterion's score as a share of its points: "85%", or "—" when nothing applies."""
     if not criterion.max_score:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
+from types import MappingProxyType
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
@@ -23,6 +24,7 @@ from lianchuang_cli.model.rubric import (
 from lianchuang_cli.model.rules import Breaches, Judgement, Outcome, Ratio
 from lianchuang_cli.results import (
     Adjustment,
+    BandConditionResult,
     CriterionResult,
     Gap,
     IndicatorResult,
@@ -34,6 +36,8 @@ from lianchuang_cli.results import (
     UnitResult,
 )
 from lianchuang_cli.scoring.building import builder
+from lianchuang_cli.scoring.conditions import blocked_ratings, check_conditions
+from lianchuang_cli.scoring.linked import LowerUnit
 from lianchuang_cli.scoring.recovery import Candidate, fewest_then_cheapest
 
 
@@ -42,11 +46,14 @@ def score_unit(
     evidence: Evidence,
     *,
     linked: Mapping[str, tuple[Any, Provenance]] | None = None,
+    below: Mapping[str, Sequence[LowerUnit]] | None = None,
 ) -> UnitResult:
     """Grade one unit's evidence against its rubric.
 
     ``linked`` gives, for linked indicators, the value computed from the level below and where
-    it came from; a linked indicator not given there is scored on its declared value.
+    it came from; a linked indicator not given there is scored on its declared value. ``below``
+    holds the graded units below by level (``grade-tree``), over which the rating bands'
+    conditions are checked; without it they are reported as not checked and decide nothing.
     """
     rubric = loaded.rubric
     plan = _plan(loaded)
@@ -87,6 +94,15 @@ def score_unit(
         for gain in [_base_gain(raw, applicable, total, lost)]
     )
     veto_names = tuple(loaded.veto_index[event.id].name for event in evidence.vetoes)
+    conditions: tuple[BandConditionResult, ...] = ()
+    if any(band.requires for band in rubric.ratings):
+        conditions = check_conditions(rubric, below)
+        reached = _band_for(rubric, score, criteria, vetoed)
+        within = {band.name for band in rubric.ratings[reached:]} if not vetoed else set()
+        conditions = tuple(
+            dataclasses.replace(c, decided=True) if c.met is False and c.rating in within else c
+            for c in conditions
+        )
     unit = evidence.unit
     return plan.unit_result(
         file=evidence.doc.name,
@@ -117,7 +133,16 @@ def score_unit(
         veto_reasons=veto_reasons,
         gaps=gaps,
         self_score_differences=differences,
-        **rating_fields(loaded, criteria, indicators, score, bonus - penalty, veto_names),
+        band_conditions=conditions,
+        **rating_fields(
+            loaded,
+            criteria,
+            indicators,
+            score,
+            bonus - penalty,
+            veto_names,
+            blocked=blocked_ratings(conditions),
+        ),
     )
 
 
@@ -129,6 +154,8 @@ def rating_fields(
     adjustment: Decimal,
     veto_names: tuple[str, ...],
     known: tuple[Target, NextRating | None, str] | None = None,
+    *,
+    blocked: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[str, Any]:
     """The ``UnitResult`` fields that the rubric's identity and rating bands decide.
 
@@ -137,10 +164,15 @@ def rating_fields(
     grade. ``adjustment`` is bonus minus penalty; ``veto_names`` the vetoes' rubric names.
     ``known`` is a next rating and note found before for a ``rating_target``: they are kept
     when the target is still the same, since the search reads nothing else of the bands.
+    ``blocked`` names the bands whose conditions on the units below are not met (with them).
     """
     rubric = loaded.rubric
-    band_index = _band_for(rubric, score, criteria, bool(veto_names))
-    if known is not None and known[0] == _target(rubric, band_index, bool(veto_names)):
+    band_index = _band_for(rubric, score, criteria, bool(veto_names), blocked)
+    target = rubric.ratings[band_index - 1] if band_index > 0 and not veto_names else None
+    if target is not None and target.name in blocked:
+        next_rating = None
+        note = f"“{target.name}”还须满足等级条件（取决于下级单位）：{blocked[target.name]}"
+    elif known is not None and known[0] == _target(rubric, band_index, bool(veto_names)):
         next_rating, note = known[1], known[2]
     else:
         next_rating, note = _next_rating(
@@ -170,9 +202,13 @@ def kept_band_fields(
 
 
 def _band_for(
-    rubric: Rubric, score: Decimal, criteria: tuple[CriterionResult, ...], vetoed: bool
+    rubric: Rubric,
+    score: Decimal,
+    criteria: tuple[CriterionResult, ...],
+    vetoed: bool,
+    blocked: Mapping[str, str] = MappingProxyType({}),
 ) -> int:
-    return len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria)
+    return len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria, blocked)
 
 
 def _band_fields(loaded: LoadedRubric, band_index: int) -> dict[str, Any]:
@@ -228,6 +264,7 @@ def rerate(
         result.bonus - result.penalty,
         veto_names,
         known,
+        blocked=blocked_ratings(result.band_conditions),
     )
     return dataclasses.replace(result, **fields)
 
@@ -618,10 +655,15 @@ def _veto_reason(event: Occurrence, loaded: LoadedRubric) -> str:
     return f"{name}（{event.note}）" if event.note else name
 
 
-def _band_index(rubric: Rubric, score: Decimal, criteria: Iterable[CriterionResult]) -> int:
+def _band_index(
+    rubric: Rubric,
+    score: Decimal,
+    criteria: Iterable[CriterionResult],
+    blocked: Mapping[str, str] = MappingProxyType({}),
+) -> int:
     criteria = tuple(criteria)
     for index, band in enumerate(rubric.ratings):
-        if _meets(band, score, criteria):
+        if band.name not in blocked and _meets(band, score, criteria):
             return index
     return len(rubric.ratings) - 1
 

@@ -103,13 +103,13 @@ def grade_tree(
             _grade(unit, {})
     for unit in units:
         if unit.level == "township":
-            _grade(unit, _values(unit, previous, {"village": unit.children}))
+            below = {"village": unit.children}
+            _grade(unit, _values(unit, previous, below), below)
     if county is not None:
         linked_townships = [t for t in townships if t.linked_to is county]
         villages = [v for t in linked_townships for v in t.children]
-        _grade(
-            county, _values(county, previous, {"village": villages, "township": linked_townships})
-        )
+        below = {"village": villages, "township": linked_townships}
+        _grade(county, _values(county, previous, below), below)
     for extra in units:
         if extra.level == "county" and extra is not county:
             # Graded on its own declared values only, and listed as left out.
@@ -266,11 +266,7 @@ def _values(
     }
     values: dict[str, tuple[Any, Provenance]] = {}
     for level, children in below.items():
-        lower = [
-            LowerUnit(c.result, c.evidence.profile if c.evidence else None)
-            for c in children
-            if c.result is not None
-        ]
+        lower = _lower(children)
         values.update(
             linked_values(
                 [i for i in indicators if i.linked is not None and i.linked.of == level],
@@ -283,7 +279,20 @@ def _values(
     return values
 
 
-def _grade(unit: _Unit, linked: dict[str, tuple[Any, Provenance]]) -> None:
+def _lower(children: list[_Unit]) -> list[LowerUnit]:
+    """The graded units among ``children``, with their village profiles."""
+    return [
+        LowerUnit(c.result, c.evidence.profile if c.evidence else None)
+        for c in children
+        if c.result is not None
+    ]
+
+
+def _grade(
+    unit: _Unit,
+    linked: dict[str, tuple[Any, Provenance]],
+    below: dict[str, list[_Unit]] | None = None,
+) -> None:
     if unit.loaded is None or unit.evidence is None:
         return
     missing = [
@@ -296,7 +305,8 @@ def _grade(unit: _Unit, linked: dict[str, tuple[Any, Provenance]]) -> None:
         message = f"以下联创指标无法核算，也未填写申报值：{names}"
         unit.failure = FileFailure(unit.name, (unit.at("code", message, "tree-linked-missing"),))
         return
-    unit.result = score_unit(unit.loaded, unit.evidence, linked=linked)
+    lower = None if below is None else {level: _lower(c) for level, c in below.items()}
+    unit.result = score_unit(unit.loaded, unit.evidence, linked=linked, below=lower)
 
 
 def _node(township: _Unit) -> TownshipNode:

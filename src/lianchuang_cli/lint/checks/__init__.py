@@ -8,6 +8,7 @@ from __future__ import annotations
 from lianchuang_cli.lint.base import Check
 from lianchuang_cli.lint.checks import (
     adjustment_caps,
+    band_conditions,
     bonus_groups,
     choice_options,
     clause_cited,
@@ -44,6 +45,7 @@ CHECKS: dict[str, Check] = {
         rating_order.CHECK,
         rating_coverage.CHECK,
         rating_reachable.CHECK,
+        band_conditions.CHECK,
         not_applicable.CHECK,
         not_applicable_cap.CHECK,
         adjustment_caps.CHECK,

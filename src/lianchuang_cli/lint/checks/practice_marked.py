@@ -2,7 +2,8 @@
 
 The seed policy states standards, never numbers: every number a rule uses (a threshold, a count,
 a deduction, a band, an option's points) comes from local practice and is marked by a comment
-containing “实践值” on the indicator's lines or just above them.
+containing “实践值” on the indicator's lines or just above them; so are a rating band's
+conditions on the units below (``requires``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
                 f"文件原文不含数字，请在该指标处加注释“# {MARK}：……，非《意见》原文”"
             )
             yield ctx.at(indicator, "rule", message=message)
+    for band in ctx.rubric.ratings:
+        if not band.requires:
+            continue
+        first, last = ctx.span(band)
+        if not any(MARK in line for line in ctx.lines[first - 1 : last]):
+            message = (
+                f"等级“{band.name}”的等级条件（requires）含具体数字，却没有注明出处；"
+                f"请在该等级处加注释“# {MARK}：……，非《意见》原文”"
+            )
+            yield ctx.at(band, "requires", message=message)
 
 
 CHECK = Check("practice-marked", "warning", "评分规则中的具体数字注明为实践值", run)
