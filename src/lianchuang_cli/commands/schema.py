@@ -20,9 +20,11 @@ from lianchuang_cli.commands.common import load_rubric_or_exit
 def schema(level: str, output: Path | None) -> None:
     """输出该细则佐证材料的 JSON Schema：编辑器（YAML 语言服务器）据此补全、检查填写。
 
+    模板第一行“# yaml-language-server: $schema=细则-版本.schema.json”指向的就是它
+    （版本见 lianchuang rubric show 细则），例如：
+
     \b
-    模板第一行“# yaml-language-server: $schema=village-2026.1.schema.json”指向的就是它：
-      lianchuang schema village -o village-2026.1.schema.json
+      lianchuang schema village -o village-版本.schema.json
     """
     from lianchuang_cli.reports.evidence_schema import render_schema
 
