@@ -23,11 +23,12 @@ def test_every_format_names_every_problem(name: str) -> None:
 
 
 def test_github_escapes_properties_and_data() -> None:
-    """Commas in the path and newlines or % in the message cannot break the command."""
+    """Commas in the path and % in the message cannot break the command; a newline is shown as
+    ``\\n`` (a second line in the annotation could pass for a problem of its own)."""
     lines = PROBLEM_FORMATS["github"](FILES).splitlines()
     assert lines[0] == (
         "::error file=a%2Cb.yaml,line=3,col=7,title=lianchuang [rule-best]"
-        "::错误：第一行%0A第二行 100%25"
+        "::错误：第一行\\n第二行 100%25"
     )
     assert lines[1].startswith("::warning file=c.yaml,line=1,col=1,")
 

@@ -18,6 +18,7 @@ import click
 from lianchuang_cli import __version__, rubric_cache
 from lianchuang_cli.commands import click_zh
 from lianchuang_cli.commands.common import (
+    EXIT_INPUT_ERROR,
     EXIT_INTERNAL_ERROR,
     EXIT_INTERRUPTED,
     prepare_console,
@@ -138,6 +139,13 @@ def run() -> None:
     except KeyboardInterrupt:  # from an ``interruptible()`` block, or with Python's own handler
         click.echo(INTERRUPTED_MESSAGE, err=True)
         code = EXIT_INTERRUPTED
+    except OSError as exc:  # the machine's, not ours: a full disk, a closed or failing stream
+        from lianchuang_cli.errors import os_reason
+        from lianchuang_cli.reports.escaping import shown
+
+        where = f"“{shown(str(exc.filename))}”" if exc.filename else "输出"
+        click.echo(f"无法读写{where}：{os_reason(exc)}；请检查后重试。", err=True)
+        code = EXIT_INPUT_ERROR
     except Exception as exc:  # last line of defence: never show a traceback
         click.echo(f"程序内部错误：{type(exc).__name__}: {exc}", err=True)
         click.echo("这不是您的操作问题；请把以上信息和所用文件发给维护人员。", err=True)

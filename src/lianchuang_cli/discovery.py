@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lianchuang_cli.errors import Problem, file_problem
+from lianchuang_cli.errors import Problem, file_problem, os_reason
 from lianchuang_cli.results import FileFailure, SkippedEntry
 
 EVIDENCE_SUFFIXES = (".yaml", ".yml", ".xlsx")
@@ -109,7 +109,7 @@ def _walk(
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except OSError as exc:
-        message = f"无法读取文件夹（{exc.strerror or exc}）；请检查权限"
+        message = f"无法读取文件夹（{os_reason(exc)}）；请检查权限"
         yield folder, FileFailure(folder, (Problem(folder, 1, 1, message, code="unreadable"),))
         return
     for entry in entries:
@@ -128,7 +128,7 @@ def _verdict(entry: os.DirEntry[str], suffixes: tuple[str, ...]) -> bool | str:
     try:
         mode = entry.stat().st_mode  # follows a link to its target
     except OSError as exc:
-        return _broken_link(exc) if entry.is_symlink() else f"无法读取（{exc.strerror or exc}）"
+        return _broken_link(exc) if entry.is_symlink() else f"无法读取（{os_reason(exc)}）"
     if stat.S_ISDIR(mode):
         return FOLDER_LINK
     if not stat.S_ISREG(mode):
@@ -155,4 +155,4 @@ def _broken_link(exc: OSError) -> str:
         return "符号链接循环（链接最终指回自己），不读取"
     if exc.errno == errno.ENOENT:
         return "符号链接指向的文件不存在"
-    return f"符号链接无法打开（{exc.strerror or exc}）"
+    return f"符号链接无法打开（{os_reason(exc)}）"

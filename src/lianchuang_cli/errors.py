@@ -88,3 +88,47 @@ class InputError(Exception):
         self.total = len(problems)
         self.problems = limit_problems(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+_OS_REASONS = {
+    "EACCES": "没有权限",
+    "EPERM": "操作不被允许",
+    "ENOENT": "文件或文件夹不存在",
+    "ENOTDIR": "路径中有一段不是文件夹",
+    "EISDIR": "这是一个文件夹",
+    "EEXIST": "文件已存在",
+    "ENOSPC": "磁盘空间已满",
+    "EDQUOT": "超出磁盘配额",
+    "EROFS": "文件系统是只读的",
+    "EFBIG": "文件太大",
+    "ENAMETOOLONG": "文件名太长",
+    "ELOOP": "符号链接循环",
+    "EMFILE": "打开的文件太多",
+    "ENFILE": "打开的文件太多",
+    "EIO": "读写设备出错",
+    "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用",
+    "EXDEV": "不能跨磁盘移动文件",
+    "ENXIO": "设备不存在或没有接收方",
+    "EPIPE": "接收输出的程序已退出",
+    "EINVAL": "参数无效（文件名或路径不被支持）",
+    "ENOMEM": "内存不足",
+    "ESTALE": "网络文件已失效",
+    "ETIMEDOUT": "网络连接超时",
+    "EAGAIN": "资源暂时不可用",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A Chinese phrase for why an operating-system call failed ("磁盘空间已满"), never the
+    English ``strerror``; an unknown error is named by its code (``系统错误码 95``)."""
+    import errno
+
+    winerror = getattr(exc, "winerror", None)
+    if winerror == 32:  # ERROR_SHARING_VIOLATION: Excel or WPS has the file open
+        return "文件正被其他程序（如 Excel、WPS）打开"
+    reason = _OS_REASONS.get(errno.errorcode.get(exc.errno or 0, ""))
+    if reason is not None:
+        return reason
+    code = winerror or exc.errno
+    return f"系统错误码 {code}" if code else "系统错误"

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
+from lianchuang_cli.reports.escaping import JSON_ESCAPE
 from lianchuang_cli.results import UnitFacts, UnitResult
 
 Render = Callable[[UnitResult], bytes]
@@ -52,7 +53,7 @@ this text can only be the line's own structure, never part of a value."""
 
 def field_text(value: str) -> bytes:
     """A text field as JSON writes it (what ``shape`` checks the render function does)."""
-    return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    return json.dumps(value, ensure_ascii=False).encode("utf-8", JSON_ESCAPE)
 
 
 def shape(render: Render, sample: UnitResult) -> dict[str, bytes] | None:

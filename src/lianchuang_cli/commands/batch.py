@@ -29,6 +29,7 @@ from lianchuang_cli.commands.reporting import (
     echo_gate_failures,
     gate_failures,
     progress_bar,
+    rubric_reads,
     write_report,
 )
 from lianchuang_cli.reports.registry import FORMATS
@@ -110,9 +111,9 @@ def batch(
             raise click.BadParameter(str(exc), param_hint="--quota") from None
     if FORMATS[output_format].binary and output is None:
         raise click.UsageError(f"{output_format} 格式须用 --output 指定输出文件")
-    if output is not None:
-        check_output_path(output, paths)
     found = find_evidence(paths, recursive=recursive)
+    if output is not None:
+        check_output_path(output, [*found.files, *rubric_reads(rubric_path)])
     if not found.files and not found.missing:
         where = "、".join(str(p) for p in paths)
         hint = "" if recursive else "；要包括子文件夹请加 --recursive"
@@ -160,9 +161,11 @@ def batch(
 
 def echo_some_problems(invalid: Iterable[FileFailure]) -> None:
     """The first problems of the invalid files on stderr (all of them are in the output)."""
+    from lianchuang_cli.reports.escaping import plain
+
     problems = (p for failure in invalid for p in failure.problems)
     for problem in islice(problems, PROBLEMS_SHOWN):
-        click.echo(str(problem), err=True)
+        click.echo(plain(str(problem)), err=True)
     rest = sum(1 for _ in problems)
     if rest:
         click.echo(f"……另有{rest}处错误，见输出。", err=True)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from lianchuang_cli.commands.common import EXIT_INTERRUPTED, fail
-from lianchuang_cli.entry import interruptible
+from lianchuang_cli.commands.common import EXIT_INTERRUPTED
+from lianchuang_cli.commands.output import check_output_path, output_stream, rubric_reads
 
 if TYPE_CHECKING:
     from lianchuang_cli.report import Report
     from lianchuang_cli.scoring.summary import BatchSummary
 
-__all__ = ["EXIT_INTERRUPTED"]
+__all__ = ["EXIT_INTERRUPTED", "check_output_path", "rubric_reads"]
 
 
 CACHE_HELP = (
@@ -67,62 +64,6 @@ def echo_cache_rejected(count: int) -> None:
         )
 
 
-def check_output_path(output: Path, inputs: Sequence[str | Path]) -> None:
-    """Refuse an output path that is an evidence file or one of the inputs."""
-    if output.suffix.lower() in (".yaml", ".yml"):
-        raise click.BadParameter(
-            "输出文件不能以 .yaml/.yml 结尾（以免与佐证材料混淆或覆盖材料）", param_hint="--output"
-        )
-    if output.is_dir():
-        raise click.BadParameter(f"“{output}”是文件夹；请给出文件名", param_hint="--output")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise click.BadParameter(
-            f"输出文件所在的文件夹“{folder}”不存在；请先创建", param_hint="--output"
-        )
-    if output.exists():
-        for given in inputs:
-            try:
-                same = os.path.samefile(output, given)
-            except OSError:
-                continue
-            if same:
-                raise click.BadParameter(
-                    f"“{output}”是输入文件，不能被输出覆盖", param_hint="--output"
-                )
-
-
-@contextmanager
-def atomic_output(path: Path, *, binary: bool) -> Iterator[IO[Any]]:
-    """A stream to a temporary file beside ``path``, renamed over it only when complete."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{path.name}.", suffix=".part"
-        )
-    except OSError as exc:
-        fail(f"无法写入“{path}”：{exc.strerror or exc}")
-    try:
-        # A Ctrl-C while writing raises KeyboardInterrupt here (instead of leaving the process at
-        # once) so that the part file is removed.
-        with interruptible():
-            if binary:
-                with open(descriptor, "wb") as stream:
-                    yield stream
-            else:
-                with open(descriptor, "w", encoding="utf-8", newline="") as stream:
-                    yield stream
-            # mkstemp creates the file private (0600); give it the permissions of a new file.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-            os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):  # already renamed into place
-            os.unlink(temporary)
-        raise
-
-
 def write_report(name: str, report: Report, output: Path | None) -> None:
     """Write ``report`` in format ``name`` to ``output`` (atomically) or to stdout."""
     from lianchuang_cli.reports.registry import FORMATS
@@ -135,7 +76,7 @@ def write_report(name: str, report: Report, output: Path | None) -> None:
         writer(report, sys.stdout)
         sys.stdout.flush()
         return
-    with atomic_output(output, binary=spec.binary) as stream:
+    with output_stream(output, binary=spec.binary) as stream:
         writer(report, stream)
 
 

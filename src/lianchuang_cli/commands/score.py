@@ -25,6 +25,7 @@ from lianchuang_cli.commands.reporting import (
     echo_cache_rejected,
     echo_gate_failures,
     gate_failures,
+    rubric_reads,
     write_report,
 )
 from lianchuang_cli.reports.registry import FORMATS
@@ -80,7 +81,7 @@ def score(
     threshold = parse_decimal(fail_under, "--fail-under")
     rubric_path = load_rubric_or_exit(rubric_name).path if rubric_name else None
     if output is not None:
-        check_output_path(output, files)
+        check_output_path(output, [*files, *rubric_reads(rubric_path)])
     # A handful of files grade faster in this process than a pool takes to start.
     jobs = 1 if len(files) < PARALLEL_FROM else default_jobs()
     if len(files) > 1:

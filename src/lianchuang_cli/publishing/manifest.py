@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from lianchuang_cli.errors import os_reason
+
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 Digest = Annotated[str, Field(pattern="^[0-9a-f]{64}$", description="SHA-256（十六进制小写）")]
@@ -133,7 +135,7 @@ def read_manifest(pack: Path) -> tuple[Manifest, bytes]:
             f"{path}: 找不到清单文件；这不是 lianchuang publish 生成的公示包"
         ) from None
     except OSError as exc:
-        raise ManifestError(f"{path}: 无法读取清单文件（{exc.strerror or exc}）") from None
+        raise ManifestError(f"{path}: 无法读取清单文件（{os_reason(exc)}）") from None
     try:
         data: Any = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

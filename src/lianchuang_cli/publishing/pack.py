@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lianchuang_cli import __version__
 from lianchuang_cli.digests import sha256_bytes, sha256_file
+from lianchuang_cli.errors import os_reason
 from lianchuang_cli.publishing.manifest import (
     MANIFEST_NAME,
     Evidence,
@@ -178,7 +179,7 @@ def _write_pack(pack: Path, contents: Mapping[str, bytes]) -> None:
     try:
         building = Path(tempfile.mkdtemp(dir=parent, prefix=f".{pack.name}.", suffix=".part"))
     except OSError as exc:
-        raise PublishError(f"无法在“{parent}”中写入：{exc.strerror or exc}") from None
+        raise PublishError(f"无法在“{parent}”中写入：{os_reason(exc)}") from None
     try:
         for name, data in contents.items():
             target = building / name
@@ -189,7 +190,7 @@ def _write_pack(pack: Path, contents: Mapping[str, bytes]) -> None:
         os.rename(building, pack)
     except OSError as exc:
         shutil.rmtree(building, ignore_errors=True)
-        raise PublishError(f"无法写入公示包“{pack}”：{exc.strerror or exc}") from None
+        raise PublishError(f"无法写入公示包“{pack}”：{os_reason(exc)}") from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

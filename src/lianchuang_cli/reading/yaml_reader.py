@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from lianchuang_cli.errors import InputError, Problem, file_problem
+from lianchuang_cli.errors import InputError, Problem, file_problem, os_reason
 from lianchuang_cli.reading import yaml_fast
 from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.formats import foreign_advice
@@ -232,7 +232,7 @@ def _read_regular_file(
             "没有读取这个文件的权限；请检查文件权限，或复制一份到自己的文件夹再试"
         ) from None
     except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        reason = os_reason(exc) if isinstance(exc, OSError) else "文件名含有不能使用的字符"
         raise refuse(f"无法读取文件（{reason}）") from None
     try:
         mode = os.fstat(fd).st_mode
@@ -251,7 +251,7 @@ def _read_regular_file(
             chunks.append(chunk)
             remaining -= len(chunk)
     except OSError as exc:
-        raise refuse(f"无法读取文件（{exc.strerror or type(exc).__name__}）") from None
+        raise refuse(f"无法读取文件（{os_reason(exc)}）") from None
     finally:
         os.close(fd)
     raw = b"".join(chunks)

@@ -18,6 +18,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.diffing.corpus import CorpusDiff, DriverTotal, UnitChange
 from lianchuang_cli.diffing.structure import KIND_NAMES, SECTION_NAMES, Change, RubricDiff
 from lianchuang_cli.reports.console_layout import WrappedTable
+from lianchuang_cli.reports.escaping import json_shown
 from lianchuang_cli.reports.table import render_text
 
 TOP = 10
@@ -227,4 +228,4 @@ def diff_payload(diff: RubricDiff, corpus: CorpusDiff | None) -> dict[str, Any]:
 
 def render_diff_json(diff: RubricDiff, corpus: CorpusDiff | None) -> str:
     """The JSON document as text."""
-    return json.dumps(diff_payload(diff, corpus), ensure_ascii=False, indent=2) + "\n"
+    return json_shown(json.dumps(diff_payload(diff, corpus), ensure_ascii=False, indent=2)) + "\n"

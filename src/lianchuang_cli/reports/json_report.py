@@ -21,6 +21,7 @@ from lianchuang_cli import __version__
 from lianchuang_cli.decimals import round_score
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.report import RankedResult, Report
+from lianchuang_cli.reports.escaping import JSON_ESCAPE
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
 
@@ -242,13 +243,13 @@ def prerender(result: UnitResult) -> bytes:
     text = "\x1f".join(
         (_dumps_line(head)[:-1], _dumps_line(result.rating), _dumps_line(tail)[1:-1])
     )
-    return text.encode("utf-8", "surrogateescape")
+    return text.encode("utf-8", JSON_ESCAPE)
 
 
 @lru_cache(maxsize=1024)
 def _json_bytes(text: str) -> bytes:
     # Ratings, statuses and quota notes: a handful of distinct texts in a whole batch.
-    return _dumps_line(text).encode("utf-8", "surrogateescape")
+    return _dumps_line(text).encode("utf-8", JSON_ESCAPE)
 
 
 def _join_rendered(text: bytes, placement: Placement) -> bytes:
@@ -434,7 +435,7 @@ class _ByteSink:
             self.flush()
 
     def text(self, text: str) -> None:
-        self.write(text.encode("utf-8", "surrogateescape"))
+        self.write(text.encode("utf-8", JSON_ESCAPE))
 
     def flush(self) -> None:
         data = b"".join(self._parts)

@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
+from lianchuang_cli.reports.escaping import markdown_text
 from lianchuang_cli.reports.rows import (
     INVALID_HEADER,
     Cell,
@@ -42,12 +43,13 @@ if TYPE_CHECKING:
 
 
 def _cell(value: Cell) -> str:
-    text = fmt(value) if isinstance(value, Decimal) else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    # User text (unit names, notes, file names, messages) is escaped: no raw HTML, no links,
+    # no table breaks (``escaping.markdown_text``).
+    return fmt(value) if isinstance(value, Decimal) else markdown_text(str(value))
 
 
 def _table(stream: IO[str], header: list[str], rows: Iterable[Sequence[Cell]]) -> None:
-    stream.write("| " + " | ".join(header) + " |\n")
+    stream.write("| " + " | ".join(_cell(name) for name in header) + " |\n")
     stream.write("|" + "---|" * len(header) + "\n")
     for row in rows:
         stream.write("| " + " | ".join(_cell(c) for c in row) + " |\n")
@@ -66,7 +68,8 @@ def write_markdown(report: Report, stream: IO[str]) -> None:
             return
     stream.write("# 批量评分汇总\n\n")
     if rubric is not None:
-        stream.write(f"考评细则：{rubric.title}（{rubric.id} {rubric.version}）\n\n")
+        title = markdown_text(f"{rubric.title}（{rubric.id} {rubric.version}）")
+        stream.write(f"考评细则：{title}\n\n")
     stream.write(counts_line(summary) + "\n\n")
     if summary.graded:
         stream.write("## 等级分布\n\n")

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import SEVERITY_NAMES, Problem
+from lianchuang_cli.reports.escaping import plain, xml_text
 
 if TYPE_CHECKING:
     from lianchuang_cli.report import Report
@@ -37,11 +38,11 @@ def failing(problem: Problem, *, strict: bool) -> bool:
 
 def render_text(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
     """``path:line:column: 错误 [code]: message``, one line per problem."""
-    return "".join(f"{p}\n" for f in files for p in f.problems)
+    return "".join(f"{plain(str(p))}\n" for f in files for p in f.problems)
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return plain(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
@@ -68,24 +69,31 @@ def render_github(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
     return "".join(lines)
 
 
+def _xml(text: str) -> str:
+    # One line of text XML 1.0 can hold: no control characters (they make it ill-formed), no
+    # newline that would start a forged line in a CI log.
+    return xml_text(plain(text))
+
+
 def render_junit(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
     """JUnit XML: one test case per file, one failure per failing problem."""
     suite = ElementTree.Element("testsuite", name="lianchuang")
     failures = 0
     for checked in files:
+        path = _xml(checked.path)
         case = ElementTree.SubElement(
-            suite, "testcase", classname="lianchuang", name=checked.path, file=checked.path
+            suite, "testcase", classname="lianchuang", name=path, file=path
         )
-        notes = [checked.note] if checked.note else []
+        notes = [_xml(checked.note)] if checked.note else []
         for p in checked.problems:
             if failing(p, strict=strict):
                 failures += 1
                 failure = ElementTree.SubElement(
-                    case, "failure", type=p.code or p.severity, message=p.message
+                    case, "failure", type=_xml(p.code or p.severity), message=_xml(p.message)
                 )
-                failure.text = str(p)
+                failure.text = _xml(str(p))
             else:
-                notes.append(str(p))
+                notes.append(_xml(str(p)))
         if notes:
             ElementTree.SubElement(case, "system-out").text = "\n".join(notes)
     suite.set("tests", str(len(files)))

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
+from lianchuang_cli.reports.escaping import plain
 from lianchuang_cli.reports.text_layout import break_lines
 from lianchuang_cli.results import SkippedEntry
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
@@ -203,4 +204,4 @@ def invalid_lines(report: Report) -> Iterator[str]:
     yield f"无效文件（{len(report.invalid)}个，未参加排名）"
     for failure in report.invalid:
         for problem in failure.problems:
-            yield str(problem)
+            yield plain(str(problem))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -16,6 +17,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.report import Report
 from lianchuang_cli.reports.console_layout import Column, Wrapped, section
+from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.wording import (
     NO_GAPS,
     adjustment_label,
@@ -48,8 +50,25 @@ def render_text(renderables: Iterable[RenderableType], *, width: int, color: boo
         emoji=False,
     )
     for renderable in renderables:
-        console.print(renderable)
+        console.print(_Inert(renderable))
     return console.export_text(styles=color)
+
+
+class _Inert:
+    """A renderable whose user text cannot drive the terminal: control characters (ANSI escapes,
+    carriage returns), bidirectional overrides and undecodable file-name bytes are shown
+    escaped (``escaping.plain_lines``); the layout's own line breaks and colours are kept."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for segment in console.render(self.inner, options):
+            if segment.control:
+                yield segment
+            else:
+                text = plain_lines(segment.text)
+                yield segment if text is segment.text else Segment(text, segment.style)
 
 
 def render_table(outcomes: list[FileOutcome], *, width: int = 100, color: bool = False) -> str:
@@ -63,7 +82,7 @@ def render_table(outcomes: list[FileOutcome], *, width: int = 100, color: bool =
 
 def render_problems(problems: Iterable[Problem]) -> str:
     """One ``file:line:column: 错误: message`` line per problem."""
-    return "".join(f"{p}\n" for p in problems)
+    return "".join(f"{plain(str(p))}\n" for p in problems)
 
 
 def _rating_style(result: UnitResult) -> str:
@@ -186,7 +205,7 @@ def write_table(report: Report, stream: IO[str]) -> None:
     )
     if options.unit_panels:
         for ranked in report.results():
-            console.print(unit_panel(ranked.result))
+            console.print(_Inert(unit_panel(ranked.result)))
         if report.summary.graded < 2:
             return
     # Imported here: ``score ONE_FILE`` prints no summary and need not load it.
@@ -199,15 +218,17 @@ def write_table(report: Report, stream: IO[str]) -> None:
     )
 
     for renderable in summary_sections(report.summary):
-        console.print(Wrapped(renderable) if isinstance(renderable, Text) else renderable)
+        console.print(_Inert(Wrapped(renderable) if isinstance(renderable, Text) else renderable))
+    # Lines that hold user text (unit names, file names, messages) are made plain before they
+    # are laid out: a newline in a unit name must not start a line of its own.
     for line in ranking_lines(report.summary, width=options.width):
-        stream.write(line + "\n")
+        stream.write(plain(line) + "\n")
     if report.summary.ranking:
         console.print(Wrapped(report.summary.tie_rule, style="dim"))
     for line in veto_lines(report.summary):
-        console.print(Wrapped(line))
+        console.print(Wrapped(plain(line)))
     for line in quota_lines(report.summary):
-        console.print(Wrapped(line))
+        console.print(Wrapped(plain(line)))
     if not options.unit_panels:
         for line in invalid_lines(report):
-            stream.write(line + "\n")
+            stream.write(plain(line) + "\n")

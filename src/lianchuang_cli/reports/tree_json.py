@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from lianchuang_cli.reports.escaping import json_shown
 from lianchuang_cli.reports.json_report import (
     SCHEMA_VERSION,
     failure_to_dict,
@@ -153,7 +154,8 @@ def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
 
 def render_tree_json(tree: TreeResult) -> str:
     """Serialise the tree report."""
-    return json.dumps(tree_to_dict(tree), ensure_ascii=False, indent=2, default=_decimal) + "\n"
+    text = json.dumps(tree_to_dict(tree), ensure_ascii=False, indent=2, default=_decimal)
+    return json_shown(text) + "\n"
 
 
 def _decimal(value: Any) -> Any:

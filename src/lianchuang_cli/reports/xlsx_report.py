@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from lianchuang_cli.report import Report
+from lianchuang_cli.reports.escaping import formula_like, shown
 from lianchuang_cli.reports.rows import (
     INVALID_HEADER,
     Cell,
@@ -50,7 +51,8 @@ class _Sheet:
         sheet.freeze_panes(1, 0)
         for column, width in self.widths.items():
             sheet.set_column(column, column, width)
-        sheet.write_row(0, 0, self.header, self.styles.header)
+        for column, name in enumerate(self.header):
+            self._text(sheet, 0, column, name, self.styles.header)
         self.row = 1
         self.sheet = sheet
         return sheet
@@ -68,8 +70,18 @@ class _Sheet:
                 if style is not None:
                     sheet.write_blank(self.row, column, None, style)
             else:
-                sheet.write_string(self.row, column, str(value), style)
+                self._text(sheet, self.row, column, str(value), style)
         self.row += 1
+
+    def _text(
+        self, sheet: Worksheet, row: int, column: int, text: str, style: Format | None
+    ) -> None:
+        # Always a string cell, never a formula; one that would start a formula if edited in
+        # Excel gets the "quote prefix" style (Excel's own leading apostrophe), keeping its value.
+        text = shown(text)
+        if formula_like(text):
+            style = self.styles.quoted(style)
+        sheet.write_string(row, column, text, style)
 
     def finish(self) -> None:
         """Make sure the sheet exists even when no row was written."""
@@ -79,13 +91,29 @@ class _Sheet:
 
 class _Styles:
     def __init__(self, book: Workbook) -> None:
-        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
-        self.number = book.add_format({"num_format": "0.00"})
-        self.percent = book.add_format({"num_format": "0.00\\%"})
+        self.book = book
+        self._properties: dict[int, dict[str, Any]] = {}
+        self._quoted: dict[int | None, Format] = {}
+        self.header = self._add({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        self.number = self._add({"num_format": "0.00"})
+        self.percent = self._add({"num_format": "0.00\\%"})
         self.ratings = {
-            key: book.add_format({"bg_color": colour, "num_format": "@"})
+            key: self._add({"bg_color": colour, "num_format": "@"})
             for key, colour in RATING_COLOURS.items()
         }
+
+    def _add(self, properties: dict[str, Any]) -> Format:
+        style = self.book.add_format(properties)
+        self._properties[id(style)] = properties
+        return style
+
+    def quoted(self, style: Format | None) -> Format:
+        """``style`` with Excel's quote prefix: the cell's text is text even when edited."""
+        key = None if style is None else id(style)
+        if key not in self._quoted:
+            properties = {} if key is None else self._properties[key]
+            self._quoted[key] = self._add({**properties, "quote_prefix": True})
+        return self._quoted[key]
 
     def rating(self, rating: str, ratings: tuple[str, ...], vetoed: bool) -> Format:
         if vetoed or rating == ratings[-1]:

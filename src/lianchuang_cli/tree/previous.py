@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.errors import InputError, Problem, os_reason
 
 PreviousFigures = dict[tuple[str, str], tuple[Decimal, str]]
 """(unit code, indicator id) → (last year's figure, where it was read)."""
@@ -25,8 +25,12 @@ def load_previous(path: Path, *, name: str = "") -> tuple[PreviousFigures, int |
         raise InputError(
             [Problem(name, 1, 1, "找不到上年结果文件；请检查 --previous 的路径")]
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, 1, 1, f"无法读取上年结果文件（{exc}）")]) from None
+    except OSError as exc:
+        message = f"无法读取上年结果文件（{os_reason(exc)}）"
+        raise InputError([Problem(name, 1, 1, message)]) from None
+    except UnicodeDecodeError:
+        message = "上年结果文件不是 UTF-8 文本；--previous 应为上年 grade-tree --format json 的输出"
+        raise InputError([Problem(name, 1, 1, message)]) from None
     except json.JSONDecodeError as exc:
         message = (
             f"不是有效的 JSON（{exc.msg}）；--previous 应为上年 grade-tree --format json 的输出"
