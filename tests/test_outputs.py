@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import IO, Any
 from xml.etree import ElementTree
 
 import pytest
@@ -195,7 +196,8 @@ def test_problem_lines_cannot_forge_a_line(hostile: Path) -> None:
     ):
         result = run(*args)
         assert result.exit_code == EXIT_INPUT_ERROR
-        shown_text = result.stdout + result.stderr  # validate lists its findings on stdout
+        # validate lists its findings on stdout; batch's stdout is the (lossless) JSON
+        shown_text = result.stderr if "json" in args else result.stdout + result.stderr
         _assert_plain_text(shown_text)
         assert "\\nfake.yaml:1:1" in shown_text
 
@@ -272,16 +274,26 @@ def test_output_to_a_fifo_is_streamed(tmp_path: Path) -> None:
 def test_a_full_disk_is_exit_2_in_chinese_and_leaves_nothing(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issue 17.4: ENOSPC while writing was exit 3 with an English OSError."""
-    import xlsxwriter.workbook
+    """Issue 17.4: ENOSPC while writing was exit 3 with an English OSError (XlsxWriter wraps it
+    in its own exception)."""
+    from lianchuang_cli.commands import output
 
-    def full(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    class FullDisk(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
 
-    if name == "xlsx":  # XlsxWriter wraps the error in its own exception
-        monkeypatch.setattr(xlsxwriter.workbook.Workbook, "_store_workbook", full)
-    else:
-        monkeypatch.setattr(f"{FORMATS[name].module}.{FORMATS[name].function}", full)
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def full_disk(target: int | str, binary: bool) -> IO[Any]:
+        if isinstance(target, int):
+            os.close(target)
+        # The workbook's bytes fail when flushed at the end: XlsxWriter leaves its zip open
+        # (closed at exit) when a write fails midway, which pytest would report.
+        stream = io.BufferedWriter(FullDisk(), buffer_size=1 << 24 if binary else 1 << 10)
+        return stream if binary else io.TextIOWrapper(stream, encoding="utf-8", newline="")
+
+    monkeypatch.setattr(output, "_open", full_disk)
     target = tmp_path / f"汇总.{name}"
     target.write_bytes(b"old")
     result = run("batch", str(TAOYUAN.parent), "--jobs", "1", "-o", str(target))
@@ -290,6 +302,15 @@ def test_a_full_disk_is_exit_2_in_chinese_and_leaves_nothing(
     assert "No space" not in result.stderr
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_full_device_is_exit_2_in_chinese() -> None:
+    """``-o /dev/full``: the device is written as a stream and its ENOSPC said in Chinese."""
+    result = run("batch", str(TAOYUAN.parent), "--jobs", "1", "--format", "csv", "-o", "/dev/full")
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "磁盘空间已满" in result.stderr
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
