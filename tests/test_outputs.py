@@ -73,7 +73,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
         evil = (
             source.replace("name: 桃源村党总支", f"name: {_quoted(text + kind)}")
             .replace("township: 桃源镇", f"township: {_quoted(text)}")
-            .replace('code: "0571030101"', f'code: "05710301{number:02d}"')
+            .replace('code: "0571030101"', f'code: "05710302{number:02d}"')
             .replace(note, f"note: {_quoted(text)}")
         )
         (folder / f"{kind}.yaml").write_text(evil, encoding="utf-8")
