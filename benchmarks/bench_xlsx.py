@@ -18,7 +18,7 @@ Times are medians over ``--rounds`` runs, per file; ratios are between figures o
 from __future__ import annotations
 
 import argparse
-import os
+import io
 import platform
 import resource
 import statistics
@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,6 +55,20 @@ def batch_cpu(folder: Path) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return cpu, wall
+
+
+def with_text_replaced(content: bytes, old: str, new: str) -> bytes:
+    """A workbook with ``old`` replaced by ``new`` in its XML parts."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(
+                info.filename, source.read(info.filename).replace(old.encode(), new.encode())
+            )
+    return out.getvalue()
 
 
 def main() -> None:
@@ -99,8 +114,17 @@ def main() -> None:
         target.mkdir()
         sources = workbooks if form == "xlsx" else EXAMPLES
         for copy in range(args.copies):
-            for source in sources:
-                os.link(source, target / f"{source.stem}-{copy}{source.suffix}")
+            for source, doc in zip(sources, docs, strict=True):
+                # Each copy is its own unit: a batch refuses files that share a unit code.
+                code = str(doc.data["unit"]["code"])
+                old, new = f'"{code}"', f'"{code}{copy:03d}"'
+                content = source.read_bytes()
+                if form == "xlsx":
+                    old, new = f">{code}<", f">{code}{copy:03d}<"
+                    content = with_text_replaced(content, old, new)
+                else:
+                    content = content.replace(old.encode(), new.encode(), 1)
+                (target / f"{source.stem}-{copy}{source.suffix}").write_bytes(content)
     files = args.copies * count
     runs: dict[str, list[tuple[float, float]]] = {form: [] for form in forms}
     for _ in range(args.rounds):

@@ -388,6 +388,9 @@ class Workbook:
             row_number = _int(row.get("r")) or row_number + 1
             column_number = 0
             for cell in row:
+                if not len(cell):  # a formatted empty cell: nothing to read
+                    column_number += 1
+                    continue
                 attrs = cell.attrib
                 place = _split_ref(attrs.get("r", "")) or (row_number, column_number + 1)
                 column_number = place[1]
