@@ -137,6 +137,7 @@ class RankingRow:
     """A unit's printed ranking row; its veto or quota note goes on a full-width line below."""
 
     cells: list[str]
+    numeric: list[bool]
     note: str
 
 
@@ -176,20 +177,25 @@ PRINT_WHEN_DIFFERENT = frozenset({"乡镇", "县"})
 
 def _printed_ranking(summary: BatchSummary) -> tuple[list[str], list[RankingRow]]:
     header = ranking_header(summary)
-    rows = [[_cell(c) for c in ranking_row(r)] for r in summary.ranking]
-    note = header.index("备注")
-    by_score, rating = header.index("按得分等级"), header.index("等级")
+    raw = [ranking_row(r) for r in summary.ranking]
+    rows = [[_cell(c) for c in row] for row in raw]
+    column = {name: index for index, name in enumerate(header)}
     kept = []
     for index, name in enumerate(header):
         values = {row[index] for row in rows}
         if name in PRINT_LEFT_OUT or (name in PRINT_WHEN_DIFFERENT and len(values) <= 1):
             continue
-        if index == by_score and all(row[by_score] == row[rating] for row in rows):
+        if name == "按得分等级" and all(row[index] == row[column["等级"]] for row in rows):
             continue  # no quota moved anyone: the column would repeat 等级
         kept.append(index)
+    numeric = [any(isinstance(row[i], int | Decimal) for row in raw) for i in kept]
+    note = column.get("备注")
     return (
         [header[i] for i in kept],
-        [RankingRow([row[i] for i in kept], row[note]) for row in rows],
+        [
+            RankingRow([row[i] for i in kept], numeric, "" if note is None else row[note])
+            for row in rows
+        ],
     )
 
 
