@@ -317,3 +317,13 @@ def test_graded_alone_the_conditions_are_not_checked(tmp_path: Path) -> None:
     checked = check_conditions(rubric, None)
     assert [c.met for c in checked] == [None, None]
     assert all("grade-tree" in c.description for c in checked)
+
+
+def test_rubric_show_states_the_band_conditions() -> None:
+    """``rubric show`` lists each band's conditions on the units below, in the report's words."""
+    from lianchuang_cli.reports.rubric_view import render_rubric
+
+    text = render_rubric(load_rubric(RUBRICS / "county.yaml").rubric, width=1000)
+    assert "等级条件（由 grade-tree 据下级单位结果核算）" in text
+    assert "乡镇评为最高等级（“五个好”）的比例不低于10%" in text
+    assert "其余考评项目只计入总分" in text

@@ -10,7 +10,11 @@ from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
 from lianchuang_cli.reports.console_layout import Wrapped
 from lianchuang_cli.reports.table import render_text
-from lianchuang_cli.reports.wording import NOT_APPLICABLE_POLICY_NAMES, band_share_text
+from lianchuang_cli.reports.wording import (
+    NOT_APPLICABLE_POLICY_NAMES,
+    band_conditions_text,
+    band_share_text,
+)
 
 
 def rubric_tree(rubric: Rubric) -> RenderableType:
@@ -76,7 +80,9 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
     for band in rubric.ratings:
         share = band_share_text(band, rubric)
         share = f"，且{share}" if share else ""
-        branch.add(Wrapped(f"{band.name}：总分 ≥ {fmt(band.min_score)}{share}"))
+        conditions = band_conditions_text(band)
+        conditions = f"；{conditions}" if conditions else ""
+        branch.add(Wrapped(f"{band.name}：总分 ≥ {fmt(band.min_score)}{share}{conditions}"))
     return root
 
 

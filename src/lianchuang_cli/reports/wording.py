@@ -44,6 +44,16 @@ def band_share_text(band: RatingBand, rubric: Rubric) -> str:
     return f"考评项目{names}各项得分率不低于{fmt(share * 100)}%（其余考评项目只计入总分）"
 
 
+def band_conditions_text(band: RatingBand) -> str:
+    """A band's conditions on the units below, as the rubric views state them ("" when none)."""
+    from lianchuang_cli.scoring.conditions import condition_text
+
+    if not band.requires:
+        return ""
+    wanted = "；".join(condition_text(c) for c in band.requires)
+    return f"等级条件（由 grade-tree 据下级单位结果核算）：{wanted}"
+
+
 def place(line: int, cell: str | None) -> str:
     """Where an indicator was filled in: "第12行" in a YAML file, "指标!H12" in a workbook."""
     return cell if cell is not None else f"第{line}行"

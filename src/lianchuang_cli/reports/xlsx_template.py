@@ -32,7 +32,7 @@ from lianchuang_cli.model.rules import (
 )
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Document
-from lianchuang_cli.reports.wording import band_share_text
+from lianchuang_cli.reports.wording import band_conditions_text, band_share_text
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell, MergedCell
@@ -276,6 +276,7 @@ class _Writer:
         ratings = "；".join(
             f"{band.name}：{fmt(band.min_score)}分以上"
             + (f"且{band_share_text(band, rubric)}" if band.min_criterion_share else "")
+            + (f"，{band_conditions_text(band)}" if band.requires else "")
             for band in rubric.ratings
         )
         lines = [
