@@ -314,3 +314,22 @@ def test_county_file_in_utf16_makes_a_tree(tmp_path: Path) -> None:
     county = folder / "county.yaml"
     county.write_text(county.read_text("utf-8"), "utf-16")
     assert detect_mode(folder, evidence_files(folder)) == "tree"
+
+
+def test_review_sheet_sets_each_indicator_beside_its_published_score(
+    villages: Path, tmp_path: Path
+) -> None:
+    """--unit: every indicator recomputed beside the published score; the edited one differs."""
+    pack, _ = copy_pack(villages, tmp_path)
+    data = results_of(pack)
+    unit = data["results"][0]
+    scored = [i for i in unit["indicators"] if i["score"] is not None]
+    scored[0]["score"] = scored[0]["score"] + 1
+    (pack / "results" / "results.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    result = CliRunner().invoke(
+        main, ["verify", str(pack), "--unit", unit["unit"]["code"]], env={"COLUMNS": "160"}
+    )
+    assert result.exit_code == 1
+    assert result.output.count("不同") == 1
+    assert result.output.count("相同") == len(unit["indicators"]) - 1
+    assert f"indicators[{scored[0]['id']}].score" in result.output

@@ -92,10 +92,17 @@ def _review(result: object, code: str, output_format: str) -> None:
         title = f"{unit.unit_name} · 复核表"
         click.echo(render_page(title=title, sheets=[unit_sheet(unit)]), nl=False)
         return
-    from lianchuang_cli.reports.table import render_table
+    from rich.console import RenderableType
 
-    click.echo(review_heading(unit, published))
-    click.echo(render_table([unit], width=width(), color=color()), nl=False)
+    from lianchuang_cli.reports.publication import review_indicators
+    from lianchuang_cli.reports.table import render_text, unit_panel
+
+    sheet: list[RenderableType] = [
+        review_heading(unit, published),
+        unit_panel(unit),
+        review_indicators(unit, published),
+    ]
+    click.echo(render_text(sheet, width=width(), color=color()), nl=False)
     mine = [d for d in result.differences if d.unit.endswith(f"，{unit.file}")]
     for difference in mine:
         click.echo(difference_line(difference))

@@ -4,11 +4,14 @@ say, and the 复核 sheet of one unit. Pure: data in, text out."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from lianchuang_cli.decimals import fmt
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from lianchuang_cli.publishing.compare import Difference
     from lianchuang_cli.publishing.pack import Published
     from lianchuang_cli.publishing.verify import Verification
@@ -130,6 +133,53 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return f"“{value}”"
     return str(value)
+
+
+def review_indicators(result: UnitResult, published: Any) -> RenderableType:
+    """The 复核 table: every indicator recomputed, beside its published score, with how it was
+    scored (the table layout of ``reports.table``; stacked blocks when narrow)."""
+    from lianchuang_cli.reports.console_layout import Column, section
+
+    then: dict[str, Any] = {}
+    if isinstance(published, dict) and isinstance(published.get("indicators"), list):
+        then = {str(i.get("id")): i for i in published["indicators"] if isinstance(i, dict)}
+    rows = []
+    for indicator in result.indicators:
+        now = "缺项" if indicator.score is None else fmt(indicator.score)
+        old = then.get(indicator.id)
+        shown = NONE if old is None else "缺项" if old.get("score") is None else str(old["score"])
+        same = old is not None and (
+            shown == now
+            or (old.get("score") is not None and _same_number(old["score"], indicator.score))
+        )
+        rows.append(
+            (
+                f"{indicator.name}\n{indicator.id}",
+                fmt(indicator.max_score),
+                now,
+                shown,
+                "相同" if same else "不同",
+                indicator.explanation,
+            )
+        )
+    columns = (
+        Column("指标", 2),
+        Column("分值"),
+        Column("重新计算"),
+        Column("公示"),
+        Column("核对"),
+        Column("计分说明", 4),
+    )
+    return section("逐项复核（重新计算 与 公示）", columns, rows)
+
+
+def _same_number(published: Any, recomputed: Decimal | None) -> bool:
+    if recomputed is None or isinstance(published, bool):
+        return False
+    try:
+        return Decimal(str(published)) == recomputed
+    except InvalidOperation:
+        return False
 
 
 def review_heading(result: UnitResult, published: Any) -> str:
