@@ -333,3 +333,14 @@ def test_review_sheet_sets_each_indicator_beside_its_published_score(
     assert result.output.count("不同") == 1
     assert result.output.count("相同") == len(unit["indicators"]) - 1
     assert f"indicators[{scored[0]['id']}].score" in result.output
+
+
+def test_spawned_workers_give_the_same_pack(
+    villages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers started as on Windows (spawn) grade relative paths in the evidence folder too."""
+    from lianchuang_cli import engine
+
+    monkeypatch.setattr(engine, "START_METHOD", "spawn")
+    publish(villages / "村级 材料", tmp_path / "spawned", jobs=2)
+    assert pack_files(tmp_path / "spawned") == pack_files(villages / "公示 包")
