@@ -21,6 +21,10 @@ from lianchuang_cli.cli import main
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading import grade_file
+from lianchuang_cli.model.rules import Change, ChangeRule
+from lianchuang_cli.reports.html_report import render_tree_html
+from lianchuang_cli.reports.tree_json import render_tree_json
+from lianchuang_cli.reports.tree_table import render_tree_table
 from lianchuang_cli.results import Provenance, UnitResult
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.previous import load_previous
@@ -628,3 +632,45 @@ def test_unit_that_is_not_a_mapping_never_crashes_the_tree(county: Path, unit: s
     failed = {f.file for f in tree.failures}
     assert str(county / "yunling" / "township.yaml") in failed
     assert tree.county is not None
+
+
+def test_missing_previous_year_is_not_applicable_and_said_in_every_format() -> None:
+    """Without --previous no trend earns a free “flat”: 缺项 as the rubric declares, said everywhere."""
+    tree = grade_tree(DEMO)
+    assert tree.county is not None
+    trends = [r for r in tree.county.indicators if r.id.endswith("_trend")]
+    assert len(trends) == 4
+    assert all(r.status == "not_applicable" and r.score is None for r in trends)
+    listed = {n.indicator: n.situation for n in tree.county.not_applicable}
+    assert listed == {r.id: "无上年数据" for r in trends}
+    # 云岭乡's share fell (25 → 0): it used to get a point for “flat”; now the item is left out.
+    yunling = next(
+        r for r in township(tree, YUNLING).indicators if r.id == "five_good_villages_trend"
+    )
+    assert (yunling.status, yunling.score) == ("not_applicable", None)
+    table = render_tree_table(tree, width=200)
+    html = render_tree_html(tree)
+    data = json.loads(render_tree_json(tree))
+    for text in (table, html):
+        assert "23.08（无上年数据）" in text
+        assert "缺项/3" in text
+    county = data["results"][0]
+    item = next(i for i in county["linked"] if i["indicator"] == "five_good_villages_trend")
+    assert (item["previous"], item["score"]) == (None, None)
+    assert {"id": "five_good_villages_trend", "situation": "无上年数据"}.items() <= next(
+        n for n in county["not_applicable"] if n["id"] == "five_good_villages_trend"
+    ).items()
+
+
+def test_a_rubric_may_declare_a_missing_previous_year_flat() -> None:
+    """``without_previous: flat`` keeps the old reading, and the explanation says the rubric chose it."""
+    rule = ChangeRule.model_validate(
+        {"kind": "change", "rise": 2, "flat": 1, "fall": 0, "without_previous": "flat"}
+    )
+    outcome = rule.score(Change(current=Decimal(25)), Decimal(2))
+    assert outcome.score == 1
+    assert "无上年数据" in outcome.found
+    assert "按细则规定按持平计1分" in outcome.explanation
+    assert rule.describe().endswith("无上年数据时按持平计1分")
+    default = ChangeRule.model_validate({"kind": "change", "rise": 2, "flat": 1})
+    assert default.describe().endswith("无上年数据时按缺项处理")

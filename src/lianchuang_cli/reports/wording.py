@@ -211,7 +211,9 @@ def linked_value(provenance: Provenance) -> str:
 
 
 def linked_score(indicator: IndicatorResult) -> str:
-    """ "0.69/3": the linked indicator's score over its points ("—" when not scored)."""
+    """ "0.69/3": the linked indicator's score over its points ("缺项" or "—" when not scored)."""
+    if indicator.status == "not_applicable":
+        return f"缺项/{fmt(indicator.max_score)}"
     score = "—" if indicator.score is None else fmt(indicator.score)
     return f"{score}/{fmt(indicator.max_score)}"
 

@@ -21,7 +21,7 @@ from lianchuang_cli.model.rubric import (
     RatingBand,
     Rubric,
 )
-from lianchuang_cli.model.rules import Breaches, Judgement, Outcome, Ratio
+from lianchuang_cli.model.rules import Breaches, Change, ChangeRule, Judgement, Outcome, Ratio
 from lianchuang_cli.results import (
     Adjustment,
     BandConditionResult,
@@ -400,6 +400,10 @@ def _score_indicators(
             value = declared = values[indicator_id]
             if spec is not None and not isinstance(value, NotApplicable):
                 provenance = Provenance("declared", spec.figure, "", None)
+        if type(value) is Change and value.previous is None:
+            value = _without_previous(item[1], value)
+            if isinstance(value, NotApplicable):
+                declared = value  # listed with the 缺项 the unit declared
         # The rule outcome, remembered: rules are pure functions of the value.
         kind = type(value)
         if kind is Decimal:
@@ -451,6 +455,20 @@ def _score_indicators(
         for r, value in not_applicable
     )
     return tuple(results), declared_not_applicable, differences
+
+
+WITHOUT_PREVIOUS = "无上年数据"
+
+
+def _without_previous(indicator: Indicator, value: Change) -> Change | NotApplicable:
+    """A comparison with no previous figure: 缺项 where the rubric says so, else the rule decides."""
+    rule = indicator.rule
+    if isinstance(rule, ChangeRule) and rule.without_previous == "not_applicable":
+        remark = (
+            "未提供上年结果（--previous），或上年结果中没有本单位该项的核算值；按细则规定作缺项处理"
+        )
+        return NotApplicable(WITHOUT_PREVIOUS, remark)
+    return value
 
 
 def _outcome(

@@ -6,6 +6,10 @@ one of two readings and states it: points for a rise, for holding level and for 
 change, kept between zero and ``rise``. ``tolerance`` is the change still read as holding level
 (one 两委 member of 73 is 1.37 points), and a figure at or above ``hold_at`` both years has held a
 top level that cannot rise (100 % of villages 五个好): it earns ``rise``, as local sheets count it.
+
+Without last year's figure nothing can be compared. ``without_previous`` says what that means:
+``not_applicable`` (the default) takes the indicator out as 缺项, so a missing file earns no free
+"flat"; ``flat`` scores it as holding level, which the report then says it did.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class ChangeRule(RuleBase):
     tolerance: NonNegative = ZERO
     hold_at: Number | None = None
     unit: str = "%"
+    without_previous: Literal["not_applicable", "flat"] = "not_applicable"
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Change)
 
@@ -70,7 +75,10 @@ class ChangeRule(RuleBase):
         return ZERO if self.per_point is not None else self.fall
 
     def describe(self) -> str:
-        """The rule in words, as ``rubric show`` and explanations state it."""
+        """The rule in words, as ``rubric show`` states it, with what a missing year means."""
+        return f"{self._comparison()}；{self.without_previous_text}"
+
+    def _comparison(self) -> str:
         if self.per_point is not None:
             text = (
                 f"与上年持平得{fmt(self.flat)}分，每提高1个百分点加{fmt(self.per_point)}分、"
@@ -87,11 +95,18 @@ class ChangeRule(RuleBase):
             text += f"，上年和本年都达到{fmt(self.hold_at)}{self.unit}的按提高计"
         return text
 
+    @property
+    def without_previous_text(self) -> str:
+        """What a missing previous figure means, as the rubric declares it."""
+        if self.without_previous == "flat":
+            return f"无上年数据时按持平计{fmt(self.flat)}分"
+        return "无上年数据时按缺项处理"
+
     def score(self, value: Change, points: Decimal) -> Outcome:
         current = f"本年{fmt(value.current)}{self.unit}"
         if value.previous is None:
             found = f"{current}，无上年数据"
-            explanation = f"{found}，无法比较，按持平计{fmt(self.flat)}分"
+            explanation = f"{found}，无法比较，按细则规定按持平计{fmt(self.flat)}分"
             action = action_if_lost(points, self.flat, "提供上年结果（--previous）并比上年提高")
             return Outcome(self.flat, found, explanation, action)
         delta = value.current - value.previous
@@ -110,5 +125,5 @@ class ChangeRule(RuleBase):
         if self.per_point is not None:
             steps = ZERO if abs(delta) <= self.tolerance else delta
             earned = min(self.rise, max(ZERO, round_score(self.flat + steps * self.per_point)))
-        explanation = f"{found}，{trend}；{self.describe()}，得{fmt(earned)}分"
+        explanation = f"{found}，{trend}；{self._comparison()}，得{fmt(earned)}分"
         return Outcome(earned, found, explanation, action_if_lost(points, earned, "比上年提高"))
