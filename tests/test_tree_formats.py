@@ -65,6 +65,8 @@ def _linked(result: UnitResult) -> list[tuple[str, str, str, str]]:
         if r.provenance is None:
             continue
         score = "—" if r.score is None else fmt(r.score)
+        if r.status == "not_applicable":
+            score = "缺项"
         declared = f"本单位申报{r.provenance.declared}" if r.provenance.declared else ""
         rows.append((r.name, _value(r), f"{score}/{fmt(r.max_score)}", declared))
     return rows
@@ -279,6 +281,8 @@ def read_json(text: str) -> Expected:
             elif "无上年数据" in indicator["explanation"]:
                 value += "（无上年数据）"
             score = "—" if item["score"] is None else fmt(item["score"])
+            if indicator["status"] == "not_applicable":
+                score = "缺项"
             declared = f"本单位申报{item['declared']}" if item["declared"] else ""
             rows.append((item["name"], value, f"{score}/{fmt(item['max_score'])}", declared))
         linked[r["unit"]["code"]] = rows
