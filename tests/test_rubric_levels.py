@@ -73,7 +73,12 @@ def test_township_without_petitions_is_graded_with_the_item_not_applicable(count
     )
     result = township(grade_tree(county), SHIQIAO)
     assert status_of(result, "petition_resolution") == "not_applicable"
-    assert [item.indicator for item in result.not_applicable] == ["petition_resolution"]
+    # Graded without --previous: the trend item is 缺项 too (无上年数据), by the rubric's without_previous.
+    listed = {item.indicator: item.situation for item in result.not_applicable}
+    assert listed == {
+        "petition_resolution": "全年无信访事项",
+        "five_good_villages_trend": "无上年数据",
+    }
 
 
 def test_township_not_applicable_only_in_listed_situations(county: Path) -> None:
@@ -127,7 +132,13 @@ def test_vetoed_village_costs_its_township_once(county: Path) -> None:
         r.id for r, s in zip(before.indicators, after.indicators, strict=True) if r.score != s.score
     }
     assert moved == {"villages_qualified"}
-    assert after.score - before.score == 2  # 80 % → 100 % at 0.1 per point
+
+    def qualified(result: UnitResult) -> Decimal | None:
+        return next(r.score for r in result.indicators if r.id == "villages_qualified")
+
+    assert qualified(after) == qualified(before) + 2  # type: ignore[operator]  # 80 % → 100 % at 0.1 per point
+    # Without --previous the trend (2 points) is 缺项, so the total rescales over 98 points.
+    assert after.score - before.score == Decimal("2.04")
 
 
 def test_one_honour_at_two_levels_counts_once(county: Path) -> None:
