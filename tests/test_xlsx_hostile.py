@@ -18,7 +18,7 @@ from lianchuang_cli.grading import grade_file
 from lianchuang_cli.reading import xlsx_cells
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.results import FileFailure, UnitResult
-from tests.test_xlsx_reader import V, cell_of, problems_of, saved, set_cells, taoyuan
+from tests.test_xlsx_reader import V, cell_of, meaning, problems_of, saved, set_cells, taoyuan
 from tests.xlsx_fill import edit
 
 FAR_CELL = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
@@ -214,3 +214,56 @@ def test_every_workbook_error_is_listed_in_one_run(tmp_path: Path) -> None:
     }
     assert "只能填写一种" in messages[cell_of(V, "dues_paid", layout.COL_VALUE)]
     assert "“十二”应为整数" in messages[cell_of(V, "theme_party_days", layout.COL_VALUE)]
+
+
+def with_shared_strings(content: bytes) -> bytes:
+    """The workbook as Excel and WPS save it: text in a shared-string table, not inline.
+
+    Each inline string becomes an index into ``xl/sharedStrings.xml``; one entry is written as
+    rich text with a phonetic hint, as Excel writes text typed with a Chinese input method.
+    """
+    strings: list[str] = []
+
+    def shared(match: re.Match[str]) -> str:
+        strings.append(match.group(2))
+        return f'{match.group(1)} t="s"><v>{len(strings) - 1}</v></c>'
+
+    inline = re.compile(
+        r'(<c r="[A-Z]+[0-9]+"(?: s="[0-9]+")?) t="inlineStr"><is><t>(.*?)</t></is></c>', re.S
+    )
+    parts = sheet_parts(content)
+
+    def change(xml: str) -> str:
+        return inline.sub(shared, xml)
+
+    content = patch_parts(content, dict.fromkeys(parts.values(), change))
+    items = [f"<si><t>{text}</t></si>" for text in strings]
+    if strings:
+        first = strings[0]
+        items[0] = (
+            f'<si><r><t>{first[:1]}</t></r><r><t>{first[1:]}</t></r><rPh sb="0" eb="1"><t>zhi</t></rPh></si>'
+        )
+    table = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + "".join(items)
+        + "</sst>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        target.writestr("xl/sharedStrings.xml", table)
+    return out.getvalue()
+
+
+def test_shared_strings_read_like_inline_ones(tmp_path: Path) -> None:
+    """A workbook saved by Excel or WPS (shared strings, rich text, phonetic hints) grades the same."""
+    inline = grade_file(saved(tmp_path, taoyuan(), "inline.xlsx"))
+    content = with_shared_strings(taoyuan())
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert b"inlineStr" not in archive.read(sheet_parts(content)[layout.SHEET_INDICATORS])
+    shared = grade_file(saved(tmp_path, content, "shared.xlsx"))
+    assert isinstance(inline, UnitResult)
+    assert isinstance(shared, UnitResult)
+    assert meaning(shared) == meaning(inline)
