@@ -353,3 +353,140 @@ def test_an_unwritable_folder_is_said_in_chinese(
     assert result.exit_code == EXIT_INPUT_ERROR
     assert "文件系统是只读的" in result.stderr
     assert "Read-only" not in result.stderr
+
+
+# -- 15.7: every command's formats from the registry, -o everywhere ------------------------------
+
+RUBRIC_FILE = Path(__file__).parents[1] / "rubrics" / "village.yaml"
+COUNTY = EXAMPLES / "county-demo"
+
+
+def _command_cases() -> list[tuple[str, list[str]]]:
+    from lianchuang_cli.reports.registry import COMMAND_FORMATS
+
+    subjects = {
+        "grade-tree": [str(COUNTY)],
+        "diff": ["village", str(RUBRIC_FILE)],
+        "check": [str(RUBRIC_FILE)],
+        "validate": [str(TAOYUAN)],
+    }
+    cases = [
+        (f"{command} {name}", [command, *subject, "--format", name])
+        for command, subject in subjects.items()
+        for name in COMMAND_FORMATS[command]
+    ]
+    return [
+        *cases,
+        ("rubric show", ["rubric", "show", "village"]),
+        ("schema", ["schema", "village"]),
+    ]
+
+
+@pytest.mark.parametrize(("case", "args"), _command_cases(), ids=[c for c, _ in _command_cases()])
+def test_every_command_writes_to_o_what_it_prints(
+    case: str, args: list[str], tmp_path: Path
+) -> None:
+    """Issue 15.7: grade-tree, diff, check, validate (each format), rubric show and schema take
+    ``-o``; the file holds exactly what the command prints, as UTF-8."""
+    printed = run(*args)
+    target = tmp_path / "out.txt"
+    written = run(*args, "-o", str(target))
+    assert written.exit_code == printed.exit_code, written.output
+    assert target.read_bytes() == printed.stdout_bytes
+    if printed.stdout_bytes:  # at most a line saying where
+        assert printed.stdout_bytes not in written.stdout_bytes
+
+
+def test_grade_tree_refuses_to_overwrite_last_years_results(tmp_path: Path) -> None:
+    """``grade-tree … --previous last.json -o last.json`` would destroy last year's figures."""
+    previous = tmp_path / "last.json"
+    previous.write_bytes((COUNTY / "last-year-2025.json").read_bytes())
+    before = previous.read_bytes()
+    result = run("grade-tree", str(COUNTY), "--previous", str(previous), "-o", str(previous))
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert previous.read_bytes() == before
+    inside = run("grade-tree", str(COUNTY), "-o", str(COUNTY / "county.yaml"), "--format", "json")
+    assert inside.exit_code == EXIT_INPUT_ERROR
+
+
+def test_validate_refuses_to_overwrite_the_workbook_it_checks(tmp_path: Path) -> None:
+    """A file being validated is never the output."""
+    workbook = tmp_path / "桃源村.xlsx"
+    assert run("convert", str(TAOYUAN), "--to", "xlsx", "-o", str(workbook)).exit_code == 0
+    before = workbook.read_bytes()
+    assert run("validate", str(workbook), "-o", str(workbook)).exit_code == EXIT_INPUT_ERROR
+    assert workbook.read_bytes() == before
+
+
+@pytest.fixture(scope="module")
+def hostile_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The county demo with a village named and annotated with every hostile text."""
+    import shutil
+
+    county = tmp_path_factory.mktemp("county") / "青山县"
+    shutil.copytree(COUNTY, county)
+    village = county / "taoyuan" / "nantang.yaml"
+    text = "".join(HOSTILE[k] for k in ("formula", "ansi", "newline", "html", "bidi"))
+    village.write_text(
+        village.read_text(encoding="utf-8").replace("name: 南塘村党支部", f"name: {_quoted(text)}"),
+        encoding="utf-8",
+    )
+    return county
+
+
+@pytest.mark.parametrize("name", ["table", "json", "html"])
+def test_hostile_text_is_inert_in_grade_tree(name: str, hostile_county: Path) -> None:
+    """grade-tree's formats hold a hostile village name safely."""
+    result = run("grade-tree", str(hostile_county), "--format", name)
+    text = result.stdout
+    if name == "table":
+        _assert_plain_text(text)
+    elif name == "json":
+        shown_name = json.dumps(json.loads(text), ensure_ascii=False)
+        assert (
+            json.dumps(HOSTILE["newline"] + HOSTILE["html"], ensure_ascii=False)[1:-1] in shown_name
+        )
+    else:
+        assert "<script>alert" not in text
+        assert "<img src=x" not in text
+
+
+@pytest.mark.parametrize("name", ["table", "json", "markdown"])
+def test_hostile_text_is_inert_in_diff(name: str, hostile: Path) -> None:
+    """diff --corpus names hostile units and unreadable files safely in each format."""
+    changed = RUBRIC_FILE.read_text(encoding="utf-8").replace("threshold: 12", "threshold: 11", 1)
+    new = hostile / "new-rubric.txt"
+    new.write_text(changed, encoding="utf-8")
+    try:
+        result = run("diff", str(RUBRIC_FILE), str(new), "--corpus", str(hostile), "--format", name)
+    finally:
+        new.unlink()
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    if name == "json":
+        json.loads(text)
+    else:
+        _assert_plain_text(text)
+        assert name == "table" or "<script" not in text  # a terminal shows markup as text
+
+
+@pytest.mark.parametrize("name", ["text", "github", "junit"])
+def test_hostile_text_is_inert_in_validate_and_check(name: str, hostile: Path) -> None:
+    """validate and check show problems quoting hostile text inertly in each format."""
+    validated = run("validate", str(hostile / "=broken.yaml"), "--format", name)
+    rubric = hostile / "rubric.txt"
+    rubric.write_text(
+        RUBRIC_FILE.read_text(encoding="utf-8").replace(
+            "id: village", f"id: {_quoted(HOSTILE['newline'])}", 1
+        ),
+        encoding="utf-8",
+    )
+    try:
+        checked = run("check", str(rubric), "--format", name)
+    finally:
+        rubric.unlink()
+    for result in (validated, checked):
+        assert result.exit_code in (1, 2), result.output
+        _assert_plain_text(result.stdout)
+        if name == "junit":
+            ElementTree.fromstring(result.stdout_bytes)

@@ -7,7 +7,8 @@ from xml.etree import ElementTree
 import pytest
 
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.reports.problems import PROBLEM_FORMATS, CheckedFile
+from lianchuang_cli.reports.problems import CheckedFile
+from lianchuang_cli.reports.registry import CHECK_FORMATS as PROBLEM_FORMATS
 
 ERROR = Problem("a,b.yaml", 3, 7, "第一行\n第二行 100%", code="rule-best")
 WARNING = Problem("c.yaml", 1, 1, "没有写 clause", severity="warning", code="clause-cited")

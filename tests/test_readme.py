@@ -172,3 +172,38 @@ def test_readme_command_lines_work(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert result.exit_code in (0, 1, 2), (argv, shown)
         assert "用法：" not in shown, (argv, shown)  # a usage error prints the usage line
         assert "程序内部错误" not in shown, (argv, shown)
+
+
+def test_readme_format_lists_match_the_registry() -> None:
+    """Issue 15.7: each command's ``--format`` list in README is the registry's, in its order."""
+    from lianchuang_cli.reports.registry import COMMAND_FORMATS, FORMATS
+
+    for command, formats in COMMAND_FORMATS.items():
+        if formats is FORMATS:
+            continue  # score and batch: the 输出格式 table below
+        heading = re.search(rf"^### `lianchuang {command} .*`$", README, flags=re.MULTILINE)
+        assert heading is not None, command
+        assert f"[--format {'|'.join(formats)}]" in heading.group(), (command, heading.group())
+        assert "[-o 文件]" in heading.group(), command
+    table = README.split("### 输出格式（`score` 与 `batch` 通用，`--format`）", 1)[1]
+    listed = re.findall(r"^\| `([a-z]+)` \|", table.split("\n\n", 2)[1], flags=re.MULTILINE)
+    assert listed == list(FORMATS)
+
+
+def test_readme_lint_checks_match_the_registry() -> None:
+    """Issue 15.7: README's table of lint checks is the registry's codes, severities and words."""
+    from lianchuang_cli.errors import SEVERITY_NAMES
+    from lianchuang_cli.expectations import CODE as EXPECTED_RESULT
+    from lianchuang_cli.lint.checks import CHECKS
+    from lianchuang_cli.lint.engine import SCHEMA_CODE, YAML_CODE
+
+    rows = {
+        code: (severity, description)
+        for code, severity, description in re.findall(
+            r"^\| `([a-z-]+)` \| (错误|警告) \| (.*) \|$", README, flags=re.MULTILINE
+        )
+    }
+    for code, check in CHECKS.items():
+        assert rows.get(code) == (SEVERITY_NAMES[check.severity], check.description), code
+    # The engine's own codes (reading and schema), and --examples' comparison.
+    assert set(rows) - set(CHECKS) == {YAML_CODE, "duplicate-key", SCHEMA_CODE, EXPECTED_RESULT}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from itertools import chain
 from pathlib import Path
 
 import click
 
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR
-
-FORMATS = ("text", "github", "junit")
+from lianchuang_cli.commands.output import check_output_path, emit, files_under, output_option
+from lianchuang_cli.reports.registry import CHECK_FORMATS, format_help
 
 
 def rubric_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -34,11 +35,12 @@ def rubric_files(paths: tuple[Path, ...]) -> list[Path]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(CHECK_FORMATS)),
     default="text",
     show_default=True,
-    help="输出格式：text 每行一处问题；github 工作流注释；junit 测试报告 XML。",
+    help=format_help(CHECK_FORMATS),
 )
+@output_option
 @click.option(
     "--examples",
     multiple=True,
@@ -57,6 +59,7 @@ def check(
     output_format: str,
     examples: tuple[Path, ...],
     update_expectations: bool,
+    output: Path | None,
 ) -> None:
     """检查考评细则：分值合计、评分规则、等级、编号等，逐条列出问题（文件:行:列）。
 
@@ -65,9 +68,11 @@ def check(
     与文件中的“# 预期：总分 …，等级 …”或“# 预期错误：行:列”逐一核对。
     退出码：0 没有问题；1 发现问题（--strict 时警告也算）；2 无法检查。
     """
+    from lianchuang_cli.commands.output import rubric_reads
+    from lianchuang_cli.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.expectations import Trees, check_example, example_files, update_example
     from lianchuang_cli.lint.engine import lint_file
-    from lianchuang_cli.reports.problems import PROBLEM_FORMATS, CheckedFile, failing
+    from lianchuang_cli.reports.problems import CheckedFile, failing
 
     if update_expectations and not examples:
         raise click.UsageError("--update-expectations 需要与 --examples 一起使用")
@@ -75,6 +80,9 @@ def check(
     if not files:
         click.echo("没有找到细则文件（*.yaml）。", err=True)
         sys.exit(EXIT_INPUT_ERROR)
+    if output is not None:  # the rubrics, and every file of the examples (trees included)
+        in_examples = (f for folder in examples for f in files_under(folder, EVIDENCE_SUFFIXES))
+        check_output_path(output, chain(files, examples, in_examples, rubric_reads(None)))
     checked = [CheckedFile(str(path), lint_file(path).problems) for path in files]
     example_paths = example_files(examples)
     if examples and not example_paths:
@@ -86,7 +94,7 @@ def check(
             if update_example(path, trees):
                 click.echo(f"已更新预期结果：{path}", err=True)
     checked.extend(CheckedFile(str(path), check_example(path, trees)) for path in example_paths)
-    click.echo(PROBLEM_FORMATS[output_format](checked, strict=strict), nl=False)
+    emit(CHECK_FORMATS[output_format](checked, strict=strict), output)
     problems = [p for f in checked for p in f.problems]
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors

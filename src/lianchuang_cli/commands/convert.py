@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, echo_problems, load_rubric_or_exit
-from lianchuang_cli.commands.template import write_new_file
+from lianchuang_cli.commands.output import write_new_file
 
 
 @click.command(options_metavar="[选项]")

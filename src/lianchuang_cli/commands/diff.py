@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from lianchuang_cli.commands.common import color, load_rubric_or_exit, width
-
-FORMATS = ("table", "json", "markdown")
+from lianchuang_cli.commands.output import check_output_path, emit, output_option, rubric_reads
+from lianchuang_cli.reports.registry import DIFF_FORMATS, format_help
 
 
 @click.command(options_metavar="[选项]")
@@ -24,12 +24,15 @@ FORMATS = ("table", "json", "markdown")
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(DIFF_FORMATS)),
     default="table",
     show_default=True,
-    help="输出格式：table 表格；json 供程序读取；markdown 可贴到代码评审中。",
+    help=format_help(DIFF_FORMATS),
 )
-def diff(old: str, new: str, corpus: tuple[Path, ...], output_format: str) -> None:
+@output_option
+def diff(
+    old: str, new: str, corpus: tuple[Path, ...], output_format: str, output: Path | None
+) -> None:
     """比较两版考评细则：新增、删除、分值和规则调整、等级变化。
 
     \b
@@ -38,20 +41,13 @@ def diff(old: str, new: str, corpus: tuple[Path, ...], output_format: str) -> No
     """
     from lianchuang_cli.diffing.corpus import corpus_files, diff_corpus
     from lianchuang_cli.diffing.structure import diff_rubrics
-    from lianchuang_cli.reports.diff_view import (
-        render_diff_json,
-        render_diff_markdown,
-        render_diff_table,
-    )
 
     before = load_rubric_or_exit(old)
     after = load_rubric_or_exit(new)
+    files = corpus_files(corpus) if corpus else []
+    if output is not None:
+        check_output_path(output, [before.path, after.path, *files, *rubric_reads(None)])
     structure = diff_rubrics(before.rubric, after.rubric)
-    effect = diff_corpus(before, after, corpus_files(corpus)) if corpus else None
-    if output_format == "json":
-        text = render_diff_json(structure, effect)
-    elif output_format == "markdown":
-        text = render_diff_markdown(structure, effect)
-    else:
-        text = render_diff_table(structure, effect, width=width(), color=color())
-    click.echo(text, nl=False)
+    effect = diff_corpus(before, after, files) if corpus else None
+    render = DIFF_FORMATS[output_format]
+    emit(render(structure, effect, width=width(), color=color() and output is None), output)

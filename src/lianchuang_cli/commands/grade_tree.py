@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 
 import click
 
 from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, color, echo_problems, width
-
-FORMATS = ("table", "json", "html")
+from lianchuang_cli.commands.output import check_output_path, emit, files_under, output_option
+from lianchuang_cli.reports.registry import TREE_FORMATS, format_help
 
 
 @click.command("grade-tree", options_metavar="[选项]")
@@ -28,23 +30,32 @@ FORMATS = ("table", "json", "html")
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(TREE_FORMATS)),
     default="table",
     show_default=True,
-    help="输出格式：table 表格，json 供程序读取，html 可打印的网页报告（A4，用 > 文件名.html 保存）。",
+    help=format_help(TREE_FORMATS),
 )
-def grade_tree(folder: Path, previous_path: Path | None, output_format: str) -> None:
+@output_option
+def grade_tree(
+    folder: Path, previous_path: Path | None, output_format: str, output: Path | None
+) -> None:
     """评分整个县：先评各村，再用各村结果核算并评各乡镇，最后评县。
 
     文件夹中放一个县级材料、各乡镇材料和各村材料（子文件夹随意）；村用 township_code、
     乡镇用 county_code 指明上级的单位代码。
     """
+    from lianchuang_cli.commands.output import rubric_reads
+    from lianchuang_cli.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.errors import InputError
-    from lianchuang_cli.reports.tree_json import render_tree_json
-    from lianchuang_cli.reports.tree_table import render_tree_table
     from lianchuang_cli.tree.grade import grade_tree as grade
     from lianchuang_cli.tree.previous import PreviousFigures, load_previous
 
+    if output is not None:  # every file the run may read: evidence, last year's, rubrics
+        previous_file: list[Path] = [previous_path] if previous_path is not None else []
+        reads: Iterable[str | Path] = chain(
+            files_under(folder, EVIDENCE_SUFFIXES), previous_file, rubric_reads(None)
+        )
+        check_output_path(output, reads)
     previous: PreviousFigures = {}
     previous_year: int | None = None
     if previous_path is not None:
@@ -59,14 +70,8 @@ def grade_tree(folder: Path, previous_path: Path | None, output_format: str) -> 
         previous_file=str(previous_path) if previous_path else "",
         previous_year=previous_year,
     )
-    if output_format == "json":
-        click.echo(render_tree_json(tree), nl=False)
-    elif output_format == "html":
-        from lianchuang_cli.reports.html_report import render_tree_html
-
-        click.echo(render_tree_html(tree), nl=False)
-    else:
-        click.echo(render_tree_table(tree, width=width(), color=color()), nl=False)
+    shown = TREE_FORMATS[output_format](tree, width=width(), color=color() and output is None)
+    emit(shown, output)
     echo_problems(tree.problems)
     for failure in tree.failures:
         echo_problems(failure.problems)
@@ -77,5 +82,7 @@ def grade_tree(folder: Path, previous_path: Path | None, output_format: str) -> 
             f"村{graded}个；无法评分的文件{len(tree.failures)}个，一致性问题{len(tree.errors)}个。",
             err=True,
         )
+    if output is not None:
+        click.echo(f"已写入{output}。", err=True)
     if tree.failures or tree.errors:
         sys.exit(EXIT_INPUT_ERROR)

@@ -16,7 +16,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -177,3 +177,37 @@ def write_new_file(path: Path, content: bytes) -> None:
     if os.path.lexists(path) and not _is_stream(path):
         raise click.UsageError(f"文件“{shown(str(path))}”已存在；为避免覆盖，请换一个文件名")
     write_output(path, content)
+
+
+OUTPUT_HELP = (
+    "写入此文件（UTF-8；写完整后才替换，不留半个文件；不能是本次读取的文件），而不是屏幕。"
+)
+
+
+def output_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--output``/``-o 文件``, the same for every command."""
+    return click.option(
+        "--output",
+        "-o",
+        "output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="文件",
+        help=OUTPUT_HELP,
+    )(command)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """``text`` to standard output, or to ``output`` through ``output_stream``."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with output_stream(output, binary=False) as stream:
+        stream.write(text)
+
+
+def files_under(folder: Path, suffixes: tuple[str, ...]) -> Iterator[str]:
+    """Every file under ``folder`` (sub-folders included) whose name ends with ``suffixes``."""
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if name.lower().endswith(suffixes):
+                yield os.path.join(parent, name)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from lianchuang_cli.commands.common import load_rubric_or_exit
+from lianchuang_cli.commands.output import check_output_path, emit, rubric_reads
 
 
 @click.command(options_metavar="[选项]")
@@ -28,12 +29,9 @@ def schema(level: str, output: Path | None) -> None:
     """
     from lianchuang_cli.reports.evidence_schema import render_schema
 
-    text = render_schema(load_rubric_or_exit(level).rubric)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise click.UsageError(f"无法写入“{output}”（{exc.strerror}）") from None
-    click.echo(f"已生成 JSON Schema：{output}")
+    loaded = load_rubric_or_exit(level)
+    if output is not None:
+        check_output_path(output, [loaded.path, *rubric_reads(None)])
+    emit(render_schema(loaded.rubric), output)
+    if output is not None:
+        click.echo(f"已生成 JSON Schema：{output}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from lianchuang_cli.commands.common import echo_problems, load_rubric_or_exit
+from lianchuang_cli.commands.output import write_new_file
 
 if TYPE_CHECKING:
     from lianchuang_cli.errors import Problem
@@ -69,14 +70,3 @@ def write_schema_beside(output: Path, rubric: Rubric) -> None:
     except OSError:
         return  # the template is written; editors simply go without completion
     click.echo(f"已生成编辑器用的 JSON Schema：{schema_path}")
-
-
-def write_new_file(output: Path, content: bytes) -> None:
-    """Write a file that must not exist yet (inputs and earlier work are never overwritten)."""
-    try:
-        with output.open("xb") as handle:
-            handle.write(content)
-    except FileExistsError:
-        raise click.UsageError(f"文件“{output}”已存在；为避免覆盖，请换一个文件名") from None
-    except OSError as exc:
-        raise click.UsageError(f"无法写入“{output}”（{exc.strerror}）") from None

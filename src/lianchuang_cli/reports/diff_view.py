@@ -18,7 +18,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.diffing.corpus import CorpusDiff, DriverTotal, UnitChange
 from lianchuang_cli.diffing.structure import KIND_NAMES, SECTION_NAMES, Change, RubricDiff
 from lianchuang_cli.reports.console_layout import WrappedTable
-from lianchuang_cli.reports.escaping import json_shown
+from lianchuang_cli.reports.escaping import json_shown, markdown_text, plain
 from lianchuang_cli.reports.table import render_text
 
 TOP = 10
@@ -97,8 +97,8 @@ def _corpus_tables(corpus: CorpusDiff) -> Iterator[Any]:
             table.add_column(column, overflow="fold", no_wrap=column in ("旧版", "新版", "变化"))
         for u in moved:
             table.add_row(
-                u.unit_name,
-                u.file,
+                plain(u.unit_name),
+                plain(u.file),
                 f"{fmt(u.old_score)} {u.old_rating}",
                 f"{fmt(u.new_score)} {u.new_rating}",
                 _signed(u.delta),
@@ -121,7 +121,7 @@ def _notes(corpus: CorpusDiff) -> Iterator[str]:
         yield "语料中没有两版都能评分的材料。"
     for u in corpus.ungradable:
         version = f"{u.version}细则下" if u.version else ""
-        yield f"{version}无法评分：{u.file}，{u.reason}"
+        yield plain(f"{version}无法评分：{u.file}，{u.reason}")
     if corpus.skipped:
         yield f"另有{corpus.skipped}个文件属于其他细则，未比较。"
 
@@ -150,7 +150,7 @@ def render_diff_markdown(diff: RubricDiff, corpus: CorpusDiff | None) -> str:
             out += ["| 单位 | 旧版 | 新版 | 变化 | 主要原因 |", "|---|---|---|---:|---|"]
             for u in moved:
                 out.append(
-                    f"| {u.unit_name} | {fmt(u.old_score)} {u.old_rating} | "
+                    f"| {markdown_text(u.unit_name)} | {fmt(u.old_score)} {u.old_rating} | "
                     f"{fmt(u.new_score)} {u.new_rating} | {_signed(u.delta)} | {_drivers(u)} |"
                 )
         if corpus.drivers:
@@ -165,7 +165,7 @@ def render_diff_markdown(diff: RubricDiff, corpus: CorpusDiff | None) -> str:
                 )
         notes = list(_notes(corpus))
         if notes:
-            out += ["", *(f"- {line}" for line in notes)]
+            out += ["", *(f"- {markdown_text(line)}" for line in notes)]
     return "\n".join(out) + "\n"
 
 

@@ -1,7 +1,7 @@
 """Problem reports for CI: plain lines, GitHub workflow annotations, JUnit XML.
 
 Each format is a pure function from the checked files (each with its problems) to text, registered
-in ``PROBLEM_FORMATS`` (used by ``check`` and ``validate``); ``strict`` says whether warnings count
+in ``registry.CHECK_FORMATS`` and ``registry.VALIDATE_FORMATS``; ``strict`` says whether warnings count
 as failures. ``write_github`` and ``write_junit`` give graded reports (``score``, ``batch``) the same
 two formats through the reporters registry: a file that could not be graded fails with its
 problems, a graded one passes with its score and rating as a note.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING
 from xml.etree import ElementTree
 
 from lianchuang_cli.decimals import fmt
@@ -29,6 +29,8 @@ class CheckedFile:
     path: str
     problems: tuple[Problem, ...]
     note: str = ""
+    total: int = 0
+    """How many problems were found, when more than ``problems`` lists (0: as many as listed)."""
 
 
 def failing(problem: Problem, *, strict: bool) -> bool:
@@ -104,17 +106,17 @@ def render_junit(files: Sequence[CheckedFile], *, strict: bool = False) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
-class ProblemRenderer(Protocol):
-    """A problem format: checked files → text."""
-
-    def __call__(self, files: Sequence[CheckedFile], *, strict: bool = False) -> str: ...
-
-
-PROBLEM_FORMATS: dict[str, ProblemRenderer] = {
-    "text": render_text,
-    "github": render_github,
-    "junit": render_junit,
-}
+def render_validation(files: Sequence[CheckedFile]) -> str:
+    """``validate``'s text: each file's problems, then one line saying how it went."""
+    lines: list[str] = []
+    for checked in files:
+        path = plain(checked.path)
+        if checked.problems:
+            lines.extend(f"{plain(str(p))}\n" for p in checked.problems)
+            lines.append(f"{path}：发现{checked.total or len(checked.problems)}处错误。\n")
+        else:
+            lines.append(f"{path}：填写正确。\n")
+    return "".join(lines)
 
 
 def report_files(report: Report) -> list[CheckedFile]:

@@ -1,6 +1,12 @@
-"""Every output format, in one place: format name → the function that writes a ``Report``.
+"""Every output format of every command, in one place.
 
-A writer is ``write(report, stream) -> None``: text formats get a text stream (UTF-8, ``newline=""``),
+``FORMATS`` (``score`` and ``batch``) maps a format name to the function that writes a ``Report``.
+The other commands' formats are ``TextFormat``s in ``COMMAND_FORMATS``: a function from what the
+command produced (a county tree, a rubric diff, checked files) to text, given only the options
+it declares (``width``/``color`` for tables, ``strict`` for problem lists). Every command's
+``--format`` choices and help come from here, and README's format lists are tested against it.
+
+A ``Format`` writer is ``write(report, stream) -> None``: text formats get a text stream (UTF-8, ``newline=""``),
 binary formats (``binary=True``) a binary file. Writers are named by module and function and
 imported only when used, so ``--help`` and ``score --format json`` never import rich or a workbook
 library. Adding a format is one module under ``reports/`` and one line here; tests loop over
@@ -105,3 +111,64 @@ FORMATS: dict[str, Format] = {
 def write(name: str, report: Report, stream: IO[Any]) -> None:
     """Write ``report`` in format ``name``."""
     FORMATS[name].writer()(report, stream)
+
+
+@dataclass(frozen=True, slots=True)
+class TextFormat:
+    """A registered format of ``grade-tree``, ``diff``, ``check`` or ``validate``: a function
+    ``render(*subject, **options) -> str``, given only the ``options`` it names."""
+
+    module: str
+    function: str
+    help: str
+    options: tuple[str, ...] = ()
+
+    def __call__(self, *subject: Any, **options: Any) -> str:
+        """Render ``subject`` (imported on first use)."""
+        render = getattr(import_module(self.module), self.function)
+        return cast(str, render(*subject, **{k: options[k] for k in self.options if k in options}))
+
+
+LAYOUT = ("width", "color")
+_TREE = "lianchuang_cli.reports.tree_"
+_DIFF = "lianchuang_cli.reports.diff_view"
+_PROBLEMS = "lianchuang_cli.reports.problems"
+
+TREE_FORMATS: dict[str, TextFormat] = {
+    "table": TextFormat(f"{_TREE}table", "render_tree_table", "表格，给人看", LAYOUT),
+    "json": TextFormat(
+        f"{_TREE}json", "render_tree_json", "JSON，供程序读取（也是下一年的 --previous）"
+    ),
+    "html": TextFormat(
+        "lianchuang_cli.reports.html_report", "render_tree_html", "可打印的网页报告（A4）"
+    ),
+}
+DIFF_FORMATS: dict[str, TextFormat] = {
+    "table": TextFormat(_DIFF, "render_diff_table", "表格，给人看", LAYOUT),
+    "json": TextFormat(_DIFF, "render_diff_json", "JSON，供程序读取"),
+    "markdown": TextFormat(_DIFF, "render_diff_markdown", "Markdown，可贴到代码评审中"),
+}
+CHECK_FORMATS: dict[str, TextFormat] = {
+    "text": TextFormat(_PROBLEMS, "render_text", "每行一处问题（文件:行:列）", ("strict",)),
+    "github": TextFormat(_PROBLEMS, "render_github", "GitHub Actions 工作流注释", ("strict",)),
+    "junit": TextFormat(_PROBLEMS, "render_junit", "JUnit 测试报告 XML", ("strict",)),
+}
+VALIDATE_FORMATS: dict[str, TextFormat] = {
+    "text": TextFormat(_PROBLEMS, "render_validation", "逐条列出错误，每个文件一行结论"),
+    "github": CHECK_FORMATS["github"],
+    "junit": CHECK_FORMATS["junit"],
+}
+COMMAND_FORMATS: dict[str, dict[str, Format] | dict[str, TextFormat]] = {
+    "score": FORMATS,
+    "batch": FORMATS,
+    "grade-tree": TREE_FORMATS,
+    "diff": DIFF_FORMATS,
+    "check": CHECK_FORMATS,
+    "validate": VALIDATE_FORMATS,
+}
+"""Command name → its formats (README's format lists are tested against this)."""
+
+
+def format_help(formats: dict[str, Format] | dict[str, TextFormat]) -> str:
+    """``--format``'s help: each format's name and what it is."""
+    return "输出格式：" + "；".join(f"{name} {spec.help}" for name, spec in formats.items()) + "。"

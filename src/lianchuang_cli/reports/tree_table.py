@@ -12,6 +12,7 @@ from rich.text import Text
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.reports import tree_view, wording
 from lianchuang_cli.reports.console_layout import Wrapped, WrappedTable
+from lianchuang_cli.reports.escaping import plain
 from lianchuang_cli.reports.table import render_text
 from lianchuang_cli.results import UnitResult
 from lianchuang_cli.tree.results import TownshipNode, TreeResult
@@ -75,7 +76,7 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
 def _townships_table(tree: TreeResult) -> Table:
     table = _table("各乡镇", "乡镇", "总分", "等级", "村（评分/找到）", "村的等级分布")
     for row in tree_view.township_rows(tree):
-        table.add_row(row.name, row.score, row.rating, row.villages, row.distribution)
+        table.add_row(plain(row.name), row.score, row.rating, row.villages, row.distribution)
     return table
 
 
@@ -84,6 +85,6 @@ def _villages_table(node: TownshipNode) -> Table:
         f"{tree_view.township_name(node)}：各村排名", "名次", "村", "总分", "等级", "文件"
     )
     for row in tree_view.village_rows(node):
-        table.add_row(row.rank, row.name, row.score, row.rating, row.file)
+        table.add_row(row.rank, plain(row.name), row.score, row.rating, plain(row.file))
     table.caption = tree_view.villages_left_out(node) or None
     return table

@@ -37,5 +37,8 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
 
 
 CHECK = Check(
-    "adjustment-caps", "error", "扣分项、加分项的上限合理：不小于单次分值，不超过总分", run
+    "adjustment-caps",
+    "error",
+    "扣分项、加分项的上限不小于单次分值、不超过总分；加分项不超过加分上限",
+    run,
 )

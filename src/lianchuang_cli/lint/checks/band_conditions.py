@@ -48,6 +48,6 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
 CHECK = Check(
     "band-conditions",
     "error",
-    "等级条件（requires）取自下级单位，界限在可能的范围内，最低等级不设条件",
+    "等级条件（`requires`）取自下级单位，界限在数值可能的范围内（比例0–100%、个数不小于0），最低一级不设条件",
     run,
 )

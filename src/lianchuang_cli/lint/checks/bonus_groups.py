@@ -39,5 +39,8 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
 
 
 CHECK = Check(
-    "bonus-groups", "error", "同组加分项（同一事项的不同级别）至少两级，且分值互不相同", run
+    "bonus-groups",
+    "error",
+    "同组加分项（同一事项的不同级别，`group`）至少两级，且各级分值互不相同",
+    run,
 )

@@ -30,4 +30,4 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
                 yield ctx.at(rule, "options", option, message=message, key=True)
 
 
-CHECK = Check("choice-options", "error", "选择题的选项互不相同（忽略空格、全角半角、大小写）", run)
+CHECK = Check("choice-options", "error", "选项互不相同（忽略空格、全角半角、大小写）", run)

@@ -19,4 +19,4 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
                 yield ctx.at(indicator, "id", message=message, key=True)
 
 
-CHECK = Check("clause-cited", "warning", "每个考评项目和指标都注明出处条款", run)
+CHECK = Check("clause-cited", "warning", "每个考评项目和指标都写明出处条款 `clause`", run)

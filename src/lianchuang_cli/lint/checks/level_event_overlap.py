@@ -56,6 +56,6 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
 CHECK = Check(
     "level-event-overlap",
     "error",
-    "针对下级单位事件的扣分项，与下级细则的一票否决事项适用的级别不重叠",
+    "针对下级单位事件的扣分项（`event: {kind, of, levels}`）与下级细则同类一票否决事项的级别不重叠：下级已否决的事件经联创指标计入本级，不再扣分",
     run,
 )

@@ -32,4 +32,9 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
             yield ctx.at(indicator, "not_applicable_when", message=message)
 
 
-CHECK = Check("not-applicable-cap", "error", "缺项上限能够满足：没有指标单独超过上限", run)
+CHECK = Check(
+    "not-applicable-cap",
+    "error",
+    "设了缺项上限 `not_applicable_max_share` 时，没有哪个允许缺项的指标单独就超过上限",
+    run,
+)

@@ -33,5 +33,8 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
 
 
 CHECK = Check(
-    "penalty-veto-overlap", "error", "同类事件的扣分项与一票否决事项适用的级别不重叠", run
+    "penalty-veto-overlap",
+    "error",
+    "同类事件（`event: {kind, levels}`）的扣分项与一票否决事项适用的级别不重叠：一事一种后果",
+    run,
 )

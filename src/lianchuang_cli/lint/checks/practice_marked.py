@@ -51,4 +51,9 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
             yield ctx.at(band, "requires", message=message)
 
 
-CHECK = Check("practice-marked", "warning", "评分规则中的具体数字注明为实践值", run)
+CHECK = Check(
+    "practice-marked",
+    "warning",
+    "评分规则中的具体数字（门槛、次数、扣分、档次、选项分值）在该指标处、等级条件（`requires`）在该等级处以注释“实践值”注明——《意见》原文不含数字",
+    run,
+)

@@ -24,5 +24,5 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
 
 
 CHECK = Check(
-    "quota-rating", "error", "名额（quotas）针对细则中的等级，不含最低一级，每级至多一条", run
+    "quota-rating", "error", "名额（`quotas`）针对细则中的等级，不含最低一级，每级至多一条", run
 )

@@ -25,4 +25,6 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
             yield ctx.at(band, "min_score", message=message)
 
 
-CHECK = Check("rating-coverage", "error", "等级覆盖0分到总分：最低等级兜底，门槛不超过总分", run)
+CHECK = Check(
+    "rating-coverage", "error", "等级覆盖 0 分到总分：最低一级 0 分兜底，门槛不超过总分", run
+)

@@ -53,4 +53,9 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
                 yield ctx.at(band, "min_criterion_share", message=message)
 
 
-CHECK = Check("rating-reachable", "error", "每个等级都评得到：不被更高等级遮蔽，条件能够满足", run)
+CHECK = Check(
+    "rating-reachable",
+    "error",
+    "每个等级都评得到：不被排在前面的等级遮蔽，“每项得分率”条件能够满足，`min_criterion_share_of` 只写细则中的考评项目",
+    run,
+)

@@ -20,4 +20,4 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
             yield ctx.at(indicator, "rule", message=message)
 
 
-CHECK = Check("rule-worst", "error", "评分规则的最低得分不低于0", run)
+CHECK = Check("rule-worst", "error", "评分规则的最低得分不低于 0", run)

@@ -31,4 +31,4 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
                 yield ctx.at(lower, "points", message=message)
 
 
-CHECK = Check("tiers-order", "error", "档次按 min 从高到低排列、互不重叠，低档分值不高于高档", run)
+CHECK = Check("tiers-order", "error", "档次按 `min` 从高到低、互不重叠，低档分值不高于高档", run)

@@ -34,4 +34,4 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
                 yield ctx.at(band, "min", message=message)
 
 
-CHECK = Check("tiers-range", "error", "每个档次都落在规则的取值范围内，能够达到", run)
+CHECK = Check("tiers-range", "error", "每个档次都落在 `min_value`–`max_value` 之内，能够达到", run)
