@@ -210,16 +210,26 @@ def test_jobs_do_not_change_the_pack(villages: Path, tmp_path: Path) -> None:
 def test_county_pack_is_byte_identical_twice_and_verifies(tmp_path: Path) -> None:
     """The county demo (a tree, with last year's results): identical result bytes on a second
     publication, a verified pack, and a 复核 sheet for one village."""
-    first = run("publish", str(DEMO), "-o", str(tmp_path / "a"), "--previous", str(PREVIOUS))
+    # --rubric in a tree: the township rubric from a file of its own (a comment line more).
+    township = tmp_path / "乡镇 细则.yaml"
+    township.write_text(
+        "# 本县使用的乡镇细则\n" + (ROOT / "rubrics" / "township.yaml").read_text("utf-8"), "utf-8"
+    )
+    first = run(
+        "publish", str(DEMO), "-o", str(tmp_path / "a"), "--previous", str(PREVIOUS),
+        "--rubric", str(township),
+    )  # fmt: skip
     assert first.exit_code == 0, first.output
     digest = re.search(r"公示摘要（SHA-256）：([0-9a-f]{64})", first.output)
     assert digest is not None
-    second = publish(DEMO, tmp_path / "b", previous=PREVIOUS)
+    second = publish(DEMO, tmp_path / "b", previous=PREVIOUS, rubric=township)
     assert pack_files(tmp_path / "a") == pack_files(tmp_path / "b")
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))
     assert manifest["mode"] == "tree"
     assert manifest["previous"]["file"] == "previous/last-year-2025.json"
     assert {r["id"] for r in manifest["rubrics"]} == {"village", "township", "county"}
+    copy = tmp_path / "a" / "rubrics" / "township.yaml"
+    assert copy.read_bytes() == township.read_bytes()
     assert second.manifest.units == manifest["units"]
     data = results_of(tmp_path / "a")
     assert str(tmp_path) not in json.dumps(data, ensure_ascii=False)

@@ -94,14 +94,15 @@ def _path_order(path: str) -> tuple[str, ...]:
 
 
 def detect_mode(folder: Path, files: Sequence[str], rubric: Path | None = None) -> Mode:
-    """``tree`` when a file asks for a county-level rubric, else ``batch``.
+    """``tree`` when a file asks for a county-level rubric (shipped, or ``rubric``), else ``batch``.
 
     Files nearest the top are looked at first (a county file usually sits there), and a YAML
     file is parsed only when its text might ask for a county rubric (``_may_ask_for``).
     """
-    if rubric is not None:
-        return "tree" if load_rubric(rubric).rubric.level == "county" else "batch"
     levels = _shipped_levels()
+    if rubric is not None:  # given with --rubric: its id names the rubric of its level
+        loaded = load_rubric(rubric).rubric
+        levels[loaded.id] = loaded.level
     county = {name for name, level in levels.items() if level == "county"}
     for name in sorted(files, key=lambda f: (f.count("/"), _path_order(f))):
         path = folder / name
@@ -208,12 +209,15 @@ def _tree(
     from lianchuang_cli.reports.tree_json import render_tree_json
     from lianchuang_cli.tree.grade import grade_tree
 
+    rubrics = dict(request.rubrics)
+    if request.rubric is not None:  # --rubric: the rubric of its id, the shipped ones for the rest
+        rubrics[load_rubric(request.rubric).rubric.id] = request.rubric
     tree = grade_tree(
         Path("."),
         previous=previous,
         previous_file=request.previous_name,
         previous_year=previous_year,
-        rubrics=request.rubrics,
+        rubrics=rubrics,
     )
     outputs = {RESULTS_JSON: render_tree_json(tree).encode("utf-8")}
     everything = render_all is None or render_all(outputs[RESULTS_JSON])
@@ -236,9 +240,7 @@ def _tree(
     used: dict[tuple[str, str], UsedRubric] = {}
     for ranked in units:
         result = ranked.result
-        path = request.rubrics.get(result.rubric_id) or (
-            shipped_rubrics_dir() / f"{result.rubric_id}.yaml"
-        )
+        path = rubrics.get(result.rubric_id) or (shipped_rubrics_dir() / f"{result.rubric_id}.yaml")
         used.setdefault(
             (result.rubric_id, result.rubric_sha256),
             UsedRubric(

@@ -87,12 +87,15 @@ def verify(pack: Path, *, evidence: Path | None = None, jobs: int = 1) -> Verifi
             changes.append((name, "changed"))
     changes.extend((name, "missing") for name in recorded if name not in set(present))
     changes.sort(key=lambda item: item[0])
+    batch_rubric = manifest.mode == "batch" and manifest.options.rubric is not None
     request = Request(
         folder=folder,
         mode=manifest.mode,
         quotas=_quotas(manifest),
-        rubric=_pack_rubric(pack, manifest) if manifest.options.rubric else None,
-        rubrics={} if manifest.options.rubric else _pack_rubrics(pack, manifest),
+        # A batch given --rubric grades every file with it; otherwise (and always in a tree)
+        # each file's rubric is the pack's copy of the id it asks for.
+        rubric=_pack_rubric(pack, manifest) if batch_rubric else None,
+        rubrics={} if batch_rubric else _pack_rubrics(pack, manifest),
         previous=pack / manifest.previous.file if manifest.previous else None,
         previous_name=manifest.previous.file if manifest.previous else "",
         jobs=jobs,
