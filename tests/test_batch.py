@@ -144,7 +144,7 @@ def test_rubric_declared_quota(folder: Path, tmp_path: Path) -> None:
     result = run("batch", str(folder), "--jobs", "1", "--rubric", str(rubric), "--format", "json")
     payload = json.loads(result.stdout)
     assert payload["summary"]["quotas"] == [
-        {"rating": "优秀", "percent": 10, "cap": 0, "demoted": 2}
+        {"rating": "优秀", "percent": 10, "cap": 0, "demoted": 2, "tied": 0}
     ]
 
 
@@ -373,3 +373,29 @@ def test_results_are_not_kept_unless_asked_for() -> None:
         with pytest.raises(RuntimeError):
             next(report.results())
         assert len(list(graded.rendered())) == len(VILLAGES)
+
+
+def test_quota_tie_is_reported_in_every_batch_format(tmp_path: Path) -> None:
+    """batch taoyuan --quota 优秀=20%: 桃源村 and 杏花村 tie on every figure; each format says 并列."""
+    folder = tmp_path / "taoyuan"
+    folder.mkdir()
+    for name in ("taoyuan", "xinghua", "liuxi", "nantang", "hexi"):
+        shutil.copy(EXAMPLES / "county-demo" / "taoyuan" / f"{name}.yaml", folder)
+    for name in ("table", "json", "jsonl", "csv", "markdown", "html", "xlsx"):
+        target = tmp_path / f"out.{name}"
+        result = CliRunner().invoke(
+            main,
+            ["batch", str(folder), "--quota", "优秀=20%", "--format", name, "-o", str(target)],
+        )
+        assert result.exit_code == 0, (name, result.output)
+        if name == "xlsx":
+            book = openpyxl.load_workbook(target)
+            text = " ".join(str(c.value) for s in book for row in s.iter_rows() for c in row)
+        else:
+            text = target.read_text(encoding="utf-8-sig")
+        assert "并列" in text, name
+        assert "杏花村" in text, name
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    ratings = {r["unit"]: r["rating"] for r in data["summary"]["ranking"]}
+    assert ratings["桃源村党总支"] == ratings["杏花村党支部"] == "优秀"
+    assert data["summary"]["quotas"][0]["tied"] == 1

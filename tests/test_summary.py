@@ -161,3 +161,34 @@ def test_rows_kept_in_a_file_read_back_as_in_memory(tmp_path: Path) -> None:
             r.placement.quota_note for r in ranking if r.placement.quota_note.count("；") == 2
         ]
         assert cascaded, "a unit pushed down twice says both steps"
+
+
+def test_units_tied_across_a_quota_cut_off_are_reported_not_settled_by_code() -> None:
+    """杏花村's case: equal total and base score at the 优秀 cut-off: both keep 优秀, marked 并列."""
+    results = [unit("02", "101.25"), unit("01", "101.25"), unit("03", "96"), unit("04", "90")]
+    summary = summarise(results, {"优秀": D(25)})  # one place for four units
+    ratings = {r.row.unit_code: r.placement.rating for r in summary.ranking}
+    assert ratings == {"01": "优秀", "02": "优秀", "03": "良好", "04": "良好"}
+    tied = [r for r in summary.ranking if r.placement.tied]
+    assert [r.row.unit_code for r in tied] == ["01", "02"]
+    assert all("并列：2个单位总分、基础分相同" in r.placement.quota_note for r in tied)
+    assert all("考评领导小组研究确定" in r.placement.quota_note for r in tied)
+    [outcome] = summary.quotas
+    assert (outcome.cap, outcome.demoted, outcome.tied) == (1, 2, 1)
+    # A different base score is no tie: the stated ranking rule decides.
+    apart = summarise([unit("02", "101.25", "100"), unit("01", "101.25", "99")], {"优秀": D(50)})
+    assert [r.placement.rating for r in apart.ranking] == ["优秀", "良好"]
+    assert not any(r.placement.tied for r in apart.ranking)
+
+
+def test_quota_ties_rule_named_by_the_rubric() -> None:
+    """``keep_all`` keeps every tied unit and says so."""
+    builder = SummaryBuilder()
+    for index, result in enumerate([unit("02", "99"), unit("01", "99"), unit("03", "99")]):
+        builder.add(index, result)
+    summary = builder.finish(
+        files=3, invalid=0, skipped=0, quotas={"优秀": D(50)}, quota_ties="keep_all"
+    )
+    assert [r.placement.rating for r in summary.ranking] == ["优秀"] * 3
+    assert "并列者均保留该等级" in summary.ranking[2].placement.quota_note
+    assert "quota_ties: keep_all" in summary.quota_rule

@@ -278,14 +278,18 @@ def _grade_batch(
         quotas, rubric_quotas = options.quotas, options.rubric_quotas
         caps = dict(quotas or {})
         duplicates = builder.duplicate_codes()
+        ties = "committee"
         if rubric_quotas and builder.rubric is not None:
             caps = {**declared_quotas(builder.rubric.id, rubric_path), **caps}
+        if caps and builder.rubric is not None:
+            ties = declared_quota_ties(builder.rubric.id, rubric_path)
         summary = builder.finish(
             files=len(files) + len(missing),
             invalid=len(invalid),
             skipped=len(skipped),
             skipped_entries=tuple(skipped),
             quotas=caps,
+            quota_ties=ties,
         )
         for spool in (results, rendered):
             if spool is not None:
@@ -319,6 +323,12 @@ def _close(*spools: IO[bytes] | _Spool | FailureSpool | None) -> None:
     for spool in spools:
         if spool is not None:
             spool.close()
+
+
+def declared_quota_ties(rubric_id: str, rubric_path: Path | None) -> str:
+    """What the rubric says becomes of units tied across a quota's cut-off (``quota_ties``)."""
+    path = rubric_path or shipped_rubrics_dir() / f"{rubric_id}.yaml"
+    return load_rubric(path).rubric.quota_ties
 
 
 def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decimal]:

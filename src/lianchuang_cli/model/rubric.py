@@ -190,6 +190,8 @@ class Rubric(Frozen):
     not_applicable_policy: NotApplicablePolicy = "rescale"
     not_applicable_max_share: Annotated[Decimal, Field(gt=0, lt=1)] | None = None
     quotas: list[Quota] = []
+    # Units tied (same total and base score) across a quota's cut-off: the rubric names the rule.
+    quota_ties: Literal["committee", "keep_all"] = "committee"
 
     def indicators(self) -> Iterator[tuple[Criterion, Indicator]]:
         """Yield every indicator with its criterion, in rubric order."""

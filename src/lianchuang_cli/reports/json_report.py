@@ -373,6 +373,7 @@ def summary_to_dict(summary: BatchSummary, *, ranking: bool = True) -> dict[str,
                 "percent": number(q.percent),
                 "cap": q.cap,
                 "demoted": q.demoted,
+                "tied": q.tied,
             }
             for q in summary.quotas
         ],

@@ -178,9 +178,13 @@ def short_note(ranked: RankedRow) -> str:
     """The ranking's 备注: a veto or a quota demotion, in a few words."""
     if ranked.row.vetoed:
         return "一票否决"
-    if ranked.placement.quota_note:
-        return f"名额顺延（按得分为{ranked.row.rating_by_score}）"
-    return ""
+    placement = ranked.placement
+    if not placement.quota_note:
+        return ""
+    moved = placement.rating != ranked.row.rating_by_score
+    if placement.tied:
+        return "名额线并列；名额顺延" if moved else "名额线并列"
+    return f"名额顺延（按得分为{ranked.row.rating_by_score}）"
 
 
 def quota_lines(summary: BatchSummary) -> Iterator[str]:
@@ -188,7 +192,8 @@ def quota_lines(summary: BatchSummary) -> Iterator[str]:
     for quota in summary.quotas:
         yield (
             f"名额：“{quota.rating}”不超过{fmt(quota.percent)}%，即{quota.cap}个；"
-            f"按名次顺延{quota.demoted}个。"
+            f"按名次顺延{quota.demoted}个"
+            + (f"；名额线上并列而超出名额的{quota.tied}个（见备注）。" if quota.tied else "。")
         )
     if summary.quotas:
         yield summary.quota_rule

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from itertools import chain, pairwise
@@ -31,8 +31,13 @@ TIE_RULE = (
 )
 QUOTA_RULE = (
     "名额 = 参评单位数 × 比例，向下取整；某等级单位数超过名额时，名次靠后的单位顺延到下一等级"
-    "（下一等级也设名额的，继续顺延）。"
+    "（下一等级也设名额的，继续顺延）。总分、基础分都相同的单位跨名额线时为并列，不按单位代码取舍，"
 )
+QUOTA_TIE_RULES: dict[str, str] = {
+    "committee": "由考评领导小组研究确定（细则 quota_ties: committee），确定前暂按得分等级列出",
+    "keep_all": "并列者均保留该等级（细则 quota_ties: keep_all），名额相应增加",
+}
+"""What a rubric says becomes of units tied across a quota's cut-off (``quota_ties``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,8 @@ class Placement:
     status: UnitStatus
     rating: str
     quota_note: str
+    tied: bool = False
+    """Tied with another unit across a quota's cut-off (并列): ``quota_note`` says how it was left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,8 @@ class QuotaOutcome:
     percent: Decimal
     cap: int
     demoted: int
+    tied: int = 0
+    """Units tied across the cut-off kept beyond ``cap`` (并列), never settled by code order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +161,8 @@ class BatchSummary:
     common_problems: tuple[CommonProblem, ...]
     quotas: tuple[QuotaOutcome, ...]
     tie_rule: str = TIE_RULE
-    quota_rule: str = QUOTA_RULE
+    quota_rule: str = QUOTA_RULE + QUOTA_TIE_RULES["committee"] + "。"
+    quota_ties: str = "committee"
     skipped_entries: tuple[SkippedEntry, ...] = ()
     """The entries counted in ``skipped``, each with why (a FIFO, a lock file, a note...)."""
 
@@ -411,8 +421,14 @@ class SummaryBuilder:
         skipped: int,
         quotas: Mapping[str, Decimal],
         skipped_entries: Sequence[SkippedEntry] = (),
+        quota_ties: str = "committee",
     ) -> BatchSummary:
-        """Rank, apply quotas (percent per rating name) and compute the statistics."""
+        """Rank, apply quotas (percent per rating name) and compute the statistics.
+
+        Units equal in everything but code and file (vetoed, score, base score) that a quota's
+        cut-off would separate are 并列: all keep the rating, and ``quota_ties`` (the rubric's
+        rule) says what happens to them, never the code order.
+        """
         vetoed, scores, base_scores = self._vetoed, self._scores, self._base_scores
         codes, unit_files = self._codes, self._files
         graded = len(vetoed)
@@ -440,8 +456,16 @@ class SummaryBuilder:
         ratings = rubric.ratings if rubric else ()
         for name in ratings:
             self._number(name)
-        final, steps, outcomes = _apply_quotas(
-            order, array("H", self._by_score), self._numbers, ratings, quotas
+
+        def same(a: int, b: int) -> bool:
+            return (
+                vetoed[a] == vetoed[b]
+                and scores[a] == scores[b]
+                and base_scores[a] == base_scores[b]
+            )
+
+        final, steps, outcomes, tied = _apply_quotas(
+            order, array("H", self._by_score), self._numbers, ratings, quotas, same
         )
         places = _Places(
             names=sorted(self._numbers, key=self._numbers.__getitem__),
@@ -453,6 +477,8 @@ class SummaryBuilder:
             by_score=self._by_score,
             vetoed=vetoed,
             steps=steps,
+            tied=tied,
+            tie_rule=QUOTA_TIE_RULES[quota_ties],
         )
         rating_counts = tuple(
             RatingCount(name, count, _percent(count, graded))
@@ -494,11 +520,15 @@ class SummaryBuilder:
             criteria=criteria,
             common_problems=tuple(common),
             quotas=outcomes,
+            quota_rule=QUOTA_RULE + QUOTA_TIE_RULES[quota_ties] + "。",
+            quota_ties=quota_ties,
         )
 
 
 QuotaStep = tuple[str, Decimal, int, str]
 """A quota that demoted units: the rating, its percent and cap, the rating they went down to."""
+QuotaTie = tuple[str, int, int]
+"""Units tied across a quota's cut-off: the rating, its cap, how many units are tied."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,14 +544,26 @@ class _Places:
     by_score: array[int]  # position -> rating number by score
     vetoed: bytearray  # position -> 1 when vetoed
     steps: dict[int, QuotaStep]  # rating number -> the quota that demoted units from it
+    tied: dict[int, QuotaTie]  # position -> the quota cut-off it is tied across
+    tie_rule: str  # what the rubric says becomes of tied units
 
     def placement(self, position: int) -> Placement:
         final, by_score = self.final[position], self.by_score[position]
+        note = "" if final == by_score else self._note(by_score, final)
+        tie = self.tied.get(position)
+        if tie is not None:
+            name, cap, count = tie
+            tied = (
+                f"并列：{count}个单位总分、基础分相同，跨“{name}”名额线（名额{cap}个），"
+                f"不按单位代码取舍；{self.tie_rule}"
+            )
+            note = f"{note}；{tied}" if note else tied
         return Placement(
             rank=self.ranks[position],
             status="vetoed" if self.vetoed[position] else "graded",
             rating=self.names[final],
-            quota_note="" if final == by_score else self._note(by_score, final),
+            quota_note=note,
+            tied=tie is not None,
         )
 
     def _note(self, by_score: int, final: int) -> str:
@@ -640,12 +682,15 @@ def _apply_quotas(
     numbers: Mapping[str, int],
     ratings: tuple[str, ...],
     quotas: Mapping[str, Decimal],
-) -> tuple[array[int], dict[int, QuotaStep], tuple[QuotaOutcome, ...]]:
+    same: Callable[[int, int], bool],
+) -> tuple[array[int], dict[int, QuotaStep], tuple[QuotaOutcome, ...], dict[int, QuotaTie]]:
     """The final rating (number) per position, from ``final`` holding the ratings by score; the
-    quotas that demoted units, by the rating they capped; and each quota's outcome."""
+    quotas that demoted units, by the rating they capped; each quota's outcome; and the units
+    tied across a cut-off (``same``: equal in all but code and file), who all keep the rating."""
     steps: dict[int, QuotaStep] = {}
+    tied: dict[int, QuotaTie] = {}
     if not quotas:
-        return final, steps, ()
+        return final, steps, (), tied
     check_quotas(quotas, ratings)
     outcomes = []
     for position, name in enumerate(ratings[:-1]):
@@ -656,8 +701,18 @@ def _apply_quotas(
         lower = ratings[position + 1]
         number, lower_number = numbers[name], numbers[lower]
         holders = [unit for unit in order if final[unit] == number]
-        for unit in holders[cap:]:
+        kept = cap
+        if 0 < cap < len(holders) and same(holders[cap - 1], holders[cap]):
+            first = cap - 1
+            while first > 0 and same(holders[first - 1], holders[cap - 1]):
+                first -= 1
+            while kept < len(holders) and same(holders[cap - 1], holders[kept]):
+                kept += 1
+            for unit in holders[first:kept]:
+                tied[unit] = (name, cap, kept - first)
+        for unit in holders[kept:]:
             final[unit] = lower_number
         steps[number] = (name, percent, cap, lower)
-        outcomes.append(QuotaOutcome(name, percent, cap, max(0, len(holders) - cap)))
-    return final, steps, tuple(outcomes)
+        demoted = max(0, len(holders) - kept)
+        outcomes.append(QuotaOutcome(name, percent, cap, demoted, kept - cap))
+    return final, steps, tuple(outcomes), tied
