@@ -13,6 +13,7 @@ from lianchuang_cli.cli import main
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import load_evidence
 from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.model.rules import RULE_KIND_NAMES
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reports.xlsx_template import render_workbook
 from tests.conftest import MINI_RUBRIC, RUBRICS
@@ -237,3 +238,32 @@ def test_breaches_rows_validate_the_two_counts_not_the_locked_value() -> None:
     assert checked(layout.COL_WHOLE) == ["whole"]
     assert checked(layout.COL_BREACHES) == ["whole"]
     assert checked(layout.COL_VALUE) == []
+
+
+def test_every_rule_kind_describes_its_workbook_cells() -> None:
+    """Each rule kind names its input columns and how 填写值 is read; in every shipped rubric's
+    template an indicator row opens exactly its kind's inputs (plus note, attachments, self score
+    and, where allowed, 缺项理由)."""
+    assert set(layout.KIND_CELLS) == set(RULE_KIND_NAMES)
+    for spec in layout.KIND_CELLS.values():
+        assert spec.inputs
+        assert set(spec.inputs) <= set(layout.INDICATOR_COLUMNS)
+    seen = set()
+    common = {layout.COL_NOTE, layout.COL_ATTACHMENTS, layout.COL_SELF_SCORE}
+    for path in sorted(RUBRICS.glob("*.yaml")):
+        rubric = load_rubric(path).rubric
+        sheet = openpyxl.load_workbook(io.BytesIO(render_workbook(rubric)))[layout.SHEET_INDICATORS]
+        cols, rows = columns(sheet), rows_by_id(sheet)
+        for _, indicator in rubric.indicators():
+            row = rows[indicator.id]
+            open_titles = {
+                title
+                for title, column in cols.items()
+                if not sheet.cell(row=row, column=column).protection.locked
+            }
+            expected = set(layout.KIND_CELLS[indicator.rule.kind].inputs) | common
+            if indicator.not_applicable_when:
+                expected.add(layout.COL_NOT_APPLICABLE)
+            assert open_titles == expected, indicator.id
+            seen.add(indicator.rule.kind)
+    assert seen == set(RULE_KIND_NAMES)

@@ -8,8 +8,9 @@ indicator's rule kind, which is what lets a workbook be read (and converted) on 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from lianchuang_cli.model.field_labels import UNIT_FIELD_LABELS
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
@@ -106,6 +107,32 @@ INDICATOR_COLUMNS: Final = (
     COL_ATTACHMENTS,
     COL_SELF_SCORE,
 )
+
+
+@dataclass(frozen=True)
+class KindCells:
+    """Where one rule kind's answer is typed in its indicator row, and how 填写值 is read."""
+
+    inputs: tuple[str, ...]
+    """The answer's input columns (open and tinted in the template; others are locked)."""
+    reading: Literal["text", "rule unit", "number", "yes/no"]
+    """How the 填写值 cell becomes a value: as text (a choice), as typed (the rule's unit reads
+    "93%", "10万元", "１２次" exactly as in YAML), as a number, or 是/否 as a boolean."""
+
+
+KIND_CELLS: Final[dict[str, KindCells]] = {
+    "check": KindCells((COL_VALUE,), "yes/no"),
+    "count": KindCells((COL_VALUE,), "rule unit"),
+    "percentage": KindCells((COL_VALUE, COL_PART, COL_WHOLE), "rule unit"),
+    "tiers": KindCells((COL_VALUE,), "rule unit"),
+    "choice": KindCells((COL_VALUE,), "text"),
+    "linear": KindCells((COL_VALUE,), "rule unit"),
+    "judgement": KindCells((COL_VALUE, COL_REASON), "number"),
+    "change": KindCells((COL_VALUE, COL_PREVIOUS), "number"),
+    "breaches": KindCells((COL_WHOLE, COL_BREACHES), "number"),
+}
+"""Each rule kind's workbook cells, for the template writer and the reader alike (a test loops
+over every kind in ``RULE_KIND_NAMES``)."""
 
 KIND_NAMES: Final = RULE_KIND_NAMES
 KINDS_BY_NAME: Final = {name: kind for kind, name in KIND_NAMES.items()}

@@ -46,8 +46,6 @@ _TRUE_WORDS = frozenset({"是", "√", "✓", "true", "yes", "y", "1"})
 _FALSE_WORDS = frozenset({"否", "×", "✗", "false", "no", "n", "0"})
 _LIST_SEPARATORS = re.compile(r"[；;\n]+")
 _REQUIRED_TEXT = frozenset({"name", "code"})
-_READ_BY_RULE = frozenset({"count", "percentage", "tiers", "linear"})
-"""Rule kinds whose value text is normalised by the rule's unit in the model, not here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,16 +557,14 @@ class _Reader:
         return entry
 
     def _typed(self, sheet: Sheet, where: Location, kind: str) -> Any:
-        if kind == "choice":
+        spec = layout.KIND_CELLS.get(kind)
+        reading = spec.reading if spec is not None else "number"
+        if reading == "text":
             return _text(self.value(sheet, where.line, where.column))
-        if kind in _READ_BY_RULE:
-            # Text such as "93%", "10万元" or "１２次" is read by the rule's own unit
-            # (model.values), exactly as the same text in a YAML file is.
+        if reading == "rule unit":
             return self.value(sheet, where.line, where.column)
         value = self.number(sheet, where.line, where.column)
-        if kind == "check":
-            return truth(value)
-        return value
+        return truth(value) if reading == "yes/no" else value
 
     def _events(self, sheet: Sheet, key: str) -> list[dict[str, Any]]:
         title = sheet.title

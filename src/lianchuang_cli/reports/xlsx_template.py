@@ -462,15 +462,12 @@ class _Writer:
         def letter(title: str) -> str:
             return f"{get_column_letter(columns[title])}{row}"
 
-        inputs = [layout.COL_VALUE, layout.COL_NOTE, layout.COL_ATTACHMENTS, layout.COL_SELF_SCORE]
-        if isinstance(rule, PercentageRule):
-            inputs += [layout.COL_PART, layout.COL_WHOLE]
-        if isinstance(rule, JudgementRule):
-            inputs.append(layout.COL_REASON)
-        if isinstance(rule, ChangeRule):
-            inputs.append(layout.COL_PREVIOUS)
-        if isinstance(rule, BreachesRule):
-            inputs = [layout.COL_WHOLE, layout.COL_BREACHES, *inputs[1:]]
+        inputs = [
+            *layout.KIND_CELLS[rule.kind].inputs,
+            layout.COL_NOTE,
+            layout.COL_ATTACHMENTS,
+            layout.COL_SELF_SCORE,
+        ]
         if indicator.not_applicable_when:
             inputs.append(layout.COL_NOT_APPLICABLE)
         for title in layout.INDICATOR_COLUMNS[layout.INDICATOR_COLUMNS.index(layout.COL_VALUE) :]:
