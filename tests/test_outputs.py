@@ -490,3 +490,12 @@ def test_hostile_text_is_inert_in_validate_and_check(name: str, hostile: Path) -
         _assert_plain_text(result.stdout)
         if name == "junit":
             ElementTree.fromstring(result.stdout_bytes)
+
+
+def test_the_console_shows_undecodable_file_name_bytes_as_in_files() -> None:
+    """A GBK file name on a console (any encoding) reads ``\\xNN``, as in every output file."""
+    from lianchuang_cli.commands.common import CONSOLE_FALLBACK
+
+    name = os.fsdecode(b"\xcc\xd2.yaml")
+    assert name.encode("gbk", CONSOLE_FALLBACK) == b"\\xcc\\xd2.yaml"
+    assert name.encode("utf-8", CONSOLE_FALLBACK) == b"\\xcc\\xd2.yaml"

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from lianchuang_cli.reports.escaping import shown
+
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
@@ -72,6 +74,9 @@ def _console_fallback(error: UnicodeError) -> tuple[str, int]:
         raise error
     replaced = []
     for char in error.object[error.start : error.end]:
+        if "\ud800" <= char <= "\udfff":  # a file name's undecodable byte: \xNN, as in files
+            replaced.append(shown(char))
+            continue
         for candidate in (_LOOK_ALIKES.get(char), unicodedata.normalize("NFKC", char)):
             if candidate:
                 try:

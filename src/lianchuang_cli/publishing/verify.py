@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from lianchuang_cli import __version__
 from lianchuang_cli.digests import sha256_bytes, sha256_file
+from lianchuang_cli.errors import os_reason
 from lianchuang_cli.publishing.compare import Difference, compare_results
 from lianchuang_cli.publishing.manifest import Manifest, ManifestError, read_manifest
 from lianchuang_cli.publishing.regrade import (
@@ -165,8 +166,12 @@ def _published_bytes(pack: Path) -> bytes | None:
 def _published(pack: Path) -> Any:
     try:
         return json.loads((pack / RESULTS_JSON).read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _Unreadable(f"无法读取（{exc}）")
+    except OSError as exc:
+        return _Unreadable(f"无法读取（{os_reason(exc)}）")
+    except UnicodeDecodeError:
+        return _Unreadable("无法读取（不是 UTF-8 文本）")
+    except json.JSONDecodeError as exc:
+        return _Unreadable(f"无法读取（第{exc.lineno}行第{exc.colno}列不是有效的 JSON）")
 
 
 def _differences(pack: Path, published: Any, regraded: Regraded) -> Sequence[Difference]:
