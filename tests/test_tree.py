@@ -97,8 +97,8 @@ TOWNSHIP_FIGURES: dict[str, dict[str, tuple[int, int] | int]] = {
 }
 # Last year's figures from last-year-2025.json and the points the change rules give for them.
 TRENDS = {
-    ("330521", "five_good_villages_trend"): ("15.38", "3"),  # rise: 3 points
-    ("330521", "five_good_townships_trend"): ("0", "1"),  # 0 % both years: flat
+    ("330521", "five_good_villages_trend"): ("23.08", "1.5"),  # 3/13 both years: flat
+    ("330521", "five_good_townships_trend"): ("33.33", "0"),  # 1/3 → 0/3: 1 − 3.33, floored at 0
     ("330521", "college_share_trend"): ("38.46", "2"),  # rise
     ("330521", "wealth_leader_trend"): ("35.62", "1"),  # 1.37 points down: within tolerance 2
     (TAOYUAN, "five_good_villages_trend"): ("40", "1"),  # flat
@@ -396,7 +396,7 @@ def test_grade_tree_table() -> None:
     result = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--previous", str(PREVIOUS)])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    for text in ("青山县委", "联创指标", "据13个村的结果核算", "上年15.38", "优秀2", "各村排名"):
+    for text in ("青山县委", "联创指标", "据13个村的结果核算", "上年23.08", "优秀2", "各村排名"):
         assert text in out, text
     assert "村13个" in result.stderr
 
@@ -674,3 +674,45 @@ def test_a_rubric_may_declare_a_missing_previous_year_flat() -> None:
     assert rule.describe().endswith("无上年数据时按持平计1分")
     default = ChangeRule.model_validate({"kind": "change", "rise": 2, "flat": 1})
     assert default.describe().endswith("无上年数据时按缺项处理")
+
+
+def test_a_previous_file_that_contradicts_itself_is_reported_where_it_does(tmp_path: Path) -> None:
+    """last-year-2025.json as it shipped: county 2/13 五个好 villages while its township rows add
+    up to 3/13, and 0 五个好 townships while it rates 桃源镇 优秀. Each at its place; not compared."""
+    data = json.loads(PREVIOUS.read_text(encoding="utf-8"))
+    for item in data["results"][0]["linked"]:
+        if item["indicator"] == "five_good_villages_trend":
+            item.update(part=2, value=15.38)
+        if item["indicator"] == "five_good_townships_trend":
+            item.update(part=0, value=0)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    path = tmp_path / "last-year-2025.json"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    result = CliRunner().invoke(
+        main, ["grade-tree", str(DEMO), "--previous", str(path), "--format", "json"]
+    )
+    assert result.exit_code == 2, result.output
+    output = json.loads(result.stdout)
+    problems = output["problems"]
+    assert [p["code"] for p in problems] == ["previous-contradiction"] * 2
+    villages, townships = problems
+    assert (
+        "为2/13，而各乡镇行合计为3/13（桃源镇党委2/5、石桥镇党委0/4、云岭乡党委1/4）"
+        in (villages["message"])
+    )
+    assert "为0/3，而乡镇行中评为“优秀”的有1个（桃源镇党委）" in townships["message"]
+    for problem in problems:
+        assert lines[problem["line"] - 1].strip().startswith('"part"'), problem
+        assert "更正" in problem["message"]
+    # The contradicted figures are not compared: 缺项, said beside the figure in every format.
+    county = {i["indicator"]: i for i in output["results"][0]["linked"]}
+    trend = county["five_good_villages_trend"]
+    assert (trend["previous"], trend["score"]) == (None, None)
+    assert "自相矛盾" in trend["previous_source"]
+    tree = grade_tree(DEMO, previous=load_previous(path)[0], previous_file=str(path))
+    for shown in (render_tree_table(tree, width=200), render_tree_html(tree)):
+        assert "23.08（上年数据自相矛盾，未比较）" in shown
+    table = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--previous", str(path)])
+    assert table.exit_code == 2
+    assert "last-year-2025.json:" in table.stderr

@@ -205,6 +205,8 @@ def linked_value(provenance: Provenance) -> str:
     value = "—" if provenance.value is None else fmt(provenance.value)
     if provenance.previous is not None:
         return f"{value}（上年{fmt(provenance.previous)}）"
+    if provenance.compares_previous and provenance.previous_source:
+        return f"{value}（上年数据自相矛盾，未比较）"  # the source says where
     if provenance.compares_previous:
         return f"{value}（无上年数据）"
     return value

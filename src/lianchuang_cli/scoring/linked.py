@@ -205,7 +205,7 @@ def linked_values(
     *,
     found: int,
     declared: Mapping[str, Any],
-    previous: Mapping[str, tuple[Decimal, str]],
+    previous: Mapping[str, tuple[Decimal | None, str]],
 ) -> dict[str, tuple[Any, Provenance]]:
     """Values and provenance for each linked indicator of one unit.
 

@@ -465,7 +465,8 @@ def _without_previous(indicator: Indicator, value: Change) -> Change | NotApplic
     rule = indicator.rule
     if isinstance(rule, ChangeRule) and rule.without_previous == "not_applicable":
         remark = (
-            "未提供上年结果（--previous），或上年结果中没有本单位该项的核算值；按细则规定作缺项处理"
+            "未提供上年结果（--previous），或上年结果中没有本单位该项的核算值、或该值自相矛盾；"
+            "按细则规定作缺项处理"
         )
         return NotApplicable(WITHOUT_PREVIOUS, remark)
     return value

@@ -77,13 +77,14 @@ def grade_tree(
     previous_file: str = "",
     previous_year: int | None = None,
     rubrics: Mapping[str, Path] | None = None,
+    previous_problems: Sequence[Problem] = (),
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
 
     ``rubrics`` (rubric id → file) replaces the shipped rubrics (a publication pack's copies).
     """
     units = [_read(path, rubrics or {}) for path in tree_files(root)]
-    problems: list[Problem] = []
+    problems: list[Problem] = list(previous_problems)
     county = _the_county(root, units, problems)
     _check_codes(units, problems)
     townships = [u for u in units if u.level == "township" and not u.left_out]
