@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,3 +74,20 @@ def test_a_field_of_an_unknown_type_fails_at_once() -> None:
 
     with pytest.raises(TypeError, match="cannot store"):
         _class_codec(Odd)
+
+
+def test_none_is_kept_only_where_the_field_allows_it() -> None:
+    """An optional decimal stored as null comes back None; a required one stored as null is
+    refused (the decoder skips the conversion of None only for optional fields)."""
+    row = encode_result(grade_file(GRADED[0]))  # type: ignore[arg-type]
+    names = [f.name for f in fields(UnitResult)][1:]
+    broken = list(row)
+    broken[names.index("score")] = None
+    with pytest.raises(TypeError):
+        decode_result(broken, "x.yaml")
+    indicators = names.index("indicators")
+    first = list(row[indicators][0])
+    first[4] = None  # IndicatorResult.score: Decimal | None
+    kept = list(row)
+    kept[indicators] = [first, *row[indicators][1:]]
+    assert decode_result(kept, "x.yaml").indicators[0].score is None

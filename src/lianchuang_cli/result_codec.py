@@ -82,12 +82,18 @@ def _class_codec(cls: type) -> tuple[Convert, Convert]:
     names = [field.name for field in dataclasses.fields(cls)]
     getter = attrgetter(*names)
     encoders: list[tuple[int, Convert]] = []
-    decoders: list[tuple[int, Convert]] = []
+    always: list[tuple[int, Convert]] = []
+    unless_none: list[tuple[int, Convert]] = []
     for index, name in enumerate(names):
         pair = _converters(hints[name])
-        if pair is not None:
-            encoders.append((index, pair[0]))
-            decoders.append((index, pair[1]))
+        if pair is None:
+            continue
+        encoders.append((index, pair[0]))
+        inner = _optional_inner(hints[name])
+        if inner is None:
+            always.append((index, pair[1]))
+        else:
+            unless_none.append((index, inner))
 
     def encode(value: Any) -> list[Any]:
         row = list(getter(value))
@@ -95,40 +101,48 @@ def _class_codec(cls: type) -> tuple[Convert, Convert]:
             row[index] = convert(row[index])
         return row
 
-    decode = _generated_decoder(cls, names, dict(decoders))
+    decode = _row_decoder(cls, len(names), always, unless_none)
     return encode, decode
 
 
-def _generated_decoder(cls: type, names: list[str], decoders: dict[int, Convert]) -> Convert:
-    """A function building ``cls`` from its stored row, written out for this class: one
-    unpacking (a row of the wrong length raises ValueError) and one call, with each field's
-    converter applied in place, instead of a loop over the converters for every object (a
-    result holds about 60 of them)."""
-    namespace: dict[str, Any] = {"build": builder(cls)}
-    arguments = []
-    for index in range(len(names)):
-        convert = decoders.get(index)
-        if convert is None:
-            arguments.append(f"f{index}")
-        elif convert is _optional_decimal:
-            namespace["Decimal"] = Decimal
-            arguments.append(f"(None if f{index} is None else Decimal(f{index}))")
-        else:
-            namespace[f"c{index}"] = convert
-            arguments.append(f"c{index}(f{index})")
-    fields = "".join(f"f{index}, " for index in range(len(names)))
-    count = len(names)
-    source = (
-        "def decode(row):\n"
-        f"    if row.__class__ is not list or len(row) != {count}:\n"
-        "        raise ValueError(\n"
-        f"            '{cls.__name__}: ' + str(len(row)) + ' fields stored, {count} expected'\n"
-        "        )\n"
-        f"    {fields}= row\n"
-        f"    return build({', '.join(arguments)})\n"
-    )
-    exec(source, namespace)  # the source is made above from field positions only
-    decode: Convert = namespace["decode"]
+def _optional_inner(hint: Any) -> Convert | None:
+    """For ``X | None`` where X needs converting: X's decoder (None stays None without a call)."""
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType):
+        return None
+    options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    inner = _converters(options[0]) if len(options) == 1 else None
+    return None if inner is None else inner[1]
+
+
+def _row_decoder(
+    cls: type,
+    count: int,
+    always: list[tuple[int, Convert]],
+    unless_none: list[tuple[int, Convert]],
+) -> Convert:
+    """A function building ``cls`` from its stored row: the row's length is checked (a row of
+    the wrong length raises ValueError), the fields that need it are converted in a copy of the
+    row (an optional field only when it is not None), and the copy is passed to ``cls``'s
+    builder in field order. A plain loop over (position, converter) pairs: a result holds about
+    60 objects, so the pairs are worked out once per class, not per object."""
+    build: Callable[..., Any] = builder(cls)
+    name = cls.__name__
+    converted = tuple(always)
+    optional = tuple(unless_none)
+
+    def decode(row: Any) -> Any:
+        if row.__class__ is not list or len(row) != count:
+            raise ValueError(f"{name}: {len(row)} fields stored, {count} expected")
+        if converted or optional:
+            row = row.copy()
+            for index, convert in converted:
+                row[index] = convert(row[index])
+            for index, convert in optional:
+                value = row[index]
+                if value is not None:
+                    row[index] = convert(value)
+        return build(*row)
+
     return decode
 
 
