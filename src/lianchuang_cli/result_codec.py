@@ -19,7 +19,6 @@ from operator import attrgetter
 from typing import Any
 
 from lianchuang_cli.results import CriterionResult, UnitResult
-from lianchuang_cli.scoring.building import builder
 
 Convert = Callable[[Any], Any]
 
@@ -122,10 +121,9 @@ def _row_decoder(
 ) -> Convert:
     """A function building ``cls`` from its stored row: the row's length is checked (a row of
     the wrong length raises ValueError), the fields that need it are converted in a copy of the
-    row (an optional field only when it is not None), and the copy is passed to ``cls``'s
-    builder in field order. A plain loop over (position, converter) pairs: a result holds about
+    row (an optional field only when it is not None), and ``cls`` is called with the copy in
+    field order. A plain loop over (position, converter) pairs: a result holds about
     60 objects, so the pairs are worked out once per class, not per object."""
-    build: Callable[..., Any] = builder(cls)
     name = cls.__name__
     converted = tuple(always)
     optional = tuple(unless_none)
@@ -141,7 +139,7 @@ def _row_decoder(
                 value = row[index]
                 if value is not None:
                     row[index] = convert(value)
-        return build(*row)
+        return cls(*row)
 
     return decode
 

@@ -35,7 +35,6 @@ from lianchuang_cli.results import (
     Status,
     UnitResult,
 )
-from lianchuang_cli.scoring.building import builder
 from lianchuang_cli.scoring.conditions import blocked_ratings, check_conditions
 from lianchuang_cli.scoring.linked import LowerUnit
 from lianchuang_cli.scoring.recovery import Candidate, fewest_then_cheapest
@@ -74,9 +73,8 @@ def score_unit(
     veto_reasons = tuple(_veto_reason(event, loaded) for event in evidence.vetoes)
     vetoed = bool(veto_reasons)
     long_term = plan.long_term
-    build_gap = plan.gap
     gaps = tuple(
-        build_gap(
+        Gap(
             r.id,
             r.name,
             r.criterion,
@@ -104,7 +102,7 @@ def score_unit(
             for c in conditions
         )
     unit = evidence.unit
-    return plan.unit_result(
+    return UnitResult(
         file=evidence.doc.name,
         unit_name=unit.name,
         unit_code=unit.code,
@@ -285,20 +283,11 @@ class _Plan:
 
     __slots__ = (
         "criteria",
-        "criterion_result",
-        "gap",
-        "indicator_result",
         "items",
         "long_term",
-        "unit_result",
     )
 
     def __init__(self, rubric: Rubric) -> None:
-        # Builders of the result objects made for every unit (see ``building``).
-        self.indicator_result = builder(IndicatorResult)
-        self.gap = builder(Gap)
-        self.criterion_result = builder(CriterionResult)
-        self.unit_result = builder(UnitResult)
         self.items = tuple(
             (
                 criterion.id,
@@ -385,7 +374,6 @@ def _score_indicators(
     values = evidence.values
     self_scores = evidence.entries.self_scores
     locations = evidence.locations
-    build = plan.indicator_result
     results: list[IndicatorResult] = []
     not_applicable: list[tuple[IndicatorResult, NotApplicable]] = []
     for item in plan.items:
@@ -424,7 +412,7 @@ def _score_indicators(
         score, status, found, explanation, action = remembered
         if provenance is not None:
             explanation = f"{provenance.label}：{explanation}"
-        result = build(
+        result = IndicatorResult(
             indicator_id,
             criterion_id,
             name,
@@ -570,7 +558,6 @@ def _totals(
     rubric: Rubric, plan: _Plan, indicators: tuple[IndicatorResult, ...]
 ) -> tuple[tuple[CriterionResult, ...], Decimal, Decimal]:
     """Each criterion's result, the points earned and the points applicable (缺项 left out)."""
-    build = plan.criterion_result
     criteria = []
     raw = applicable = ZERO
     for criterion, start, stop in plan.criteria:
@@ -581,7 +568,9 @@ def _totals(
                 earned += score
                 possible += r.max_score
         # Summed in rubric order, as the totals below: Decimal sums of cents are exact.
-        criteria.append(build(criterion.id, criterion.name, earned, possible, criterion.points))
+        criteria.append(
+            CriterionResult(criterion.id, criterion.name, earned, possible, criterion.points)
+        )
     for r in indicators:
         score = r.score
         if score is not None:
@@ -748,8 +737,7 @@ def _next_rating(
             deficits[criterion.id] = _cents_up(short)
     guess = _cents_guess(target.min_score - adjustment, raw, applicable, total, floor, target)
     needed = _least_cents(total_after, target.min_score, available, guess)
-    candidate = builder(Candidate)
-    candidates = [candidate(r.id, r.criterion, _cents(lost)) for _, r, lost in actionable]
+    candidates = [Candidate(r.id, r.criterion, _cents(lost)) for _, r, lost in actionable]
     chosen = None if needed is None else fewest_then_cheapest(candidates, deficits, needed)
     if chosen is None:
         return None, _unreachable_note(target, total_after(available), gaps, set(long_term))
