@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -123,7 +124,13 @@ def test_every_format(tmp_path: Path, output_format: str) -> None:
         payload = json.loads(result.stdout)
         assert {"old": "良好", "new": "合格", "units": 1} in payload["corpus"]["transitions"]
     if output_format == "markdown":
-        assert result.stdout.startswith("### 考评细则 village 2026.2 → village 2027.1")
+        # Each rubric by id, version and short digest; the edited copy says it is not shipped.
+        heading = result.stdout.splitlines()[0]
+        assert re.match(
+            r"### 考评细则 village 2026\.2 · [0-9a-f]{8} → village 2027\.1 · [0-9a-f]{8}，"
+            r"非内置版本（内置为 2026\.2）",
+            heading,
+        ), heading
         assert "| 良好 |  | 1 | 1 |  |" in result.stdout
 
 

@@ -243,3 +243,28 @@ def test_damaged_rubrics_are_reported_never_crash(path: Path, tmp_path: Path) ->
         linted = lint_file(target)
         assert all(p.line >= 1 and p.column >= 1 and p.message for p in linted.problems)
         assert (linted.loaded is None) == bool(linted.errors)
+
+
+@pytest.mark.parametrize("path", sorted(RUBRICS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_modified(tmp_path: Path, path: Path) -> None:
+    """Issue 16.5: an edited copy that keeps the shipped id and version is warned about at its
+    ``version:``; an unedited copy, or an edit with a new version, is not."""
+    text = path.read_text(encoding="utf-8")
+    assert "threshold: 100," in text
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(text.replace("threshold: 100,", "threshold: 99,", 1), encoding="utf-8")
+    problems = lint_file(edited).problems
+    assert [p.code for p in problems] == ["shipped-modified"], [str(p) for p in problems]
+    version_line = text.splitlines().index(
+        next(x for x in text.splitlines() if x.startswith("version:"))
+    )
+    assert (problems[0].line, problems[0].severity) == (version_line + 1, "warning")
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(path.read_bytes())
+    assert lint_file(copy).problems == ()
+    renamed = tmp_path / "renamed.yaml"
+    bumped = re.sub(
+        r'^version: "[^"]+"', 'version: "2099.1"', edited.read_text("utf-8"), flags=re.M
+    )
+    renamed.write_text(bumped, encoding="utf-8")
+    assert lint_file(renamed).problems == ()

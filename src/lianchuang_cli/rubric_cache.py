@@ -144,9 +144,8 @@ def load(path: Path) -> LoadedRubric | None:
     if usable is None:
         return None
     folder, key = usable
-    import hashlib  # here: ``--help`` imports this module and needs no hashing
-
     from lianchuang_cli import cache_trust
+    from lianchuang_cli.digests import sha256_bytes  # here: ``--help`` needs no hashing
 
     try:
         info = os.stat(path)
@@ -154,7 +153,7 @@ def load(path: Path) -> LoadedRubric | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RUBRIC_BYTES:
             return None
         with open(path, "rb") as handle:
-            sha256 = hashlib.sha256(handle.read()).hexdigest()
+            sha256 = sha256_bytes(handle.read())  # the digest the YAML reader gives a rubric
         sealed = _entry(folder, sha256).read_bytes()
     except (OSError, ValueError):
         return None

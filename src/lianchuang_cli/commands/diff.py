@@ -41,13 +41,18 @@ def diff(
     """
     from lianchuang_cli.diffing.corpus import corpus_files, diff_corpus
     from lianchuang_cli.diffing.structure import diff_rubrics
+    from lianchuang_cli.reports.wording import rubric_name
 
     before = load_rubric_or_exit(old)
     after = load_rubric_or_exit(new)
     files = corpus_files(corpus) if corpus else []
     if output is not None:
         check_output_path(output, [before.path, after.path, *files, *rubric_reads(None)])
-    structure = diff_rubrics(before.rubric, after.rubric)
+    labels = tuple(
+        rubric_name(loaded.rubric.id, loaded.rubric.version, loaded.sha256)
+        for loaded in (before, after)
+    )
+    structure = diff_rubrics(before.rubric, after.rubric, labels=(labels[0], labels[1]))
     effect = diff_corpus(before, after, files) if corpus else None
     render = DIFF_FORMATS[output_format]
     emit(render(structure, effect, width=width(), color=color() and output is None), output)

@@ -70,8 +70,8 @@ class RubricDiff:
         return next((c for c in self.changes if c.section == "indicator" and c.key == key), None)
 
 
-def diff_rubrics(old: Rubric, new: Rubric) -> RubricDiff:
-    """Compare two rubric versions."""
+def diff_rubrics(old: Rubric, new: Rubric, *, labels: tuple[str, str] | None = None) -> RubricDiff:
+    """Compare two rubric versions; ``labels`` name them (default: id and version)."""
     changes: list[Change] = []
     top = _field_details(old, new, skip={"criteria", "penalties", "bonuses", "vetoes", "ratings"})
     if top:
@@ -104,7 +104,11 @@ def diff_rubrics(old: Rubric, new: Rubric) -> RubricDiff:
     changes.extend(
         _matched("rating", {b.name: b for b in old.ratings}, {b.name: b for b in new.ratings})
     )
-    return RubricDiff(f"{old.id} {old.version}", f"{new.id} {new.version}", tuple(changes))
+    return (
+        RubricDiff(*labels, tuple(changes))
+        if labels
+        else RubricDiff(f"{old.id} {old.version}", f"{new.id} {new.version}", tuple(changes))
+    )
 
 
 def _union(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

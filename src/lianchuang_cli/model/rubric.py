@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -242,6 +242,21 @@ def shipped_rubrics_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / "rubrics"
+
+
+def shipped_identity(rubric_id: str) -> tuple[str, str] | None:
+    """(version, sha256) of the shipped rubric ``rubric_id``, or None when none is shipped."""
+    path = shipped_rubrics_dir() / f"{rubric_id}.yaml"
+    if not rubric_id.isidentifier() or not path.is_file():
+        return None
+    return _shipped_identity(path)
+
+
+@lru_cache(maxsize=8)
+def _shipped_identity(path: Path) -> tuple[str, str]:
+    # Loading lints the shipped rubric, whose ``shipped-modified`` check compares bytes only.
+    loaded = load_rubric(path)
+    return loaded.rubric.version, loaded.sha256
 
 
 def shipped_rubric_ids() -> list[str]:

@@ -12,7 +12,6 @@ position is asked for, so that valid files pay nothing for it."""
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from lianchuang_cli.digests import sha256_bytes
 from lianchuang_cli.errors import InputError, Problem, file_problem, os_reason
 from lianchuang_cli.reading import yaml_fast
 from lianchuang_cli.reading.document import Location
@@ -322,7 +322,7 @@ def parse_yaml(
     advice = foreign_advice(raw, name) if isinstance(source, bytes) else None
     if advice is not None:
         raise InputError([file_problem(name, advice)])
-    sha256 = hashlib.sha256(raw).hexdigest()
+    sha256 = sha256_bytes(raw)  # a rubric's digest (LoadedRubric.sha256) is this one
     text = decode_text(source, name) if isinstance(source, bytes) else source
     _precheck(text, name)
     fast = yaml_fast.scan(text)

@@ -162,6 +162,7 @@ class BatchView:
     common_problems: Sequence[Any]
     invalid_header: list[str]
     invalid: list[InvalidFile]
+    rubric_name: str = ""
 
 
 def _cell(value: Any) -> str:
@@ -229,6 +230,9 @@ def batch_view(report: Report) -> BatchView:
         common_problems=summary.common_problems[:COMMON_PROBLEMS_SHOWN],
         invalid_header=INVALID_HEADER[1:],
         invalid=_invalid_files(report),
+        rubric_name=""
+        if summary.rubric is None
+        else wording.rubric_name(summary.rubric.id, summary.rubric.version, summary.rubric.sha256),
     )
 
 

@@ -32,6 +32,7 @@ from lianchuang_cli.reports.wording import (
     over_maximum_note,
     place,
     rubric_line,
+    rubric_name,
     score_notes,
     self_score_shown,
     unit_heading,
@@ -68,7 +69,8 @@ def write_markdown(report: Report, stream: IO[str]) -> None:
             return
     stream.write("# 批量评分汇总\n\n")
     if rubric is not None:
-        title = markdown_text(f"{rubric.title}（{rubric.id} {rubric.version}）")
+        name = rubric_name(rubric.id, rubric.version, rubric.sha256)
+        title = markdown_text(f"{rubric.title}（{name}）")
         stream.write(f"考评细则：{title}\n\n")
     stream.write(counts_line(summary) + "\n\n")
     if summary.graded:
@@ -133,10 +135,10 @@ def _invalid_section(report: Report, stream: IO[str]) -> None:
 
 def write_unit(result: UnitResult, stream: IO[str]) -> None:
     """One unit's score sheet: the sections of its table panel, in the same words."""
-    stream.write(f"# {_cell(unit_heading(result))}\n\n{rubric_line(result)}\n\n")
+    stream.write(f"# {_cell(unit_heading(result))}\n\n{_cell(rubric_line(result))}\n\n")
     stream.write(
         f"**总分 {fmt(result.score)} / {fmt(result.max_score)}**{over_maximum_note(result)}"
-        f"　**等级 {result.rating}**\n\n"
+        f"　**等级 {_cell(result.rating)}**\n\n"
     )
     notes = [*score_notes(result), *veto_notes(result), *condition_notes(result)]
     stream.write("".join(f"- {_cell(note)}\n" for note in notes) + "\n")

@@ -19,6 +19,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
 from lianchuang_cli.reports.escaping import plain
 from lianchuang_cli.reports.text_layout import break_lines
+from lianchuang_cli.reports.wording import rubric_name
 from lianchuang_cli.results import SkippedEntry
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
 
@@ -60,7 +61,8 @@ def summary_sections(summary: BatchSummary) -> Iterator[RenderableType]:
     rubric = summary.rubric
     heading = Text("批量评分汇总", style="bold")
     if rubric is not None:
-        heading.append(f"　考评细则：{rubric.title}（{rubric.id} {rubric.version}）", style="")
+        name = rubric_name(rubric.id, rubric.version, rubric.sha256)
+        heading.append(f"　考评细则：{rubric.title}（{name}）", style="")
     yield heading
     yield Text(counts_line(summary))
     if not summary.graded:

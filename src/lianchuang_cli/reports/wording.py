@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.model.rubric import RatingBand, Rubric
+from lianchuang_cli.digests import short_digest
+from lianchuang_cli.model.rubric import RatingBand, Rubric, shipped_identity
 from lianchuang_cli.results import (
     Adjustment,
     CriterionResult,
@@ -65,12 +66,25 @@ def unit_heading(result: UnitResult) -> str:
     return f"{result.unit_name}（{result.unit_code}）" + (f" · {where}" if where else "")
 
 
+def rubric_name(rubric_id: str, version: str, sha256: str) -> str:
+    """ "village 2026.2 · 3f2a9c1e": id, version and short content digest, and a note when the
+    rubric is not the shipped one (an edited copy keeps the id and version it was copied with)."""
+    name = f"{rubric_id} {version} · {short_digest(sha256)}"
+    shipped = shipped_identity(rubric_id)
+    if shipped is None:
+        return f"{name}，非内置细则"
+    shipped_version, shipped_sha256 = shipped
+    if sha256 == shipped_sha256:
+        return name
+    if version == shipped_version:
+        return f"{name}，与内置细则 {rubric_id} {version} 内容不同"
+    return f"{name}，非内置版本（内置为 {shipped_version}）"
+
+
 def rubric_line(result: UnitResult) -> str:
-    """Which rubric, which version, which year."""
-    return (
-        f"考评细则：{result.rubric_title}（{result.rubric_id} {result.rubric_version}）"
-        f"　{result.year}年度"
-    )
+    """Which rubric (see ``rubric_name``), which year."""
+    name = rubric_name(result.rubric_id, result.rubric_version, result.rubric_sha256)
+    return f"考评细则：{result.rubric_title}（{name}）　{result.year}年度"
 
 
 def over_maximum_note(result: UnitResult) -> str:

@@ -27,6 +27,7 @@ from lianchuang_cli.lint.checks import (
     rating_reachable,
     rule_best,
     rule_worst,
+    shipped_modified,
     tiers_order,
     tiers_range,
 )
@@ -56,5 +57,6 @@ CHECKS: dict[str, Check] = {
         practice_marked.CHECK,
         linked_level.CHECK,
         quota_rating.CHECK,
+        shipped_modified.CHECK,
     )
 }
