@@ -365,6 +365,8 @@ def main() -> None:
                 ("batch --jobs 1 --cache (empty cache)", first),
                 ("same, unchanged files, edited rubric", again),
             ]
+            stored = sum(p.stat().st_size for p in cache_dir.iterdir() if p.is_file())
+            print(f"cache folder after the runs: {stored / n / 1024:.1f} KB a file (target ≤ 15)")
 
         print()
         print(

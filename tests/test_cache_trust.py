@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from lianchuang_cli import cache_trust, engine, rubric_cache
+from lianchuang_cli.cache_packing import Packer
 from lianchuang_cli.cli import main
 from lianchuang_cli.engine import grade_batch
 from lianchuang_cli.grading import grade_file
@@ -29,17 +30,24 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def edit_stored_rows(database: Path, old: bytes, new: bytes) -> int:
-    """Change text in every stored row as someone editing the database by hand would."""
+    """Change text in every stored row as someone editing the database by hand would: unpacked,
+    edited and packed again (with the database's own dictionaries), but not sealed again."""
+    key = cache_trust.folder_key(database.parent)
+    assert key is not None
     changed = 0
     with sqlite3.connect(database) as connection:
+        packer = Packer(key)
         for table, columns in (("results", ("result", "line", "facts")), ("entries", ("entry",))):
             for column in columns:
                 rows = connection.execute(f"SELECT digest, {column} FROM {table}").fetchall()
                 for digest, value in rows:
-                    if isinstance(value, bytes) and old in value:
+                    packed = column != "facts"
+                    text = packer.unpack(connection, column, value) if packed else value
+                    if isinstance(text, bytes) and old in text:
+                        text = text.replace(old, new)
+                        (stored,) = packer.pack(connection, column, [text]) if packed else (text,)
                         connection.execute(
-                            f"UPDATE {table} SET {column} = ? WHERE digest = ?",
-                            (value.replace(old, new), digest),
+                            f"UPDATE {table} SET {column} = ? WHERE digest = ?", (stored, digest)
                         )
                         changed += 1
     return changed

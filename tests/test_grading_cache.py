@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from lianchuang_cli import cache_trust, grading_cache
+from lianchuang_cli.cache_packing import Packer
 from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
@@ -31,6 +32,8 @@ def damage(cache: EvidenceCache, table: str, column: str, value: str | None) -> 
     assert key is not None
     data = None if value is None else value.encode()
     with sqlite3.connect(cache.database) as connection:
+        if data is not None and column in ("entry", "result", "line"):  # packed columns
+            (data,) = Packer(key).pack(connection, column, [data])
         connection.execute(f"UPDATE {table} SET {column} = ?", (data,))
         if table == "entries":
             for digest, entry in connection.execute("SELECT digest, entry FROM entries").fetchall():

@@ -37,13 +37,15 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from lianchuang_cli import __version__, cache_trust, render_reuse
+from lianchuang_cli import __version__, cache_packing, cache_trust, render_reuse
+from lianchuang_cli.cache_packing import Packer
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import checked_against, grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
@@ -63,7 +65,7 @@ from lianchuang_cli.rubric_cache import code_fingerprint
 from lianchuang_cli.scoring.summary import losses
 from lianchuang_cli.scoring.unit import kept_band_fields, rating_target, rerate, score_unit
 
-ENTRY_FORMAT = 8
+ENTRY_FORMAT = 9
 """Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
@@ -178,6 +180,7 @@ class EvidenceCache:
         key = (os.getpid(), str(self.database))
         if key not in _connections:
             _connections[key] = _open(self.database)
+            _remove_stale_databases(self.database)
         return _connections[key]
 
     def read(self, path: str | Path) -> SourceDocument | CachedDocument:
@@ -214,11 +217,14 @@ class EvidenceCache:
                 return None
             if row is None:
                 return None
-            text, mark = row
-            if not isinstance(text, bytes) or not cache_trust.matches(
-                mark, entry_seal(self._pending.key, digest, text)
+            packed, mark = row
+            if not isinstance(packed, bytes) or not cache_trust.matches(
+                mark, entry_seal(self._pending.key, digest, packed)
             ):
                 self.rejected += 1
+                return None
+            text = self._pending.packer.unpack(connection, "entry", packed)
+            if text is None:
                 return None
         return _decode_entry(text)
 
@@ -241,8 +247,18 @@ class EvidenceCache:
             ):
                 self.rejected += 1
                 return None
-            row = row[:6]
-        return _stored(row)
+            packer = self._pending.packer
+            line = row[3]
+            if line is not None:
+                line = packer.unpack(connection, "line", line)
+                if line is None:
+                    return None
+            packed_result = row[1]
+            return _stored(
+                (row[0], b"", row[2], line, row[4], row[5]),
+                lambda: packer.unpack(connection, "result", packed_result),
+            )
+        return _stored(row, None)
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
         """``grading.grade_file``, from a stored result when one still holds (see the module)."""
@@ -396,6 +412,7 @@ class _Pending:
         self.pid = pid
         self.database = database
         self.key = key
+        self.packer = Packer(key)
         self.entries: dict[str, bytes] = {}
         self.results: dict[str, _Row] = {}
 
@@ -412,15 +429,25 @@ class _Pending:
         if os.getpid() != self.pid or connection is None or not (entries or results):
             return
         try:
-            connection.execute("BEGIN")
+            # IMMEDIATE: the write lock from the start, so that a first dictionary read inside
+            # the transaction cannot go stale while another process writes one.
+            connection.execute("BEGIN IMMEDIATE")
             try:
+                texts = self.packer.pack(connection, "entry", list(entries.values()))
                 connection.executemany(
                     "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
                     [
                         (digest, text, entry_seal(self.key, digest, text))
-                        for digest, text in entries.items()
+                        for digest, text in zip(entries, texts, strict=True)
                     ],
                 )
+                rows = list(results.values())
+                packed = iter(self.packer.pack(connection, "result", [row[1] for row in rows]))
+                lines = iter(self.packer.pack(connection, "line", [r[3] for r in rows if r[3]]))
+                results = {
+                    digest: (row[0], next(packed), row[2], row[3] and next(lines), *row[4:])
+                    for digest, row in zip(results, rows, strict=True)
+                }
                 connection.executemany(
                     "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -472,7 +499,10 @@ def _still_holds(
         if light is not None:
             return light
     try:
-        kept = decode_result(json.loads(stored.result), name)
+        text = stored.result()
+        if text is None:
+            return None
+        kept = decode_result(json.loads(text), name)
     except (ValueError, TypeError, ArithmeticError, IndexError):
         return None
     result = rerate(loaded, kept, tuple(request.vetoes), tuple(request.target))
@@ -493,6 +523,29 @@ def _still_holds(
 
 
 _connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
+
+
+STALE_AFTER = 600
+"""Seconds after its last write that another version's database is removed (one still being
+written by a run of that version is left alone)."""
+
+
+def _remove_stale_databases(current: Path) -> None:
+    """Remove the databases of other code versions: their entries can never be read again."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for database in current.parent.glob("evidence-*.db"):
+            if database == current:
+                continue
+            parts = [database, *(database.with_name(database.name + end) for end in _SIDE_FILES)]
+            written = max((p.stat().st_mtime for p in parts if p.exists()), default=now)
+            if now - written > STALE_AFTER:
+                for part in parts:
+                    with contextlib.suppress(FileNotFoundError):
+                        part.unlink()
+
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def _open(database: Path) -> sqlite3.Connection | None:
@@ -521,6 +574,7 @@ def _open(database: Path) -> sqlite3.Connection | None:
             " result BLOB NOT NULL, render BLOB, line BLOB, slots BLOB, facts BLOB,"
             " seal BLOB NOT NULL, result_seal BLOB NOT NULL)"
         )
+        connection.execute(cache_packing.SCHEMA)
     except (OSError, sqlite3.Error):
         return None
     return connection
@@ -573,15 +627,17 @@ class _Stored(NamedTuple):
     """A stored result row: request and result JSON, and the rendered line's template if any."""
 
     request: _Request
-    result: bytes
+    result: Callable[[], bytes | None]
+    """The result's JSON, unpacked only when asked for (a unit served from its line never is)."""
     render: str | None
     line: bytes | None
     slots: str | None
     facts: bytes | None
 
 
-def _stored(row: _Row) -> _Stored | None:
-    """The row read (its result is decoded only once the request fits); None if malformed."""
+def _stored(row: _Row, unpack: Callable[[], bytes | None] | None) -> _Stored | None:
+    """The row read (its result is decoded only once the request fits); None if malformed.
+    ``unpack`` gives a stored row's result; a pending row holds it as it is."""
     try:
         asked, result, render, line, slots, facts = row
         scoring, rubric, version, vetoes, target = json.loads(asked)
@@ -598,7 +654,7 @@ def _stored(row: _Row) -> _Stored | None:
             return None
         return _Stored(
             request,
-            result,
+            (lambda: result) if unpack is None else unpack,
             None if render is None else render.decode(),
             line,
             None if slots is None else slots.decode(),
