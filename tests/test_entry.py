@@ -24,6 +24,13 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "lianchuang_cli", *args]
 
 
+def default_sigint() -> None:
+    """In the child before it runs: SIGINT handled by default, as in a terminal, even when the
+    tests run as a background job (where a non-interactive shell starts them with it ignored,
+    and the entry point rightly keeps it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def child_env(**extra: str) -> dict[str, str]:
     """The environment of a child process, without settings that change its output."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
@@ -42,6 +49,7 @@ def test_ctrl_c_while_working_exits_130_with_one_line(delay: float) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=child_env(),
+        preexec_fn=default_sigint,
     )
     time.sleep(delay)
     child.send_signal(signal.SIGINT)
@@ -73,6 +81,7 @@ def test_ctrl_c_during_a_parallel_batch_leaves_no_worker_behind(tmp_path: Path) 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=child_env(),
+        preexec_fn=default_sigint,
     )
     time.sleep(0.6)
     child.send_signal(signal.SIGINT)
@@ -90,6 +99,7 @@ def test_ctrl_c_while_printing_exits_130() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env(),
+        preexec_fn=default_sigint,
     )
     assert child.stdout is not None
     child.stdout.readline()
