@@ -716,3 +716,22 @@ def test_a_previous_file_that_contradicts_itself_is_reported_where_it_does(tmp_p
     table = CliRunner().invoke(main, ["grade-tree", str(DEMO), "--previous", str(path)])
     assert table.exit_code == 2
     assert "last-year-2025.json:" in table.stderr
+
+
+def test_a_fact_typed_twice_that_disagrees_is_an_error_at_both_places(county: Path) -> None:
+    """云岭村's profile says 12万 while its collective_income indicator says 3.5: without a word,
+    云岭乡 gained 2 points and the county one more 强村. Now both entries are errors."""
+    path = county / "yunling" / "yunling.yaml"
+    line = edit(path, "  collective_operating_income: 3.5", "  collective_operating_income: 12")
+    value_line = path.read_text(encoding="utf-8").splitlines().index("    value: 3.5") + 1
+    tree = grade_tree(county)
+    failure = next(f for f in tree.failures if f.file == str(path))
+    assert [p.line for p in failure.problems] == [line, value_line]
+    assert all("填了两次且不一致" in p.message for p in failure.problems)
+    assert all(
+        "profile.collective_operating_income 为12万元" in p.message for p in failure.problems
+    )
+    figures = linked(township(tree, YUNLING))
+    assert figures["strong_collective_villages"].part == 0  # 12万 never counted as a 强村
+    alone = grade_file(path)
+    assert not isinstance(alone, UnitResult)

@@ -18,7 +18,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import MAX_LISTED, InputError, Problem
 from lianchuang_cli.model import fast_path
 from lianchuang_cli.model.fill_hints import fill_hint, value_field
-from lianchuang_cli.model.profile import VillageProfile
+from lianchuang_cli.model.profile import SAME_FACTS, VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT
@@ -250,6 +250,8 @@ def check_evidence(
 
     profile = _check_profile(doc, data, loaded, problems)
     values, entries = _check_indicators(doc, data, loaded, problems, supplied)
+    if profile is not None:
+        problems.extend(_facts_typed_twice(doc, profile, values))
     penalties = _check_events(doc, data, "penalties", _EVENTS, loaded.penalty_index, problems)
     bonuses = _check_events(doc, data, "bonuses", _EVENTS, loaded.bonus_index, problems)
     vetoes = _check_events(doc, data, "vetoes", _OCCURRENCES, loaded.veto_index, problems)
@@ -273,6 +275,28 @@ def _check_profile(
     except ValidationError as exc:
         problems.extend(problems_from(exc, doc, ["profile"]))
         return None
+
+
+def _facts_typed_twice(
+    doc: Document, profile: VillageProfile, values: Mapping[str, Any]
+) -> list[Problem]:
+    """A profile fact and the indicator reporting the same fact that disagree: an error at both."""
+    problems = []
+    for field, (indicator, name, unit) in SAME_FACTS.items():
+        value = values.get(indicator)
+        if not isinstance(value, Decimal):
+            continue  # absent, 缺项 or not a number: nothing typed twice to compare
+        fact = getattr(profile, field)
+        if value == fact:
+            continue
+        both = (
+            f"{name}填了两次且不一致：profile.{field} 为{fmt(fact)}{unit}，"
+            f"指标 {indicator} 为{fmt(value)}{unit}"
+        )
+        fix = "同一事实只能有一个数（乡镇、县按 profile 核算），请按台账核实后把两处改成一致"
+        problems.append(doc.problem(["profile", field], f"{both}；{fix}"))
+        problems.append(doc.problem(["indicators", indicator, "value"], f"{both}；{fix}"))
+    return problems
 
 
 def _check_indicators(

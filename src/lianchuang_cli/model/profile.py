@@ -15,6 +15,12 @@ from pydantic import Field, model_validator
 from lianchuang_cli.model.rules import Frozen, Number
 from lianchuang_cli.model.rules.base import MAX_COUNT
 
+SAME_FACTS: dict[str, tuple[str, str, str]] = {
+    "collective_operating_income": ("collective_income", "村集体经营性收入", "万元"),
+}
+"""Profile fields that a village indicator also reports (field → indicator id, name, unit): one
+fact typed twice, so the two entries must agree (the township and county count the profile)."""
+
 Education = Literal["研究生", "本科", "大专", "高中", "初中及以下"]
 COLLEGE_OR_ABOVE: frozenset[str] = frozenset({"研究生", "本科", "大专"})
 
