@@ -179,7 +179,7 @@ PROFILE = """profile:
   secretary_education: 大专
   committee_size: 7
   wealth_leaders: 3
-  collective_operating_income: 12.5
+  collective_operating_income: 18.6
   weak_and_lax: {identified: true, rectified: true}
 indicators:
 """
