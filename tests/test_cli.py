@@ -48,7 +48,7 @@ def test_score_table_lists_gaps_and_next_rating() -> None:
     result = run("score", FAILING)
     assert result.exit_code == EXIT_OK
     assert "差距（按失分从多到少）" in result.stdout
-    assert "升级：要达到“合格”" in result.stdout
+    assert "升级（2027年）：要达到“合格”" in result.stdout
 
 
 def test_score_json_one_file_gives_the_report_object() -> None:

@@ -185,6 +185,7 @@ RUBRIC_EDITS: dict[str, list[tuple[str, str]]] = {
     "indicator_renamed": [("- id: team_unity\n", "- id: team_cohesion\n")],
     "indicator_name": [("name: 班子团结协作\n", "name: 班子团结\n")],
     "long_term": [("long_term: true\n", "long_term: false\n")],
+    "awarded_by": [("name: 支部党员大会\n", "name: 支部党员大会\n        awarded_by: 乡镇党委\n")],
     "penalty": [("    points: 2\n    cap: 4\n", "    points: 3\n    cap: 5\n")],
     "bonus_cap": [("bonus_cap: 3\n", "bonus_cap: 2\n")],
     "veto_name": [("name: 贿选\n", "name: 换届贿选\n")],

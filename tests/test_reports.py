@@ -23,7 +23,7 @@ VALID = sorted((EXAMPLES / "village").glob("*.yaml"))
 UNIT_KEYS = {
     "file", "unit", "rubric", "score", "max_score", "rating", "vetoed", "veto_reasons",
     "criteria", "indicators", "gaps", "next_rating", "tool_version", "rank", "status",
-    "self_score_differences", "rating_by_score", "quota_note",
+    "self_score_differences", "rating_by_score", "quota_note", "rating_reason", "not_proposed",
 }  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def test_json_contract() -> None:
     for gap in unit["gaps"]:
         assert set(gap) == {
             "id", "name", "criterion", "lost", "gain", "requirement", "found", "explanation", "advice",
-            "line", "long_term", "cell",
+            "line", "long_term", "category", "cell",
         }  # fmt: skip
     assert payload["invalid"][0] == {
         "file": "bad.yaml",

@@ -191,7 +191,7 @@ def test_gaps_are_sorted_by_points_lost(tmp_path: Path) -> None:
     meetings = result.gaps[1]
     assert meetings.found == "实际3次"
     assert meetings.explanation == "应4次，实际3次，少1次，每少1次扣1.5分，扣1.5分"
-    assert meetings.advice == "补足1次可得回1.5分"
+    assert meetings.advice == "2027年做到4次，可多得1.5分"
 
 
 @pytest.mark.parametrize(("self_score", "listed"), [("6", False), ("5", True)])

@@ -517,7 +517,11 @@ def _still_holds(
             _store_result(pending, sha256, again, result, render, made)
         return result, line
     template = None
-    if result.next_rating == kept.next_rating and result.next_rating_note == kept.next_rating_note:
+    if (
+        result.next_rating == kept.next_rating
+        and result.next_rating_note == kept.next_rating_note
+        and result.rating_reason == kept.rating_reason
+    ):
         template = render_reuse.decode_template(stored.line, stored.slots)
     return result, render(result) if template is None else render_reuse.fill(template, result)
 

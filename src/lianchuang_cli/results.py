@@ -86,13 +86,23 @@ class CriterionResult:
     points: Decimal
 
 
+GapCategory = Literal["own", "lower_level", "assessor", "long_term"]
+"""Who can close a gap (see ``Gap``)."""
+
+NOT_PROPOSED: tuple[GapCategory, ...] = ("lower_level", "assessor", "long_term")
+"""The categories the next rating never proposes, in the order the reports list them."""
+
+
 @dataclass(frozen=True, slots=True)
 class Gap:
     """An indicator that lost points: what was required, what was found, how to regain them.
 
     ``lost`` is on the indicator's own points; ``gain`` is what recovering it adds to the total
     (the same figure unless 缺项 rescaling applies), and ``advice`` quotes ``gain``.
-    ``long_term`` gaps cannot be recovered before the assessment closes: never in the next rating.
+    ``category`` says who can close the gap, as the rubric declares it: ``own`` the unit itself
+    (the only gaps the next rating proposes), ``lower_level`` a linked figure computed from the
+    level below (取决于下级), ``assessor`` a grade awarded by an assessor or a higher body
+    (由考评人员评定), ``long_term`` an indicator that cannot change within a year (长期工作).
     """
 
     indicator: str
@@ -105,8 +115,13 @@ class Gap:
     explanation: str
     advice: str
     line: int
-    long_term: bool = False
+    category: GapCategory = "own"
     cell: str | None = None
+
+    @property
+    def long_term(self) -> bool:
+        """Whether the gap is long-term work (an indicator the rubric marks ``long_term``)."""
+        return self.category == "long_term"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +227,7 @@ class UnitResult:
     score: Decimal
     max_score: Decimal
     rating: str
+    rating_reason: str
     ratings: tuple[str, ...]
     vetoed: bool
     veto_reasons: tuple[str, ...]

@@ -34,6 +34,8 @@ class Indicator(Frozen):
     an empty list (the default) means every unit is assessed on it. ``long_term`` marks an
     indicator whose value cannot change before the assessment closes (a degree, last year's
     income): the next-rating advice never proposes it and names it as long-term work instead.
+    ``awarded_by`` names who awards a grade the unit cannot change itself (“县委”: a 述职评议
+    等次); like a ``judgement``, such an item is listed as 由考评人员评定, never proposed.
     """
 
     id: Identifier
@@ -43,6 +45,7 @@ class Indicator(Frozen):
     clause: Text | None = None
     not_applicable_when: list[Text] = []
     long_term: Annotated[bool, Field(strict=True)] = False
+    awarded_by: Text | None = None
     rule: Rule
     linked: LinkedSpec | None = None
 

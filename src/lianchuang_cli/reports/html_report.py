@@ -78,8 +78,9 @@ class UnitSheet:
     vetoes: tuple[str, ...]
     groups: tuple[SheetGroup, ...]
     adjustments: tuple[AdjustmentRow, ...]
+    rating_reason: str
     next_rating: str
-    long_term: str
+    not_proposed: tuple[str, ...]
     no_gaps: str
 
 
@@ -126,8 +127,9 @@ def unit_sheet(result: UnitResult) -> UnitSheet:
             )
             for a in result.adjustments
         ),
+        rating_reason=wording.rating_reason_text(result),
         next_rating=wording.next_rating_text(result),
-        long_term=wording.long_term_text(result),
+        not_proposed=tuple(wording.not_proposed_texts(result)),
         no_gaps=wording.NO_GAPS,
     )
 

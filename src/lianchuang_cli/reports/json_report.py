@@ -22,7 +22,7 @@ from lianchuang_cli.decimals import round_score
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.report import RankedResult, Report
 from lianchuang_cli.reports.escaping import JSON_ESCAPE
-from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
+from lianchuang_cli.results import NOT_PROPOSED, FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
 
 SCHEMA_VERSION = 2
@@ -87,6 +87,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
         "score": number(result.score),
         "max_score": number(result.max_score),
         "rating": result.rating,
+        "rating_reason": result.rating_reason,
         "vetoed": result.vetoed,
         "veto_reasons": list(result.veto_reasons),
         "not_applicable_policy": result.not_applicable_policy,
@@ -169,6 +170,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
                 "advice": g.advice,
                 "line": g.line,
                 "long_term": g.long_term,
+                "category": g.category,
                 "cell": g.cell,
             }
             for g in result.gaps
@@ -193,6 +195,10 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
             }
             for c in result.band_conditions
         ],
+        "not_proposed": {
+            category: [g.indicator for g in result.gaps if g.category == category]
+            for category in NOT_PROPOSED
+        },
         "self_score_differences": [
             {
                 "id": d.indicator,

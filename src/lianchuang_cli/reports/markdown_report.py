@@ -27,10 +27,11 @@ from lianchuang_cli.reports.wording import (
     adjustment_points,
     condition_notes,
     criterion_share,
-    long_term_text,
     next_rating_text,
+    not_proposed_texts,
     over_maximum_note,
     place,
+    rating_reason_text,
     rubric_line,
     rubric_name,
     score_notes,
@@ -138,7 +139,7 @@ def write_unit(result: UnitResult, stream: IO[str]) -> None:
     stream.write(f"# {_cell(unit_heading(result))}\n\n{_cell(rubric_line(result))}\n\n")
     stream.write(
         f"**总分 {fmt(result.score)} / {fmt(result.max_score)}**{over_maximum_note(result)}"
-        f"　**等级 {_cell(result.rating)}**\n\n"
+        f"　**等级 {_cell(result.rating)}**{_cell(rating_reason_text(result))}\n\n"
     )
     notes = [*score_notes(result), *veto_notes(result), *condition_notes(result)]
     stream.write("".join(f"- {_cell(note)}\n" for note in notes) + "\n")
@@ -178,8 +179,8 @@ def write_unit(result: UnitResult, stream: IO[str]) -> None:
     else:
         stream.write(NO_GAPS + "\n\n")
     stream.write(_cell(next_rating_text(result)) + "\n\n")
-    if long_term_text(result):
-        stream.write(_cell(long_term_text(result)) + "\n\n")
+    for line in not_proposed_texts(result):
+        stream.write(_cell(line) + "\n\n")
     if result.self_score_differences:
         stream.write("## 自评分与核定分不一致\n\n")
         _table(

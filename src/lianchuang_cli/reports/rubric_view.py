@@ -31,6 +31,8 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         branch = root.add(Wrapped(f"{criterion.name}　{fmt(criterion.points)}分{clause}"))
         for indicator in criterion.indicators:
             long_term = "　长期指标" if indicator.long_term else ""
+            if indicator.awarded_by is not None:
+                long_term += f"　由{indicator.awarded_by}评定"
             na = (
                 f"\n可按缺项处理的情形：{'；'.join(indicator.not_applicable_when)}"
                 if indicator.not_applicable_when

@@ -24,10 +24,11 @@ from lianchuang_cli.reports.wording import (
     adjustment_points,
     condition_notes,
     criterion_share,
-    long_term_text,
     next_rating_text,
+    not_proposed_texts,
     over_maximum_note,
     place,
+    rating_reason_text,
     rubric_line,
     score_notes,
     self_score_shown,
@@ -107,8 +108,8 @@ def unit_panel(result: UnitResult) -> Panel:
     else:
         parts.append(Wrapped(NO_GAPS, style="green"))
     parts.append(Wrapped(next_rating_text(result)))
-    if long_term_text(result):
-        parts.append(Wrapped(long_term_text(result)))
+    for line in not_proposed_texts(result):
+        parts.append(Wrapped(line))
     if result.self_score_differences:
         parts.append(_self_score_table(result))
     # A Text title: a string would be read as rich markup (a unit name with "[…]" or ":…:" mangled).
@@ -122,6 +123,10 @@ def _summary(result: UnitResult) -> Text:
     text.append(over_maximum_note(result))
     text.append("　等级 ")
     text.append(result.rating, style=_rating_style(result))
+    if result.rating_reason:
+        # On its own line, right under the rating: wrapped after the total, a share like 75.9%
+        # would start a line under "100" and read as one number split in two.
+        text.append(f"\n{rating_reason_text(result)}")
     for note in score_notes(result):
         text.append(f"\n{note}")
     for note in veto_notes(result):
@@ -175,7 +180,7 @@ def _gaps_table(result: UnitResult) -> RenderableType:
         Column("失分"),
         Column("评分标准", 5),
         Column("实际情况", 4),
-        Column("如何补齐", 3),
+        Column("如何改进", 3),
     )
     return section("差距（按失分从多到少）", columns, rows)
 

@@ -12,7 +12,7 @@ from rich.text import Text
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.reports import tree_view, wording
 from lianchuang_cli.reports.console_layout import Wrapped, WrappedTable
-from lianchuang_cli.reports.escaping import plain
+from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.table import render_text
 from lianchuang_cli.results import UnitResult
 from lianchuang_cli.tree.results import TownshipNode, TreeResult
@@ -58,6 +58,8 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
     summary.append(f"{fmt(result.score)} / {fmt(result.max_score)}", style="bold")
     summary.append("　等级 ")
     summary.append(result.rating, style="bold")
+    if result.rating_reason:
+        summary.append(f"\n{wording.rating_reason_text(result)}")
     for reason in result.veto_reasons:
         summary.append(f"\n一票否决：{reason}", style="bold red")
     for note in wording.condition_notes(result):
@@ -70,7 +72,11 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
         linked.add_row(row.name, row.value, row.score, row.source)
     title = f"{level}：{result.unit_name}（{result.unit_code}）　{result.file}"
     # A Text title: a string would be read as rich markup (a path with "[…]" mangled).
-    return Panel(Group(Wrapped(summary), criteria, linked), title=Text(title), title_align="left")
+    advice = [Wrapped(wording.next_rating_text(result))]
+    advice += [Wrapped(line) for line in wording.not_proposed_texts(result)]
+    return Panel(
+        Group(Wrapped(summary), criteria, linked, *advice), title=Text(title), title_align="left"
+    )
 
 
 def _townships_table(tree: TreeResult) -> Table:
@@ -86,5 +92,10 @@ def _villages_table(node: TownshipNode) -> Table:
     )
     for row in tree_view.village_rows(node):
         table.add_row(row.rank, plain(row.name), row.score, row.rating, plain(row.file))
-    table.caption = tree_view.villages_left_out(node) or None
+    notes = "\n".join(
+        n for n in (tree_view.villages_left_out(node), tree_view.rating_reasons(node)) if n
+    )
+    # A Text caption: a unit name with "[…]" is not rich markup.
+    table.caption = Text(plain_lines(notes)) if notes else None
+    table.caption_justify = "left"
     return table

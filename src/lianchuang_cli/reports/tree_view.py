@@ -112,6 +112,15 @@ def villages_left_out(node: TownshipNode) -> str:
     return f"另有{missing}个村的材料无法评分，未计入排名和本乡镇的核算"
 
 
+def rating_reasons(node: TownshipNode) -> str:
+    """Said under a ranking for each village rated below what its total alone gives, else ""."""
+    return "\n".join(
+        f"{village.unit_name}评为{village.rating}：{village.rating_reason}"
+        for village in node.villages
+        if village.rating_reason
+    )
+
+
 def linked_rows(result: UnitResult) -> list[LinkedRow]:
     """Each linked indicator of ``result`` (none for a unit without linked indicators)."""
     return [

@@ -13,8 +13,10 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.digests import short_digest
 from lianchuang_cli.model.rubric import RatingBand, Rubric, shipped_identity
 from lianchuang_cli.results import (
+    NOT_PROPOSED,
     Adjustment,
     CriterionResult,
+    GapCategory,
     IndicatorResult,
     Provenance,
     UnitResult,
@@ -167,7 +169,11 @@ NO_GAPS = "差距：无，各项指标均得满分。"
 
 
 def next_rating_text(result: UnitResult) -> str:
-    """The next-rating advice: which items to recover to reach the next better rating."""
+    """The next-rating advice: the unit's own gaps to close to reach the next better rating.
+
+    An evidence file is the assessed year's account, graded after that year has ended, so the
+    advice is the next year's work (never completing or correcting the assessed year's records).
+    """
     step = result.next_rating
     if step is None:
         return f"升级：{result.next_rating_note}"
@@ -175,20 +181,55 @@ def next_rating_text(result: UnitResult) -> str:
     lost = {g.indicator: g.lost for g in result.gaps}
     items = "、".join(names[i] for i in step.indicators)
     recover = sum((lost[i] for i in step.indicators), Decimal(0))
-    needed = f"还差{fmt(step.points_needed)}分；" if step.points_needed else ""
+    needed = f"本年度还差{fmt(step.points_needed)}分；" if step.points_needed else ""
     return (
-        f"升级：要达到“{step.rating}”，{needed}至少补齐{len(step.indicators)}项（{items}，"
-        f"共补回{fmt(recover)}分），补齐后总分{fmt(step.score_after)}。"
+        f"升级（{result.year + 1}年）：要达到“{step.rating}”，{needed}本单位至少须做好"
+        f"{len(step.indicators)}项（{items}，共可多得{fmt(recover)}分），"
+        f"其余各项保持本年度水平，总分可达{fmt(step.score_after)}。"
     )
 
 
-def long_term_text(result: UnitResult) -> str:
-    """Gaps that cannot close before the assessment ends, or ""."""
-    long_term = [g for g in result.gaps if g.long_term]
-    if not long_term:
-        return ""
-    names = "、".join(f"{g.name}（失{fmt(g.lost)}分）" for g in long_term)
-    return f"长期工作（考评结束前无法改变，不列入升级建议）：{names}"
+CATEGORY_LABELS: dict[GapCategory, str] = {
+    "own": "本单位",
+    "lower_level": "取决于下级",
+    "assessor": "由考评人员评定",
+    "long_term": "长期工作",
+}
+"""Who can close a gap (``Gap.category``), in a word: the workbook's 由谁改进 column."""
+
+CATEGORY_HEADINGS: dict[GapCategory, str] = {
+    "lower_level": "取决于下级（联创指标，不列入升级建议）",
+    "assessor": "由考评人员评定（不列入升级建议）",
+    "long_term": "长期工作（一年内无法改变，不列入升级建议）",
+}
+"""The heading of each category of gaps the next rating never proposes (``NOT_PROPOSED``)."""
+
+
+def not_proposed(result: UnitResult) -> list[tuple[str, str]]:
+    """The gaps the unit cannot close itself, one (heading, items) pair per category present."""
+    lines = []
+    for category in NOT_PROPOSED:
+        heading = CATEGORY_HEADINGS[category]
+        gaps = [g for g in result.gaps if g.category == category]
+        if gaps:
+            # Names only: the gap list just above gives each one's points lost.
+            lines.append((heading, "、".join(g.name for g in gaps)))
+    return lines
+
+
+def not_proposed_texts(result: UnitResult) -> list[str]:
+    """``not_proposed`` as one line each: "长期工作（…）：主导产业（失2分）"."""
+    return [f"{heading}：{items}" for heading, items in not_proposed(result)]
+
+
+def rating_reason_text(result: UnitResult) -> str:
+    """Said right after the rating when it is below what the total alone gives, else ""."""
+    return f"（{result.rating_reason}）" if result.rating_reason else ""
+
+
+def rating_text(result: UnitResult) -> str:
+    """The rating, with the reason it is below what the total alone gives if it is."""
+    return result.rating + rating_reason_text(result)
 
 
 def self_score_shown(score: Decimal | None) -> str:

@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from lianchuang_cli.report import Report
+from lianchuang_cli.reports import wording
 from lianchuang_cli.reports.escaping import formula_like, shown
 from lianchuang_cli.reports.rows import (
     INVALID_HEADER,
@@ -159,9 +160,9 @@ def _result_sheets(book: Workbook, styles: _Styles, report: Report) -> None:
     gaps = _Sheet(
         book,
         "差距",
-        ["名次", "单位", "乡镇", "考评项目", "指标", "失分", "补齐后总分可提高",
-         "评分标准", "实际情况", "如何补齐", "行号", "文件"],
-        {1: 22, 3: 14, 4: 20, 7: 50, 8: 40, 9: 40, 11: 40},
+        ["名次", "单位", "乡镇", "考评项目", "指标", "失分", "改进后总分可提高",
+         "评分标准", "实际情况", "如何改进", "由谁改进", "行号", "文件"],
+        {1: 22, 3: 14, 4: 20, 7: 50, 8: 40, 9: 40, 10: 14, 12: 40},
         styles,
     )  # fmt: skip
     criteria = dict(report.summary.rubric.criteria) if report.summary.rubric else {}
@@ -192,6 +193,7 @@ def _result_sheets(book: Workbook, styles: _Styles, report: Report) -> None:
                     gap.requirement,
                     gap.explanation,
                     gap.advice,
+                    wording.CATEGORY_LABELS[gap.category],
                     gap.line,
                     result.file,
                 ]

@@ -27,6 +27,7 @@ from lianchuang_cli.results import (
     BandConditionResult,
     CriterionResult,
     Gap,
+    GapCategory,
     IndicatorResult,
     NextRating,
     NotApplicableItem,
@@ -72,7 +73,8 @@ def score_unit(
     score = max(unfloored, rubric.score_floor)
     veto_reasons = tuple(_veto_reason(event, loaded) for event in evidence.vetoes)
     vetoed = bool(veto_reasons)
-    long_term = plan.long_term
+    categories = plan.categories
+    next_year = evidence.unit.year + 1
     gaps = tuple(
         Gap(
             r.id,
@@ -83,9 +85,9 @@ def score_unit(
             r.requirement,
             r.found,
             r.explanation,
-            _advice(r.action, gain, scaled),
+            _advice(r.action, gain, scaled, next_year),
             r.line,
-            r.id in long_term,
+            categories.get(r.id, "own"),
             r.cell,
         )
         for r, lost in _by_points_lost(indicators)
@@ -177,7 +179,7 @@ def rating_fields(
             rubric, _plan(loaded), indicators, criteria, band_index, adjustment, veto_names, score
         )
     return {
-        **_band_fields(loaded, band_index),
+        **_band_fields(loaded, band_index, score, criteria, bool(veto_names)),
         "next_rating": next_rating,
         "next_rating_note": note,
     }
@@ -196,7 +198,7 @@ def kept_band_fields(
     band_index = _band_for(rubric, score, criteria, vetoed)
     if _target(rubric, band_index, vetoed) != target:
         return None
-    return _band_fields(loaded, band_index)
+    return _band_fields(loaded, band_index, score, criteria, vetoed)
 
 
 def _band_for(
@@ -209,7 +211,13 @@ def _band_for(
     return len(rubric.ratings) - 1 if vetoed else _band_index(rubric, score, criteria, blocked)
 
 
-def _band_fields(loaded: LoadedRubric, band_index: int) -> dict[str, Any]:
+def _band_fields(
+    loaded: LoadedRubric,
+    band_index: int,
+    score: Decimal,
+    criteria: tuple[CriterionResult, ...],
+    vetoed: bool,
+) -> dict[str, Any]:
     rubric = loaded.rubric
     return {
         "rubric_id": rubric.id,
@@ -217,8 +225,42 @@ def _band_fields(loaded: LoadedRubric, band_index: int) -> dict[str, Any]:
         "rubric_version": rubric.version,
         "rubric_sha256": loaded.sha256,
         "rating": rubric.ratings[band_index].name,
+        "rating_reason": _rating_reason(rubric, band_index, score, criteria, vetoed),
         "ratings": tuple(band.name for band in rubric.ratings),
     }
+
+
+def _rating_reason(
+    rubric: Rubric,
+    band_index: int,
+    score: Decimal,
+    criteria: tuple[CriterionResult, ...],
+    vetoed: bool,
+) -> str:
+    """Why the rating is below the next better band although the total reaches that band's
+    minimum: the criteria under its share (“小康建设业绩好得分率79.2%，低于80%”); else "".
+
+    It reads only the band ``_target`` names (its name, minimum and share), so a rating target
+    that is kept keeps this reason too. A veto is said by ``veto_reasons``, a band condition on
+    the units below by ``band_conditions``.
+    """
+    if vetoed or band_index == 0:
+        return ""
+    better = rubric.ratings[band_index - 1]
+    share = better.min_criterion_share
+    if share is None or score < better.min_score:
+        return ""
+    short = "、".join(
+        f"“{c.name}”得分率{fmt(c.score * 100 / c.max_score)}%"
+        for c in criteria
+        if c.max_score > 0 and better.share_applies(c.id) and c.score < share * c.max_score
+    )
+    if not short:  # held back by a condition on the units below: ``band_conditions`` says so
+        return ""
+    return (
+        f"总分已达“{better.name}”的{fmt(better.min_score)}分，但{short}，"
+        f"低于“{better.name}”要求的每项{fmt(share * 100)}%"
+    )
 
 
 Target = tuple[str | None, ...]
@@ -282,9 +324,9 @@ class _Plan:
     """What scoring needs of a rubric, worked out once per rubric instead of once per unit."""
 
     __slots__ = (
+        "categories",
         "criteria",
         "items",
-        "long_term",
     )
 
     def __init__(self, rubric: Rubric) -> None:
@@ -301,13 +343,33 @@ class _Plan:
             )
             for criterion, indicator in rubric.indicators()
         )
-        self.long_term = frozenset(i.id for _, i in rubric.indicators() if i.long_term)
+        self.categories = {
+            i.id: category
+            for _, i in rubric.indicators()
+            for category in [gap_category(i)]
+            if category != "own"
+        }
         # Each criterion with the slice of ``items`` (and of a unit's results) that it holds.
         self.criteria: list[tuple[Criterion, int, int]] = []
         start = 0
         for criterion in rubric.criteria:
             self.criteria.append((criterion, start, start + len(criterion.indicators)))
             start += len(criterion.indicators)
+
+
+def gap_category(indicator: Indicator) -> GapCategory:
+    """Who can close a gap on ``indicator``, from what the rubric declares (see ``Gap``).
+
+    A linked figure depends on the level below even where it is also long-term; a grade that an
+    assessor or a higher body awards is theirs to give, whatever its cadence.
+    """
+    if indicator.linked is not None:
+        return "lower_level"
+    if indicator.awarded_by is not None or indicator.rule.assessor_grade:
+        return "assessor"
+    if indicator.long_term:
+        return "long_term"
+    return "own"
 
 
 _plans: WeakKeyDictionary[LoadedRubric, _Plan] = WeakKeyDictionary()
@@ -597,11 +659,17 @@ def _base_gain(raw: Decimal, applicable: Decimal, total: Decimal, lost: Decimal)
     return _scaled(raw + lost, applicable, total) - _scaled(raw, applicable, total)
 
 
-def _advice(action: str, gain: Decimal, scaled: bool) -> str:
-    """ "补足2次可得回1分", with the points on the scale the total uses."""
+def _advice(action: str, gain: Decimal, scaled: bool, next_year: int) -> str:
+    """ "2027年做到4次，可多得1分", with the points on the total's scale.
+
+    An evidence file is the assessed year's account, graded after that year has ended (a 2026
+    assessment is graded early 2027), so its records are closed: the advice is the next year's
+    work, never completing or correcting the assessed year's records.
+    """
     if not action:
         return ""
-    return f"{action}可得回{fmt(gain)}分" + ("（按缺项折算后的总分计）" if scaled else "")
+    scale = "（按缺项折算）" if scaled else ""
+    return f"{next_year}年{action}，可多得{fmt(gain)}分{scale}"
 
 
 def _adjustments(
@@ -699,8 +767,9 @@ def _next_rating(
 ) -> tuple[NextRating | None, str]:
     """Find the gaps to recover for the next better band: fewest items, then fewest points.
 
-    Long-term indicators (``long_term: true``) are never proposed: they cannot change before
-    the assessment closes. The search itself is ``recovery.fewest_then_cheapest``.
+    Only gaps the unit can close itself are proposed (``gap_category`` "own"): never a linked
+    figure, a grade someone else awards or a long-term indicator. The search itself is
+    ``recovery.fewest_then_cheapest``.
     """
     if veto_names:
         names = "、".join(veto_names)
@@ -708,7 +777,7 @@ def _next_rating(
     if band_index == 0:
         return None, f"已是最高等级“{rubric.ratings[0].name}”"
     target = rubric.ratings[band_index - 1]
-    long_term = plan.long_term
+    categories = plan.categories
     # In rubric order: the search breaks ties by the candidates' order.
     lost_by = [
         (position, r, r.max_score - r.score)
@@ -716,7 +785,7 @@ def _next_rating(
         if r.score is not None
     ]
     gaps = [r for _, r, lost in lost_by if lost > 0]
-    actionable = [(i, r, lost) for i, r, lost in lost_by if lost > 0 and r.id not in long_term]
+    actionable = [(i, r, lost) for i, r, lost in lost_by if lost > 0 and r.id not in categories]
     # The criteria's sums add up to the indicator points earned and applicable (exact sums).
     raw = sum((c.score for c in criteria), ZERO)
     applicable = sum((c.max_score for c in criteria), ZERO)
@@ -740,7 +809,8 @@ def _next_rating(
     candidates = [Candidate(r.id, r.criterion, _cents(lost)) for _, r, lost in actionable]
     chosen = None if needed is None else fewest_then_cheapest(candidates, deficits, needed)
     if chosen is None:
-        return None, _unreachable_note(target, total_after(available), gaps, set(long_term))
+        others = any(r.id in categories for r in gaps)
+        return None, _unreachable_note(target, total_after(available), others)
     recovered = sum(c.cents for c in chosen)
     order = {r.id: (-lost, i) for i, r, lost in actionable}
     ids = tuple(sorted((c.key for c in chosen), key=order.__getitem__))
@@ -803,24 +873,17 @@ def _least_cents(
     return low
 
 
-def _unreachable_note(
-    target: RatingBand,
-    best: Decimal,
-    gaps: list[IndicatorResult],
-    long_term: set[str],
-) -> str:
-    """Why no recovery reaches ``target``: the total, or a criterion's share; long-term items."""
-    waiting = [r for r in gaps if r.id in long_term]
-    what = "即使补齐考评结束前可补的全部差距" if waiting else "即使补齐全部差距"
+def _unreachable_note(target: RatingBand, best: Decimal, others: bool) -> str:
+    """Why no recovery reaches ``target``: the total, or a criterion's share.
+
+    ``others`` is whether some gaps are not the unit's own to close; the reports list them
+    beside this note (取决于下级 / 由考评人员评定 / 长期工作), so it does not repeat them.
+    """
+    what = "即使本单位自身能改进的差距全部做到" if others else "即使补齐全部差距"
     if best < target.min_score:
-        note = (
+        return (
             f"{what}，总分也只能达到{fmt(best)}分，仍达不到“{target.name}”"
-            f"（{fmt(target.min_score)}分）" + ("" if waiting else "，主要受扣分项影响")
+            f"（{fmt(target.min_score)}分）" + ("" if others else "，主要受扣分项影响")
         )
-    else:
-        share = target.min_criterion_share or Decimal(0)
-        note = f"{what}，仍有考评项目得分率达不到“{target.name}”要求的{fmt(share * 100)}%"
-    if waiting:
-        names = "、".join(f"{r.name}（失{fmt(r.lost)}分）" for r in waiting)
-        note += f"；还须长期努力的指标：{names}"
-    return note
+    share = target.min_criterion_share or Decimal(0)
+    return f"{what}，仍有考评项目得分率达不到“{target.name}”要求的{fmt(share * 100)}%"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -71,8 +71,8 @@ class Frozen(BaseModel):
 class Outcome:
     """The score one rule gives one evidence value, with the words that justify it.
 
-    ``action`` says what would recover the lost points ("补足2次"), empty at full marks; the
-    scoring step turns it into advice with the points it is worth on the total's scale.
+    ``action`` says what would recover the lost points in the next year ("做到4次"), empty
+    at full marks; the scoring step turns it into advice worth points on the total's scale.
     """
 
     score: Decimal
@@ -111,7 +111,11 @@ class RuleBase(Frozen):
 
     A rule kind overrides only what differs (a tiered rule's best band, a range check, the unit a
     number may carry); ``number_unit`` and ``percent_reference`` are read by the value normaliser.
+    ``assessor_grade`` is true for a kind whose value is an assessor's grade: the unit cannot
+    change it itself, so the next-rating advice never proposes it.
     """
+
+    assessor_grade: ClassVar[bool] = False
 
     @property
     def number_unit(self) -> str | None:

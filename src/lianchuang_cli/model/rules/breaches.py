@@ -66,5 +66,7 @@ class BreachesRule(RuleBase):
         explanation = (
             f"{found}，每{self.unit}扣{fmt(self.deduct_per_breach)}分，扣{fmt(deduction)}分"
         )
-        action = f"对{value.breaches}{self.unit}{self.breach}的事项补正程序并公开"
+        # Never "补正程序": a matter decided outside the procedure is not mended by records made
+        # afterwards; the action is keeping to the procedure from now on.
+        action = f"{self.subject}不再出现{self.breach}"
         return Outcome(points - deduction, found, explanation, action)

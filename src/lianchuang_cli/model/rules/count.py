@@ -52,4 +52,6 @@ class CountRule(RuleBase):
             f"应{self.required}{self.unit}，{found}，少{missing}{self.unit}，"
             f"每少1{self.unit}扣{fmt(self.deduct_per_miss)}分，扣{fmt(deduction)}分"
         )
-        return Outcome(points - deduction, found, explanation, f"补足{missing}{self.unit}")
+        # The year's records are closed when it is graded: the action is the next year's target.
+        action = f"做到{self.required}{self.unit}"
+        return Outcome(points - deduction, found, explanation, action)

@@ -25,6 +25,7 @@ class JudgementRule(RuleBase):
     guidance: str = ""
 
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Judgement)
+    assessor_grade: ClassVar[bool] = True
     value_hint: ClassVar[str] = "写成{score: 评定分数, reason: 评定理由}；低于满分时必须写理由"
 
     def example(self, points: Decimal) -> str:
