@@ -77,3 +77,44 @@ def test_chinese_punctuation_leaves_our_own_messages_alone() -> None:
     """Text that is already Chinese passes through unchanged."""
     message = "错误：找不到考评细则“nope”；内置细则：village，或给出细则文件路径"
     assert chinese_punctuation(message) == message
+
+
+def test_click_itself_is_left_alone() -> None:
+    """Issue 15.8: no click module's gettext is rebound and no click class is patched; the CLI
+    speaks Chinese through its own context, formatter and command classes."""
+    import gettext
+
+    import click.core
+    import click.exceptions
+    import click.types
+
+    from lianchuang_cli.commands.click_zh import ChineseContext, HelpFormatter
+
+    CliRunner().invoke(main, ["scor"])  # whatever has run in this process
+    for module in (click.core, click.exceptions, click.types):
+        assert module._ is gettext.gettext
+    assert click.Context.formatter_class is click.HelpFormatter
+    assert ChineseContext.formatter_class is HelpFormatter
+    assert "chinese" not in vars(click.UsageError.show)
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (
+            "No such option: --bogus  Did you mean --rubric?",
+            "没有选项“--bogus”。  是否想写--rubric？",
+        ),
+        ("Missing argument '文件...'.", "缺少参数 '文件...'."),
+        (
+            "Invalid value for '--jobs': 0 is not in the range x>=1.",
+            "'--jobs'的取值无效：0不在范围x>=1内。",
+        ),
+        ("找不到考评细则“nope”", "找不到考评细则“nope”"),
+    ],
+)
+def test_translate_maps_click_templates_back(english: str, chinese: str) -> None:
+    """click's sentences, alone or joined, come back in the catalogue's Chinese; ours pass."""
+    from lianchuang_cli.commands.click_zh import translate
+
+    assert translate(english) == chinese

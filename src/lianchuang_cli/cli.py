@@ -29,8 +29,6 @@ from lianchuang_cli.entry import (
     stop_children,
 )
 
-click_zh.install()
-
 # pydantic scans every installed package's entry points for plugins before building its first
 # model (15–30 ms at each start); the tool's own models have no use for plugins.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -69,7 +67,7 @@ COMMANDS = {
 """Command name → its module under ``commands/``, whose function of the same name is the command."""
 
 
-class LazyGroup(click.Group):
+class LazyGroup(click_zh.ChineseCommands):
     """A group that imports a command's module only when the command is used.
 
     ``score`` then does not pay for importing ``batch``, ``check``, ``diff`` …; help lists every
@@ -103,7 +101,14 @@ class LazyGroup(click.Group):
     options_metavar="[选项]",
     subcommand_metavar="命令 [参数]...",
 )
-@click.version_option(__version__, "-V", "--version", prog_name="lianchuang")
+@click.version_option(
+    __version__,
+    "-V",
+    "--version",
+    prog_name="lianchuang",
+    message="%(prog)s %(version)s",
+    help="显示版本号并退出。",
+)
 def main() -> None:
     """农村党的建设“三级联创”考评工具：按考评细则给佐证材料打分、定等级、列差距。
 

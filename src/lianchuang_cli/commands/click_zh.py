@@ -1,27 +1,25 @@
 """Chinese for click's own messages (usage errors, help headings), which ship only in English,
 and a help formatter that measures Chinese in terminal cells.
 
-click looks its strings up through ``gettext`` at call time, via names bound in each module;
-rebinding those names is the only hook it offers short of a compiled message catalogue. Its help
-formatter counts characters, so "--rubric 细则" was padded two columns short and Chinese help
-text wrapped at twice the width; ``HelpFormatter`` below lays help out in cells, with Chinese
-line breaking and Chinese punctuation ("选项：", "（默认：table）").
+Only click's extension points are used: ``ChineseContext`` (its ``formatter_class``),
+``HelpFormatter`` (headings, usage prefix and help rows in Chinese, laid out in cells with
+Chinese line breaking and punctuation: "选项：", "（默认：table）"), and ``ChineseCommands``, the
+command-group mix-in whose ``make_context`` and ``invoke`` hand click's errors on as
+``ChineseUsageError`` / ``ChineseError``, which show themselves in Chinese. click builds its
+messages from English templates (through gettext); ``translate`` maps each template of the
+catalogue below back to its Chinese form, fields included, so no click module is modified.
 """
 
 from __future__ import annotations
 
-import io
+import ast
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import cache
 from typing import IO, Any
 
 import click
-import click.core
-import click.decorators
-import click.exceptions
-import click.formatting
-import click.parser
-import click.types
 from rich.cells import cell_len
 
 from lianchuang_cli.reports.text_layout import break_lines
@@ -61,6 +59,10 @@ _MESSAGES = {
     "{name} {filename!r} is a file.": "{name}“{filename}”是文件。",
     "{name} {filename!r} is not readable.": "{name}“{filename}”不可读。",
     "Could not open file {filename!r}: {message}": "无法打开文件“{filename}”：{message}",
+    # The names a path type gives itself, title-cased in its messages ("File '…' does not exist.").
+    "File": "文件",
+    "Directory": "文件夹",
+    "Path": "路径",
 }
 
 _PLURALS = {
@@ -83,10 +85,98 @@ def _gettext(message: str) -> str:
     return _MESSAGES.get(message, message)
 
 
-def _ngettext(singular: str, plural: str, count: int) -> str:
-    if count == 1:
-        return _PLURALS.get(singular, singular)
-    return _PLURALS_MANY.get(plural, plural)
+_FIELD = re.compile(r"\{(\w+)(!r)?\}")
+_REPR = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
+
+
+@cache
+def _templates() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
+    """Each English template as a pattern (its fields as named groups), its Chinese form, and
+    which fields click formats with ``!r`` (their quotes are dropped: the Chinese quotes them)."""
+    pairs = [
+        *_MESSAGES.items(),
+        *_PLURALS.items(),
+        *_PLURALS_MANY.items(),
+    ]
+    compiled = []
+    # Most literal text first ("Invalid value for {param_hint}: …" before "Invalid value: …").
+    # "Missing {param_type}" is for parameter types this tool has none of; matched back, it
+    # would swallow "Missing argument '文件...'." whole.
+    pairs = [pair for pair in pairs if pair[0] != "Missing {param_type}"]
+    for english, chinese in sorted(pairs, key=lambda pair: -len(_FIELD.sub("", pair[0]))):
+        pattern, at, reprs = "", 0, set()
+        for field in _FIELD.finditer(english):
+            pattern += re.escape(english[at : field.start()])
+            name = field.group(1)
+            if name in reprs or f"(?P<{name}>" in pattern:
+                pattern += f"(?P={name})"
+            elif field.group(2):
+                pattern += f"(?P<{name}>{_REPR})"
+                reprs.add(name)
+            else:
+                # Never across "  ", which click puts between the sentences it joins.
+                pattern += f"(?P<{name}>(?:(?!  ).)+?)"
+            at = field.end()
+        # A template ends where the sentence does: at a blank or at the end of the message.
+        pattern += re.escape(english[at:]) + r"(?=\s|\Z)"
+        compiled.append((re.compile(pattern, re.DOTALL), chinese, frozenset(reprs)))
+    return tuple(compiled)
+
+
+def translate(message: str) -> str:
+    """click's English message in Chinese: every sentence built from a catalogued template is
+    replaced by the template's Chinese form with its fields (translated in turn); text no
+    template matches (our own Chinese messages, file names) is kept as it is."""
+    whole = _translate_whole(message)
+    if whole is not None:
+        return whole
+    # Sentences joined by click ("No such option: --x  Did you mean --y?"): at each start of a
+    # sentence, the first template that matches up to the next blank (or the end) is taken.
+    out: list[str] = []
+    at = 0
+    while at < len(message):
+        piece = _translate_prefix(message, at)
+        if piece is None:
+            out.append(message[at])
+            at += 1
+        else:
+            text, at = piece
+            out.append(text)
+    return "".join(out)
+
+
+def _translate_whole(message: str) -> str | None:
+    for pattern, chinese, reprs in _templates():
+        match = pattern.fullmatch(message)
+        if match is not None:
+            return _filled(chinese, match, reprs)
+    return None
+
+
+def _translate_prefix(message: str, at: int) -> tuple[str, int] | None:
+    if at and not message[at - 1].isspace():
+        return None
+    for pattern, chinese, reprs in _templates():
+        match = pattern.match(message, at)
+        if match is not None:
+            return _filled(chinese, match, reprs), match.end()
+    return None
+
+
+def _filled(chinese: str, match: re.Match[str], reprs: frozenset[str]) -> str:
+    values = {
+        name: _unquoted(value) if name in reprs else translate(value)
+        for name, value in match.groupdict().items()
+    }
+    return chinese.format(**values)
+
+
+def _unquoted(text: str) -> str:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return value if isinstance(value, str) else text
 
 
 _QUOTED = re.compile(r"'([^'\n]*)'")
@@ -108,17 +198,76 @@ def chinese_punctuation(message: str) -> str:
     return re.sub(rf"(?<=[{_CJK}])\.$", "。", message)
 
 
-def _chinese_show(show: Callable[..., None]) -> Callable[..., None]:
-    def chinese(self: click.ClickException, file: IO[Any] | None = None) -> None:
-        buffer = io.StringIO()
-        show(self, file=buffer)
-        # Only the "错误：" line is click's English-shaped sentence; usage and hint are Chinese.
-        lines = buffer.getvalue().splitlines()
-        shown = [chinese_punctuation(line) if line.startswith("错误：") else line for line in lines]
-        click.echo("\n".join(shown), file=file, err=file is None)
+class ChineseError(click.ClickException):
+    """A click error (not a usage error) shown in Chinese."""
 
-    chinese.chinese = True  # type: ignore[attr-defined]
-    return chinese
+    def __init__(self, original: click.ClickException) -> None:
+        super().__init__(original.format_message())
+
+    def format_message(self) -> str:
+        """The message in Chinese."""
+        return translate(self.message)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """``错误：…`` on stderr."""
+        _echo_error(self.format_message(), file, self.show_color)
+
+
+class ChineseUsageError(click.UsageError):
+    """A usage error shown in Chinese: the usage line, how to get help, then ``错误：…``."""
+
+    def __init__(self, original: click.UsageError) -> None:
+        super().__init__(original.format_message(), original.ctx)
+
+    def format_message(self) -> str:
+        """The message in Chinese."""
+        return translate(self.message)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """As click shows a usage error, in Chinese."""
+        ctx, color = self.ctx, None
+        if ctx is not None:
+            color = ctx.color
+            hint = ""
+            if ctx.command.get_help_option(ctx) is not None:
+                option = max(ctx.help_option_names, key=len)
+                hint = f"运行“{ctx.command_path} {option}”查看帮助。\n"
+            click.echo(f"{ctx.get_usage()}\n{hint}", file=file, err=file is None, color=color)
+        _echo_error(self.format_message(), file, color)
+
+
+def _echo_error(message: str, file: IO[Any] | None, color: bool | None) -> None:
+    # Only this line is click's English-shaped sentence; usage and hint are Chinese already.
+    line = chinese_punctuation(f"错误：{message}")
+    click.echo(line, file=file, err=file is None, color=color)
+
+
+_SHOWN_AS_IS: tuple[type[click.ClickException], ...] = tuple(
+    # A group called without a command shows its help (click 8.2 and later).
+    getattr(click.exceptions, name)
+    for name in ("NoArgsIsHelpError",)
+    if hasattr(click.exceptions, name)
+)
+
+
+_PASSED_ON: tuple[type[click.ClickException], ...] = (
+    ChineseUsageError,
+    ChineseError,
+    *_SHOWN_AS_IS,
+)
+
+
+@contextmanager
+def chinese_errors() -> Iterator[None]:
+    """Hand on click's errors raised inside as their Chinese counterparts."""
+    try:
+        yield
+    except _PASSED_ON:
+        raise
+    except click.UsageError as exc:
+        raise ChineseUsageError(exc) from None
+    except click.ClickException as exc:
+        raise ChineseError(exc) from None
 
 
 class HelpFormatter(click.HelpFormatter):
@@ -135,7 +284,7 @@ class HelpFormatter(click.HelpFormatter):
             self.write(indent + line + "\n")
 
     def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+        self.write(f"{'':>{self.current_indent}}{_gettext(heading)}：\n")
 
     def write_text(self, text: str) -> None:
         indent = " " * self.current_indent
@@ -149,6 +298,7 @@ class HelpFormatter(click.HelpFormatter):
         first_col = min(max((cell_len(first) for first, _ in rows), default=0), col_max)
         first_col += col_spacing
         room = max(self.width - self.current_indent - first_col, 10)
+        rows = [(_chinese_metavar(first), second) for first, second in rows]
         for first, second in rows:
             self.write(f"{'':>{self.current_indent}}{first}")
             if not second:
@@ -160,12 +310,20 @@ class HelpFormatter(click.HelpFormatter):
                 self.write("\n" + " " * (first_col + self.current_indent))
             lines = [
                 line
-                for paragraph in _paragraphs(_chinese_default(second), room)
+                for paragraph in _paragraphs(_chinese_default(_gettext(second)), room)
                 for line in paragraph.split("\n")
             ]
             self.write(lines[0] + "\n")
             for line in lines[1:]:
                 self.write(" " * (first_col + self.current_indent) + line + "\n")
+
+
+_PATH_METAVAR = re.compile(r"(?<= )(FILE|DIRECTORY|PATH)$")
+
+
+def _chinese_metavar(option: str) -> str:
+    # A path option's metavar is its type's English name upper-cased ("--output PATH").
+    return _PATH_METAVAR.sub(lambda m: _gettext(m.group(1).title()), option)
 
 
 def _chinese_default(help_text: str) -> str:
@@ -185,6 +343,8 @@ def _extra_item(item: str) -> str:
     """One item of click's extra help: ``required`` and ranges (``x>=1``, ``0<=x<=5``) in Chinese."""
     if item in ("required", "必填"):
         return "必填"
+    if item.startswith("default: "):
+        return "默认：" + _gettext(item.removeprefix("default: "))
     one_side = re.fullmatch(r"x(<=?|>=?)(\S+)", item)
     if one_side:
         return f"{_RANGE_WORDS[one_side.group(1)]}{one_side.group(2)}"
@@ -222,21 +382,42 @@ def _verbatim(line: str, width: int) -> str:
     return "\n".join([lead + first, *(lead + "    " + part for part in rest)])
 
 
-def install() -> None:
-    """Make click speak Chinese for the rest of the process."""
-    click.Context.formatter_class = HelpFormatter
-    for error_class in (click.ClickException, click.UsageError):
-        if not getattr(error_class.show, "chinese", False):
-            error_class.show = _chinese_show(error_class.show)  # type: ignore[method-assign]
-    for module in (
-        click.core,
-        click.decorators,
-        click.exceptions,
-        click.formatting,
-        click.parser,
-        click.types,
-    ):
-        if hasattr(module, "_"):
-            module._ = _gettext  # type: ignore[attr-defined]
-        if hasattr(module, "ngettext"):
-            module.ngettext = _ngettext  # type: ignore[attr-defined]
+class ChineseContext(click.Context):
+    """A context whose help is laid out by ``HelpFormatter``."""
+
+    formatter_class = HelpFormatter
+
+
+class ChineseCommands(click.Group):
+    """A command group whose commands (and their sub-commands) speak Chinese: contexts laid out
+    by ``HelpFormatter``, and click's errors shown as ``ChineseUsageError`` / ``ChineseError``."""
+
+    context_class = ChineseContext
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the group's own arguments; errors in Chinese."""
+        with chinese_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the sub-command (parsing its arguments); errors in Chinese."""
+        with chinese_errors():
+            return super().invoke(ctx)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Register a sub-command, giving it (and its own sub-commands) the Chinese context."""
+        _speak_chinese(cmd)
+        super().add_command(cmd, name)
+
+
+def _speak_chinese(command: click.Command) -> None:
+    command.context_class = ChineseContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _speak_chinese(sub)
