@@ -168,6 +168,9 @@ def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
         f"；另有{found - len(figure.files)}个{units}未计入" if found > len(figure.files) else ""
     )
     counted = f"据{len(figure.files)}个{units}的结果核算{left_out}"
+    if spec.figure == "share_rated":
+        # grade-tree applies no quotas: a rating counted is the rating by score.
+        counted += "（按得分等级计，名额前）"
     if figure.value is None:
         return counted
     if spec.kind == "points":
