@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from lianchuang_cli import cache_trust, grading_cache
+from lianchuang_cli import cache_store, cache_trust
 from lianchuang_cli.cache_packing import MAX_UNPACKED, Packer
 from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
@@ -103,10 +103,10 @@ def test_other_versions_databases_are_removed_once_idle(tmp_path: Path) -> None:
     shutil.copy(cache.database, old)
     (folder / (old.name + "-wal")).write_bytes(b"")
     shutil.copy(cache.database, busy)
-    long_ago = time.time() - grading_cache.STALE_AFTER - 60
+    long_ago = time.time() - cache_store.STALE_AFTER - 60
     for stale in (old, folder / (old.name + "-wal")):
         os.utime(stale, (long_ago, long_ago))
-    grading_cache._connections.clear()  # a new process opening the cache
+    cache_store._connections.clear()  # a new process opening the cache
     grade_file(VILLAGES[1], cache=EvidenceCache(folder))
     assert not old.exists()
     assert not (folder / (old.name + "-wal")).exists()

@@ -14,7 +14,7 @@ from unittest.mock import patch
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli import cache_trust, grading_cache
+from lianchuang_cli import cache_store, cache_trust, grading_cache
 from lianchuang_cli.cache_packing import Packer
 from lianchuang_cli.cli import main
 from lianchuang_cli.grading import grade_file
@@ -37,12 +37,12 @@ def damage(cache: EvidenceCache, table: str, column: str, value: str | None) -> 
         connection.execute(f"UPDATE {table} SET {column} = ?", (data,))
         if table == "entries":
             for digest, entry in connection.execute("SELECT digest, entry FROM entries").fetchall():
-                mark = grading_cache.entry_seal(key, digest, entry)
+                mark = cache_store.entry_seal(key, digest, entry)
                 connection.execute("UPDATE entries SET seal = ? WHERE digest = ?", (mark, digest))
             return
         columns = "request, result, render, line, slots, facts"
         for digest, *row in connection.execute(f"SELECT digest, {columns} FROM results"):
-            seals = grading_cache.row_seals(key, digest, tuple(row))
+            seals = cache_store.row_seals(key, digest, tuple(row))
             connection.execute(
                 "UPDATE results SET seal = ?, result_seal = ? WHERE digest = ?", (*seals, digest)
             )

@@ -21,31 +21,24 @@ edited file simply misses:
   unchanged files from these values without parsing them. A cached document that has to locate
   a problem parses the file's bytes at that moment, so every message is what a fresh read gives.
 
-The database is named for the tool version and the package's code fingerprint (the one the
-rubric cache uses: versions, and each module's name, size and modification time), so other
-code never reads an entry. Every row is sealed with the folder's key (``cache_trust``): a row
-that was edited, damaged or copied from another folder is a miss, counted in ``rejected``;
-a folder others may write is refused (``UnsafeCacheFolder``). The cache is an optimisation
-only: an unreadable, corrupt or unwritable entry is a miss, never an error. Workbooks are not
-cached.
+Where and how the rows are kept (one SQLite database per code version, every row sealed with
+the folder's key and the large ones packed, other versions' databases removed) is
+``cache_store``'s part; this module decides what is stored and when a stored result still holds.
+The cache is an optimisation only: an unreadable, corrupt or unwritable entry is a miss, never
+an error. Workbooks are not cached.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import sqlite3
-import time
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from lianchuang_cli import __version__, cache_packing, cache_trust, render_reuse
-from lianchuang_cli.cache_packing import Packer
+from lianchuang_cli import render_reuse
+from lianchuang_cli.cache_store import CacheStore, Row
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import checked_against, grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
@@ -61,12 +54,8 @@ from lianchuang_cli.result_codec import (
     encode_result,
 )
 from lianchuang_cli.results import FileFailure, FileOutcome, UnitFacts, UnitResult
-from lianchuang_cli.rubric_cache import code_fingerprint
 from lianchuang_cli.scoring.summary import losses
 from lianchuang_cli.scoring.unit import kept_band_fields, rating_target, rerate, score_unit
-
-ENTRY_FORMAT = 9
-"""Bump when the entry layout changes."""
 
 _DECIMAL = "$d"
 """The one key of the object standing for a decimal; real keys starting with "$" get one more."""
@@ -148,40 +137,27 @@ class _Unread(CachedDocument):
 
 
 class EvidenceCache:
-    """A folder holding one SQLite database of parsed entries, shared by concurrent workers.
-
-    SQLite rather than a file per entry: creating a small file costs about 0.3 ms on a typical
-    disk, more than parsing the YAML; an insert costs a twentieth of that. Each process opens its
-    own connection (connections must not cross ``fork``). New entries are written
-    ``WRITE_EVERY`` at a time in one short transaction (the write lock is held only that long,
-    so parallel workers do not wait on each other), and the rest when the cache object goes away
-    or the process ends; entries not yet written are served from memory meanwhile.
-    """
+    """Parsed evidence and graded results kept in a cache folder (``cache_store``), shared by
+    concurrent workers."""
 
     def __init__(self, folder: Path) -> None:
         """Open the cache in ``folder``; raises ``UnsafeCacheFolder`` if others may write it."""
         self.folder = folder
-        self.database = (
-            folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{code_fingerprint()[:16]}.db"
-        )
-        self._key = cache_trust.folder_key(folder)
-        self._pending = _Pending(os.getpid(), str(self.database), self._key or b"")
-        self.rejected = 0
+        self._store = CacheStore(folder)
+
+    @property
+    def database(self) -> Path:
+        """The SQLite database of this code version in the folder."""
+        return self._store.database
+
+    @property
+    def rejected(self) -> int:
         """Stored rows whose seal did not match (edited, damaged or foreign), in this process."""
-        weakref.finalize(self, self._pending.flush)
+        return self._store.rejected
 
     def flush(self) -> None:
         """Write the entries made so far."""
-        self._pending.flush()
-
-    def _connection(self) -> sqlite3.Connection | None:
-        if self._key is None:  # the folder cannot be used: every read is a miss
-            return None
-        key = (os.getpid(), str(self.database))
-        if key not in _connections:
-            _connections[key] = _open(self.database)
-            _remove_stale_databases(self.database)
-        return _connections[key]
+        self._store.flush()
 
     def read(self, path: str | Path) -> SourceDocument | CachedDocument:
         """Read a YAML evidence file, from the cache when its bytes have been parsed before.
@@ -193,72 +169,14 @@ class EvidenceCache:
         return self._document(name, raw, hashlib.sha256(raw).hexdigest())
 
     def _document(self, name: str, raw: bytes, sha256: str) -> SourceDocument | CachedDocument:
-        connection = self._connection()
-        found = None if connection is None else self._load(connection, sha256)
+        text = self._store.entry(sha256)
+        found = None if text is None else _decode_entry(text)
         if found is not None:
             data, keys = found
             return CachedDocument(name, data, sha256, keys, raw)
         doc = parse_yaml(raw, name=name)
-        if connection is not None:
-            _store(self._pending, sha256, doc)
+        _store(self._store, sha256, doc)
         return doc
-
-    def _load(
-        self, connection: sqlite3.Connection, digest: str
-    ) -> tuple[Any, dict[str, Location]] | None:
-        """A parsed entry: pending in memory, or stored and sealed with this folder's key."""
-        text = self._pending.entries.get(digest)
-        if text is None:
-            try:
-                row = connection.execute(
-                    "SELECT entry, seal FROM entries WHERE digest = ?", (digest,)
-                ).fetchone()
-            except sqlite3.Error:
-                return None
-            if row is None:
-                return None
-            packed, mark = row
-            if not isinstance(packed, bytes) or not cache_trust.matches(
-                mark, entry_seal(self._pending.key, digest, packed)
-            ):
-                self.rejected += 1
-                return None
-            text = self._pending.packer.unpack(connection, "entry", packed)
-            if text is None:
-                return None
-        return _decode_entry(text)
-
-    def _load_result(self, connection: sqlite3.Connection, digest: str) -> _Stored | None:
-        """The stored row, sealed with this folder's key (its result is checked when decoded)."""
-        row = self._pending.results.get(digest)
-        if row is None:
-            try:
-                row = connection.execute(
-                    "SELECT request, result, render, line, slots, facts, seal, result_seal"
-                    " FROM results WHERE digest = ?",
-                    (digest,),
-                ).fetchone()
-            except sqlite3.Error:
-                return None
-            if row is None:
-                return None
-            if not all(part is None or isinstance(part, bytes) for part in row) or not all(
-                map(cache_trust.matches, row[6:], row_seals(self._pending.key, digest, row[:6]))
-            ):
-                self.rejected += 1
-                return None
-            packer = self._pending.packer
-            line = row[3]
-            if line is not None:
-                line = packer.unpack(connection, "line", line)
-                if line is None:
-                    return None
-            packed_result = row[1]
-            return _stored(
-                (row[0], b"", row[2], line, row[4], row[5]),
-                lambda: packer.unpack(connection, "result", packed_result),
-            )
-        return _stored(row, None)
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
         """``grading.grade_file``, from a stored result when one still holds (see the module)."""
@@ -290,11 +208,11 @@ class EvidenceCache:
         except InputError as exc:
             return FileFailure(name, tuple(exc.problems)), None
         sha256 = hashlib.sha256(raw).hexdigest()
-        connection = self._connection()
-        stored = None if connection is None else self._load_result(connection, sha256)
+        found = self._store.result_row(sha256)
+        stored = None if found is None else _stored(*found)
         if stored is not None:
             served = _still_holds(
-                stored, name, raw, sha256, rubric_path, render, self._pending, facts=facts
+                stored, name, raw, sha256, rubric_path, render, self._store, facts=facts
             )
             if served is not None:
                 return served
@@ -310,7 +228,7 @@ class EvidenceCache:
             return checked_against(loaded, FileFailure(name, tuple(exc.problems))), None
         result = score_unit(loaded, evidence)
         line = _rendered(result, render)
-        if connection is not None:
+        if self._store.usable():
             vetoes = [loaded.veto_index[event.id].name for event in evidence.vetoes]
             target = list(rating_target(loaded, result))
             request = _Request(scoring_fingerprint(loaded), rubric, version, vetoes, target)
@@ -319,7 +237,7 @@ class EvidenceCache:
                 shown = render_reuse.shape(render, result)
                 if shown is not None:
                     template = render_reuse.make_template(line, result, shown)
-            _store_result(self._pending, sha256, request, result, render, template)
+            _store_result(self._store, sha256, request, result, render, template)
         return result, line
 
 
@@ -401,67 +319,6 @@ def _render_name(render: Render) -> str:
     return f"{render.__module__}.{render.__qualname__}"
 
 
-WRITE_EVERY = 64
-"""New entries written per transaction (a commit costs more than several inserts)."""
-
-
-class _Pending:
-    """Entries made by one process and not yet written, by digest."""
-
-    def __init__(self, pid: int, database: str, key: bytes) -> None:
-        self.pid = pid
-        self.database = database
-        self.key = key
-        self.packer = Packer(key)
-        self.entries: dict[str, bytes] = {}
-        self.results: dict[str, _Row] = {}
-
-    def added(self) -> None:
-        if len(self.entries) + len(self.results) >= WRITE_EVERY:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write everything pending in one transaction; on any failure the entries are dropped."""
-        entries, results = self.entries, self.results
-        self.entries, self.results = {}, {}
-        # A process forked from this one holds a copy of these entries: only their maker writes.
-        connection = _connections.get((self.pid, self.database))
-        if os.getpid() != self.pid or connection is None or not (entries or results):
-            return
-        try:
-            # IMMEDIATE: the write lock from the start, so that a first dictionary read inside
-            # the transaction cannot go stale while another process writes one.
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                texts = self.packer.pack(connection, "entry", list(entries.values()))
-                connection.executemany(
-                    "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                    [
-                        (digest, text, entry_seal(self.key, digest, text))
-                        for digest, text in zip(entries, texts, strict=True)
-                    ],
-                )
-                rows = list(results.values())
-                packed = iter(self.packer.pack(connection, "result", [row[1] for row in rows]))
-                lines = iter(self.packer.pack(connection, "line", [r[3] for r in rows if r[3]]))
-                results = {
-                    digest: (row[0], next(packed), row[2], row[3] and next(lines), *row[4:])
-                    for digest, row in zip(results, rows, strict=True)
-                }
-                connection.executemany(
-                    "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (digest, *row, *row_seals(self.key, digest, row))
-                        for digest, row in results.items()
-                    ],
-                )
-            finally:
-                connection.execute("COMMIT")
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                connection.execute("ROLLBACK")
-
-
 class _Request(NamedTuple):
     """What a stored result was graded under, and what re-rating it needs."""
 
@@ -479,7 +336,7 @@ def _still_holds(
     sha256: str,
     rubric_path: Path | None,
     render: Render | None,
-    pending: _Pending,
+    store: CacheStore,
     *,
     facts: bool = False,
 ) -> tuple[UnitResult | UnitFacts, bytes | None] | None:
@@ -514,7 +371,7 @@ def _still_holds(
         made = None if shown is None else render_reuse.make_template(line, result, shown)
         if made is not None:
             again = request._replace(target=list(rating_target(loaded, result)))
-            _store_result(pending, sha256, again, result, render, made)
+            _store_result(store, sha256, again, result, render, made)
         return result, line
     template = None
     if (
@@ -524,78 +381,6 @@ def _still_holds(
     ):
         template = render_reuse.decode_template(stored.line, stored.slots)
     return result, render(result) if template is None else render_reuse.fill(template, result)
-
-
-_connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
-
-
-STALE_AFTER = 600
-"""Seconds after its last write that another version's database is removed (one still being
-written by a run of that version is left alone)."""
-
-
-def _remove_stale_databases(current: Path) -> None:
-    """Remove the databases of other code versions: their entries can never be read again."""
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for database in current.parent.glob("evidence-*.db"):
-            if database == current:
-                continue
-            parts = [database, *(database.with_name(database.name + end) for end in _SIDE_FILES)]
-            written = max((p.stat().st_mtime for p in parts if p.exists()), default=now)
-            if now - written > STALE_AFTER:
-                for part in parts:
-                    with contextlib.suppress(FileNotFoundError):
-                        part.unlink()
-
-
-_SIDE_FILES = ("-wal", "-shm", "-journal")
-
-
-def _open(database: Path) -> sqlite3.Connection | None:
-    """Open (creating if needed) the entries database, or None when it cannot be used."""
-    try:
-        # Owner-only from the start (SQLite gives its -wal and -shm files the same mode).
-        cache_trust.create_private(database)
-        # Autocommit, and wait for another worker's write rather than fail at once.
-        connection = sqlite3.connect(database, timeout=30, isolation_level=None)
-        # Entries are tens of kilobytes: 16 KB pages halve the cost of writing them and make
-        # reading one faster (fewer overflow pages) for about a fifth more disk space than 4 KB
-        # pages (larger ones waste more); only a new database takes the size.
-        connection.execute("PRAGMA page_size=16384")
-        # WAL with NORMAL sync: no flush to disk per insert; a crash can lose the last entries,
-        # never corrupt the others, and a lost entry is only a miss.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        # Every column is UTF-8 bytes (BLOB): the seal is checked on the bytes as stored,
-        # without encoding text again.
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, entry BLOB NOT NULL,"
-            " seal BLOB NOT NULL)"
-        )
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS results (digest TEXT PRIMARY KEY, request BLOB NOT NULL,"
-            " result BLOB NOT NULL, render BLOB, line BLOB, slots BLOB, facts BLOB,"
-            " seal BLOB NOT NULL, result_seal BLOB NOT NULL)"
-        )
-        connection.execute(cache_packing.SCHEMA)
-    except (OSError, sqlite3.Error):
-        return None
-    return connection
-
-
-def entry_seal(key: bytes, digest: str, entry: bytes) -> bytes:
-    """The seal of a parsed entry (``cache_trust``)."""
-    return cache_trust.seal(key, b"entry", digest.encode(), entry)
-
-
-def row_seals(key: bytes, digest: str, row: _Row) -> tuple[bytes, bytes]:
-    """The seals of a result row: of everything but the result, and of the result (checked
-    apart, so that a unit served from its line and facts never hashes its full result)."""
-    return (
-        cache_trust.seal(key, b"row", digest.encode(), row[0], *row[2:]),
-        cache_trust.seal(key, b"result", digest.encode(), row[1]),
-    )
 
 
 def _decode_entry(text: bytes) -> tuple[Any, dict[str, Location]] | None:
@@ -610,7 +395,7 @@ def _decode_entry(text: bytes) -> tuple[Any, dict[str, Location]] | None:
         return None
 
 
-def _store(pending: _Pending, digest: str, doc: SourceDocument) -> None:
+def _store(store: CacheStore, digest: str, doc: SourceDocument) -> None:
     keys = {key: [at.line, at.column] for key, at in doc.key_locations(_INDICATORS).items()}
     payload = {"data": doc.data, "keys": keys}
     try:
@@ -619,12 +404,7 @@ def _store(pending: _Pending, digest: str, doc: SourceDocument) -> None:
             text = json.dumps(_encode(payload), ensure_ascii=False)
     except TypeError:  # a value JSON cannot hold exactly: do not cache this file
         return
-    pending.entries[digest] = _utf8(text)
-    pending.added()
-
-
-_Row = tuple[bytes, bytes, bytes | None, bytes | None, bytes | None, bytes | None]
-"""A result row as stored: request, result, render name, line, slots and facts (UTF-8 bytes)."""
+    store.add_entry(digest, _utf8(text))
 
 
 class _Stored(NamedTuple):
@@ -639,7 +419,7 @@ class _Stored(NamedTuple):
     facts: bytes | None
 
 
-def _stored(row: _Row, unpack: Callable[[], bytes | None] | None) -> _Stored | None:
+def _stored(row: Row, unpack: Callable[[], bytes | None] | None) -> _Stored | None:
     """The row read (its result is decoded only once the request fits); None if malformed.
     ``unpack`` gives a stored row's result; a pending row holds it as it is."""
     try:
@@ -669,7 +449,7 @@ def _stored(row: _Row, unpack: Callable[[], bytes | None] | None) -> _Stored | N
 
 
 def _store_result(
-    pending: _Pending,
+    store: CacheStore,
     digest: str,
     request: _Request,
     result: UnitResult,
@@ -682,13 +462,12 @@ def _store_result(
     except (TypeError, ValueError):
         return
     if render is None or template is None:
-        pending.results[digest] = (asked, text, None, None, None, None)
+        store.add_result(digest, (asked, text, None, None, None, None))
     else:
         line, slots = render_reuse.encode_template(template)
         facts = json.dumps(_facts_row(result), ensure_ascii=False, separators=(",", ":"))
         name = _utf8(_render_name(render))
-        pending.results[digest] = (asked, text, name, line, _utf8(slots), _utf8(facts))
-    pending.added()
+        store.add_result(digest, (asked, text, name, line, _utf8(slots), _utf8(facts)))
 
 
 def _utf8(text: str) -> bytes:
