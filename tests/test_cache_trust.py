@@ -19,6 +19,7 @@ from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import EvidenceCache
 from lianchuang_cli.model.rubric import load_rubric
 from tests.conftest import EXAMPLES, ROOT
+from tests.test_batch import DECLARED_TOWNSHIP_VALUES
 
 TAOYUAN = EXAMPLES / "village" / "taoyuan_excellent.yaml"
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="permission bits describe access on POSIX")
@@ -215,3 +216,25 @@ def test_outputs_are_the_same_with_and_without_the_cache(
     cold = run(*args, "--cache", str(tmp_path / "c"))
     warm = run(*args, "--cache", str(tmp_path / "c"))
     assert plain == cold == warm
+
+
+def test_a_band_condition_edit_grades_afresh(tmp_path: Path) -> None:
+    """Editing a band's conditions on the units below (优秀 needs 30 % 五个好 villages instead of
+    20 %) changes what the result states: a cached batch says the new condition, as a fresh one."""
+    township = ROOT / "rubrics" / "township.yaml"
+    edited = tmp_path / "township.yaml"
+    text = township.read_text("utf-8")
+    old = "{linked: {figure: share_rated, of: village}, at_least: 20}"
+    assert text.count(old) == 1
+    edited.write_text(text.replace(old, old.replace("20", "30")), "utf-8")
+    declared = (EXAMPLES / "county-demo" / "yunling" / "township.yaml").read_text("utf-8")
+    unit = tmp_path / "township-unit.yaml"
+    unit.write_text(declared.replace("indicators:\n", DECLARED_TOWNSHIP_VALUES, 1), "utf-8")
+    args = ["batch", str(unit), "--format", "json", "--jobs", "1"]
+    cache = ("--cache", str(tmp_path / "c"))
+    assert (
+        run(*args, "--rubric", str(township), *cache)[1] == run(*args, "--rubric", str(township))[1]
+    )
+    fresh = run(*args, "--rubric", str(edited))
+    assert "30" in fresh[1]
+    assert run(*args, "--rubric", str(edited), *cache) == fresh

@@ -70,10 +70,18 @@ _fingerprints: dict[str, str] = {}
 
 
 def scoring_fingerprint(loaded: LoadedRubric) -> str:
-    """Digest of everything in a rubric but ``RATING_PARTS``: equal for a threshold edit."""
+    """Digest of everything in a rubric but ``RATING_PARTS``: equal for a threshold edit.
+
+    A band's conditions on the units below (``requires``) count: scoring states them in the
+    result (``band_conditions``), which re-rating does not recompute.
+    """
     found = _fingerprints.get(loaded.sha256)
     if found is None:
         parts = loaded.rubric.model_dump(mode="json", exclude=set(RATING_PARTS))
+        parts["band_requires"] = [
+            [condition.model_dump(mode="json") for condition in band.requires]
+            for band in loaded.rubric.ratings
+        ]
         text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         found = hashlib.sha256(text.encode()).hexdigest()[:32]
         _fingerprints[loaded.sha256] = found
