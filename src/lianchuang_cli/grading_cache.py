@@ -78,10 +78,11 @@ def scoring_fingerprint(loaded: LoadedRubric) -> str:
     found = _fingerprints.get(loaded.sha256)
     if found is None:
         parts = loaded.rubric.model_dump(mode="json", exclude=set(RATING_PARTS))
-        parts["band_requires"] = [
-            [condition.model_dump(mode="json") for condition in band.requires]
+        parts["band_requires"] = {
+            band.name: [condition.model_dump(mode="json") for condition in band.requires]
             for band in loaded.rubric.ratings
-        ]
+            if band.requires  # a band without conditions may come or go: re-rating handles it
+        }
         text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         found = hashlib.sha256(text.encode()).hexdigest()[:32]
         _fingerprints[loaded.sha256] = found
