@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,20 @@ def test_grade_tree_fits_every_width(width: int) -> None:
     text = cli_output("grade-tree", str(EXAMPLES / "county-demo"), width=width)
     assert layout_faults(text, width) == []
     text.encode("gbk")
+
+
+@pytest.mark.parametrize("length", [1, 7, 21])
+def test_grade_tree_fits_wherever_the_folder_is(
+    length: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File paths set the tables' widths, so the notes below them wrap differently in every
+    checkout: with the demo in folders of several name lengths no line splits "80%" (a table
+    caption did, in a CI clone, as "…每项8" / "0%")."""
+    shutil.copytree(EXAMPLES / "county-demo", tmp_path / ("c" * length))
+    monkeypatch.chdir(tmp_path)
+    for width in (100, 120):
+        text = cli_output("grade-tree", "c" * length, width=width)
+        assert layout_faults(text, width) == []
 
 
 @pytest.mark.parametrize("width", WIDTHS)

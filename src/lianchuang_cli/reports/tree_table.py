@@ -31,6 +31,11 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
         if node.result is not None and any(r.provenance for r in node.result.indicators):
             parts.append(_unit_panel(node.result, "乡镇"))
         parts.append(_villages_table(node))
+        notes = "\n".join(
+            n for n in (tree_view.villages_left_out(node), tree_view.rating_reasons(node)) if n
+        )
+        if notes:  # below the table, broken the Chinese way (a caption splits "80%" as rich does)
+            parts.append(Wrapped(Text(plain_lines(notes), style="table.caption")))
     if tree.unlinked:
         table = _table("未计入汇总的单位", "文件", "单位", "总分", "等级", "原因")
         for item in tree.unlinked:
@@ -92,10 +97,4 @@ def _villages_table(node: TownshipNode) -> Table:
     )
     for row in tree_view.village_rows(node):
         table.add_row(row.rank, plain(row.name), row.score, row.rating, plain(row.file))
-    notes = "\n".join(
-        n for n in (tree_view.villages_left_out(node), tree_view.rating_reasons(node)) if n
-    )
-    # A Text caption: a unit name with "[…]" is not rich markup.
-    table.caption = Text(plain_lines(notes)) if notes else None
-    table.caption_justify = "left"
     return table
