@@ -5,19 +5,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli import cache_trust, engine, rubric_cache
+from lianchuang_cli import cache_trust, engine
 from lianchuang_cli.cache_packing import Packer
 from lianchuang_cli.cli import main
 from lianchuang_cli.engine import grade_batch
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.grading_cache import EvidenceCache
-from lianchuang_cli.model.rubric import load_rubric
 from tests.conftest import EXAMPLES, ROOT
 from tests.test_batch import DECLARED_TOWNSHIP_VALUES
 
@@ -156,41 +154,6 @@ def test_the_seal_separates_its_parts() -> None:
     key = b"k" * 32
     assert cache_trust.seal(key, b"ab", b"c") != cache_trust.seal(key, b"a", b"bc")
     assert cache_trust.seal(key, None, b"") != cache_trust.seal(key, b"", None)
-
-
-@pytest.fixture
-def rubric_folder(tmp_path: Path) -> Iterator[Path]:
-    """A rubric cache folder in use for the test, ``load_rubric``'s memo cleared."""
-    folder = tmp_path / "rubrics-cache"
-    rubric_cache.use(folder)
-    load_rubric.cache_clear()
-    yield folder
-    rubric_cache.use(None)
-    load_rubric.cache_clear()
-
-
-def test_an_edited_rubric_entry_is_rejected(rubric_folder: Path) -> None:
-    """Editing the cached rubric (优秀 threshold 90 → 102) is noticed: the file is read again."""
-    village = ROOT / "rubrics" / "village.yaml"
-    genuine = load_rubric(village).rubric
-    (entry,) = rubric_folder.glob("rubric-*.json")
-    text = entry.read_bytes()
-    assert text.count(b'"min_score":"90"') == 1
-    entry.write_bytes(text.replace(b'"min_score":"90"', b'"min_score":"102"'))
-    load_rubric.cache_clear()
-    assert load_rubric(village).rubric == genuine
-    assert any("细则缓存中有1条记录未通过校验" in notice for notice in rubric_cache.notices())
-
-
-@POSIX_ONLY
-def test_a_rubric_cache_folder_others_may_write_is_not_used(rubric_folder: Path) -> None:
-    """The rubric cache is an optimisation: an unsafe folder is skipped, and that is said."""
-    rubric_folder.mkdir()
-    rubric_folder.chmod(0o777)
-    rubric_cache.use(rubric_folder)
-    load_rubric(ROOT / "rubrics" / "village.yaml")
-    assert not list(rubric_folder.glob("rubric-*"))
-    assert any("未使用细则缓存" in notice for notice in rubric_cache.notices())
 
 
 INVALID = sorted((ROOT / "tests" / "data" / "evidence" / "invalid").glob("*.yaml")) + sorted(

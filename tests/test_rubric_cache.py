@@ -160,3 +160,27 @@ def test_the_command_line_caches_and_prints_the_same(tmp_path: Path) -> None:
     assert score(str(folder)) == uncached
     assert len(list(folder.glob("rubric-*.json"))) == 1
     assert score(str(folder)) == uncached
+
+
+def test_an_edited_rubric_entry_is_rejected(cache: Path) -> None:
+    """Editing the cached rubric (优秀 threshold 90 → 102) is noticed: the file is read again."""
+
+    genuine = load_rubric(VILLAGE).rubric
+    (entry,) = cache.glob("rubric-*.json")
+    text = entry.read_bytes()
+    assert text.count(b'"min_score":"90"') == 1
+    entry.write_bytes(text.replace(b'"min_score":"90"', b'"min_score":"102"'))
+    load_rubric.cache_clear()
+    assert load_rubric(VILLAGE).rubric == genuine
+    assert any("细则缓存中有1条记录未通过校验" in notice for notice in rubric_cache.notices())
+
+
+@pytest.mark.skipif(os.name == "nt", reason="permission bits describe access on POSIX")
+def test_a_rubric_cache_folder_others_may_write_is_not_used(cache: Path) -> None:
+    """The rubric cache is an optimisation: an unsafe folder is skipped, and that is said."""
+    cache.mkdir()
+    cache.chmod(0o777)
+    rubric_cache.use(cache)
+    load_rubric(VILLAGE)
+    assert not list(cache.glob("rubric-*"))
+    assert any("未使用细则缓存" in notice for notice in rubric_cache.notices())
