@@ -28,6 +28,7 @@ from lianchuang_cli.commands.reporting import (
     echo_cache_rejected,
     echo_gate_failures,
     gate_failures,
+    jobs_option,
     progress_bar,
     rubric_reads,
     write_report,
@@ -46,13 +47,7 @@ GATE_MESSAGES_SHOWN = 20
     "paths", nargs=-1, required=True, metavar="文件夹...", type=click.Path(path_type=Path)
 )
 @click.option("--recursive", "-r", is_flag=True, help="也评分子文件夹中的文件。")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="进程数",
-    help="同时评分的进程数（默认为全部CPU；1 表示在本进程中逐个评分）。",
-)
+@jobs_option("同时评分的进程数（默认为全部CPU；1 表示在本进程中逐个评分）。")
 @click.option(
     "--format",
     "output_format",

@@ -15,6 +15,7 @@ from lianchuang_cli.commands.common import (
     fail,
     load_rubric_or_exit,
 )
+from lianchuang_cli.commands.reporting import jobs_option
 
 
 @click.command(options_metavar="[选项]")
@@ -45,13 +46,7 @@ from lianchuang_cli.commands.common import (
     help="上年 grade-tree --format json 的输出（评分县文件夹时用，同 grade-tree）；副本放入公示包。",
 )
 @click.option("--rubric", "rubric_name", metavar="细则", help="使用指定的细则文件（同 batch）。")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="进程数",
-    help="批量评分的进程数（默认为全部CPU）；结果与进程数无关。县文件夹在本进程中评分。",
-)
+@jobs_option("批量评分的进程数（默认为全部CPU）；结果与进程数无关。县文件夹在本进程中评分。")
 def publish(
     folder: Path,
     pack: Path,

@@ -28,6 +28,13 @@ CACHE_HELP = (
 )
 
 
+def jobs_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--jobs/-j N``: worker processes for the grading engine; each command says what it means."""
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(min=1), metavar="进程数", help=help_text
+    )
+
+
 def cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--cache DIR``: parsed evidence and graded results kept between runs (``grading_cache``)."""
     return click.option(

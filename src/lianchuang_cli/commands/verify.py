@@ -16,6 +16,7 @@ from lianchuang_cli.commands.common import (
     fail,
     width,
 )
+from lianchuang_cli.commands.reporting import jobs_option
 
 
 @click.command(options_metavar="[选项]")
@@ -35,13 +36,7 @@ from lianchuang_cli.commands.common import (
     show_default=True,
     help="复核表的格式（与 --unit 同用）：table 表格，html 可打印的网页（用 > 文件名.html 保存）。",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="进程数",
-    help="批量评分的进程数（默认为全部CPU）；结果与进程数无关。",
-)
+@jobs_option("批量评分的进程数（默认为全部CPU）；结果与进程数无关。")
 def verify(
     pack: Path,
     evidence: Path | None,
