@@ -253,6 +253,26 @@ def test_output_to_a_device_writes_to_it_and_keeps_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_output_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    """``-o latest.csv`` where latest.csv is a link: the file it names gets the new content
+    (atomically), the link stays a link; a dangling link creates its target."""
+    reports = tmp_path / "报表"
+    reports.mkdir()
+    target = reports / "2026.csv"
+    target.write_text("旧内容", "utf-8")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    dangling = tmp_path / "next.csv"
+    dangling.symlink_to(reports / "2027.csv")
+    for out, named in ((link, target), (dangling, reports / "2027.csv")):
+        result = run("batch", str(TAOYUAN), "--format", "csv", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert out.is_symlink()
+        assert named.read_text("utf-8-sig").startswith("名次")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "next.csv", "报表"]
+    assert sorted(p.name for p in reports.iterdir()) == ["2026.csv", "2027.csv"]
+
+
 def test_output_to_a_fifo_is_streamed(tmp_path: Path) -> None:
     """A named pipe gets the report as a stream and stays a pipe."""
     fifo = tmp_path / "pipe.json"

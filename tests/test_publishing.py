@@ -97,6 +97,31 @@ def test_moved_evidence_verifies_with_evidence_option(villages: Path, tmp_path: 
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize(
+    "sheet", [(), ("--unit", "TAOYUAN"), ("--unit", "TAOYUAN", "--format", "html")]
+)
+def test_verify_writes_to_o_what_it_prints(
+    villages: Path, tmp_path: Path, sheet: tuple[str, ...]
+) -> None:
+    """Issue 15.7 for verify: its formats come from the registry and ``-o`` holds exactly what it
+    prints (the html sheet alone; the summary stays on the screen); never over a pack file."""
+    pack = villages / "公示 包"
+    code = next(r["unit"]["code"] for r in results_of(pack)["results"])
+    args = ["verify", str(pack), *(code if a == "TAOYUAN" else a for a in sheet)]
+    printed = run(*args)
+    target = tmp_path / "复核.txt"
+    written = run(*args, "-o", str(target))
+    assert (written.exit_code, printed.exit_code) == (0, 0), written.output
+    assert target.read_bytes() == printed.stdout_bytes
+    assert printed.stdout_bytes not in written.stdout_bytes
+    if "html" in sheet:
+        assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
+        assert "公示摘要" in written.stderr
+    over = run("verify", str(pack), "-o", str(pack / "manifest.json"))
+    assert over.exit_code == 2
+    assert "不能被输出覆盖" in over.output
+
+
 def test_changed_evidence_byte_is_named_first(villages: Path, tmp_path: Path) -> None:
     """One byte changed in one evidence file: exit 1, that file named before any comparison."""
     pack, evidence = copy_pack(villages, tmp_path)

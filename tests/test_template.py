@@ -60,3 +60,53 @@ def test_unfilled_template_lists_every_missing_value(rubric_path: Path, tmp_path
     messages = [p.message for p in caught.value.problems]
     unfilled = [m for m in messages if "未填写 value" in m]
     assert len(unfilled) == sum(1 for _ in rubric.indicators())
+
+
+def test_template_writes_its_schema_beside_and_never_over_anything(tmp_path: Path) -> None:
+    """The schema the template's first line names is written beside it once; a link or a file
+    already there is left alone (a dangling link is not written through)."""
+    from click.testing import CliRunner
+
+    from lianchuang_cli.cli import main
+    from lianchuang_cli.reports.evidence_schema import schema_file_name
+
+    name = schema_file_name(load_rubric(RUBRICS / "village.yaml").rubric)
+    first = CliRunner().invoke(main, ["template", "village", "-o", str(tmp_path / "a.yaml")])
+    assert first.exit_code == 0, first.output
+    assert f"已生成编辑器用的 JSON Schema：{tmp_path / name}" in first.output
+    assert (tmp_path / name).read_text("utf-8").startswith("{")
+    elsewhere = tmp_path / "别处" / "x.json"
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / name).symlink_to(elsewhere)
+    second = CliRunner().invoke(main, ["template", "village", "-o", str(tmp_path / "b" / "a.yaml")])
+    assert second.exit_code == 0, second.output
+    assert "JSON Schema" not in second.output
+    assert not elsewhere.exists()
+
+
+def test_a_schema_that_cannot_be_written_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure writing the schema (a full disk, say) is said in Chinese on stderr; the template
+    is still written, exit 0, and no partial schema is left."""
+    import errno
+    import os
+
+    from click.testing import CliRunner
+
+    from lianchuang_cli.cli import main
+
+    real_open = os.open
+
+    def full_disk(path: str, flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".schema.json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", full_disk)
+    result = CliRunner().invoke(main, ["template", "village", "-o", str(tmp_path / "a.yaml")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a.yaml").is_file()
+    assert "未能生成编辑器用的 JSON Schema" in result.stderr
+    assert "磁盘空间已满" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]

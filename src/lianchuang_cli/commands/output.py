@@ -4,7 +4,8 @@ file, never a device replaced by a regular file, and an operating-system failure
 - ``check_output_path`` refuses an output that is one of the files the run reads (the files named
   and those found in folders, rubric and previous-year files), through a symlink or a hard link too.
 - ``output_stream`` writes a regular file atomically (a part file beside it, renamed over it only
-  when complete) and a device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) as a
+  when complete; through a symbolic link, the file it points to is replaced and the link kept)
+  and a device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) as a
   stream: renaming over a device node would destroy it.
 - A write that fails (a full disk, a read-only folder, no permission) removes the part file and
   exits 2 with a Chinese sentence (``errors.os_reason``), whatever library raised it.
@@ -138,6 +139,8 @@ def output_stream(path: Path, *, binary: bool) -> Iterator[IO[Any]]:
                 raise
             _cannot_write(path, error)
         return
+    if os.path.islink(path):  # the file the link names is the output; the link stays a link
+        path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path(".")
     try:
         descriptor, temporary = tempfile.mkstemp(

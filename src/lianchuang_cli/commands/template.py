@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,14 +61,38 @@ def template(level: str, output_format: str, output: Path | None) -> None:
 
 
 def write_schema_beside(output: Path, rubric: Rubric) -> None:
-    """Write the JSON Schema the YAML template's first line names, unless it is already there."""
+    """Write the JSON Schema the YAML template's first line names, unless something is already
+    there (a file, a link, a device: never written over). A failure is said, not hidden: the
+    template is written and only the editor's completion is missing."""
     from lianchuang_cli.reports.evidence_schema import render_schema, schema_file_name
 
     schema_path = output.parent / schema_file_name(rubric)
-    if schema_path.exists():
+    if os.path.lexists(schema_path):
+        return
+    content = render_schema(rubric).encode("utf-8")
+    try:
+        # O_EXCL: nothing created there in the meantime (not even a link) is written through.
+        descriptor = os.open(schema_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        _schema_not_written(schema_path, exc)
         return
     try:
-        schema_path.write_text(render_schema(rubric), encoding="utf-8")
-    except OSError:
-        return  # the template is written; editors simply go without completion
+        with open(descriptor, "wb") as stream:
+            stream.write(content)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(schema_path)  # no half-written schema
+        _schema_not_written(schema_path, exc)
+        return
     click.echo(f"已生成编辑器用的 JSON Schema：{schema_path}")
+
+
+def _schema_not_written(path: Path, exc: OSError) -> None:
+    from lianchuang_cli.errors import os_reason
+    from lianchuang_cli.reports.escaping import shown
+
+    click.echo(
+        f"提示：未能生成编辑器用的 JSON Schema“{shown(str(path))}”（{os_reason(exc)}）；模板已生成，"
+        "只是编辑器没有自动补全，可用 lianchuang schema 命令另行生成。",
+        err=True,
+    )

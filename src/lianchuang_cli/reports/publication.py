@@ -24,6 +24,7 @@ MODE_WORDS = {
 EVIDENCE_WORDS = {"changed": "发布后被改动", "missing": "已不在材料文件夹中", "added": "发布后新增"}
 PACK_WORDS = {"changed": "内容与清单记录的摘要不符（被改动过）", "missing": "缺失"}
 NONE = "（无）"
+SAME_UNIT = "本单位的每个分数、等级、名次和差距与公示结果相同。"
 
 
 def readme_text(*, mode: str, units: int, invalid: int) -> str:
@@ -188,3 +189,30 @@ def review_heading(result: UnitResult, published: Any) -> str:
     if isinstance(published, dict):
         line += f"；公示总分{published.get('score')}、等级{published.get('rating')}"
     return line + "。"
+
+
+def render_review_table(
+    result: Verification, unit: UnitResult, published: Any, *, width: int, color: bool
+) -> str:
+    """``verify --unit``'s 复核表 as text: the heading, the unit's panel, every indicator beside its
+    published score, and the unit's differences (or that there are none)."""
+    from lianchuang_cli.reports.table import render_text, unit_panel
+
+    sheet: list[RenderableType] = [
+        review_heading(unit, published),
+        unit_panel(unit),
+        review_indicators(unit, published),
+    ]
+    text = render_text(sheet, width=width, color=color)
+    mine = [d for d in result.differences if d.unit.endswith(f"，{unit.file}")]
+    lines = [difference_line(d) for d in mine] or [SAME_UNIT]
+    return text + "".join(f"{line}\n" for line in lines)
+
+
+def render_review_html(result: Verification, unit: UnitResult, published: Any) -> str:
+    """``verify --unit --format html``: the unit's recomputed, printable score sheet (the paper
+    form's columns), titled 复核表; the differences go with the summary lines."""
+    from lianchuang_cli.reports.html_report import render_page, unit_sheet
+
+    del result, published  # the same signature as the table: the sheet shows the recomputation
+    return render_page(title=f"{unit.unit_name} · 复核表", sheets=[unit_sheet(unit)])

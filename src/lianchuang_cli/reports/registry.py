@@ -158,6 +158,13 @@ VALIDATE_FORMATS: dict[str, TextFormat] = {
     "github": CHECK_FORMATS["github"],
     "junit": CHECK_FORMATS["junit"],
 }
+_PUBLICATION = "lianchuang_cli.reports.publication"
+VERIFY_FORMATS: dict[str, TextFormat] = {
+    "table": TextFormat(_PUBLICATION, "render_review_table", "表格，给人看", LAYOUT),
+    "html": TextFormat(
+        _PUBLICATION, "render_review_html", "可打印的复核表网页（A4，评分表栏目同纸质表）"
+    ),
+}
 COMMAND_FORMATS: dict[str, dict[str, Format] | dict[str, TextFormat]] = {
     "score": FORMATS,
     "batch": FORMATS,
@@ -165,6 +172,7 @@ COMMAND_FORMATS: dict[str, dict[str, Format] | dict[str, TextFormat]] = {
     "diff": DIFF_FORMATS,
     "check": CHECK_FORMATS,
     "validate": VALIDATE_FORMATS,
+    "verify": VERIFY_FORMATS,
 }
 """Command name → its formats (README's format lists are tested against this)."""
 
