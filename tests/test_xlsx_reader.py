@@ -396,3 +396,18 @@ def test_a_code_stored_as_a_number_is_said(
         assert "存成了数字 571030503" in problem.message
     else:
         assert graded(path).unit_code == code
+
+
+def test_a_row_the_reader_flagged_is_not_explained_twice(tmp_path: Path) -> None:
+    """A percentage row with both 填写值 and a negative 达标数: one problem, not a traceback."""
+    path = saved(
+        tmp_path,
+        set_cells(
+            (V, "dues_paid", layout.COL_VALUE, 93),
+            (V, "dues_paid", layout.COL_PART, -200),
+            (V, "dues_paid", layout.COL_WHOLE, 1200),
+        ),
+    )
+    (problem,) = problems_of(path)
+    assert problem.cell == cell_of(V, "dues_paid", layout.COL_VALUE)
+    assert "只能填写一种" in problem.message

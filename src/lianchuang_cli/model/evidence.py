@@ -386,7 +386,10 @@ def _check_indicators(
         try:
             value = rule.value_schema.validate_python(given)
         except ValidationError as exc:
-            first = problems_from(exc, doc, [*at, "value"])[0]
+            located = problems_from(exc, doc, [*at, "value"])
+            if not located:  # the workbook reader has already said what is wrong on this row
+                continue
+            first = located[0]
             hint = f"{first.message}；{fill_hint(indicator, doc.form)}"
             problems.append(_fullwidth_instead(doc, dataclasses.replace(first, message=hint)))
             continue
