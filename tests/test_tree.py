@@ -735,11 +735,3 @@ def test_a_fact_typed_twice_that_disagrees_is_an_error_at_both_places(county: Pa
     assert figures["strong_collective_villages"].part == 0  # 12万 never counted as a 强村
     alone = grade_file(path)
     assert not isinstance(alone, UnitResult)
-
-
-def test_rating_shares_say_they_count_ratings_before_quotas(demo: TreeResult) -> None:
-    """grade-tree applies no quotas, so a share of 五个好 units says it counts ratings by score."""
-    assert demo.county is not None
-    figures = linked(demo.county)
-    assert "（按得分等级计，名额前）" in figures["five_good_villages"].description
-    assert "名额前" not in figures["college_share"].description

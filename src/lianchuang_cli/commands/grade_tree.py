@@ -35,22 +35,39 @@ from lianchuang_cli.reports.registry import TREE_FORMATS, format_help
     show_default=True,
     help=format_help(TREE_FORMATS),
 )
+@click.option(
+    "--quota",
+    "quota_texts",
+    multiple=True,
+    metavar="等级=比例",
+    help=(
+        "名额：村和乡镇的某等级不超过同级参评单位的比例，如 优秀=20%；可重复；优先于各级细则中的"
+        " quotas。村的名额按村级细则的 quota_scope 计算（默认全县）；上一级按名额后的等级核算。"
+    ),
+)
 @output_option
 def grade_tree(
-    folder: Path, previous_path: Path | None, output_format: str, output: Path | None
+    folder: Path,
+    previous_path: Path | None,
+    output_format: str,
+    quota_texts: tuple[str, ...],
+    output: Path | None,
 ) -> None:
     """评分整个县：先评各村，再用各村结果核算并评各乡镇，最后评县。
 
     文件夹中放一个县级材料、各乡镇材料和各村材料（子文件夹随意）；村用 township_code、
     乡镇用 county_code 指明上级的单位代码。
     """
+    from lianchuang_cli.commands.batch import parse_quotas
     from lianchuang_cli.commands.output import rubric_reads
     from lianchuang_cli.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
+    from lianchuang_cli.scoring.summary import QuotaError
     from lianchuang_cli.tree.grade import grade_tree as grade
     from lianchuang_cli.tree.previous import PreviousFigures, load_previous, previous_problems
 
+    quotas = parse_quotas(quota_texts)
     if output is not None:  # every file the run may read: evidence, last year's, rubrics
         previous_file: list[Path] = [previous_path] if previous_path is not None else []
         reads: Iterable[str | Path] = chain(
@@ -69,13 +86,17 @@ def grade_tree(
         # A share of 五个好 townships is checked against the township rows rated at the top.
         top = load_rubric(shipped_rubrics_dir() / "township.yaml").rubric.ratings[0].name
         contradictions = previous_problems(previous_path, top_rating=top)
-    tree = grade(
-        folder,
-        previous=previous,
-        previous_file=str(previous_path) if previous_path else "",
-        previous_year=previous_year,
-        previous_problems=contradictions,
-    )
+    try:
+        tree = grade(
+            folder,
+            previous=previous,
+            previous_file=str(previous_path) if previous_path else "",
+            previous_year=previous_year,
+            previous_problems=contradictions,
+            quotas=quotas,
+        )
+    except QuotaError as exc:
+        raise click.BadParameter(str(exc), param_hint="--quota") from None
     shown = TREE_FORMATS[output_format](tree, width=width(), color=color() and output is None)
     emit(shown, output)
     echo_problems(tree.problems)

@@ -36,7 +36,7 @@ from lianchuang_cli.commands.reporting import jobs_option
     "quota_texts",
     multiple=True,
     metavar="等级=比例",
-    help="名额，如 优秀=10%；可重复（批量评分时用，同 batch）。",
+    help="名额，如 优秀=10%；可重复（同 batch；评分县文件夹时用于村和乡镇，同 grade-tree）。",
 )
 @click.option(
     "--previous",
@@ -66,6 +66,7 @@ def publish(
     from lianchuang_cli.publishing.pack import PublishError
     from lianchuang_cli.publishing.pack import publish as write_pack
     from lianchuang_cli.reports.publication import published_lines
+    from lianchuang_cli.scoring.summary import QuotaError
 
     quotas = parse_quotas(quota_texts)
     rubric = load_rubric_or_exit(rubric_name).path if rubric_name else None
@@ -80,6 +81,8 @@ def publish(
         )
     except PublishError as exc:
         fail(str(exc))
+    except QuotaError as exc:
+        raise click.BadParameter(str(exc), param_hint="--quota") from None
     except InputError as exc:  # an unreadable previous-year file
         echo_problems(exc.problems)
         fail("无法生成公示包。")

@@ -195,6 +195,9 @@ class Rubric(Frozen):
     quotas: list[Quota] = []
     # Units tied (same total and base score) across a quota's cut-off: the rubric names the rule.
     quota_ties: Literal["committee", "keep_all"] = "committee"
+    # Over which villages grade-tree counts a village rubric's quotas: the whole county's (the
+    # county organisation department 审定 the “五个好” villages), or each township's apart.
+    quota_scope: Literal["county", "township"] = "county"
 
     def indicators(self) -> Iterator[tuple[Criterion, Indicator]]:
         """Yield every indicator with its criterion, in rubric order."""

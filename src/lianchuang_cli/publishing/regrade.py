@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from lianchuang_cli.discovery import find_evidence
 from lianchuang_cli.errors import InputError
@@ -29,6 +29,9 @@ from lianchuang_cli.report import RankedResult, Report, ReportOptions
 from lianchuang_cli.results import FileFailure, UnitResult
 from lianchuang_cli.tree.grade import tree_files
 from lianchuang_cli.tree.previous import PreviousFigures, load_previous
+
+if TYPE_CHECKING:
+    from lianchuang_cli.scoring.summary import BatchSummary
 
 Mode = Literal["tree", "batch"]
 RESULTS_JSON = "results/results.json"
@@ -218,6 +221,7 @@ def _tree(
         previous_file=request.previous_name,
         previous_year=previous_year,
         rubrics=rubrics,
+        quotas=request.quotas,
     )
     outputs = {RESULTS_JSON: render_tree_json(tree).encode("utf-8")}
     everything = render_all is None or render_all(outputs[RESULTS_JSON])
@@ -231,7 +235,7 @@ def _tree(
     units: list[RankedResult] = []
     for level, results in {"county": county, **levels}.items():
         failed = [f for f, lv in zip(tree.failures, tree.failed_levels, strict=True) if lv == level]
-        report = _level_report(results, failed)
+        report = _level_report(results, failed, tree.levels.get(level))
         if level in LEVEL_XLSX and everything:
             outputs[LEVEL_XLSX[level]] = _workbook(report)
         units.extend(report.results())
@@ -254,16 +258,21 @@ def _by_id(rubric: UsedRubric) -> tuple[str, str]:
     return rubric.id, rubric.sha256
 
 
-def _level_report(results: Sequence[UnitResult], failed: Sequence[FileFailure]) -> Report:
-    """One level of a tree as a batch report (ranked as ``batch`` ranks), for its workbook."""
+def _level_report(
+    results: Sequence[UnitResult], failed: Sequence[FileFailure], placed: BatchSummary | None = None
+) -> Report:
+    """One level of a tree as a batch report for its workbook: ``placed`` (the tree's ranking of
+    the level, quotas applied), or ranked alone as ``batch`` ranks (the county, a unit left out)."""
     from lianchuang_cli.scoring.summary import SummaryBuilder
 
-    builder = SummaryBuilder()
-    for index, result in enumerate(results):
-        builder.add(index, result)
-    summary = builder.finish(
-        files=len(results) + len(failed), invalid=len(failed), skipped=0, quotas={}
-    )
+    summary = placed
+    if summary is None:
+        builder = SummaryBuilder()
+        for index, result in enumerate(results):
+            builder.add(index, result)
+        summary = builder.finish(
+            files=len(results) + len(failed), invalid=len(failed), skipped=0, quotas={}
+        )
 
     def ranked() -> Iterator[RankedResult]:
         for index, result in enumerate(results):

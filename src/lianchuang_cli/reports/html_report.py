@@ -313,6 +313,7 @@ class TreeOverview:
     ratings: tuple[str, ...]
     townships: list[tree_view.TownshipRow]
     linked: list[tree_view.LinkedRow]
+    quota_lines: list[str]
 
 
 def _section(node: TownshipNode) -> TreeSection:
@@ -330,7 +331,10 @@ def _section(node: TownshipNode) -> TreeSection:
     )
     line = f"村{node.villages_found}个"
     if node.result is not None:
-        line = f"乡镇总分{fmt(node.result.score)}，等级{node.result.rating}；" + line
+        rating = node.result.rating
+        if node.placement is not None:
+            rating = wording.quota_marked(node.placement, rating)
+        line = f"乡镇总分{fmt(node.result.score)}，等级{rating}；" + line
     return TreeSection(
         title=name,
         line=line,
@@ -355,6 +359,7 @@ def render_tree_html(tree: TreeResult) -> str:
         ratings=tree_view.village_ratings(tree),
         townships=tree_view.township_rows(tree),
         linked=tree_view.linked_rows(county) if county is not None else [],
+        quota_lines=tree_view.quota_lines(tree),
     )
     results: list[UnitResult] = []
     if tree.county is not None:

@@ -380,6 +380,7 @@ def summary_to_dict(summary: BatchSummary, *, ranking: bool = True) -> dict[str,
                 "cap": q.cap,
                 "demoted": q.demoted,
                 "tied": q.tied,
+                **({"group": q.group} if q.group else {}),  # grade-tree, quota_scope: township
             }
             for q in summary.quotas
         ],

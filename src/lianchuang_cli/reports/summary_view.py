@@ -19,7 +19,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
 from lianchuang_cli.reports.escaping import plain
 from lianchuang_cli.reports.text_layout import break_lines
-from lianchuang_cli.reports.wording import rubric_name
+from lianchuang_cli.reports.wording import quota_mark, rubric_name
 from lianchuang_cli.results import SkippedEntry
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
 
@@ -183,17 +183,15 @@ def short_note(ranked: RankedRow) -> str:
     placement = ranked.placement
     if not placement.quota_note:
         return ""
-    moved = placement.rating != ranked.row.rating_by_score
-    if placement.tied:
-        return "名额线并列；名额顺延" if moved else "名额线并列"
-    return f"名额顺延（按得分为{ranked.row.rating_by_score}）"
+    return quota_mark(placement, ranked.row.rating_by_score)
 
 
 def quota_lines(summary: BatchSummary) -> Iterator[str]:
     """The quotas and each unit they moved down, with the reason."""
     for quota in summary.quotas:
+        group = f"（{quota.group}）" if quota.group else ""
         yield (
-            f"名额：“{quota.rating}”不超过{fmt(quota.percent)}%，即{quota.cap}个；"
+            f"名额{group}：“{quota.rating}”不超过{fmt(quota.percent)}%，即{quota.cap}个；"
             f"按名次顺延{quota.demoted}个"
             + (f"；名额线上并列而超出名额的{quota.tied}个（见备注）。" if quota.tied else "。")
         )

@@ -66,12 +66,12 @@ def unit_to_dict(result: UnitResult, **extra: Any) -> dict[str, Any]:
     return {**result_to_dict(result), "linked": linked_to_dicts(result), **extra}
 
 
-def _level_summary(results: Sequence[UnitResult], invalid: int) -> BatchSummary:
-    """The batch summary of one level: its units ranked, ratings counted, criteria averaged."""
+def _level_summary(results: Sequence[UnitResult]) -> BatchSummary:
+    """A unit ranked alone (the county, a unit left out): no quota applies to one unit."""
     builder = SummaryBuilder()
     for index, result in enumerate(results):
         builder.add(index, result)
-    return builder.finish(files=len(results) + invalid, invalid=invalid, skipped=0, quotas={})
+    return builder.finish(files=len(results), invalid=0, skipped=0, quotas={})
 
 
 def _placed(results: Sequence[UnitResult], summary: BatchSummary) -> list[dict[str, Any]]:
@@ -88,7 +88,7 @@ def _township(node: TownshipNode) -> dict[str, Any]:
         "file": node.file,
         "graded": node.result is not None,
         "score": number(node.result.score) if node.result else None,
-        "rating": node.result.rating if node.result else None,
+        "rating": node.placement.rating if node.placement else None,
         "villages": [v.unit_code for v in node.villages],
         "villages_found": node.villages_found,
         "villages_graded": len(node.villages),
@@ -98,16 +98,12 @@ def _township(node: TownshipNode) -> dict[str, Any]:
 
 def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
     """The whole tree as one JSON object."""
-    failed_by_level: dict[str, int] = {}
-    for level in tree.failed_levels:
-        failed_by_level[level] = failed_by_level.get(level, 0) + 1
     townships = [n.result for n in tree.townships if n.result is not None]
     villages = [v for n in tree.townships for v in n.villages]
-    township_summary = _level_summary(townships, failed_by_level.get("township", 0))
-    village_summary = _level_summary(villages, failed_by_level.get("village", 0))
+    township_summary, village_summary = tree.levels["township"], tree.levels["village"]
     results: list[dict[str, Any]] = []
     if tree.county is not None:
-        lone = _level_summary([tree.county], 0)
+        lone = _level_summary([tree.county])
         results.append(unit_to_dict(tree.county, **_placed([tree.county], lone)[0], linked_to=None))
     for township, placed in zip(townships, _placed(townships, township_summary), strict=True):
         results.append(unit_to_dict(township, **placed, linked_to=tree.county_code or None))
@@ -118,7 +114,7 @@ def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
     for village, placed, (code, rank) in zip(villages, placements, in_township, strict=True):
         results.append(unit_to_dict(village, **placed, linked_to=code, rank_in_township=rank))
     for item in tree.unlinked:
-        alone = _level_summary([item.result], 0)
+        alone = _level_summary([item.result])
         placed = _placed([item.result], alone)[0]
         results.append(unit_to_dict(item.result, **placed, linked_to=None, left_out=item.reason))
     return {

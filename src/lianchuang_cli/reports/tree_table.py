@@ -15,6 +15,7 @@ from lianchuang_cli.reports.console_layout import Wrapped, WrappedTable
 from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.table import render_text
 from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.summary import Placement
 from lianchuang_cli.tree.results import TownshipNode, TreeResult
 
 
@@ -27,9 +28,12 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
         parts.append(Wrapped("县：未能评分（见下方问题列表）", style="bold red"))
     if tree.townships:
         parts.append(_townships_table(tree))
+    quotas = tree_view.quota_lines(tree)
+    if quotas:
+        parts.append(Wrapped(Text(plain_lines("\n".join(quotas)))))
     for node in tree.townships:
         if node.result is not None and any(r.provenance for r in node.result.indicators):
-            parts.append(_unit_panel(node.result, "乡镇"))
+            parts.append(_unit_panel(node.result, "乡镇", node.placement))
         parts.append(_villages_table(node))
         notes = "\n".join(
             n for n in (tree_view.villages_left_out(node), tree_view.rating_reasons(node)) if n
@@ -57,7 +61,7 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def _unit_panel(result: UnitResult, level: str) -> Panel:
+def _unit_panel(result: UnitResult, level: str, placement: Placement | None = None) -> Panel:
     summary = Text()
     summary.append("总分 ")
     summary.append(f"{fmt(result.score)} / {fmt(result.max_score)}", style="bold")
@@ -65,6 +69,8 @@ def _unit_panel(result: UnitResult, level: str) -> Panel:
     summary.append(result.rating, style="bold")
     if result.rating_reason:
         summary.append(f"\n{wording.rating_reason_text(result)}")
+    if placement is not None and placement.quota_note:
+        summary.append(f"\n名额后等级 {placement.rating}：{placement.quota_note}", style="bold")
     for reason in result.veto_reasons:
         summary.append(f"\n一票否决：{reason}", style="bold red")
     for note in wording.condition_notes(result):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.reports import wording
+from lianchuang_cli.reports import summary_view, wording
 from lianchuang_cli.results import UnitResult
 from lianchuang_cli.tree.results import TownshipNode, TreeResult
 
@@ -81,7 +81,11 @@ def township_rows(tree: TreeResult) -> list[TownshipRow]:
                 name=township_name(node),
                 code=node.code,
                 score=fmt(result.score) if result is not None else "—",
-                rating=result.rating if result is not None else "—",
+                rating=(
+                    wording.quota_marked(node.placement, result.rating)
+                    if result is not None and node.placement is not None
+                    else "—"
+                ),
                 villages=f"{len(node.villages)}/{node.villages_found}",
                 counts=tuple((rating, counts.get(rating, 0)) for rating in ratings),
             )
@@ -90,18 +94,36 @@ def township_rows(tree: TreeResult) -> list[TownshipRow]:
 
 
 def village_rows(node: TownshipNode) -> list[VillageRow]:
-    """The township's graded villages in rank order, a vetoed one marked."""
+    """The township's graded villages in rank order, their ratings after quotas, a vetoed one
+    or one a quota moved or tied marked."""
     return [
         VillageRow(
             str(rank),
             village.unit_name,
             village.unit_code,
             fmt(village.score),
-            wording.ranked_rating(village),
+            wording.placed_rating(village, placement),
             village.file,
         )
-        for rank, village in enumerate(node.villages, start=1)
+        for rank, (village, placement) in enumerate(
+            zip(node.villages, node.placements, strict=True), start=1
+        )
     ]
+
+
+LEVEL_QUOTAS = (("township", "乡镇的名额"), ("village", "村的名额"))
+
+
+def quota_lines(tree: TreeResult) -> list[str]:
+    """Each level's quotas as ``batch`` states them: the caps, the rule, each unit moved or tied
+    (ranks among the county's units of that level); nothing when no level has a quota."""
+    lines: list[str] = []
+    for level, title in LEVEL_QUOTAS:
+        summary = tree.levels[level]
+        if summary.quotas:
+            lines.append(f"{title}（{summary.graded}个参评）")
+            lines.extend(summary_view.quota_lines(summary))
+    return lines
 
 
 def villages_left_out(node: TownshipNode) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.digests import short_digest
@@ -21,6 +22,9 @@ from lianchuang_cli.results import (
     Provenance,
     UnitResult,
 )
+
+if TYPE_CHECKING:
+    from lianchuang_cli.scoring.summary import Placement
 
 NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
     "rescale": "缺项不计入应得分，其余指标得分按比例折算为总分",
@@ -244,6 +248,27 @@ VETO_MARK = "（否决）"
 def ranked_rating(result: UnitResult) -> str:
     """A unit's rating in a ranking: "不合格（否决）" when vetoed."""
     return result.rating + (VETO_MARK if result.vetoed else "")
+
+
+def quota_mark(placement: Placement, rating_by_score: str) -> str:
+    """A quota's effect on a unit in a few words ("名额线并列", "名额顺延（按得分为优秀）"), or ""."""
+    if not placement.quota_note:
+        return ""
+    moved = placement.rating != rating_by_score
+    if placement.tied:
+        return "名额线并列；名额顺延" if moved else "名额线并列"
+    return f"名额顺延（按得分为{rating_by_score}）"
+
+
+def quota_marked(placement: Placement, rating_by_score: str) -> str:
+    """A rating after quotas with the quota's mark: "优秀（名额线并列）", "良好" when untouched."""
+    mark = quota_mark(placement, rating_by_score)
+    return placement.rating + (f"（{mark}）" if mark else "")
+
+
+def placed_rating(result: UnitResult, placement: Placement) -> str:
+    """A unit's rating after quotas in a ranking: marked when vetoed or moved by a quota."""
+    return result.rating + VETO_MARK if result.vetoed else quota_marked(placement, result.rating)
 
 
 def rating_counts(distribution: Iterable[tuple[str, int]]) -> str:

@@ -19,14 +19,22 @@ from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.model.rules import Change, ChangeRule, CountRule, PercentageRule, Ratio
 from lianchuang_cli.results import Provenance, UnitResult
+from lianchuang_cli.scoring.summary import Placement
 
 
 @dataclass(frozen=True, slots=True)
 class LowerUnit:
-    """A graded unit one level down, with its village profile when it has one."""
+    """A graded unit one level down, with its village profile when it has one and its place
+    among its level's units (the rating after quotas, which rating shares count)."""
 
     result: UnitResult
     profile: VillageProfile | None = None
+    placement: Placement | None = None
+
+    @property
+    def rating(self) -> str:
+        """The rating that is 公示ed: after quotas when the unit was placed, else by score."""
+        return self.result.rating if self.placement is None else self.placement.rating
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,10 @@ class Figure:
     files: tuple[str, ...]
     excluded: tuple[str, ...]
     note: str = ""
+
+
+RATED_AFTER_QUOTAS = "按名额后的等级计"
+"""Rating shares count the ratings that are 公示ed: after the level's quotas (none set: by score)."""
 
 
 def compute_figure(spec: LinkedSpec, units: Sequence[LowerUnit]) -> Figure:
@@ -111,12 +123,15 @@ def _count(spec: LinkedSpec, units: Sequence[LowerUnit]) -> tuple[Any, int, str]
     profiles = [u.profile for u in units if u.profile is not None]
     figure = spec.figure
     if figure == "share_rated":
-        hits = 0
+        hits = tied = 0
         for unit in units:
             ratings = unit.result.ratings
             target = ratings.index(spec.rating) if spec.rating else 0
-            hits += ratings.index(unit.result.rating) <= target
-        return hits, len(units), ""
+            hits += ratings.index(unit.rating) <= target
+            # A tie at this rating's cut-off, left to the committee, may still move the share.
+            tied += unit.placement is not None and unit.placement.tied_at == ratings[target]
+        note = f"其中{tied}个为名额线上并列（见名额说明）" if tied else ""
+        return hits, len(units), note
     if figure == "vetoed_count":
         return sum(u.result.vetoed for u in units), len(units), ""
     if figure == "secretary_college_share":
@@ -149,7 +164,7 @@ def _weak_rectified(units: Sequence[LowerUnit]) -> tuple[int, int, str]:
         if weak is not None and weak.identified:
             whole += 1
             rectified += weak.rectified
-        elif not unit.result.vetoed and unit.result.rating == unit.result.ratings[-1]:
+        elif not unit.result.vetoed and unit.rating == unit.result.ratings[-1]:
             whole += 1
             missed.append(unit.result.unit_name)
     note = ""
@@ -169,8 +184,7 @@ def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
     )
     counted = f"据{len(figure.files)}个{units}的结果核算{left_out}"
     if spec.figure == "share_rated":
-        # grade-tree applies no quotas: a rating counted is the rating by score.
-        counted += "（按得分等级计，名额前）"
+        counted += f"（{RATED_AFTER_QUOTAS}）"
     if figure.value is None:
         return counted
     if spec.kind == "points":

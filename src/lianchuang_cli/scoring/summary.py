@@ -69,6 +69,8 @@ class Placement:
     quota_note: str
     tied: bool = False
     """Tied with another unit across a quota's cut-off (并列): ``quota_note`` says how it was left."""
+    tied_at: str = ""
+    """The rating whose quota cut-off the unit is tied across ("" when not tied)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,9 @@ class QuotaOutcome:
     demoted: int
     tied: int = 0
     """Units tied across the cut-off kept beyond ``cap`` (并列), never settled by code order."""
+    group: str = ""
+    """The units this quota was counted over when a level's quotas apply per group (a township's
+    villages in ``grade-tree`` with ``quota_scope: township``); "" when over all the units."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,12 +427,16 @@ class SummaryBuilder:
         quotas: Mapping[str, Decimal],
         skipped_entries: Sequence[SkippedEntry] = (),
         quota_ties: str = "committee",
+        groups: Sequence[str] = (),
+        quota_pool: str = "",
     ) -> BatchSummary:
         """Rank, apply quotas (percent per rating name) and compute the statistics.
 
         Units equal in everything but code and file (vetoed, score, base score) that a quota's
         cut-off would separate are 并列: all keep the rating, and ``quota_ties`` (the rubric's
-        rule) says what happens to them, never the code order.
+        rule) says what happens to them, never the code order. ``groups`` (by input order of the
+        units added, one name each) counts each quota over each group's units apart;
+        ``quota_pool`` says over which units quotas are counted, first in the quota rule.
         """
         vetoed, scores, base_scores = self._vetoed, self._scores, self._base_scores
         codes, unit_files = self._codes, self._files
@@ -464,8 +473,9 @@ class SummaryBuilder:
                 and base_scores[a] == base_scores[b]
             )
 
+        group_of = [groups[index] for index in self._indexes] if groups else []
         final, steps, outcomes, tied = _apply_quotas(
-            order, array("H", self._by_score), self._numbers, ratings, quotas, same
+            order, array("H", self._by_score), self._numbers, ratings, quotas, same, group_of
         )
         places = _Places(
             names=sorted(self._numbers, key=self._numbers.__getitem__),
@@ -479,6 +489,7 @@ class SummaryBuilder:
             steps=steps,
             tied=tied,
             tie_rule=QUOTA_TIE_RULES[quota_ties],
+            group_of=group_of,
         )
         rating_counts = tuple(
             RatingCount(name, count, _percent(count, graded))
@@ -520,13 +531,15 @@ class SummaryBuilder:
             criteria=criteria,
             common_problems=tuple(common),
             quotas=outcomes,
-            quota_rule=QUOTA_RULE + QUOTA_TIE_RULES[quota_ties] + "。",
+            quota_rule=quota_pool + QUOTA_RULE + QUOTA_TIE_RULES[quota_ties] + "。",
             quota_ties=quota_ties,
         )
 
 
 QuotaStep = tuple[str, Decimal, int, str]
 """A quota that demoted units: the rating, its percent and cap, the rating they went down to."""
+StepKey = tuple[str, int]
+"""Whose quota: the group ("" for all units) and the rating number it capped."""
 QuotaTie = tuple[str, int, int]
 """Units tied across a quota's cut-off: the rating, its cap, how many units are tied."""
 
@@ -543,13 +556,15 @@ class _Places:
     final: array[int]  # position -> rating number after quotas
     by_score: array[int]  # position -> rating number by score
     vetoed: bytearray  # position -> 1 when vetoed
-    steps: dict[int, QuotaStep]  # rating number -> the quota that demoted units from it
+    steps: dict[StepKey, QuotaStep]  # (group, rating number) -> the quota that demoted units
     tied: dict[int, QuotaTie]  # position -> the quota cut-off it is tied across
     tie_rule: str  # what the rubric says becomes of tied units
+    group_of: list[str]  # position -> its quota group; empty when quotas count all units
 
     def placement(self, position: int) -> Placement:
         final, by_score = self.final[position], self.by_score[position]
-        note = "" if final == by_score else self._note(by_score, final)
+        group = self.group_of[position] if self.group_of else ""
+        note = "" if final == by_score else self._note(by_score, final, group)
         tie = self.tied.get(position)
         if tie is not None:
             name, cap, count = tie
@@ -564,16 +579,18 @@ class _Places:
             rating=self.names[final],
             quota_note=note,
             tied=tie is not None,
+            tied_at=tie[0] if tie is not None else "",
         )
 
-    def _note(self, by_score: int, final: int) -> str:
+    def _note(self, by_score: int, final: int, group: str) -> str:
         # A unit moves down one rating for each full quota it meets on the way: say each step.
         parts = [f"按得分为“{self.names[by_score]}”"]
         number = by_score
         while number != final:
-            name, percent, cap, lower = self.steps[number]
+            name, percent, cap, lower = self.steps[(group, number)]
             parts.append(
-                f"；“{name}”名额为参评单位的{fmt(percent)}%（{cap}个）已满，按名次顺延为“{lower}”"
+                f"；“{name}”名额为{group}参评单位的{fmt(percent)}%（{cap}个）已满，"
+                f"按名次顺延为“{lower}”"
             )
             number = self.numbers[lower]
         return "".join(parts)
@@ -683,36 +700,42 @@ def _apply_quotas(
     ratings: tuple[str, ...],
     quotas: Mapping[str, Decimal],
     same: Callable[[int, int], bool],
-) -> tuple[array[int], dict[int, QuotaStep], tuple[QuotaOutcome, ...], dict[int, QuotaTie]]:
+    group_of: Sequence[str] = (),
+) -> tuple[array[int], dict[StepKey, QuotaStep], tuple[QuotaOutcome, ...], dict[int, QuotaTie]]:
     """The final rating (number) per position, from ``final`` holding the ratings by score; the
-    quotas that demoted units, by the rating they capped; each quota's outcome; and the units
-    tied across a cut-off (``same``: equal in all but code and file), who all keep the rating."""
-    steps: dict[int, QuotaStep] = {}
+    quotas that demoted units, by group and the rating they capped; each quota's outcome; and
+    the units tied across a cut-off (``same``: equal in all but code and file), who all keep the
+    rating. ``group_of`` (by position) counts each quota over each group's units apart."""
+    steps: dict[StepKey, QuotaStep] = {}
     tied: dict[int, QuotaTie] = {}
     if not quotas:
         return final, steps, (), tied
     check_quotas(quotas, ratings)
+    pools: dict[str, list[int]] = {}
+    for unit in order:
+        pools.setdefault(group_of[unit] if group_of else "", []).append(unit)
     outcomes = []
-    for position, name in enumerate(ratings[:-1]):
-        if name not in quotas:
-            continue
-        percent = quotas[name]
-        cap = quota_cap(percent, len(order))
-        lower = ratings[position + 1]
-        number, lower_number = numbers[name], numbers[lower]
-        holders = [unit for unit in order if final[unit] == number]
-        kept = cap
-        if 0 < cap < len(holders) and same(holders[cap - 1], holders[cap]):
-            first = cap - 1
-            while first > 0 and same(holders[first - 1], holders[cap - 1]):
-                first -= 1
-            while kept < len(holders) and same(holders[cap - 1], holders[kept]):
-                kept += 1
-            for unit in holders[first:kept]:
-                tied[unit] = (name, cap, kept - first)
-        for unit in holders[kept:]:
-            final[unit] = lower_number
-        steps[number] = (name, percent, cap, lower)
-        demoted = max(0, len(holders) - kept)
-        outcomes.append(QuotaOutcome(name, percent, cap, demoted, kept - cap))
+    for group, pool in pools.items():
+        for position, name in enumerate(ratings[:-1]):
+            if name not in quotas:
+                continue
+            percent = quotas[name]
+            cap = quota_cap(percent, len(pool))
+            lower = ratings[position + 1]
+            number, lower_number = numbers[name], numbers[lower]
+            holders = [unit for unit in pool if final[unit] == number]
+            kept = cap
+            if 0 < cap < len(holders) and same(holders[cap - 1], holders[cap]):
+                first = cap - 1
+                while first > 0 and same(holders[first - 1], holders[cap - 1]):
+                    first -= 1
+                while kept < len(holders) and same(holders[cap - 1], holders[kept]):
+                    kept += 1
+                for unit in holders[first:kept]:
+                    tied[unit] = (name, cap, kept - first)
+            for unit in holders[kept:]:
+                final[unit] = lower_number
+            steps[(group, number)] = (name, percent, cap, lower)
+            demoted = max(0, len(holders) - kept)
+            outcomes.append(QuotaOutcome(name, percent, cap, demoted, kept - cap, group))
     return final, steps, tuple(outcomes), tied

@@ -28,6 +28,8 @@ from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.results import FileFailure, Provenance, UnitResult
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
+from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
+from lianchuang_cli.scoring.summary import BatchSummary, Placement
 from lianchuang_cli.scoring.unit import score_unit
 from lianchuang_cli.tree.previous import PreviousFigures
 from lianchuang_cli.tree.results import TownshipNode, TreeResult, Unlinked
@@ -45,6 +47,7 @@ class _Unit:
     level: str | None = None
     doc: Document | None = None
     code: str = ""
+    label: str = ""  # the unit's name as its file gives it (its code when none)
     parent: str = ""
     year: int | None = None
     loaded: LoadedRubric | None = None
@@ -53,6 +56,7 @@ class _Unit:
     failure: FileFailure | None = None
     linked_to: _Unit | None = None
     left_out: str = ""
+    placement: Placement | None = None  # its place among its level's units, after quotas
     children: list[_Unit] = field(default_factory=list)
 
     def at(self, key: str, message: str, code: str) -> Problem:
@@ -78,12 +82,18 @@ def grade_tree(
     previous_year: int | None = None,
     rubrics: Mapping[str, Path] | None = None,
     previous_problems: Sequence[Problem] = (),
+    quotas: Mapping[str, Decimal] | None = None,
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
 
     ``rubrics`` (rubric id → file) replaces the shipped rubrics (a publication pack's copies).
+    ``quotas`` (``--quota``: percent per rating) apply to the villages and to the townships, over
+    each level's rubric ``quotas``; the ratings after quotas are the ones counted a level up.
+    ``QuotaError`` when a quota names no village or township rating.
     """
     units = [_read(path, rubrics or {}) for path in tree_files(root)]
+    levels = {u.level or "": u.loaded.rubric for u in units[::-1] if u.loaded}  # the first wins
+    check_tree_quotas(quotas or {}, levels)
     problems: list[Problem] = list(previous_problems)
     county = _the_county(root, units, problems)
     _check_codes(units, problems)
@@ -102,10 +112,14 @@ def grade_tree(
     for unit in units:
         if unit.level == "village":
             _grade(unit, {})
+    ordered = sorted(townships, key=lambda t: (t.code, t.name))
+    villages = [v for t in ordered for v in sorted(_graded(t.children), key=_rank_key)]
+    placed = {"village": _place(villages, "village", units, quotas or {})}
     for unit in units:
         if unit.level == "township":
             below = {"village": unit.children}
             _grade(unit, _values(unit, previous, below), below)
+    placed["township"] = _place(_graded(ordered), "township", units, quotas or {})
     if county is not None:
         linked_townships = [t for t in townships if t.linked_to is county]
         villages = [v for t in linked_townships for v in t.children]
@@ -129,7 +143,7 @@ def grade_tree(
         county=county.result if county else None,
         county_file=county.name if county else "",
         county_code=county.code if county else "",
-        townships=tuple(_node(t) for t in sorted(townships, key=lambda t: (t.code, t.name))),
+        townships=tuple(_node(t) for t in ordered),
         unlinked=tuple(
             Unlinked(u.result, u.left_out) for u in units if u.result is not None and u.left_out
         ),
@@ -137,7 +151,32 @@ def grade_tree(
         failed_levels=tuple(u.level or "" for u in units if u.failure is not None),
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column))),
         previous_file=previous_file,
+        levels=placed,
     )
+
+
+def _graded(units: list[_Unit]) -> list[_Unit]:
+    return [u for u in units if u.result is not None]
+
+
+def _place(
+    placed: list[_Unit], level: str, units: list[_Unit], quotas: Mapping[str, Decimal]
+) -> BatchSummary:
+    """Rank ``placed`` (one level's graded units, in the tree's order) and apply the quotas."""
+    first = placed[0].loaded if placed else None
+    rubric = first.rubric if first is not None else None
+    township_scope = level == "village" and rubric is not None and rubric.quota_scope == "township"
+    summary = place_level(
+        [u.result for u in placed if u.result is not None],
+        level=level,
+        rubric=rubric,
+        quotas=quotas,
+        invalid=sum(u.level == level and u.failure is not None for u in units),
+        groups=[u.linked_to.label if u.linked_to else "" for u in placed] if township_scope else (),
+    )
+    for index, unit in enumerate(placed):
+        unit.placement = summary.placements[index]
+    return summary
 
 
 def _read(path: Path, rubrics: Mapping[str, Path]) -> _Unit:
@@ -159,6 +198,7 @@ def _read(path: Path, rubrics: Mapping[str, Path]) -> _Unit:
         unit.level = data["rubric"]
     if isinstance(header, dict):
         unit.code = _text(header.get("code"))
+        unit.label = _text(header.get("name")) or unit.code
         unit.parent = _text(header.get(PARENT_KEY.get(unit.level or "", ""), ""))
         year = header.get("year")
         unit.year = year if isinstance(year, int) and not isinstance(year, bool) else None
@@ -283,7 +323,7 @@ def _values(
 def _lower(children: list[_Unit]) -> list[LowerUnit]:
     """The graded units among ``children``, with their village profiles."""
     return [
-        LowerUnit(c.result, c.evidence.profile if c.evidence else None)
+        LowerUnit(c.result, c.evidence.profile if c.evidence else None, c.placement)
         for c in children
         if c.result is not None
     ]
@@ -311,20 +351,25 @@ def _grade(
 
 
 def _node(township: _Unit) -> TownshipNode:
-    graded = [c.result for c in township.children if c.result is not None]
-    ranked = tuple(sorted(graded, key=_rank_key))
+    ranked = sorted(_graded(township.children), key=_rank_key)
+    graded = [c.result for c in ranked if c.result is not None]
+    placements = tuple(c.placement for c in ranked if c.placement is not None)
     ratings = graded[0].ratings if graded else ()
-    distribution = tuple((name, sum(r.rating == name for r in graded)) for name in ratings)
+    distribution = tuple((name, sum(p.rating == name for p in placements)) for name in ratings)
     return TownshipNode(
         code=township.code,
         file=township.name,
         result=township.result,
-        villages=ranked,
+        villages=tuple(graded),
         villages_found=len(township.children),
         distribution=distribution,
+        placement=township.placement,
+        placements=placements,
     )
 
 
-def _rank_key(result: UnitResult) -> tuple[bool, Decimal, Decimal, str, str]:
+def _rank_key(unit: _Unit) -> tuple[bool, Decimal, Decimal, str, str]:
     """The batch's ranking rule (summary.TIE_RULE): not vetoed first, then score, base score."""
+    result = unit.result
+    assert result is not None
     return (result.vetoed, -result.score, -result.base_score, result.unit_code, result.file)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.scoring.summary import BatchSummary, Placement
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +20,11 @@ class TownshipNode:
     villages: tuple[UnitResult, ...]
     villages_found: int
     distribution: tuple[tuple[str, int], ...]
+    """The villages' ratings after quotas, counted."""
+    placement: Placement | None = None
+    """The township's place among the county's townships (its rating after quotas)."""
+    placements: tuple[Placement, ...] = ()
+    """Each village's place among the county's villages, beside ``villages``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,9 @@ class TreeResult:
     failed_levels: tuple[str, ...]
     problems: tuple[Problem, ...]
     previous_file: str
+    levels: Mapping[str, BatchSummary]
+    """The villages and the townships each ranked with their quotas applied (``village``,
+    ``township``): in the order of ``townships`` and their ``villages``."""
 
     @property
     def errors(self) -> tuple[Problem, ...]:
