@@ -159,11 +159,11 @@ def test_wrong_rubric_version_names_both(tmp_path: Path) -> None:
     """A version the file asks for that differs from the rubric's is an error naming both."""
     path = tmp_path / "old.yaml"
     text = Path(EXCELLENT).read_text(encoding="utf-8")
-    path.write_text(text.replace('rubric_version: "2026.2"', 'rubric_version: "2025.1"'), "utf-8")
+    path.write_text(text.replace('rubric_version: "2026.3"', 'rubric_version: "2025.1"'), "utf-8")
     result = run("validate", str(path))
     assert result.exit_code == EXIT_INPUT_ERROR
     assert "2025.1" in result.stdout
-    assert "2026.2" in result.stdout
+    assert "2026.3" in result.stdout
 
 
 def test_validate(tmp_path: Path) -> None:
@@ -181,13 +181,13 @@ def test_template_prints_and_writes(tmp_path: Path) -> None:
     printed = run("template", "village")
     assert printed.exit_code == EXIT_OK
     assert printed.stdout.startswith(
-        "# yaml-language-server: $schema=village-2026.2.schema.json\n# “五个好”村党组织考评细则"
+        "# yaml-language-server: $schema=village-2026.3.schema.json\n# “五个好”村党组织考评细则"
     )
     target = tmp_path / "new.yaml"
     written = run("template", "village", "-o", str(target))
     assert written.exit_code == EXIT_OK
     assert target.read_text(encoding="utf-8") == printed.stdout
-    assert (tmp_path / "village-2026.2.schema.json").is_file()
+    assert (tmp_path / "village-2026.3.schema.json").is_file()
     again = run("template", "village", "-o", str(target))
     assert again.exit_code == EXIT_INPUT_ERROR
     assert "已存在" in again.stderr

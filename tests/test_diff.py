@@ -92,7 +92,7 @@ def stricter_village(tmp_path: Path) -> Path:
         VILLAGE,
         ("threshold: 15, deduct_per_point: 0.2}", "threshold: 20, deduct_per_point: 0.2}"),
         ("{name: 良好, min_score: 80}", "{name: 良好, min_score: 88}"),
-        ('version: "2026.2"', 'version: "2027.1"'),
+        ('version: "2026.3"', 'version: "2027.1"'),
         ("\nyear: 2026\n", "\nyear: 2027\n"),
     )
 
@@ -127,8 +127,8 @@ def test_every_format(tmp_path: Path, output_format: str) -> None:
         # Each rubric by id, version and short digest; the edited copy says it is not shipped.
         heading = result.stdout.splitlines()[0]
         assert re.match(
-            r"### 考评细则 village 2026\.2 · [0-9a-f]{8} → village 2027\.1 · [0-9a-f]{8}，"
-            r"非内置版本（内置为 2026\.2）",
+            r"### 考评细则 village 2026\.3 · [0-9a-f]{8} → village 2027\.1 · [0-9a-f]{8}，"
+            r"非内置版本（内置为 2026\.3）",
             heading,
         ), heading
         assert "| 良好 |  | 1 | 1 |  |" in result.stdout

@@ -170,7 +170,7 @@ RUBRIC_EDITS: dict[str, list[tuple[str, str]]] = {
         )
     ],
     "rating_renamed": [("{name: 不合格, min_score: 0}", "{name: 较差, min_score: 0}")],
-    "version": [('version: "2026.2"', 'version: "2026.3"')],
+    "version": [('version: "2026.3"', 'version: "2026.4"')],
     "title": [("title: “五个好”村党组织考评细则", "title: “五个好”村党组织考评细则（修订）")],
     "quotas": [("ratings:\n", "quotas: [{rating: 优秀, max_percent: 10}]\nratings:\n")],
     # Everything else: graded again from the parsed values.
@@ -221,7 +221,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     bench.generate(folder, 120, seed=8, invalid_every=0)
     for index, path in enumerate(sorted(folder.glob("*.yaml"))):
         if index % 5 == 0:
-            text = path.read_text(encoding="utf-8").replace('rubric_version: "2026.2"\n', "")
+            text = path.read_text(encoding="utf-8").replace('rubric_version: "2026.3"\n', "")
             path.write_text(text, encoding="utf-8")
     return CASES + sorted(folder.glob("*.yaml"))
 
