@@ -368,7 +368,7 @@ def test_facts_served_without_decoding_equal_the_full_result(
             continue
         served += 1
         assert isinstance(fresh, UnitResult)
-        assert line == prerender(fresh)
+        assert line == prerender(fresh).text
         for field in dataclasses.fields(UnitFacts):
             if field.name not in ("gap_count", "losses"):
                 assert getattr(outcome, field.name) == getattr(fresh, field.name), field.name
@@ -401,4 +401,4 @@ def test_corrupt_facts_are_misses(tmp_path: Path) -> None:
         outcome, line = cache.grade_rendered(path, rubric_path=edited, render=prerender, facts=True)
         assert isinstance(outcome, UnitResult)
         assert exact(outcome) == exact(fresh)
-        assert line == prerender(fresh)
+        assert line == prerender(fresh).text

@@ -33,6 +33,7 @@ from lianchuang_cli.failure_spool import FailureSpool
 from lianchuang_cli.grading import grade_file
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
+from lianchuang_cli.reports.json_line import Render
 from lianchuang_cli.results import FileFailure, FileOutcome, SkippedEntry, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import (
     BatchSummary,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from lianchuang_cli.grading_cache import EvidenceCache
 
 Progress = Callable[[int], None]
-Render = Callable[[Any], bytes]  # UnitResult -> one line of UTF-8 text, without its newline
 
 RubricKey = tuple[str, str]  # (rubric id, sha256)
 # A spool record as a grader hands it over: the bytes, or where a worker wrote them into the
@@ -380,7 +380,7 @@ class _Grader:
                 continue
             if line is None and render is not None:
                 assert isinstance(result, UnitResult)  # facts always come with their line
-                line = render(result)
+                line = render(result).text
             rubric = (result.rubric_id, result.rubric_sha256)
             tally = tallies.get(rubric)
             if tally is None:

@@ -10,8 +10,9 @@ edited file simply misses:
   else, so when a later rubric has the same fingerprint (a rating threshold moved, a band added,
   the version bumped) the stored result is exact apart from ``scoring.unit.rating_fields``,
   which are recomputed (``rerate``): the file is neither parsed, validated nor scored again.
-  In a batch, the result's rendered line (JSON) is stored too, and re-used with the rating
-  fields' text replaced when the next rating still holds (``render_reuse``); so are the unit's
+  In a batch, the result's rendered line (JSON) is stored too, with the places its renderer
+  wrote the rating fields at, and re-used with those fields' text replaced when the next rating
+  still holds (``reports/json_line.py``); so are the unit's
   ``UnitFacts`` (what the batch summary reads), so that such a unit is served without decoding
   its result at all when the writer needs nothing more than the line (JSON, jsonl).
   Files that fail are not stored as results: their problems are found afresh each time.
@@ -37,7 +38,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from lianchuang_cli import render_reuse
 from lianchuang_cli.cache_store import CacheStore, Row
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import checked_against, grade_file, rubric_named
@@ -46,7 +46,13 @@ from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import SourceDocument, _read_regular_file, parse_yaml
-from lianchuang_cli.render_reuse import Render
+from lianchuang_cli.reports.json_line import (
+    Render,
+    RenderedLine,
+    decode_line,
+    encode_slots,
+    refill,
+)
 from lianchuang_cli.result_codec import (
     decode_criterion,
     decode_result,
@@ -204,7 +210,7 @@ class EvidenceCache:
         """``grade``, and a graded result's ``render(result)`` line when ``render`` is given.
 
         A stored result whose next rating still holds gets the line rendered when it was
-        stored, with the rating fields' text replaced (``render_reuse``). With ``facts``, such a
+        stored, with the rating fields' text replaced (``json_line.refill``). With ``facts``, such a
         result is not even decoded: its ``UnitFacts`` come back with the line (for a caller
         that needs nothing else of the result, like a batch writing JSON lines).
         """
@@ -236,18 +242,13 @@ class EvidenceCache:
         except InputError as exc:
             return checked_against(loaded, FileFailure(name, tuple(exc.problems))), None
         result = score_unit(loaded, evidence)
-        line = _rendered(result, render)
+        line = None if render is None else render(result)
         if self._store.usable():
             vetoes = [loaded.veto_index[event.id].name for event in evidence.vetoes]
             target = list(rating_target(loaded, result))
             request = _Request(scoring_fingerprint(loaded), rubric, version, vetoes, target)
-            template = None
-            if render is not None and line is not None:
-                shown = render_reuse.shape(render, result)
-                if shown is not None:
-                    template = render_reuse.make_template(line, result, shown)
-            _store_result(self._store, sha256, request, result, render, template)
-        return result, line
+            _store_result(self._store, sha256, request, result, render, line)
+        return result, None if line is None else line.text
 
 
 def _facts_row(result: UnitResult) -> list[Any]:
@@ -271,8 +272,8 @@ def _refilled(stored: _Stored, name: str, loaded: LoadedRubric) -> tuple[UnitFac
     """A stored unit's facts and line re-rated under ``loaded`` without decoding its result,
     when the bands still give the stored rating target (so its next rating, already in the
     line, holds); None when they do not, or when anything stored is malformed."""
-    template = render_reuse.decode_template(stored.line, stored.slots)
-    if template is None or not isinstance(stored.facts, bytes):
+    line = decode_line(stored.line, stored.slots)
+    if line is None or not isinstance(stored.facts, bytes):
         return None
     try:
         (
@@ -317,11 +318,11 @@ def _refilled(stored: _Stored, name: str, loaded: LoadedRubric) -> tuple[UnitFac
         )
     except (ValueError, TypeError, ArithmeticError, LookupError):
         return None
-    return unit, render_reuse.fill(template, unit)
+    return unit, refill(line, unit)
 
 
 def _rendered(outcome: FileOutcome, render: Render | None) -> bytes | None:
-    return None if render is None or not isinstance(outcome, UnitResult) else render(outcome)
+    return None if render is None or not isinstance(outcome, UnitResult) else render(outcome).text
 
 
 def _render_name(render: Render) -> str:
@@ -376,20 +377,18 @@ def _still_holds(
         return result, None
     if stored.render != _render_name(render):
         line = render(result)
-        shown = render_reuse.shape(render, result)
-        made = None if shown is None else render_reuse.make_template(line, result, shown)
-        if made is not None:
+        if line.slots:
             again = request._replace(target=list(rating_target(loaded, result)))
-            _store_result(store, sha256, again, result, render, made)
-        return result, line
-    template = None
+            _store_result(store, sha256, again, result, render, line)
+        return result, line.text
+    kept_line = None
     if (
         result.next_rating == kept.next_rating
         and result.next_rating_note == kept.next_rating_note
         and result.rating_reason == kept.rating_reason
     ):
-        template = render_reuse.decode_template(stored.line, stored.slots)
-    return result, render(result) if template is None else render_reuse.fill(template, result)
+        kept_line = decode_line(stored.line, stored.slots)
+    return result, render(result).text if kept_line is None else refill(kept_line, result)
 
 
 def _decode_entry(text: bytes) -> tuple[Any, dict[str, Location]] | None:
@@ -417,7 +416,7 @@ def _store(store: CacheStore, digest: str, doc: SourceDocument) -> None:
 
 
 class _Stored(NamedTuple):
-    """A stored result row: request and result JSON, and the rendered line's template if any."""
+    """A stored result row: request and result JSON, and the rendered line with its slots if any."""
 
     request: _Request
     result: Callable[[], bytes | None]
@@ -463,20 +462,20 @@ def _store_result(
     request: _Request,
     result: UnitResult,
     render: Render | None,
-    template: render_reuse.Template | None,
+    line: RenderedLine | None,
 ) -> None:
     try:
         text = _utf8(json.dumps(encode_result(result), ensure_ascii=False, separators=(",", ":")))
         asked = _utf8(json.dumps(list(request), ensure_ascii=False, separators=(",", ":")))
     except (TypeError, ValueError):
         return
-    if render is None or template is None:
+    if render is None or line is None or not line.slots:
         store.add_result(digest, (asked, text, None, None, None, None))
     else:
-        line, slots = render_reuse.encode_template(template)
-        facts = json.dumps(_facts_row(result), ensure_ascii=False, separators=(",", ":"))
+        slots = _utf8(encode_slots(line.slots))
+        facts = _utf8(json.dumps(_facts_row(result), ensure_ascii=False, separators=(",", ":")))
         name = _utf8(_render_name(render))
-        store.add_result(digest, (asked, text, name, line, _utf8(slots), _utf8(facts)))
+        store.add_result(digest, (asked, text, name, line.text, slots, facts))
 
 
 def _utf8(text: str) -> bytes:

@@ -22,6 +22,7 @@ from lianchuang_cli.decimals import round_score
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.report import RankedResult, Report
 from lianchuang_cli.reports.escaping import JSON_ESCAPE
+from lianchuang_cli.reports.json_line import Fields, LineWriter, RenderedLine, dumps_line
 from lianchuang_cli.results import NOT_PROPOSED, FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
 
@@ -229,13 +230,21 @@ def ranked_to_dict(ranked: RankedResult) -> dict[str, Any]:
 RENDER_SEPARATOR = b"\x1f"
 """Splits a pre-rendered result; compact JSON escapes every control character, so never in it."""
 
+RATING_FIELDS: Fields = {
+    "file": "file",
+    "rubric": {"id": "rubric_id", "version": "rubric_version", "sha256": "rubric_sha256"},
+}
+"""Where ``result_to_dict`` puts the fields re-rating may change (``json_line.FIELDS``), beside
+``rating``, which ``prerender`` writes apart."""
 
-def prerender(result: UnitResult) -> bytes:
-    """A result's compact JSON line (UTF-8), rendered where it was graded, without its placement.
+
+def prerender(result: UnitResult) -> RenderedLine:
+    """A result's compact JSON line (UTF-8), rendered where it was graded, without its placement,
+    and where its rating fields are in it (``json_line``).
 
     Three parts joined by ``RENDER_SEPARATOR``: the object's text up to its ``rating`` key, the
     rating by score (JSON), and the keys after ``rating``. ``_join_rendered`` adds the placement,
-    giving exactly ``_dumps_line(ranked_to_dict(...))``: in a batch the parent process then only
+    giving exactly ``dumps_line(ranked_to_dict(...))``: in a batch the parent process then only
     ranks and stitches bytes, while the workers of ``--jobs N`` do the JSON encoding in parallel.
     """
     head: dict[str, Any] = {}
@@ -246,16 +255,20 @@ def prerender(result: UnitResult) -> bytes:
             part = tail
         else:
             part[key] = value
-    text = "\x1f".join(
-        (_dumps_line(head)[:-1], _dumps_line(result.rating), _dumps_line(tail)[1:-1])
-    )
-    return text.encode("utf-8", JSON_ESCAPE)
+    out = LineWriter()
+    out.raw("{")
+    out.items(head, RATING_FIELDS)
+    out.raw("\x1f")
+    out.field("rating", result.rating)
+    out.raw("\x1f")
+    out.items(tail, RATING_FIELDS)
+    return out.line()
 
 
 @lru_cache(maxsize=1024)
 def _json_bytes(text: str) -> bytes:
     # Ratings, statuses and quota notes: a handful of distinct texts in a whole batch.
-    return _dumps_line(text).encode("utf-8", JSON_ESCAPE)
+    return dumps_line(text).encode("utf-8", JSON_ESCAPE)
 
 
 def _join_rendered(text: bytes, placement: Placement) -> bytes:
@@ -399,14 +412,6 @@ def _dumps(payload: Any) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
-_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def _dumps_line(payload: Any) -> str:
-    # What json.dumps(payload, ensure_ascii=False) does, without making an encoder per call.
-    return _LINE_ENCODER.encode(payload)
-
-
 class _ByteSink:
     """Writes a text stream's content as UTF-8 bytes, gathered into large writes.
 
@@ -497,7 +502,7 @@ def _write_list(out: _ByteSink, items: Iterable[Any], pretty: bool, indent: str)
         if pretty:
             out.text(separator + _dumps(item).replace("\n", f"\n{indent}"))
         else:
-            out.text(separator + _dumps_line(item))
+            out.text(separator + dumps_line(item))
         separator = f",\n{indent}"
     out.text(f"\n{indent[:-2]}]" if separator != f"\n{indent}" else "]")
 
@@ -522,7 +527,7 @@ def write_jsonl(report: Report, stream: IO[str]) -> None:
             out.write(b"\n")
     else:
         for ranked in report.results():
-            out.text(_dumps_line(ranked_to_dict(ranked)) + "\n")
+            out.text(dumps_line(ranked_to_dict(ranked)) + "\n")
     for failure in report.invalid:
-        out.text(_dumps_line(failure_to_dict(failure)) + "\n")
+        out.text(dumps_line(failure_to_dict(failure)) + "\n")
     out.flush()

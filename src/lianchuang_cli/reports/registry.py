@@ -23,10 +23,11 @@ from typing import IO, TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     # Only for the type: ``--help`` imports this registry and must not pay for the report model.
     from lianchuang_cli.report import Report
+    from lianchuang_cli.reports.json_line import RenderedLine
     from lianchuang_cli.results import UnitResult
 
 Writer = Callable[["Report", IO[Any]], None]
-Renderer = Callable[["UnitResult"], bytes]
+Renderer = Callable[["UnitResult"], "RenderedLine"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +39,11 @@ class Format:
     help: str
     binary: bool = False
     render: str = ""
-    """Optional function of the same module, ``render(result) -> bytes`` (one line of UTF-8, no
-    newline): the engine calls it for each graded unit where the unit was graded (in the worker
-    processes of ``--jobs N``) and the writer finds the lines in ``Report.rendered``."""
+    """Optional function of the same module, ``render(result) -> RenderedLine`` (one line of
+    UTF-8, no newline, and where its rating fields are, for ``--cache`` to re-fill after
+    re-rating: ``reports/json_line.py``): the engine calls it for each graded unit where the
+    unit was graded (in the worker processes of ``--jobs N``) and the writer finds the lines in
+    ``Report.rendered``."""
     reads_results: bool = True
     """Whether the writer reads each unit's full result (``Report.results()``) in a batch; when
     it does not, a batch does not keep them (the summary, and rendered lines, suffice)."""
