@@ -124,3 +124,48 @@ def test_problem_lines() -> None:
 def test_json_numbers_are_the_rounded_decimals(value: Decimal) -> None:
     """A JSON number prints exactly as the score sheet does (two decimals, 四舍五入)."""
     assert json.dumps(number(value)) == fmt(value)
+
+
+REASON = "总分已达“优秀”的90分，但“小康建设业绩好”得分率79.2%，低于“优秀”要求的每项80%"
+
+
+def test_rating_reason_in_every_batch_ranking(tmp_path: Path) -> None:
+    """Issue 16.10 follow-up: a unit rated below what its total alone gives (柳溪村: 96.84 but a
+    criterion under 80%) has the reason in the batch ranking of every format, also when a cache
+    re-rates its stored result after a rubric edit (``UnitFacts``)."""
+    import openpyxl
+    from click.testing import CliRunner
+
+    from lianchuang_cli.cli import main
+
+    folder = EXAMPLES / "village"
+    runner = CliRunner()
+
+    def batch(*args: str) -> str:
+        result = runner.invoke(main, ["batch", str(folder), *args], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    table = batch()
+    assert "单项得分率不足" in table
+    assert f"柳溪村党支部评为良好：{REASON}" in table
+    csv_text = batch("--format", "csv")
+    row = next(line for line in csv_text.splitlines() if "柳溪村" in line)
+    assert f",良好,{REASON}," in row
+    assert REASON in batch("--format", "markdown")
+    assert REASON in batch("--format", "html")
+    workbook = tmp_path / "汇总.xlsx"
+    batch("--format", "xlsx", "-o", str(workbook))
+    sheet = openpyxl.load_workbook(workbook, read_only=True).worksheets[0]
+    assert any(REASON in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    # Re-rated from the cache under a retitled rubric: the same rows as graded afresh.
+    rubric = tmp_path / "village.yaml"
+    text = (EXAMPLES.parent / "rubrics" / "village.yaml").read_text("utf-8")
+    rubric.write_text(
+        text.replace("title: “五个好”村党组织考评细则", "title: 本县细则", 1), "utf-8"
+    )
+    cache = ["--cache", str(tmp_path / "cache")]
+    batch("--format", "csv", *cache)
+    fresh = batch("--format", "csv", "--rubric", str(rubric))
+    assert batch("--format", "csv", "--rubric", str(rubric), *cache) == fresh
+    assert REASON in fresh

@@ -310,6 +310,7 @@ def _refilled(stored: _Stored, name: str, loaded: LoadedRubric) -> tuple[UnitFac
             score=score,
             base_score=Decimal(base),
             rating=fields["rating"],
+            rating_reason=fields["rating_reason"],
             ratings=fields["ratings"],
             vetoed=vetoed,
             veto_reasons=tuple(str(reason) for reason in reasons),

@@ -260,6 +260,7 @@ class UnitFacts:
     score: Decimal
     base_score: Decimal
     rating: str
+    rating_reason: str
     ratings: tuple[str, ...]
     vetoed: bool
     veto_reasons: tuple[str, ...]

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from lianchuang_cli.report import Report
+from lianchuang_cli.reports.wording import ranking_note
 from lianchuang_cli.scoring.summary import STATUS_NAMES, BatchSummary, RankedRow
 
 Cell = str | int | Decimal
@@ -23,7 +24,6 @@ def ranking_header(summary: BatchSummary) -> list[str]:
 def ranking_row(ranked: RankedRow) -> list[Cell]:
     """One unit's ranking row; scores stay exact decimals for the writer to format."""
     row, placement = ranked.row, ranked.placement
-    note = "一票否决：" + "；".join(row.veto_reasons) if row.vetoed else placement.quota_note
     return [
         placement.rank,
         row.unit_name,
@@ -36,7 +36,7 @@ def ranking_row(ranked: RankedRow) -> list[Cell]:
         *row.criterion_scores,
         row.gap_count,
         row.rating_by_score,
-        note,
+        ranking_note(ranked),
         row.file,
     ]
 

@@ -19,7 +19,7 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.report import Report
 from lianchuang_cli.reports.escaping import plain
 from lianchuang_cli.reports.text_layout import break_lines
-from lianchuang_cli.reports.wording import quota_mark, rubric_name
+from lianchuang_cli.reports.wording import rated_because, rubric_name, short_ranking_note
 from lianchuang_cli.results import SkippedEntry
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
 
@@ -150,6 +150,17 @@ def _clip(text: str, room: int) -> str:
     return text + "…"
 
 
+def reason_lines(summary: BatchSummary) -> Iterator[str]:
+    """Units rated below what their total alone gives (a criterion under the better band's
+    share), each with the reason in full."""
+    reasons = [r.row for r in summary.ranking if not r.row.vetoed and r.row.rating_reason]
+    if not reasons:
+        return
+    yield f"等级说明（{len(reasons)}个）"
+    for row in reasons:
+        yield "  " + rated_because(row.unit_name, row.rating_by_score, row.rating_reason)
+
+
 def veto_lines(summary: BatchSummary) -> Iterator[str]:
     """Units that hit a veto, with every reason in full."""
     vetoed = summary.vetoed_ranking()
@@ -163,7 +174,7 @@ def veto_lines(summary: BatchSummary) -> Iterator[str]:
 
 def _ranking_cells(ranked: RankedRow) -> list[str]:
     row, placement = ranked.row, ranked.placement
-    note = short_note(ranked)
+    note = short_ranking_note(ranked)
     return [
         str(placement.rank),
         row.unit_name,
@@ -174,16 +185,6 @@ def _ranking_cells(ranked: RankedRow) -> list[str]:
         str(row.gap_count),
         note,
     ]
-
-
-def short_note(ranked: RankedRow) -> str:
-    """The ranking's 备注: a veto or a quota demotion, in a few words."""
-    if ranked.row.vetoed:
-        return "一票否决"
-    placement = ranked.placement
-    if not placement.quota_note:
-        return ""
-    return quota_mark(placement, ranked.row.rating_by_score)
 
 
 def quota_lines(summary: BatchSummary) -> Iterator[str]:

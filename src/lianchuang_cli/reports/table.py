@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import IO
 
 from rich import box
@@ -218,6 +219,7 @@ def write_table(report: Report, stream: IO[str]) -> None:
         invalid_lines,
         quota_lines,
         ranking_lines,
+        reason_lines,
         summary_sections,
         veto_lines,
     )
@@ -230,7 +232,7 @@ def write_table(report: Report, stream: IO[str]) -> None:
         stream.write(plain(line) + "\n")
     if report.summary.ranking:
         console.print(Wrapped(report.summary.tie_rule, style="dim"))
-    for line in veto_lines(report.summary):
+    for line in chain(reason_lines(report.summary), veto_lines(report.summary)):
         console.print(Wrapped(plain(line)))
     for line in quota_lines(report.summary):
         console.print(Wrapped(plain(line)))

@@ -137,7 +137,7 @@ def villages_left_out(node: TownshipNode) -> str:
 def rating_reasons(node: TownshipNode) -> str:
     """Said under a ranking for each village rated below what its total alone gives, else ""."""
     return "\n".join(
-        f"{village.unit_name}评为{village.rating}：{village.rating_reason}"
+        wording.rated_because(village.unit_name, village.rating, village.rating_reason)
         for village in node.villages
         if village.rating_reason
     )

@@ -23,8 +23,8 @@ from lianchuang_cli.results import (
     UnitResult,
 )
 
-if TYPE_CHECKING:
-    from lianchuang_cli.scoring.summary import Placement
+if TYPE_CHECKING:  # only for the type: ``score ONE_FILE`` never loads the batch summary
+    from lianchuang_cli.scoring.summary import Placement, RankedRow
 
 NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
     "rescale": "缺项不计入应得分，其余指标得分按比例折算为总分",
@@ -229,6 +229,32 @@ def not_proposed_texts(result: UnitResult) -> list[str]:
 def rating_reason_text(result: UnitResult) -> str:
     """Said right after the rating when it is below what the total alone gives, else ""."""
     return f"（{result.rating_reason}）" if result.rating_reason else ""
+
+
+def rated_because(unit_name: str, rating: str, reason: str) -> str:
+    """ "南塘村评为良好：总分已达…": a unit rated below what its total alone gives, and why."""
+    return f"{unit_name}评为{rating}：{reason}"
+
+
+def ranking_note(ranked: RankedRow) -> str:
+    """A ranking row's 备注 in full: the veto reasons; else why the rating by score is below what
+    the total alone gives and what a quota did, each when it applies."""
+    row, placement = ranked.row, ranked.placement
+    if row.vetoed:
+        return "一票否决：" + "；".join(row.veto_reasons)
+    return "；".join(note for note in (row.rating_reason, placement.quota_note) if note)
+
+
+def short_ranking_note(ranked: RankedRow) -> str:
+    """The 备注 of a ranking on screen, in a few words (the full text is listed below it)."""
+    if ranked.row.vetoed:
+        return "一票否决"
+    placement = ranked.placement
+    reason = "单项得分率不足" if ranked.row.rating_reason else ""
+    if not placement.quota_note:
+        return reason
+    quota = quota_mark(placement, ranked.row.rating_by_score)
+    return "；".join(note for note in (reason, quota) if note)
 
 
 def rating_text(result: UnitResult) -> str:

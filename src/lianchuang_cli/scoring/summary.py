@@ -53,6 +53,9 @@ class SummaryRow:
     score: Decimal
     base_score: Decimal
     rating_by_score: str
+    rating_reason: str
+    """Why ``rating_by_score`` is not the next better band although the total reaches it
+    (``UnitResult.rating_reason``), or ""."""
     vetoed: bool
     veto_reasons: tuple[str, ...]
     criterion_scores: tuple[Decimal, ...]
@@ -208,6 +211,7 @@ def encode_row(result: UnitResult | UnitFacts) -> bytes:
             result.score,
             result.base_score,
             result.rating,
+            result.rating_reason,
             result.vetoed,
             result.veto_reasons,
             tuple(c.score for c in result.criteria),
