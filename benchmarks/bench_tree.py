@@ -1,6 +1,6 @@
-"""Benchmark: grading a whole county with ``grade-tree`` against the YAML parse floor.
+"""Benchmark: grading a whole county with ``grade-tree``, against the parse floor and ``batch``.
 
-Run with ``python benchmarks/bench_tree.py --townships 20 --villages 25`` (after ``pip install -e .``).
+Run with ``python benchmarks/bench_tree.py --townships 10 --villages 30`` (after ``pip install -e .``).
 
 It builds a county in a temporary folder from ``examples/county-demo``: the county file, the demo's
 township files copied to ``--townships`` townships (new codes) and, under each, ``--villages``
@@ -8,23 +8,32 @@ copies of the demo's village files (new codes, each naming its township), then m
 same files, medians over ``--rounds`` runs:
 
 * the floor: reading every file with ``yaml.load(..., Loader=yaml.CSafeLoader)`` in this process;
-* ``grade_tree`` in this process (read, validate, score three levels, compute linked figures);
-* the command line end to end: ``lianchuang grade-tree FOLDER --format json`` to a file.
+* the command line end to end, CPU seconds of the process tree (same run, so the ratio holds on a
+  noisy machine): ``batch --jobs 1 --format json`` over the tree's village files, and
+  ``grade-tree --format json`` over the tree, ``--jobs 2``, and ``--cache`` (first pass, re-grade);
+* with ``--memory 250,1000,4000``: the peak resident memory of ``grade-tree --format json`` on
+  trees of that many villages (``resource.getrusage(RUSAGE_CHILDREN)`` of a subprocess that runs
+  the command: the largest single process), and of ``batch`` over the same villages.
+
+``--src OTHER/src`` runs the commands with another checkout's code (before/after figures).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
-from lianchuang_cli.tree.grade import grade_tree, tree_files
+from lianchuang_cli.discovery import evidence_paths
 from timing import median_seconds as median_time
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,64 +57,130 @@ def build(folder: Path, townships: int, villages: int) -> int:
         for v in range(villages):
             source = village_sources[(t * villages + v) % len(village_sources)]
             text = source.read_text(encoding="utf-8")
-            text = re.sub(r'  code: "\d+"', f'  code: "{code}{v + 1:03d}"', text, count=1)
+            text = re.sub(r'  code: "\d+"', f'  code: "{code}{v + 1:04d}"', text, count=1)
             text = re.sub(r'township_code: "\d+"', f'township_code: "{code}"', text, count=1)
-            (target / f"v{v + 1:03d}.yaml").write_text(text, encoding="utf-8")
+            (target / f"v{v + 1:04d}.yaml").write_text(text, encoding="utf-8")
             count += 1
     return count
+
+
+def village_files(folder: Path) -> list[str]:
+    """The tree's village files, in the order ``grade-tree`` finds them."""
+    return [str(p) for p in evidence_paths([folder]) if p.name.startswith("v")]
+
+
+_MEASURE = """
+import resource, subprocess, sys
+with open(sys.argv[1], "wb") as out:
+    code = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL).returncode
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
+"""
+
+
+def measure(argv: Sequence[str], out: Path, src: str | None, rounds: int) -> tuple[float, float]:
+    """Median CPU seconds and the largest peak RSS (MB) over ``rounds`` runs."""
+    runs = [_once(argv, out, src) for _ in range(rounds)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def _once(argv: Sequence[str], out: Path, src: str | None) -> tuple[float, float]:
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src
+    command = [sys.executable, "-c", _MEASURE, str(out), sys.executable, "-m", "lianchuang_cli"]
+    done = subprocess.run([*command, *argv], env=env, check=True, capture_output=True, text=True)
+    code, peak_kb, cpu = done.stdout.split()
+    if int(code) not in (0, 1, 2):
+        raise SystemExit(f"{' '.join(argv[:2])}… failed ({code})")
+    return float(cpu), int(peak_kb) / 1024
 
 
 def main() -> None:
     """Build the county, measure, print one line per figure."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--townships", type=int, default=20)
-    parser.add_argument("--villages", type=int, default=25)
+    parser.add_argument("--townships", type=int, default=10)
+    parser.add_argument("--villages", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--memory", default="", help="village counts, e.g. 250,1000,4000")
+    parser.add_argument("--src", default=None, help="run the commands with this code (PYTHONPATH)")
+    parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
+    src = args.src
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "county"
-        folder.mkdir()
-        files = build(folder, args.townships, args.villages)
-        paths = tree_files(folder)
-
-        def floor() -> None:
-            for path in paths:
-                with open(path, "rb") as handle:
-                    yaml.load(handle, Loader=yaml.CSafeLoader)
-
-        def in_process() -> None:
-            tree = grade_tree(folder)
-            assert not tree.failures, tree.failures[0]
-
         out = Path(tmp) / "out.json"
+        if not args.skip_speed:
+            folder = Path(tmp) / "county"
+            folder.mkdir()
+            files = build(folder, args.townships, args.villages)
+            paths = evidence_paths([folder])
+            villages = village_files(folder)
 
-        def command() -> None:
-            with open(out, "w", encoding="utf-8") as handle:
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "lianchuang_cli",
-                        "grade-tree",
-                        str(folder),
-                        "--format",
-                        "json",
-                    ],
-                    stdout=handle,
-                    stderr=subprocess.DEVNULL,
-                    check=True,
+            def floor() -> None:
+                for path in paths:
+                    with open(path, "rb") as handle:
+                        yaml.load(handle, Loader=yaml.CSafeLoader)
+
+            floor_s = median_time(floor, args.rounds)
+            batch = ["batch", "--jobs", "1", "--format", "json", *villages]
+            tree = ["grade-tree", str(folder), "--format", "json"]
+            # Interleaved rounds: batch and grade-tree see the same machine load.
+            pairs = [(_once(batch, out, src), _once(tree, out, src)) for _ in range(args.rounds)]
+            batch_cpu = statistics.median(b[0] for b, _ in pairs)
+            tree_cpu = statistics.median(t[0] for _, t in pairs)
+            ratio = statistics.median(t[0] / b[0] for b, t in pairs)
+            print(f"文件：{files}（1个县、{args.townships}个乡镇、{len(villages)}个村）")
+            print(f"仅解析 YAML（CSafeLoader，进程内）：{floor_s:.2f} 秒")
+            print(f"batch --jobs 1 --format json（{len(villages)}个村）：CPU {batch_cpu:.2f} 秒")
+            print(
+                f"grade-tree --format json：CPU {tree_cpu:.2f} 秒，"
+                f"为 batch --jobs 1 的 {ratio:.2f} 倍（同轮比值的中位数）"
+            )
+            if _has_option(src, "--jobs"):
+                jobs = [*tree, "--jobs", "2"]
+                walls = [median_time(lambda: _once(jobs, out, src), 1) for _ in range(args.rounds)]
+                ones = [median_time(lambda: _once(tree, out, src), 1) for _ in range(args.rounds)]
+                print(
+                    f"grade-tree --jobs 2：墙钟 {statistics.median(walls):.2f} 秒"
+                    f"（--jobs 1：{statistics.median(ones):.2f} 秒）"
                 )
+                cache = Path(tmp) / "cache"
+                first = _once([*tree, "--cache", str(cache)], out, src)[0]
+                again = [_once([*tree, "--cache", str(cache)], out, src)[0] for _ in range(3)]
+                print(
+                    f"grade-tree --cache：首次 CPU {first:.2f} 秒，重评 CPU "
+                    f"{statistics.median(again):.2f} 秒（快 {first / statistics.median(again):.1f} 倍）"
+                )
+        for count in [int(c) for c in args.memory.split(",") if c]:
+            folder = Path(tmp) / f"county-{count}"
+            folder.mkdir()
+            townships = max(1, count // 100)
+            build(folder, townships, count // townships)
+            villages = village_files(folder)
+            tree_cpu, tree_mb = measure(
+                ["grade-tree", str(folder), "--format", "json"], out, src, 1
+            )
+            batch_cpu, batch_mb = measure(
+                ["batch", "--jobs", "1", "--format", "json", *villages], out, src, 1
+            )
+            print(
+                f"{len(villages)}个村：grade-tree 峰值内存 {tree_mb:.0f} MB（CPU {tree_cpu:.1f} 秒），"
+                f"batch {batch_mb:.0f} MB（CPU {batch_cpu:.1f} 秒）"
+            )
+            shutil.rmtree(folder)
 
-        floor_s = median_time(floor, args.rounds)
-        tree_s = median_time(in_process, args.rounds)
-        cli_s = median_time(command, args.rounds)
-    per_file = 1000 / files
-    print(f"文件：{files}（1个县、{args.townships}个乡镇、{args.townships * args.villages}个村）")
-    print(f"仅解析 YAML（CSafeLoader）：{floor_s:.2f} 秒（{floor_s * per_file:.2f} 毫秒/文件）")
-    print(
-        f"grade_tree（进程内）：{tree_s:.2f} 秒（{tree_s * per_file:.2f} 毫秒/文件，下限的 {tree_s / floor_s:.2f} 倍）"
-    )
-    print(f"lianchuang grade-tree --format json：{cli_s:.2f} 秒（下限的 {cli_s / floor_s:.2f} 倍）")
+
+def _has_option(src: str | None, option: str) -> bool:
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src
+    shown = subprocess.run(
+        [sys.executable, "-m", "lianchuang_cli", "grade-tree", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return option in shown
 
 
 if __name__ == "__main__":

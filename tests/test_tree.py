@@ -735,3 +735,17 @@ def test_a_fact_typed_twice_that_disagrees_is_an_error_at_both_places(county: Pa
     assert figures["strong_collective_villages"].part == 0  # 12万 never counted as a 强村
     alone = grade_file(path)
     assert not isinstance(alone, UnitResult)
+
+
+def test_villages_rank_within_their_township_as_batch_ranks_them() -> None:
+    """One ranking rule (``summary.rank_key``): a township's villages in the order ``batch``
+    ranks the same villages (vetoed ones last, then total, base score, code, file)."""
+    from lianchuang_cli.scoring.summary import SummaryBuilder
+
+    for node in grade_tree(DEMO).townships:
+        builder = SummaryBuilder()
+        for index, village in enumerate(node.villages[::-1]):
+            builder.add(index, village)
+        summary = builder.finish(files=len(node.villages), invalid=0, skipped=0, quotas={})
+        by_rank = sorted(range(len(node.villages)), key=lambda i: summary.placements[i].rank)
+        assert [node.villages[::-1][i].file for i in by_rank] == [v.file for v in node.villages]

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from itertools import chain, pairwise
+from itertools import pairwise
 from typing import IO, Any, Literal, overload
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
@@ -197,6 +197,21 @@ def unit_key(result: UnitResult | UnitFacts) -> UnitKey:
         result.file,
         result.rating,
     )
+
+
+RankKey = tuple[bool, Decimal, Decimal, str, str]
+
+
+def rank_key(vetoed: bool, score: Decimal, base_score: Decimal, code: str, file: str) -> RankKey:
+    """``TIE_RULE`` as a sort key (smallest first): not vetoed before vetoed, then the higher
+    score, the higher base score, then unit code and file path ascending. The one ranking rule:
+    a batch's summary and a tree's villages within their township both sort by it."""
+    return (vetoed, -score, -base_score, code, file)
+
+
+def ranked_first(result: UnitResult | UnitFacts) -> RankKey:
+    """``rank_key`` of a graded unit."""
+    return rank_key(result.vetoed, result.score, result.base_score, result.unit_code, result.file)
 
 
 def encode_row(result: UnitResult | UnitFacts) -> bytes:
@@ -445,18 +460,13 @@ class SummaryBuilder:
         vetoed, scores, base_scores = self._vetoed, self._scores, self._base_scores
         codes, unit_files = self._codes, self._files
         graded = len(vetoed)
-        negated = {value: -value for value in chain(scores, base_scores)}
         # Stable: units equal in every key keep their input order.
         order = array(
             "q",
             sorted(
                 range(graded),
-                key=lambda p: (
-                    vetoed[p],
-                    negated[scores[p]],
-                    negated[base_scores[p]],
-                    codes[p],
-                    unit_files[p],
+                key=lambda p: rank_key(
+                    bool(vetoed[p]), scores[p], base_scores[p], codes[p], unit_files[p]
                 ),
             ),
         )

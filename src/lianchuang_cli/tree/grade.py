@@ -29,7 +29,7 @@ from lianchuang_cli.reading.document import Document
 from lianchuang_cli.results import FileFailure, Provenance, UnitResult
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
 from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
-from lianchuang_cli.scoring.summary import BatchSummary, Placement
+from lianchuang_cli.scoring.summary import BatchSummary, Placement, ranked_first
 from lianchuang_cli.scoring.unit import score_unit
 from lianchuang_cli.tree.previous import PreviousFigures
 from lianchuang_cli.tree.results import TownshipNode, TreeResult, Unlinked
@@ -113,7 +113,7 @@ def grade_tree(
         if unit.level == "village":
             _grade(unit, {})
     ordered = sorted(townships, key=lambda t: (t.code, t.name))
-    villages = [v for t in ordered for v in sorted(_graded(t.children), key=_rank_key)]
+    villages = [v for t in ordered for v in sorted(_graded(t.children), key=_ranked)]
     placed = {"village": _place(villages, "village", units, quotas or {})}
     for unit in units:
         if unit.level == "township":
@@ -351,7 +351,7 @@ def _grade(
 
 
 def _node(township: _Unit) -> TownshipNode:
-    ranked = sorted(_graded(township.children), key=_rank_key)
+    ranked = sorted(_graded(township.children), key=_ranked)
     graded = [c.result for c in ranked if c.result is not None]
     placements = tuple(c.placement for c in ranked if c.placement is not None)
     ratings = graded[0].ratings if graded else ()
@@ -368,8 +368,7 @@ def _node(township: _Unit) -> TownshipNode:
     )
 
 
-def _rank_key(unit: _Unit) -> tuple[bool, Decimal, Decimal, str, str]:
-    """The batch's ranking rule (summary.TIE_RULE): not vetoed first, then score, base score."""
-    result = unit.result
-    assert result is not None
-    return (result.vetoed, -result.score, -result.base_score, result.unit_code, result.file)
+def _ranked(unit: _Unit) -> tuple[bool, Decimal, Decimal, str, str]:
+    """``summary.rank_key`` of a graded unit."""
+    assert unit.result is not None
+    return ranked_first(unit.result)
