@@ -65,7 +65,12 @@ def grade_tree(
     from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
     from lianchuang_cli.scoring.summary import QuotaError
     from lianchuang_cli.tree.grade import grade_tree as grade
-    from lianchuang_cli.tree.previous import PreviousFigures, load_previous, previous_problems
+    from lianchuang_cli.tree.previous import (
+        PreviousFigures,
+        check_units,
+        load_previous,
+        previous_problems,
+    )
 
     quotas = parse_quotas(quota_texts)
     if output is not None:  # every file the run may read: evidence, last year's, rubrics
@@ -97,6 +102,8 @@ def grade_tree(
         )
     except QuotaError as exc:
         raise click.BadParameter(str(exc), param_hint="--quota") from None
+    if previous_path is not None:  # last year's units against this year's tree
+        tree = check_units(tree, previous_path)
     shown = TREE_FORMATS[output_format](tree, width=width(), color=color() and output is None)
     emit(shown, output)
     echo_problems(tree.problems)

@@ -28,7 +28,7 @@ from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
 from lianchuang_cli.results import FileFailure, UnitResult
 from lianchuang_cli.tree.grade import tree_files
-from lianchuang_cli.tree.previous import PreviousFigures, load_previous
+from lianchuang_cli.tree.previous import PreviousFigures, check_units, load_previous
 
 if TYPE_CHECKING:
     from lianchuang_cli.scoring.summary import BatchSummary
@@ -223,6 +223,8 @@ def _tree(
         rubrics=rubrics,
         quotas=request.quotas,
     )
+    if request.previous is not None:
+        tree = check_units(tree, request.previous, name=request.previous_name)
     outputs = {RESULTS_JSON: render_tree_json(tree).encode("utf-8")}
     everything = render_all is None or render_all(outputs[RESULTS_JSON])
     if everything:

@@ -314,6 +314,7 @@ class TreeOverview:
     townships: list[tree_view.TownshipRow]
     linked: list[tree_view.LinkedRow]
     quota_lines: list[str]
+    previous_lines: list[str]
 
 
 def _section(node: TownshipNode) -> TreeSection:
@@ -360,6 +361,7 @@ def render_tree_html(tree: TreeResult) -> str:
         townships=tree_view.township_rows(tree),
         linked=tree_view.linked_rows(county) if county is not None else [],
         quota_lines=tree_view.quota_lines(tree),
+        previous_lines=tree_view.previous_lines(tree),
     )
     results: list[UnitResult] = []
     if tree.county is not None:

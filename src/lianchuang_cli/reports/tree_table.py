@@ -28,9 +28,9 @@ def render_tree_table(tree: TreeResult, *, width: int = 120, color: bool = False
         parts.append(Wrapped("县：未能评分（见下方问题列表）", style="bold red"))
     if tree.townships:
         parts.append(_townships_table(tree))
-    quotas = tree_view.quota_lines(tree)
-    if quotas:
-        parts.append(Wrapped(Text(plain_lines("\n".join(quotas)))))
+    for lines in (tree_view.previous_lines(tree), tree_view.quota_lines(tree)):
+        if lines:
+            parts.append(Wrapped(Text(plain_lines("\n".join(lines)))))
     for node in tree.townships:
         if node.result is not None and any(r.provenance for r in node.result.indicators):
             parts.append(_unit_panel(node.result, "乡镇", node.placement))

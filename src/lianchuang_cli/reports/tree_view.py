@@ -155,3 +155,19 @@ def linked_rows(result: UnitResult) -> list[LinkedRow]:
         for indicator in result.indicators
         if indicator.provenance is not None
     ]
+
+
+def previous_lines(tree: TreeResult) -> list[str]:
+    """What checking last year's file (``--previous``) found: its contradictions, its units
+    against this year's tree, its year; each at its ``file:line:column``. Nothing when clean."""
+    found = [
+        p for p in tree.problems if p.code.startswith("previous-") or p.code == "tree-previous-year"
+    ]
+    if not found:
+        return []
+    errors = sum(p.severity == "error" for p in found)
+    head = (
+        f"上年结果核对（{tree.previous_file}）：错误{errors}处、提示{len(found) - errors}处"
+        "（提示是撤并、新设、更名等实际变化，不影响退出码；错误须更正）"
+    )
+    return [head, *(str(p) for p in found)]

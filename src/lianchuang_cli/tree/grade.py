@@ -32,7 +32,7 @@ from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, ranked_first
 from lianchuang_cli.scoring.unit import score_unit
 from lianchuang_cli.tree.previous import PreviousFigures
-from lianchuang_cli.tree.results import TownshipNode, TreeResult, Unlinked
+from lianchuang_cli.tree.results import SeenUnit, TownshipNode, TreeResult, Unlinked
 
 PARENT_KEY = {"village": "township_code", "township": "county_code"}
 PARENT_NAME = {"village": "乡镇", "township": "县"}
@@ -48,6 +48,8 @@ class _Unit:
     doc: Document | None = None
     code: str = ""
     label: str = ""  # the unit's name as its file gives it (its code when none)
+    township: str = ""  # its township's and county's names as its file gives them
+    county: str = ""
     parent: str = ""
     year: int | None = None
     loaded: LoadedRubric | None = None
@@ -152,6 +154,11 @@ def grade_tree(
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column))),
         previous_file=previous_file,
         levels=placed,
+        seen=tuple(
+            SeenUnit(u.name, u.level, u.code, u.label, u.parent, u.township, u.county)
+            for u in units
+            if u.code and u.level
+        ),
     )
 
 
@@ -199,6 +206,7 @@ def _read(path: Path, rubrics: Mapping[str, Path]) -> _Unit:
     if isinstance(header, dict):
         unit.code = _text(header.get("code"))
         unit.label = _text(header.get("name")) or unit.code
+        unit.township, unit.county = _text(header.get("township")), _text(header.get("county"))
         unit.parent = _text(header.get(PARENT_KEY.get(unit.level or "", ""), ""))
         year = header.get("year")
         unit.year = year if isinstance(year, int) and not isinstance(year, bool) else None

@@ -36,6 +36,21 @@ class Unlinked:
 
 
 @dataclass(frozen=True, slots=True)
+class SeenUnit:
+    """A unit as its file names it, graded or not: what last year's units are checked against."""
+
+    file: str
+    level: str
+    code: str
+    name: str
+    parent: str
+    """The code of the unit above it (``township_code`` / ``county_code``), "" for the county."""
+    township: str
+    county: str
+    """The names of its township and county as its file writes them."""
+
+
+@dataclass(frozen=True, slots=True)
 class TreeResult:
     """Everything ``grade-tree`` found: three levels, files that failed, consistency problems."""
 
@@ -50,6 +65,8 @@ class TreeResult:
     problems: tuple[Problem, ...]
     previous_file: str
     levels: Mapping[str, BatchSummary]
+    seen: tuple[SeenUnit, ...] = ()
+    """Every file's unit that names a code, in path order (invalid and left-out ones too)."""
     """The villages and the townships each ranked with their quotas applied (``village``,
     ``township``): in the order of ``townships`` and their ``villages``."""
 
