@@ -12,11 +12,13 @@ What a reader accepts, and what it returns:
 * only entries whose keys are among ``value``, ``note`` and ``attachments``, with text notes and
   a list of texts as attachments (so that the entry model is sure to accept them; it is built
   later, only if someone asks for it);
-* a ``check`` value that is a bool, a ``count`` a whole number within range, a ``choice`` one
-  of its options: the value itself, as pydantic returns it in strict mode;
-* a number for ``tiers``, ``linear`` or a percentage: a finite ``Decimal`` (returned as it is,
-  digits included) or a whole number (as ``Decimal(n)``), under the magnitude bound, between 0 and
-  100 for a percentage; then the rule's own ``check_value`` and the 0.96-for-96 % test decide;
+* for a kind read "as typed" (``quick_read``), a value the rule ``takes_as_typed`` (a ``check``
+  value that is a bool, a ``count`` a whole number within range, a ``choice`` one of its
+  options): the value itself, as pydantic returns it in strict mode;
+* for a kind read as a "number" or a "percentage" (``tiers``, ``linear``, ``percentage``): a
+  finite ``Decimal`` (returned as it is, digits included) or a whole number (as ``Decimal(n)``),
+  under the magnitude bound, between 0 and 100 for a percentage; then the rule's own
+  ``check_value`` and the 0.96-for-96 % test decide;
 * any other value except text: the rule's own schema, ``check_value`` and the fraction test, as
   the full check runs them. Text for a rule that reads units (``93%``, ``12次``) is declined.
 
@@ -34,15 +36,6 @@ from pydantic import ValidationError
 
 from lianchuang_cli.decimals import MAX_MAGNITUDE
 from lianchuang_cli.model.rubric import Indicator, LoadedRubric
-from lianchuang_cli.model.rules import (
-    CheckRule,
-    ChoiceRule,
-    CountRule,
-    LinearRule,
-    PercentageRule,
-    TiersRule,
-)
-from lianchuang_cli.model.rules.base import MAX_COUNT, RuleBase
 from lianchuang_cli.model.values import fraction_complaint
 
 DECLINED: Any = object()
@@ -115,8 +108,6 @@ def reader(indicator: Indicator) -> Reader:
     check_value = rule.check_value
     reference = rule.percent_reference
     reads_units = rule.number_unit is not None
-    # Nothing to check beyond the value's type: the rule keeps RuleBase's check, no percentage.
-    unchecked = type(rule).check_value is RuleBase.check_value and reference is None
 
     def checked(value: Any) -> Any:
         # The full check's order: the rule's complaint first, then the fraction test.
@@ -152,35 +143,18 @@ def reader(indicator: Indicator) -> Reader:
                 memo[key] = found
         return found
 
-    kind = type(rule)
-    if kind is CheckRule and unchecked:
+    shape = rule.quick_read
+    if shape == "as typed" and reference is None:
+        takes = rule.takes_as_typed
 
         def read(entry: dict[str, Any]) -> Any:
             if not plain_entry(entry):
                 return DECLINED
             value: Any = entry.get("value")
-            return value if type(value) is bool else general(value)
+            return value if takes(value) else general(value)
 
-    elif kind is CountRule and unchecked:
-
-        def read(entry: dict[str, Any]) -> Any:
-            if not plain_entry(entry):
-                return DECLINED
-            value: Any = entry.get("value")
-            return value if type(value) is int and 0 <= value <= MAX_COUNT else general(value)
-
-    elif isinstance(rule, ChoiceRule) and kind is ChoiceRule and reference is None:
-        # check_value accepts exactly the options.
-        options = rule.options
-
-        def read(entry: dict[str, Any]) -> Any:
-            if not plain_entry(entry):
-                return DECLINED
-            value: Any = entry.get("value")
-            return value if type(value) is str and value in options else general(value)
-
-    elif kind in (TiersRule, LinearRule, PercentageRule):
-        percentage = kind is PercentageRule
+    elif shape in ("number", "percentage"):
+        percentage = shape == "percentage"
 
         def read(entry: dict[str, Any]) -> Any:
             if not plain_entry(entry):

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import Indicator
-from lianchuang_cli.model.rules import (
-    BreachesRule,
-    ChangeRule,
-    CheckRule,
-    ChoiceRule,
-    JudgementRule,
-    PercentageRule,
-)
 from lianchuang_cli.reading import xlsx_layout as layout
 
 
@@ -27,31 +18,7 @@ def value_field(form: str) -> str:
 
 def cell_hint(indicator: Indicator) -> str:
     """How to fill one indicator's row, in the workbook's own terms."""
-    rule = indicator.rule
-    if isinstance(rule, CheckRule):
-        hint = f"已落实选“{layout.YES}”，未落实选“{layout.NO}”"
-    elif isinstance(rule, PercentageRule):
-        hint = (
-            f"“填写值”填百分比数字（如{fmt(rule.threshold)}，不带%也可）；"
-            f"或在“达标数”“总数”分别填达标{rule.unit}数和总{rule.unit}数"
-        )
-    elif isinstance(rule, ChoiceRule):
-        hint = "从下拉列表选择：" + "、".join(rule.options)
-    elif isinstance(rule, JudgementRule):
-        hint = (
-            f"“填写值”填评定分数（0–{fmt(indicator.points)}），低于满分时必须在“评定理由”写明理由"
-        )
-        if rule.guidance:
-            hint += f"；{rule.guidance}"
-    elif isinstance(rule, BreachesRule):
-        hint = (
-            f"在“{layout.COL_WHOLE}”填全年{rule.subject}{rule.unit}数，在“{layout.COL_BREACHES}”"
-            f"填其中{rule.breach}的{rule.unit}数；全年没有{rule.subject}的都填0"
-        )
-    elif isinstance(rule, ChangeRule):
-        hint = f"“填写值”填本年数值，“{layout.COL_PREVIOUS}”填上年数值（单位：{rule.unit}）"
-    else:
-        hint = rule.value_hint
+    hint = indicator.rule.cell_hint(indicator.points)
     if indicator.linked is not None:
         hint += (
             "；本项由下级单位结果核算：用 lianchuang grade-tree 汇总时可不填，单独评分时填写申报值"

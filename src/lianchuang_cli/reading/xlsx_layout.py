@@ -8,12 +8,21 @@ indicator's rule kind, which is what lets a workbook be read (and converted) on 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 from lianchuang_cli.model.field_labels import UNIT_FIELD_LABELS
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
+
+# The answer's columns and 是/否, named where the rule kinds declare their cells.
+from lianchuang_cli.model.rules.cells import COL_BREACHES as COL_BREACHES
+from lianchuang_cli.model.rules.cells import COL_PART as COL_PART
+from lianchuang_cli.model.rules.cells import COL_PREVIOUS as COL_PREVIOUS
+from lianchuang_cli.model.rules.cells import COL_REASON as COL_REASON
+from lianchuang_cli.model.rules.cells import COL_VALUE as COL_VALUE
+from lianchuang_cli.model.rules.cells import COL_WHOLE as COL_WHOLE
+from lianchuang_cli.model.rules.cells import NO as NO
+from lianchuang_cli.model.rules.cells import YES as YES
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
@@ -77,12 +86,6 @@ COL_POINTS: Final = "分值"
 COL_REQUIREMENT: Final = "评分标准"
 COL_KIND: Final = "评分方式"
 COL_HINT: Final = "填写方法"
-COL_VALUE: Final = "填写值"
-COL_PART: Final = "达标数"
-COL_WHOLE: Final = "总数"
-COL_PREVIOUS: Final = "上年数值"
-COL_BREACHES: Final = "其中违规数"
-COL_REASON: Final = "评定理由"
 COL_NOT_APPLICABLE: Final = "缺项理由"
 COL_NOTE: Final = "情况说明"
 COL_ATTACHMENTS: Final = "佐证材料"
@@ -109,36 +112,8 @@ INDICATOR_COLUMNS: Final = (
 )
 
 
-@dataclass(frozen=True)
-class KindCells:
-    """Where one rule kind's answer is typed in its indicator row, and how 填写值 is read."""
-
-    inputs: tuple[str, ...]
-    """The answer's input columns (open and tinted in the template; others are locked)."""
-    reading: Literal["text", "rule unit", "number", "yes/no"]
-    """How the 填写值 cell becomes a value: as text (a choice), as typed (the rule's unit reads
-    "93%", "10万元", "１２次" exactly as in YAML), as a number, or 是/否 as a boolean."""
-
-
-KIND_CELLS: Final[dict[str, KindCells]] = {
-    "check": KindCells((COL_VALUE,), "yes/no"),
-    "count": KindCells((COL_VALUE,), "rule unit"),
-    "percentage": KindCells((COL_VALUE, COL_PART, COL_WHOLE), "rule unit"),
-    "tiers": KindCells((COL_VALUE,), "rule unit"),
-    "choice": KindCells((COL_VALUE,), "text"),
-    "linear": KindCells((COL_VALUE,), "rule unit"),
-    "judgement": KindCells((COL_VALUE, COL_REASON), "number"),
-    "change": KindCells((COL_VALUE, COL_PREVIOUS), "number"),
-    "breaches": KindCells((COL_WHOLE, COL_BREACHES), "number"),
-}
-"""Each rule kind's workbook cells, for the template writer and the reader alike (a test loops
-over every kind in ``RULE_KIND_NAMES``)."""
-
 KIND_NAMES: Final = RULE_KIND_NAMES
 KINDS_BY_NAME: Final = {name: kind for kind, name in KIND_NAMES.items()}
-
-YES: Final = "是"
-NO: Final = "否"
 
 # Event sheets: id column, then shown columns, then the inputs.
 COL_EVENT_ID: Final = "事项编号"

@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 
 from lianchuang_cli.decimals import to_halfwidth
 from lianchuang_cli.errors import InputError, Problem, file_problem
+from lianchuang_cli.model.rules import RULE_CLASS_BY_KIND
+from lianchuang_cli.model.rules.cells import KindCells, Reading
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
 from lianchuang_cli.reading.formats import foreign_advice
@@ -482,55 +484,12 @@ class _Reader:
         def cell(title: str) -> Location:
             return self.at(sheet.title, row, columns[title])
 
+        spec = _kind_cells(kind)
         value_at = cell(layout.COL_VALUE)
-        value = self._typed(sheet, value_at, kind)
+        value = self._read(sheet, value_at, spec.reading)
         self.cells[(*base, "value")] = value_at
-        if kind == "percentage":
-            part_at, whole_at = cell(layout.COL_PART), cell(layout.COL_WHOLE)
-            part = self.number(sheet, row, part_at.column)
-            whole = self.number(sheet, row, whole_at.column)
-            if part is not None or whole is not None:
-                if value is not None:
-                    self.defer(
-                        value_at,
-                        "“填写值”（百分比）与“达标数”“总数”只能填写一种；请清空其中一种",
-                    )
-                value = {"part": part, "whole": whole}
-                self.cells[(*base, "value")] = part_at
-                self.cells[(*base, "value", "part")] = part_at
-                self.cells[(*base, "value", "whole")] = whole_at
-        elif kind == "breaches":
-            total_at, breaches_at = cell(layout.COL_WHOLE), cell(layout.COL_BREACHES)
-            total = self.number(sheet, row, total_at.column)
-            breaches = self.number(sheet, row, breaches_at.column)
-            if value is not None:
-                self.defer(
-                    value_at,
-                    f"本项不填“{layout.COL_VALUE}”，请在“{layout.COL_WHOLE}”"
-                    f"“{layout.COL_BREACHES}”分别填写件数",
-                )
-            value = None
-            if total is not None or breaches is not None:
-                value = {"total": total, "breaches": breaches}
-                self.cells[(*base, "value")] = total_at
-                self.cells[(*base, "value", "total")] = total_at
-                self.cells[(*base, "value", "breaches")] = breaches_at
-        elif kind == "change":
-            previous_at = cell(layout.COL_PREVIOUS)
-            previous = self.number(sheet, row, previous_at.column)
-            if value is not None or previous is not None:
-                value = {"current": value, "previous": previous}
-                self.cells[(*base, "value", "current")] = value_at
-                self.cells[(*base, "value", "previous")] = previous_at
-        elif kind == "judgement":
-            reason_at = cell(layout.COL_REASON)
-            reason = _text(self.value(sheet, row, reason_at.column))
-            if value is not None or reason is not None:
-                value = {"score": value} if value is not None else {}
-                if reason is not None:
-                    value["reason"] = reason
-                self.cells[(*base, "value", "score")] = value_at
-                self.cells[(*base, "value", "reason")] = reason_at
+        if spec.fields:
+            value = self._fields(sheet, spec, value, cell, base)
         entry: dict[str, Any] = {}
         na_at = cell(layout.COL_NOT_APPLICABLE)
         self.cells[(*base, "not_applicable")] = na_at
@@ -556,9 +515,36 @@ class _Reader:
             entry["self_score"] = self_score
         return entry
 
-    def _typed(self, sheet: Sheet, where: Location, kind: str) -> Any:
-        spec = layout.KIND_CELLS.get(kind)
-        reading = spec.reading if spec is not None else "number"
+    def _fields(
+        self,
+        sheet: Sheet,
+        spec: KindCells,
+        value: Any,
+        cell: Callable[[str], Location],
+        base: tuple[str | int, ...],
+    ) -> Any:
+        """A mapping value from its fields' cells (when any is filled); else 填写值 or nothing."""
+        found = {
+            f.key: value
+            if f.column == layout.COL_VALUE
+            else self._read(sheet, cell(f.column), f.reading)
+            for f in spec.fields
+        }
+        filled = any(v is not None for v in found.values())
+        if value is not None and layout.COL_VALUE not in spec.field_columns.values():
+            if filled or not spec.value_cell:
+                self.defer(cell(layout.COL_VALUE), spec.misplaced)
+            if not spec.value_cell:
+                value = None
+        if not filled:
+            return value
+        self.cells[(*base, "value")] = cell(spec.fields[0].column)
+        for f in spec.fields:
+            self.cells[(*base, "value", f.key)] = cell(f.column)
+        return {k: v for k, v in found.items() if v is not None or not spec.omit_empty}
+
+    def _read(self, sheet: Sheet, where: Location, reading: Reading) -> Any:
+        """One cell as a value, read as a rule kind says."""
         if reading == "text":
             return _text(self.value(sheet, where.line, where.column))
         if reading == "rule unit":
@@ -623,6 +609,15 @@ class _Reader:
             self.cells[(*at, "attachments")] = attachments_at
             events.append(event)
         return events
+
+
+_UNKNOWN_KIND = KindCells("number")
+"""A row whose 评分方式 was changed: its 填写值 is still read (the rubric's rule checks it)."""
+
+
+def _kind_cells(kind: str) -> KindCells:
+    rule_class = RULE_CLASS_BY_KIND.get(kind)
+    return rule_class.cells if rule_class is not None else _UNKNOWN_KIND
 
 
 def truth(value: Any) -> Any:

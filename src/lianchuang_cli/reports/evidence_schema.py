@@ -1,16 +1,15 @@
 """The JSON Schema of a rubric's evidence files, for editors with a YAML language server.
 
 Each indicator becomes a property with its Chinese name, points, requirement and how to fill it;
-its ``value`` schema comes from the rule's own value type (``value_schema``), tightened with what
-the rule knows (choices, the value range, the indicator's points), so that a new rule kind needs
-nothing here unless it has a constraint of its own.
+its ``value`` schema comes from the rule's own value type (``value_schema``), narrowed by the rule
+itself (``narrow_json_schema``: choices, the value range, the indicator's points), so that a new
+rule kind needs nothing here.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from typing import Any
 
 from lianchuang_cli.decimals import fmt
@@ -125,17 +124,7 @@ def _value_schema(indicator: Indicator) -> dict[str, Any]:
     raw = rule.value_schema.json_schema()
     schema: dict[str, Any] = _standard(_inline(raw, raw.pop("$defs", {})))
     schema["description"] = rule.value_hint
-    options = getattr(rule, "options", None)
-    if isinstance(options, dict):
-        schema["enum"] = list(options)
-    if schema.get("type") == "number":
-        for attribute, keyword in (("min_value", "minimum"), ("max_value", "maximum")):
-            bound = getattr(rule, attribute, None)
-            if isinstance(bound, Decimal):
-                schema[keyword] = float(bound)
-    score = schema.get("properties", {}).get("score")
-    if rule.kind == "judgement" and isinstance(score, dict):
-        score["maximum"] = float(indicator.points)
+    rule.narrow_json_schema(schema, indicator.points)
     return schema
 
 

@@ -19,17 +19,6 @@ from lianchuang_cli.model.evidence import evidence_not_a_mapping
 from lianchuang_cli.model.fill_hints import cell_hint
 from lianchuang_cli.model.profile import Education
 from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Indicator, Rubric, VetoItem
-from lianchuang_cli.model.rules import (
-    BreachesRule,
-    ChangeRule,
-    CheckRule,
-    ChoiceRule,
-    CountRule,
-    JudgementRule,
-    LinearRule,
-    PercentageRule,
-    TiersRule,
-)
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.reports.wording import band_conditions_text, band_share_text
@@ -452,7 +441,7 @@ class _Writer:
             layout.COL_NAME: indicator.name,
             layout.COL_POINTS: _cell_number(indicator.points),
             layout.COL_REQUIREMENT: indicator.requirement,
-            layout.COL_KIND: layout.KIND_NAMES[rule.kind],
+            layout.COL_KIND: rule.kind_name,
             layout.COL_HINT: cell_hint(indicator),
         }
         for title, value in shown.items():
@@ -463,7 +452,7 @@ class _Writer:
             return f"{get_column_letter(columns[title])}{row}"
 
         inputs = [
-            *layout.KIND_CELLS[rule.kind].inputs,
+            *rule.cells.inputs,
             layout.COL_NOTE,
             layout.COL_ATTACHMENTS,
             layout.COL_SELF_SCORE,
@@ -476,49 +465,16 @@ class _Writer:
             else:
                 self.shown(sheet, row, columns[title], None)
         hint = cell_hint(indicator)
-        value = letter(layout.COL_VALUE)
-        if isinstance(rule, CheckRule):
-            options = (layout.YES, layout.NO)
-            self.validate(sheet, value, "list", options=options, prompt=hint, error=hint)
-        elif isinstance(rule, ChoiceRule):
-            self.validate(sheet, value, "list", options=list(rule.options), prompt=hint, error=hint)
-        elif isinstance(rule, CountRule):
-            self.validate(sheet, value, "whole", low=0, prompt=hint, error="请填写不小于0的整数")
-        elif isinstance(rule, PercentageRule):
+        for check in rule.cell_checks(indicator.points):
             self.validate(
                 sheet,
-                value,
-                "decimal",
-                low=0,
-                high=100,
-                prompt=hint,
-                error="请填写0到100之间的数字",
-            )
-            for title in (layout.COL_PART, layout.COL_WHOLE):
-                self.validate(sheet, letter(title), "whole", low=0, error="请填写不小于0的整数")
-        elif isinstance(rule, TiersRule | LinearRule):
-            low, high = rule.min_value, rule.max_value
-            shown_range = (
-                f"{fmt(low) if low is not None else ''}–{fmt(high) if high is not None else ''}"
-            )
-            error = "请填写数字" + (
-                f"（范围{shown_range}）" if low is not None or high is not None else ""
-            )
-            self.validate(sheet, value, "decimal", low=low, high=high, prompt=hint, error=error)
-        elif isinstance(rule, BreachesRule):
-            for title in (layout.COL_WHOLE, layout.COL_BREACHES):
-                where = letter(title)
-                self.validate(
-                    sheet, where, "whole", low=0, prompt=hint, error="请填写不小于0的整数"
-                )
-        elif isinstance(rule, ChangeRule):
-            for title in (layout.COL_VALUE, layout.COL_PREVIOUS):
-                where = letter(title)
-                self.validate(sheet, where, "decimal", prompt=hint, error="请填写数字")
-        elif isinstance(rule, JudgementRule):
-            error = f"请填写0到{fmt(indicator.points)}之间的评定分数"
-            self.validate(
-                sheet, value, "decimal", low=0, high=indicator.points, prompt=hint, error=error
+                letter(check.column),
+                check.kind,
+                low=check.low,
+                high=check.high,
+                options=check.options,
+                prompt=hint if check.prompt else "",
+                error=hint if check.error is None else check.error,
             )
         if indicator.not_applicable_when:
             self.validate(
@@ -552,11 +508,11 @@ class _Writer:
                 self.cannot([*at, key], f"未知的键“{key}”", key=True)
         value = raw.get("value")
         rule = indicator.rule
-        columns = _PAIR_COLUMNS.get(type(rule)) if isinstance(value, dict) else None
-        if columns is not None and isinstance(value, dict) and set(value) <= set(columns):
+        columns = rule.cells.field_columns if isinstance(value, dict) else None
+        if columns and isinstance(value, dict) and set(value) <= set(columns):
             for key, title in columns.items():
                 cells[title] = value.get(key)
-        elif isinstance(value, bool) and isinstance(rule, CheckRule):
+        elif isinstance(value, bool) and rule.cells.reading == "yes/no":
             cells[layout.COL_VALUE] = layout.YES if value else layout.NO
         elif _is_scalar(value):
             cells[layout.COL_VALUE] = value
@@ -665,15 +621,6 @@ class _Writer:
                 error=f"请选“{layout.YES}”或“{layout.NO}”",
             )
         self.protect(sheet)
-
-
-# Rule kinds whose value is a small mapping: each key goes to its own column of the indicator sheet.
-_PAIR_COLUMNS: dict[type, dict[str, str]] = {
-    PercentageRule: {"part": layout.COL_PART, "whole": layout.COL_WHOLE},
-    BreachesRule: {"total": layout.COL_WHOLE, "breaches": layout.COL_BREACHES},
-    ChangeRule: {"current": layout.COL_VALUE, "previous": layout.COL_PREVIOUS},
-    JudgementRule: {"score": layout.COL_VALUE, "reason": layout.COL_REASON},
-}
 
 
 def _is_scalar(value: Any) -> bool:

@@ -21,7 +21,7 @@ from lianchuang_cli.model.rubric import (
     RatingBand,
     Rubric,
 )
-from lianchuang_cli.model.rules import Breaches, Change, ChangeRule, Judgement, Outcome, Ratio
+from lianchuang_cli.model.rules import Change, ChangeRule, Outcome
 from lianchuang_cli.results import (
     Adjustment,
     BandConditionResult,
@@ -394,29 +394,6 @@ _Remembered = tuple[Decimal, Status, str, str, str]
 _memos: WeakKeyDictionary[LoadedRubric, dict[tuple[object, ...], _Remembered]] = WeakKeyDictionary()
 
 
-def _value_key(value: object) -> tuple[object, ...] | None:
-    """A key equal only for values that score identically, or None to score without memo.
-
-    Decimals are keyed by their text so that 2.5 and 2.50 (equal, but not the same digits) never
-    share an outcome; only the value types of the plain rule kinds are remembered.
-    """
-    kind = type(value)
-    if kind is Decimal:
-        return (kind, str(value))
-    if kind is bool or kind is int or kind is str:
-        return (kind, value)
-    if kind is Ratio:
-        assert isinstance(value, Ratio)
-        return (kind, value.part, value.whole)
-    if kind is Judgement:
-        assert isinstance(value, Judgement)
-        return (kind, str(value.score), value.reason)
-    if kind is Breaches:
-        assert isinstance(value, Breaches)
-        return (kind, value.total, value.breaches)
-    return None
-
-
 def _status(score: Decimal, points: Decimal) -> Status:
     return "full" if score == points else "zero" if score == 0 else "partial"
 
@@ -461,7 +438,7 @@ def _score_indicators(
         elif kind is bool or kind is int or kind is str:
             remembered = memo.get((indicator_id, kind, value))
         else:
-            value_key = _value_key(value)
+            value_key = item[1].rule.value_key(value)
             remembered = None if value_key is None else memo.get((indicator_id, *value_key))
         if remembered is None:
             scored = _outcome(loaded.rubric, memo, item, value, self_scores, line, provenance, cell)
@@ -550,7 +527,7 @@ def _outcome(
         outcome.explanation,
         outcome.action,
     )
-    value_key = _value_key(value)
+    value_key = indicator.rule.value_key(value)
     if value_key is not None:
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()

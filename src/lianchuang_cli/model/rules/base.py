@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -12,10 +12,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     model_validator,
 )
 
 from lianchuang_cli.decimals import ZERO, fmt, out_of_range, shorten
+from lianchuang_cli.model.rules.cells import COL_VALUE, CellCheck, KindCells
 
 
 def _reject_bool(value: Any) -> Any:
@@ -106,6 +108,21 @@ def action_if_lost(points: Decimal, earned: Decimal, action: str) -> str:
     return action if earned < points else ""
 
 
+QuickRead = Literal["as typed", "number", "percentage", "schema"]
+"""How the common case of a YAML entry is read without the full check (``model/fast_path``): a
+value the kind ``takes_as_typed``, a plain number, a plain number within 0–100, or the schema."""
+
+
+def scalar_key(value: Any) -> tuple[object, ...] | None:
+    """The memo key of a plain value: decimals by their text (2.5 and 2.50 never share)."""
+    kind = type(value)
+    if kind is Decimal:
+        return (kind, str(value))
+    if kind is bool or kind is int or kind is str:
+        return (kind, value)
+    return None
+
+
 class RuleBase(Frozen):
     """What most rule kinds share: full marks at best, zero at worst, no check beyond the value's type.
 
@@ -113,9 +130,44 @@ class RuleBase(Frozen):
     number may carry); ``number_unit`` and ``percent_reference`` are read by the value normaliser.
     ``assessor_grade`` is true for a kind whose value is an assessor's grade: the unit cannot
     change it itself, so the next-rating advice never proposes it.
+
+    Every kind describes itself (tests/test_rule_kinds.py checks each one): its Chinese name
+    (``kind_name``), the shape of its value (``value_schema``, narrowed for editors by
+    ``narrow_json_schema``), its workbook cells (``cells``) and their validation
+    (``cell_checks``), how to fill it in a workbook (``cell_hint``) and in YAML (``value_hint``),
+    how its entries are read quickly (``quick_read``) and how its outcomes are remembered
+    (``value_key``).
     """
 
     assessor_grade: ClassVar[bool] = False
+    kind_name: ClassVar[str]
+    """What the kind is called in anything a user reads (``rubric show``, the 评分方式 column)."""
+    value_schema: ClassVar[TypeAdapter[Any]]
+    cells: ClassVar[KindCells]
+    quick_read: ClassVar[QuickRead]
+
+    def value_key(self, value: Any) -> tuple[object, ...] | None:
+        """A key equal only for values that score identically, or None: scored without memo."""
+        return scalar_key(value)
+
+    def takes_as_typed(self, value: Any) -> bool:
+        """Whether a YAML value is, as it is, the value to score (``quick_read`` "as typed").
+
+        Only for values the schema returns unchanged and ``check_value`` accepts: the fast
+        reader then skips both (tests/test_fast_path.py compares it with the full check).
+        """
+        return False
+
+    def cell_hint(self, points: Decimal) -> str:
+        """How to fill the indicator's row of the workbook (the YAML hint, unless it differs)."""
+        return str(getattr(self, "value_hint"))  # noqa: B009 - a property or a ClassVar
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        """The template's validation of the answer's cells."""
+        raise NotImplementedError(type(self).__name__)
+
+    def narrow_json_schema(self, schema: dict[str, Any], points: Decimal) -> None:
+        """Add to the value's JSON Schema what the rule knows beyond the value's type."""
 
     @property
     def number_unit(self) -> str | None:
@@ -146,6 +198,24 @@ class Bounded(RuleBase):
     unit: str = ""
     min_value: Number | None = None
     max_value: Number | None = None
+
+    cells: ClassVar[KindCells] = KindCells("rule unit")
+    quick_read: ClassVar[QuickRead] = "number"
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        low, high = self.min_value, self.max_value
+        error = "请填写数字"
+        if low is not None or high is not None:
+            shown = f"{fmt(low) if low is not None else ''}–{fmt(high) if high is not None else ''}"
+            error += f"（范围{shown}）"
+        return (CellCheck(COL_VALUE, "decimal", error, low, high),)
+
+    def narrow_json_schema(self, schema: dict[str, Any], points: Decimal) -> None:
+        if schema.get("type") == "number":
+            if self.min_value is not None:
+                schema["minimum"] = float(self.min_value)
+            if self.max_value is not None:
+                schema["maximum"] = float(self.max_value)
 
     @property
     def number_unit(self) -> str | None:

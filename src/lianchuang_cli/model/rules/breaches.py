@@ -14,7 +14,24 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, TypeAdapter, model_validator
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.model.rules.base import Count, Frozen, Outcome, Points, RuleBase
+from lianchuang_cli.model.rules.base import (
+    Count,
+    Frozen,
+    Outcome,
+    Points,
+    QuickRead,
+    RuleBase,
+    scalar_key,
+)
+from lianchuang_cli.model.rules.cells import (
+    COL_BREACHES,
+    COL_VALUE,
+    COL_WHOLE,
+    WHOLE_NUMBER_ERROR,
+    CellCheck,
+    CellField,
+    KindCells,
+)
 
 Text = Annotated[str, Field(min_length=1)]
 
@@ -41,7 +58,31 @@ class BreachesRule(RuleBase):
     deduct_per_breach: Points
     unit: str = "件"
 
+    kind_name: ClassVar[str] = "违规件数扣分"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Breaches)
+    cells: ClassVar[KindCells] = KindCells(
+        "number",
+        (CellField("total", COL_WHOLE), CellField("breaches", COL_BREACHES)),
+        value_cell=False,
+        misplaced=f"本项不填“{COL_VALUE}”，请在“{COL_WHOLE}”“{COL_BREACHES}”分别填写件数",
+    )
+    quick_read: ClassVar[QuickRead] = "schema"
+
+    def value_key(self, value: Any) -> tuple[object, ...] | None:
+        if type(value) is Breaches:
+            return (Breaches, value.total, value.breaches)
+        return scalar_key(value)
+
+    def cell_hint(self, points: Decimal) -> str:
+        return (
+            f"在“{COL_WHOLE}”填全年{self.subject}{self.unit}数，在“{COL_BREACHES}”"
+            f"填其中{self.breach}的{self.unit}数；全年没有{self.subject}的都填0"
+        )
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        return tuple(
+            CellCheck(c, "whole", WHOLE_NUMBER_ERROR, low=0) for c in (COL_WHOLE, COL_BREACHES)
+        )
 
     @property
     def value_hint(self) -> str:

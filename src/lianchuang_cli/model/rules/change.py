@@ -25,9 +25,17 @@ from lianchuang_cli.model.rules.base import (
     Number,
     Outcome,
     Points,
+    QuickRead,
     RuleBase,
     Score,
     action_if_lost,
+)
+from lianchuang_cli.model.rules.cells import (
+    COL_PREVIOUS,
+    COL_VALUE,
+    CellCheck,
+    CellField,
+    KindCells,
 )
 
 NonNegative = Score
@@ -53,7 +61,22 @@ class ChangeRule(RuleBase):
     unit: str = "%"
     without_previous: Literal["not_applicable", "flat"] = "not_applicable"
 
+    kind_name: ClassVar[str] = "逐年比较"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Change)
+    cells: ClassVar[KindCells] = KindCells(
+        "number", (CellField("current", COL_VALUE), CellField("previous", COL_PREVIOUS))
+    )
+    quick_read: ClassVar[QuickRead] = "schema"
+
+    def value_key(self, value: Any) -> tuple[object, ...] | None:
+        # Not remembered: a comparison is cheap to score, and rarely repeats across units.
+        return None
+
+    def cell_hint(self, points: Decimal) -> str:
+        return f"“{COL_VALUE}”填本年数值，“{COL_PREVIOUS}”填上年数值（单位：{self.unit}）"
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        return tuple(CellCheck(c, "decimal", "请填写数字") for c in (COL_VALUE, COL_PREVIOUS))
 
     @model_validator(mode="after")
     def _ordered(self) -> ChangeRule:

@@ -13,8 +13,10 @@ from pydantic import (
 from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
     Outcome,
+    QuickRead,
     RuleBase,
 )
+from lianchuang_cli.model.rules.cells import COL_VALUE, NO, YES, CellCheck, KindCells
 
 
 class CheckRule(RuleBase):
@@ -22,8 +24,20 @@ class CheckRule(RuleBase):
 
     kind: Literal["check"]
 
+    kind_name: ClassVar[str] = "达标得分"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Annotated[bool, Field(strict=True)])
     value_hint: ClassVar[str] = "已落实填 true，未落实填 false"
+    cells: ClassVar[KindCells] = KindCells("yes/no")
+    quick_read: ClassVar[QuickRead] = "as typed"
+
+    def takes_as_typed(self, value: Any) -> bool:
+        return type(value) is bool
+
+    def cell_hint(self, points: Decimal) -> str:
+        return f"已落实选“{YES}”，未落实选“{NO}”"
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        return (CellCheck(COL_VALUE, "list", options=(YES, NO)),)
 
     def example(self, points: Decimal) -> str:
         return "true"

@@ -16,9 +16,11 @@ from pydantic import (
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
     Outcome,
+    QuickRead,
     RuleBase,
     SignedScore,
 )
+from lianchuang_cli.model.rules.cells import COL_VALUE, CellCheck, KindCells
 
 
 def _yes_no_as_word(value: Any) -> Any:
@@ -41,9 +43,12 @@ class ChoiceRule(RuleBase):
     # (a threshold) that the old answer was never checked against.
     earlier_values: dict[str, str] = {}
 
+    kind_name: ClassVar[str] = "选项计分"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(
         Annotated[str, BeforeValidator(_yes_no_as_word)]
     )
+    cells: ClassVar[KindCells] = KindCells("text")
+    quick_read: ClassVar[QuickRead] = "as typed"
 
     @model_validator(mode="after")
     def _earlier_values_name_options(self) -> ChoiceRule:
@@ -59,6 +64,19 @@ class ChoiceRule(RuleBase):
     @property
     def value_hint(self) -> str:
         return "从以下选项中选填一项：" + "、".join(self.options)
+
+    def takes_as_typed(self, value: Any) -> bool:
+        # check_value accepts exactly the options.
+        return type(value) is str and value in self.options
+
+    def cell_hint(self, points: Decimal) -> str:
+        return "从下拉列表选择：" + "、".join(self.options)
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        return (CellCheck(COL_VALUE, "list", options=tuple(self.options)),)
+
+    def narrow_json_schema(self, schema: dict[str, Any], points: Decimal) -> None:
+        schema["enum"] = list(self.options)
 
     def example(self, points: Decimal) -> str:
         return next(iter(self.options))

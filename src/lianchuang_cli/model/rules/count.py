@@ -16,8 +16,10 @@ from lianchuang_cli.model.rules.base import (
     Count,
     Outcome,
     Points,
+    QuickRead,
     RuleBase,
 )
+from lianchuang_cli.model.rules.cells import COL_VALUE, WHOLE_NUMBER_ERROR, CellCheck, KindCells
 
 
 class CountRule(RuleBase):
@@ -28,7 +30,16 @@ class CountRule(RuleBase):
     deduct_per_miss: Points
     unit: str = "次"
 
+    kind_name: ClassVar[str] = "计次扣分"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Count)
+    cells: ClassVar[KindCells] = KindCells("rule unit")
+    quick_read: ClassVar[QuickRead] = "as typed"
+
+    def takes_as_typed(self, value: Any) -> bool:
+        return type(value) is int and 0 <= value <= MAX_COUNT
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        return (CellCheck(COL_VALUE, "whole", WHOLE_NUMBER_ERROR, low=0),)
 
     @property
     def number_unit(self) -> str | None:

@@ -13,9 +13,12 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
     Judgement,
     Outcome,
+    QuickRead,
     RuleBase,
     action_if_lost,
+    scalar_key,
 )
+from lianchuang_cli.model.rules.cells import COL_REASON, COL_VALUE, CellCheck, CellField, KindCells
 
 
 class JudgementRule(RuleBase):
@@ -24,9 +27,34 @@ class JudgementRule(RuleBase):
     kind: Literal["judgement"]
     guidance: str = ""
 
+    kind_name: ClassVar[str] = "评议"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Judgement)
     assessor_grade: ClassVar[bool] = True
     value_hint: ClassVar[str] = "写成{score: 评定分数, reason: 评定理由}；低于满分时必须写理由"
+    cells: ClassVar[KindCells] = KindCells(
+        "number",
+        (CellField("score", COL_VALUE), CellField("reason", COL_REASON, "text")),
+        omit_empty=True,
+    )
+    quick_read: ClassVar[QuickRead] = "schema"
+
+    def value_key(self, value: Any) -> tuple[object, ...] | None:
+        if type(value) is Judgement:
+            return (Judgement, str(value.score), value.reason)
+        return scalar_key(value)
+
+    def cell_hint(self, points: Decimal) -> str:
+        hint = f"“{COL_VALUE}”填评定分数（0–{fmt(points)}），低于满分时必须在“{COL_REASON}”写明理由"
+        return f"{hint}；{self.guidance}" if self.guidance else hint
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        error = f"请填写0到{fmt(points)}之间的评定分数"
+        return (CellCheck(COL_VALUE, "decimal", error, low=0, high=points),)
+
+    def narrow_json_schema(self, schema: dict[str, Any], points: Decimal) -> None:
+        score = schema.get("properties", {}).get("score")
+        if isinstance(score, dict):
+            score["maximum"] = float(points)
 
     def example(self, points: Decimal) -> str:
         return f'{{score: {fmt(points)}, reason: ""}}'

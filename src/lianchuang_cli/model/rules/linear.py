@@ -27,6 +27,7 @@ class LinearRule(Bounded):
     zero_at: Number
     full_at: Number
 
+    kind_name: ClassVar[str] = "按比例计分"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
 
     @model_validator(mode="after")

@@ -18,9 +18,20 @@ from lianchuang_cli.model.rules.base import (
     Number,
     Outcome,
     Points,
+    QuickRead,
     Ratio,
     RuleBase,
     action_if_lost,
+    scalar_key,
+)
+from lianchuang_cli.model.rules.cells import (
+    COL_PART,
+    COL_VALUE,
+    COL_WHOLE,
+    WHOLE_NUMBER_ERROR,
+    CellCheck,
+    CellField,
+    KindCells,
 )
 
 
@@ -28,6 +39,7 @@ class PercentageRule(RuleBase):
     """A share that must reach a threshold: "低于55%的，每低1个百分点扣1分"."""
 
     kind: Literal["percentage"]
+    kind_name: ClassVar[str] = "百分比扣分"
     threshold: Annotated[Decimal, Field(gt=0, le=100)]
     deduct_per_point: Points
     unit: str = "人"
@@ -40,6 +52,32 @@ class PercentageRule(RuleBase):
             Discriminator(lambda v: "counts" if isinstance(v, dict) else "percent"),
         ]
     )
+    cells: ClassVar[KindCells] = KindCells(
+        "rule unit",
+        (CellField("part", COL_PART), CellField("whole", COL_WHOLE)),
+        misplaced=f"“{COL_VALUE}”（百分比）与“{COL_PART}”“{COL_WHOLE}”只能填写一种；请清空其中一种",
+    )
+    quick_read: ClassVar[QuickRead] = "percentage"
+
+    def value_key(self, value: Any) -> tuple[object, ...] | None:
+        if type(value) is Ratio:
+            return (Ratio, value.part, value.whole)
+        return scalar_key(value)
+
+    def cell_hint(self, points: Decimal) -> str:
+        return (
+            f"“{COL_VALUE}”填百分比数字（如{fmt(self.threshold)}，不带%也可）；"
+            f"或在“{COL_PART}”“{COL_WHOLE}”分别填达标{self.unit}数和总{self.unit}数"
+        )
+
+    def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
+        return (
+            CellCheck(COL_VALUE, "decimal", "请填写0到100之间的数字", low=0, high=100),
+            *(
+                CellCheck(c, "whole", WHOLE_NUMBER_ERROR, low=0, prompt=False)
+                for c in (COL_PART, COL_WHOLE)
+            ),
+        )
 
     @property
     def number_unit(self) -> str | None:

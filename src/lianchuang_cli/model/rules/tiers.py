@@ -36,6 +36,7 @@ class TiersRule(Bounded):
     # (tiers-order, tiers-range), which also runs whenever a rubric is loaded for grading.
     bands: Annotated[list[Tier], Field(min_length=2)]
 
+    kind_name: ClassVar[str] = "分档计分"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
 
     @property
