@@ -169,3 +169,30 @@ def test_rating_reason_in_every_batch_ranking(tmp_path: Path) -> None:
     fresh = batch("--format", "csv", "--rubric", str(rubric))
     assert batch("--format", "csv", "--rubric", str(rubric), *cache) == fresh
     assert REASON in fresh
+
+
+def test_source_date_epoch_makes_workbooks_reproducible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``batch``/``score --format xlsx`` record SOURCE_DATE_EPOCH as the creation time when it is
+    set: the same evidence then gives the same workbook bytes (a publication pack's guarantee,
+    available to every run)."""
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from lianchuang_cli.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00:00 UTC
+    for command in ("batch", "score"):
+        books = []
+        for name in ("a.xlsx", "b.xlsx"):
+            result = CliRunner().invoke(
+                main,
+                [command, *map(str, VALID[:2]), "--format", "xlsx", "-o", str(tmp_path / name)],
+            )
+            assert result.exit_code == 0, result.output
+            books.append((tmp_path / name).read_bytes())
+            core = zipfile.ZipFile(tmp_path / name).read("docProps/core.xml").decode()
+            assert "2026-01-01T00:00:00Z" in core
+        assert books[0] == books[1], command

@@ -30,6 +30,7 @@ from lianchuang_cli.commands.reporting import (
     gate_failures,
     jobs_option,
     progress_bar,
+    recorded_time,
     rubric_reads,
     write_report,
 )
@@ -135,7 +136,9 @@ def batch(
         ):
             summary = graded.summary
             gate_messages = gate_failures(summary, threshold, min_rating)
-            options = ReportOptions(width=width(), color=color() and output is None)
+            options = ReportOptions(
+                width=width(), color=color() and output is None, created=recorded_time()
+            )
             write_report(output_format, graded.report(options), output)
             if output_format != "table" or output is not None:
                 echo_some_problems(graded.invalid)

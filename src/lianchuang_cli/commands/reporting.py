@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +71,18 @@ def echo_cache_rejected(count: int) -> None:
             "结果不受影响。",
             err=True,
         )
+
+
+def recorded_time() -> datetime | None:
+    """The creation time a workbook records: ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when
+    set, so that the same evidence gives the same bytes (reproducible-builds.org); else None (now)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def write_report(name: str, report: Report, output: Path | None) -> None:

@@ -25,6 +25,7 @@ from lianchuang_cli.commands.reporting import (
     echo_cache_rejected,
     echo_gate_failures,
     gate_failures,
+    recorded_time,
     rubric_reads,
     write_report,
 )
@@ -93,7 +94,10 @@ def score(
             summary = batch.summary
             gate_messages = gate_failures(summary, threshold, min_rating)
             options = ReportOptions(
-                width=width(), color=color() and output is None, unit_panels=True
+                width=width(),
+                color=color() and output is None,
+                unit_panels=True,
+                created=recorded_time(),
             )
             report = batch.report(options)
             if output_format != "table" or summary.graded:
