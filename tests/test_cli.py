@@ -232,30 +232,6 @@ def test_help_does_not_build_the_models() -> None:
     run_python(code)
 
 
-def test_pydantic_plugin_loader_stand_in() -> None:
-    """The CLI stands in for pydantic's plugin loader (plugins are disabled) so that
-    ``importlib.metadata`` is not imported; pydantic must use nothing else of that module."""
-    import pydantic
-
-    package = Path(pydantic.__file__).parent
-    uses = {
-        line.strip()
-        for path in package.rglob("*.py")
-        if path.name != "_loader.py"
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if "_loader" in line and "import" in line
-    }
-    assert uses == {"from ._loader import get_plugins"}
-    code = (
-        "import sys\n"
-        "from lianchuang_cli import cli\n"
-        "from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir\n"
-        "assert load_rubric(shipped_rubrics_dir() / 'village.yaml').rubric.id == 'village'\n"
-        "assert 'importlib.metadata' not in sys.modules\n"
-    )
-    run_python(code)
-
-
 def test_every_command_module_is_registered() -> None:
     """Commands load lazily from ``COMMANDS``: a command module missing there would silently
     vanish from the tool; each entry names a module whose function is the command of that name."""
