@@ -302,6 +302,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
+        # A rubric cache of this run's own: the user's is shared with whatever else runs on the
+        # machine (other checkouts, other versions), which may push this version's entry out
+        # between runs and make start-up check the rubric afresh.
+        os.environ["LIANCHUANG_CACHE_HOME"] = str(scratch / "rubric-cache")
         folder = args.keep or scratch / "evidence"
         folder.mkdir(parents=True, exist_ok=True)
         if not any(folder.glob("*.yaml")):
