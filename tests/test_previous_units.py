@@ -177,3 +177,23 @@ def test_every_format_says_it_happened(last_year: dict[str, Any], tmp_path: Path
         assert "新塘村党支部" in text, name
         if name != "json":
             assert "上年结果核对" in text, name
+
+
+def test_a_contradicted_share_of_townships_is_not_compared(tmp_path: Path) -> None:
+    """Last year's county says 0 of 3 五个好 townships while its rows rate 桃源镇 优秀: reported,
+    and (as it says) not compared — before, the reported figure was still used for the trend."""
+    data = json.loads((DEMO / "last-year-2025.json").read_text(encoding="utf-8"))
+    for item in data["results"][0]["linked"]:
+        if item["indicator"] == "five_good_townships_trend":
+            item.update(part=0, value=0)
+    path = tmp_path / "last-year.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["grade-tree", str(DEMO), "--previous", str(path), "--format", "json"]
+    )
+    output = json.loads(result.stdout)
+    assert [p["code"] for p in output["problems"]] == ["previous-contradiction"]
+    county = {i["indicator"]: i for i in output["results"][0]["linked"]}
+    trend = county["five_good_townships_trend"]
+    assert (trend["previous"], trend["score"]) == (None, None)
+    assert "自相矛盾" in trend["previous_source"]

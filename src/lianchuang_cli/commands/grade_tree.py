@@ -62,14 +62,12 @@ def grade_tree(
     from lianchuang_cli.commands.output import rubric_reads
     from lianchuang_cli.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.errors import InputError
-    from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
     from lianchuang_cli.scoring.summary import QuotaError
     from lianchuang_cli.tree.grade import grade_tree as grade
     from lianchuang_cli.tree.previous import (
         PreviousFigures,
-        check_units,
+        check_against,
         load_previous,
-        previous_problems,
     )
 
     quotas = parse_quotas(quota_texts)
@@ -81,29 +79,24 @@ def grade_tree(
         check_output_path(output, reads)
     previous: PreviousFigures = {}
     previous_year: int | None = None
-    contradictions = []
     if previous_path is not None:
         try:
             previous, previous_year = load_previous(previous_path)
         except InputError as exc:
             echo_problems(exc.problems)
             sys.exit(EXIT_INPUT_ERROR)
-        # A share of 五个好 townships is checked against the township rows rated at the top.
-        top = load_rubric(shipped_rubrics_dir() / "township.yaml").rubric.ratings[0].name
-        contradictions = previous_problems(previous_path, top_rating=top)
     try:
         tree = grade(
             folder,
             previous=previous,
             previous_file=str(previous_path) if previous_path else "",
             previous_year=previous_year,
-            previous_problems=contradictions,
             quotas=quotas,
         )
     except QuotaError as exc:
         raise click.BadParameter(str(exc), param_hint="--quota") from None
-    if previous_path is not None:  # last year's units against this year's tree
-        tree = check_units(tree, previous_path)
+    if previous_path is not None:  # its contradictions, its units against this year's tree
+        tree = check_against(tree, previous_path)
     shown = TREE_FORMATS[output_format](tree, width=width(), color=color() and output is None)
     emit(shown, output)
     echo_problems(tree.problems)

@@ -28,7 +28,12 @@ from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.report import RankedResult, Report, ReportOptions
 from lianchuang_cli.results import FileFailure, UnitResult
 from lianchuang_cli.tree.grade import tree_files
-from lianchuang_cli.tree.previous import PreviousFigures, check_units, load_previous
+from lianchuang_cli.tree.previous import (
+    PreviousFigures,
+    check_against,
+    load_previous,
+    top_township_rating,
+)
 
 if TYPE_CHECKING:
     from lianchuang_cli.scoring.summary import BatchSummary
@@ -163,7 +168,10 @@ def regrade(
     previous: PreviousFigures = {}
     previous_year = None
     if request.previous is not None:
-        previous, previous_year = load_previous(request.previous, name=request.previous_name)
+        top = top_township_rating(request.rubrics.get("township"))
+        previous, previous_year = load_previous(
+            request.previous, name=request.previous_name, top_rating=top
+        )
     # Paths relative to the folder: results are the same wherever the folder is.
     with contextlib.chdir(request.folder):
         if request.mode == "tree":
@@ -224,7 +232,8 @@ def _tree(
         quotas=request.quotas,
     )
     if request.previous is not None:
-        tree = check_units(tree, request.previous, name=request.previous_name)
+        top = top_township_rating(rubrics.get("township"))
+        tree = check_against(tree, request.previous, name=request.previous_name, top_rating=top)
     outputs = {RESULTS_JSON: render_tree_json(tree).encode("utf-8")}
     everything = render_all is None or render_all(outputs[RESULTS_JSON])
     if everything:

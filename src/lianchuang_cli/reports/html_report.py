@@ -21,7 +21,7 @@ from lianchuang_cli.report import Report
 from lianchuang_cli.reports import html_charts, tree_view, wording
 from lianchuang_cli.reports.rows import INVALID_HEADER, invalid_rows, ranking_header, ranking_row
 from lianchuang_cli.results import IndicatorResult, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary
+from lianchuang_cli.scoring.summary import BatchSummary, Placement
 
 if TYPE_CHECKING:
     import jinja2
@@ -97,8 +97,9 @@ def _row(indicator: IndicatorResult) -> SheetRow:
     )
 
 
-def unit_sheet(result: UnitResult) -> UnitSheet:
-    """The view of one graded unit that the template lays out."""
+def unit_sheet(result: UnitResult, placement: Placement | None = None) -> UnitSheet:
+    """The view of one graded unit that the template lays out; ``placement``: its place in a
+    tree's level, whose quota note the sheet gives under its score."""
     groups = []
     for criterion in result.criteria:
         rows = tuple(_row(r) for r in result.indicators if r.criterion == criterion.id)
@@ -116,7 +117,7 @@ def unit_sheet(result: UnitResult) -> UnitSheet:
         max_score=fmt(result.max_score),
         over_maximum=wording.over_maximum_note(result),
         rating_class=html_charts.rating_class(result.rating, result.ratings, result.vetoed),
-        notes=tuple(wording.score_notes(result)),
+        notes=(*wording.score_notes(result), *wording.placement_notes(placement)),
         vetoes=(*wording.veto_notes(result), *wording.condition_notes(result)),
         groups=tuple(groups),
         adjustments=tuple(
@@ -363,15 +364,17 @@ def render_tree_html(tree: TreeResult) -> str:
         quota_lines=tree_view.quota_lines(tree),
         previous_lines=tree_view.previous_lines(tree),
     )
-    results: list[UnitResult] = []
+    results: list[tuple[UnitResult, Placement | None]] = []
     if tree.county is not None:
-        results.append(tree.county)
-    results.extend(n.result for n in tree.townships if n.result is not None)
-    results.extend(v for n in tree.townships for v in n.villages)
-    results.extend(u.result for u in tree.unlinked)
+        results.append((tree.county, None))
+    results.extend((n.result, n.placement) for n in tree.townships if n.result is not None)
+    results.extend(
+        pair for n in tree.townships for pair in zip(n.villages, n.placements, strict=True)
+    )
+    results.extend((u.result, None) for u in tree.unlinked)
     return render_page(
         title=overview.title,
-        sheets=(unit_sheet(r) for r in results),
+        sheets=(unit_sheet(r, placement) for r, placement in results),
         overview=overview,
         sections=[_section(node) for node in tree.townships],
     )

@@ -69,8 +69,8 @@ def _unit_panel(result: UnitResult, level: str, placement: Placement | None = No
     summary.append(result.rating, style="bold")
     if result.rating_reason:
         summary.append(f"\n{wording.rating_reason_text(result)}")
-    if placement is not None and placement.quota_note:
-        summary.append(f"\n名额后等级 {placement.rating}：{placement.quota_note}", style="bold")
+    for note in wording.placement_notes(placement):
+        summary.append(f"\n{note}", style="bold")
     for reason in result.veto_reasons:
         summary.append(f"\n一票否决：{reason}", style="bold red")
     for note in wording.condition_notes(result):

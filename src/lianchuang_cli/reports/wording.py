@@ -286,6 +286,13 @@ def quota_mark(placement: Placement, rating_by_score: str) -> str:
     return f"名额顺延（按得分为{rating_by_score}）"
 
 
+def placement_notes(placement: Placement | None) -> tuple[str, ...]:
+    """A unit's rating after a tree level's quotas, when a quota moved or tied it."""
+    if placement is None or not placement.quota_note:
+        return ()
+    return (f"名额后等级 {placement.rating}：{placement.quota_note}",)
+
+
 def quota_marked(placement: Placement, rating_by_score: str) -> str:
     """A rating after quotas with the quota's mark: "优秀（名额线并列）", "良好" when untouched."""
     mark = quota_mark(placement, rating_by_score)

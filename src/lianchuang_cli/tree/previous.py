@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lianchuang_cli.errors import InputError, Problem, os_reason
+from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.tree.results import SeenUnit, TreeResult
 
 PreviousFigures = dict[tuple[str, str], tuple[Decimal | None, str]]
@@ -17,10 +18,21 @@ PreviousFigures = dict[tuple[str, str], tuple[Decimal | None, str]]
 contradicts is None, with the contradiction in place of the source."""
 
 
-def load_previous(path: Path, *, name: str = "") -> tuple[PreviousFigures, int | None]:
+def top_township_rating(rubric: Path | None = None) -> str:
+    """The top rating of the township rubric (the shipped one unless given): a share of 五个好
+    townships in last year's file is checked against its township rows rated so."""
+    path = rubric or shipped_rubrics_dir() / "township.yaml"
+    return load_rubric(path).rubric.ratings[0].name
+
+
+def load_previous(
+    path: Path, *, name: str = "", top_rating: str | None = None
+) -> tuple[PreviousFigures, int | None]:
     """Read each county's and township's linked figures and the year they belong to.
 
-    ``name`` is how the file is cited in sources and problems (its path unless given).
+    ``name`` is how the file is cited in sources and problems (its path unless given);
+    ``top_rating`` as ``top_township_rating`` gives it (by default, the shipped rubric's). A
+    figure the file contradicts is left out, as ``previous_problems`` reports it.
     """
     name = name or str(path)
     try:
@@ -46,7 +58,10 @@ def load_previous(path: Path, *, name: str = "") -> tuple[PreviousFigures, int |
         raise InputError([Problem(name, 1, 1, message)])
     figures: PreviousFigures = {}
     years: set[int] = set()
-    _, contradicted = _contradictions(path.read_text(encoding="utf-8-sig"), units, name)
+    if top_rating is None:
+        top_rating = top_township_rating()
+    text = path.read_text(encoding="utf-8-sig")
+    _, contradicted = _contradictions(text, units, name, top_rating)
     for key, line in contradicted.items():
         figures[key] = (None, f"{name}第{line}行：上年结果自相矛盾（见该处的错误），未作比较")
     for unit in units:
@@ -214,9 +229,18 @@ class _Row:
     column: int
 
 
-def check_units(tree: TreeResult, path: Path, *, name: str = "") -> TreeResult:
-    """``tree`` with last year's units compared with this year's (see ``unit_problems``)."""
-    found = unit_problems(tree, path, name=name or str(path))
+def check_against(
+    tree: TreeResult, path: Path, *, name: str = "", top_rating: str | None = None
+) -> TreeResult:
+    """``tree`` with what checking last year's file finds: where it contradicts itself
+    (``previous_problems``, with ``load_previous``'s ``top_rating``) and its units against this
+    year's (``unit_problems``)."""
+    name = name or str(path)
+    top = top_township_rating() if top_rating is None else top_rating
+    found = [
+        *previous_problems(path, name=name, top_rating=top),
+        *unit_problems(tree, path, name=name),
+    ]
     if not found:
         return tree
     problems = sorted((*tree.problems, *found), key=lambda p: (p.file, p.line, p.column))
