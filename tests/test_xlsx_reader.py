@@ -16,7 +16,8 @@ from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading import grade_file, load_evidence
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reading import xlsx_layout as layout
-from lianchuang_cli.reading.xlsx_reader import number_from_text, read_workbook
+from lianchuang_cli.reading.xlsx_reader import read_workbook
+from lianchuang_cli.reading.xlsx_values import number_from_text
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.xlsx_template import render_workbook
 from lianchuang_cli.results import FileFailure, UnitResult

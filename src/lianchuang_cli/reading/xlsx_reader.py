@@ -3,8 +3,9 @@
 What a cell holds is not always what its owner typed: Excel stores every number as a float, a
 percent-formatted cell holds 0.93 for "93%", WPS and pasted data leave numbers as text ("12",
 "９３%"), dates arrive as datetimes, and a merged range keeps its value in the top-left cell only.
-This module turns cells into the values the user meant and remembers which cell each came from,
-so that evidence checking can point at ``Sheet!C12`` exactly as it points at a YAML line.
+This module walks the sheets, turns cells into the values the user meant (``xlsx_values``) and
+remembers which cell each came from (``xlsx_document``), so that evidence checking can point at
+``Sheet!C12`` exactly as it points at a YAML line.
 """
 
 from __future__ import annotations
@@ -12,25 +13,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
-import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from lianchuang_cli.decimals import to_halfwidth
 from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.model.rules import RULE_CLASS_BY_KIND
 from lianchuang_cli.model.rules.cells import KindCells, Reading
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
 from lianchuang_cli.reading.formats import foreign_advice
-from lianchuang_cli.reading.xlsx_cells import Sheet, Workbook, WorkbookError, column_letter
+from lianchuang_cli.reading.xlsx_cells import Sheet, Workbook, WorkbookError
+from lianchuang_cli.reading.xlsx_document import WorkbookDocument as WorkbookDocument
+from lianchuang_cli.reading.xlsx_document import cell_name
 from lianchuang_cli.reading.xlsx_layout import XLSX_SUFFIXES as XLSX_SUFFIXES
 from lianchuang_cli.reading.xlsx_layout import is_workbook as is_workbook
+from lianchuang_cli.reading.xlsx_values import (
+    cell_text,
+    is_percent_format,
+    number_from_float,
+    number_from_text,
+    split_list,
+    truth,
+)
 from lianchuang_cli.reading.yaml_reader import _read_regular_file
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -40,104 +47,7 @@ MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 """Refuse zip bombs before any part is inflated."""
 
 
-_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
-_DECIMAL_RE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
-_THOUSANDS_RE = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
-_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
-_TRUE_WORDS = frozenset({"是", "√", "✓", "true", "yes", "y", "1"})
-_FALSE_WORDS = frozenset({"否", "×", "✗", "false", "no", "n", "0"})
-_LIST_SEPARATORS = re.compile(r"[；;\n]+")
 _REQUIRED_TEXT = frozenset({"name", "code"})
-
-
-@dataclass(frozen=True, slots=True)
-class WorkbookDocument:
-    """A read evidence workbook: plain values shaped like a YAML evidence file, and their cells."""
-
-    name: str
-    data: Any
-    sha256: str
-    cells: dict[tuple[str | int, ...], Location] = field(repr=False)
-    reading_problems: tuple[Problem, ...] = ()
-    """Cells the reader could not take (listed with what evidence checking finds)."""
-    form: ClassVar[str] = "xlsx"
-    _prefixes: list[frozenset[tuple[str | int, ...]]] = field(
-        default_factory=list, repr=False, compare=False
-    )
-    """Every leading part of a known path, built when a problem is first located."""
-
-    def location(self, loc: Sequence[str | int], *, key: bool = False) -> Location:
-        """Return the cell of the value at ``loc``; the nearest known cell when it has none.
-
-        Parts of ``loc`` that name nothing read from the workbook (pydantic's union tags) are
-        skipped, as the YAML document does.
-        """
-        if not self._prefixes:
-            cells = self.cells
-            self._prefixes.append(frozenset(p[:n] for p in cells for n in range(len(p) + 1)))
-        prefixes = self._prefixes[0]
-        path: tuple[str | int, ...] = ()
-        for part in loc:
-            if (*path, part) in prefixes:
-                path = (*path, part)
-        while path not in self.cells:
-            path = path[:-1]
-        return self.cells[path]
-
-    def key_locations(self, loc: Sequence[str | int]) -> dict[str, Location]:
-        """Return the cell of every key under ``loc``.
-
-        An indicator's is the cell its answer goes in (填写值; 达标数 or 总数 when those are
-        filled; 缺项理由 for an indicator marked not applicable), not its id cell: results and
-        gaps send the officer where the figure is typed.
-        """
-        base = tuple(loc)
-        depth = len(base) + 1
-        found = {
-            str(path[-1]): where
-            for path, where in self.cells.items()
-            if len(path) == depth and path[:-1] == base
-        }
-        if base == ("indicators",):
-            entries = self.data.get("indicators") if isinstance(self.data, dict) else None
-            for key in found:
-                entry = entries.get(key) if isinstance(entries, dict) else None
-                answer = "value"
-                if (
-                    isinstance(entry, dict)
-                    and entry.get("value") is None
-                    and "not_applicable" in entry
-                ):
-                    answer = "not_applicable"
-                found[key] = self.cells.get((*base, key, answer), found[key])
-        return found
-
-    def problem(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> Problem:
-        """Build a problem located at the cell of ``loc``, naming columns, not YAML keys."""
-        return problem_at(self.name, self.location(loc, key=key), layout.workbook_words(message))
-
-    def in_order(self, problems: Iterable[Problem]) -> list[Problem]:
-        """Problems sheet by sheet (in the workbook's order), then row by row.
-
-        On a row where the reader already found a cell it could not take, what evidence
-        checking says about the same row follows from it and is left out.
-        """
-        reading = {id(p) for p in self.reading_problems}
-        flagged = {(_sheet_of(p.cell), p.line) for p in self.reading_problems if p.cell}
-        kept = [
-            p for p in problems if id(p) in reading or (_sheet_of(p.cell), p.line) not in flagged
-        ]
-        return sorted(kept, key=_sheet_order)
-
-
-def _sheet_of(cell: str | None) -> str:
-    return (cell or "").rpartition("!")[0]
-
-
-def _sheet_order(problem: Problem) -> tuple[int, int, int]:
-    sheet = _sheet_of(problem.cell)
-    order = layout.EVIDENCE_SHEETS.index(sheet) if sheet in layout.EVIDENCE_SHEETS else -1
-    return order, problem.line, problem.column
 
 
 def read_workbook(path: str | Path, *, name: str | None = None) -> WorkbookDocument:
@@ -212,57 +122,6 @@ def _open(raw: bytes, name: str) -> zipfile.ZipFile:
     return archive
 
 
-def cell_name(sheet: str, row: int, column: int) -> str:
-    """``Sheet!C12`` for a 1-based row and column."""
-    return f"{sheet}!{column_letter(column)}{row}"
-
-
-def _number_from_float(value: float, percent: bool) -> int | Decimal:
-    # Excel keeps 15 significant digits; more would only show binary noise (0.1+0.2).
-    number = Decimal(f"{value:.15g}")
-    if percent:
-        number *= 100
-    if number == number.to_integral_value():
-        return int(number)
-    return number.normalize()
-
-
-def is_percent_format(number_format: str) -> bool:
-    """Whether a number format shows the value as a percentage (not a quoted "%" literal)."""
-    return "%" in _FORMAT_LITERALS.sub("", number_format)
-
-
-def number_from_text(text: str) -> int | Decimal | str:
-    """Read a number typed as text ("12", "９３%", "1,200", " 8.6 "); other text is returned as is."""
-    # The same full-width folding the model applies to values (decimals.to_halfwidth).
-    plain = to_halfwidth(text).strip().replace(" ", "").replace("\u3000", "")
-    plain = plain.removesuffix("%")
-    if _THOUSANDS_RE.match(plain):
-        plain = plain.replace(",", "")
-    if _INT_RE.match(plain):
-        return int(plain)
-    if _DECIMAL_RE.match(plain):
-        number = Decimal(plain)
-        return int(number) if number == number.to_integral_value() and "." not in plain else number
-    return text.strip()
-
-
-def _text(value: Any) -> str | None:
-    """A cell shown as text: numbers as written, dates as YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return layout.YES if value else layout.NO
-    if isinstance(value, float):
-        return str(_number_from_float(value, False))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
-
-
 class _Reader:
     """Walks the sheets once, building the data and recording each value's cell."""
 
@@ -307,7 +166,7 @@ class _Reader:
         if isinstance(value, str):
             return value.strip() or None
         if isinstance(value, float):
-            return _number_from_float(value, is_percent_format(number_format))
+            return number_from_float(value, is_percent_format(number_format))
         if isinstance(value, int) and not isinstance(value, bool):
             return value * 100 if is_percent_format(number_format) else value
         return value
@@ -367,7 +226,7 @@ class _Reader:
             elif key.endswith("code"):
                 value = self._code(sheet, row, label)
             else:
-                value = _text(self.value(sheet, row, 2))
+                value = cell_text(self.value(sheet, row, 2))
             if key in layout.UNIT_TOP_LEVEL:
                 self.cells[(key,)] = where
                 if value is not None:
@@ -424,7 +283,7 @@ class _Reader:
                 if flag is not None:
                     flags[path[-1]] = flag
             elif path[0] == "secretary_education":
-                profile[path[0]] = _text(self.value(sheet, row, 2))
+                profile[path[0]] = cell_text(self.value(sheet, row, 2))
             else:
                 profile[path[0]] = self.number(sheet, row, 2)
         if flags:
@@ -454,7 +313,7 @@ class _Reader:
         self.cells[("indicators",)] = self.at(title, header_row, columns[layout.COL_ID])
         indicators: dict[str, Any] = {}
         for row in [r for r in sheet.rows() if r > header_row]:
-            raw_id = _text(self.value(sheet, row, columns[layout.COL_ID]))
+            raw_id = cell_text(self.value(sheet, row, columns[layout.COL_ID]))
             if raw_id is None:
                 continue
             at = self.at(title, row, columns[layout.COL_ID])
@@ -462,7 +321,7 @@ class _Reader:
                 self.defer(at, f"指标编号“{raw_id}”重复出现；每项指标只能有一行")
                 continue
             kind_at = self.at(title, row, columns[layout.COL_KIND])
-            kind = layout.KINDS_BY_NAME.get(_text(self.value(sheet, row, kind_at.column)) or "")
+            kind = layout.KINDS_BY_NAME.get(cell_text(self.value(sheet, row, kind_at.column)) or "")
             if kind is None:
                 self.defer(
                     kind_at, "“评分方式”被改动，无法识别；请恢复原内容，或重新生成模板后填写"
@@ -493,19 +352,19 @@ class _Reader:
         entry: dict[str, Any] = {}
         na_at = cell(layout.COL_NOT_APPLICABLE)
         self.cells[(*base, "not_applicable")] = na_at
-        not_applicable = _text(self.value(sheet, row, na_at.column))
+        not_applicable = cell_text(self.value(sheet, row, na_at.column))
         if not_applicable is not None:
             entry["not_applicable"] = not_applicable
         if value is not None or not_applicable is None:
             entry["value"] = value
         note_at = cell(layout.COL_NOTE)
         self.cells[(*base, "note")] = note_at
-        note = _text(self.value(sheet, row, note_at.column))
+        note = cell_text(self.value(sheet, row, note_at.column))
         if note is not None:
             entry["note"] = note
         attachments_at = cell(layout.COL_ATTACHMENTS)
         self.cells[(*base, "attachments")] = attachments_at
-        attachments = split_list(_text(self.value(sheet, row, attachments_at.column)))
+        attachments = split_list(cell_text(self.value(sheet, row, attachments_at.column)))
         if attachments:
             entry["attachments"] = attachments
         self_at = cell(layout.COL_SELF_SCORE)
@@ -546,7 +405,7 @@ class _Reader:
     def _read(self, sheet: Sheet, where: Location, reading: Reading) -> Any:
         """One cell as a value, read as a rule kind says."""
         if reading == "text":
-            return _text(self.value(sheet, where.line, where.column))
+            return cell_text(self.value(sheet, where.line, where.column))
         if reading == "rule unit":
             return self.value(sheet, where.line, where.column)
         value = self.number(sheet, where.line, where.column)
@@ -565,15 +424,15 @@ class _Reader:
         self.cells[(key,)] = self.at(title, header_row, columns[layout.COL_EVENT_ID])
         events: list[dict[str, Any]] = []
         for row in [r for r in sheet.rows() if r > header_row]:
-            event_id = _text(self.value(sheet, row, columns[layout.COL_EVENT_ID]))
+            event_id = cell_text(self.value(sheet, row, columns[layout.COL_EVENT_ID]))
             if event_id is None:
                 continue
             id_at = self.at(title, row, columns[layout.COL_EVENT_ID])
             trigger_at = self.at(title, row, columns[trigger])
             note_at = self.at(title, row, columns[layout.COL_NOTE])
             attachments_at = self.at(title, row, columns[layout.COL_ATTACHMENTS])
-            note = _text(self.value(sheet, row, note_at.column))
-            attachments = split_list(_text(self.value(sheet, row, attachments_at.column)))
+            note = cell_text(self.value(sheet, row, note_at.column))
+            attachments = split_list(cell_text(self.value(sheet, row, attachments_at.column)))
             described = note is not None or bool(attachments)
             event: dict[str, Any] = {"id": event_id}
             if veto:
@@ -618,23 +477,3 @@ _UNKNOWN_KIND = KindCells("number")
 def _kind_cells(kind: str) -> KindCells:
     rule_class = RULE_CLASS_BY_KIND.get(kind)
     return rule_class.cells if rule_class is not None else _UNKNOWN_KIND
-
-
-def truth(value: Any) -> Any:
-    """是/否 (and true/false, √/×) as a boolean; anything else unchanged for validation to explain."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, str):
-        word = unicodedata.normalize("NFKC", value).strip().lower()
-        if word in _TRUE_WORDS:
-            return True
-        if word in _FALSE_WORDS:
-            return False
-    return value
-
-
-def split_list(text: str | None) -> list[str]:
-    """Attachments in one cell: one per line, or separated by "；"/";"."""
-    if text is None:
-        return []
-    return [part.strip() for part in _LIST_SEPARATORS.split(text) if part.strip()]

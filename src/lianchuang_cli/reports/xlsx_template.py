@@ -8,10 +8,9 @@ most mistakes at typing time; whatever gets through is caught by ``validate`` wi
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
@@ -22,15 +21,10 @@ from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Indicator, 
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.reports.wording import band_conditions_text, band_share_text
+from lianchuang_cli.reports.xlsx_sheet import SheetWriter, cell_number
 
 if TYPE_CHECKING:
-    from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.worksheet.worksheet import Worksheet
-
-_INPUT_FILL = "FFF2CC"
-_HEADER_FILL = "D9E1F2"
-_SHOWN_FILL = "F2F2F2"
-_BIG = 10**9
 
 _WIDTHS = {
     layout.COL_ID: 12,
@@ -51,6 +45,11 @@ _WIDTHS = {
     layout.COL_ATTACHMENTS: 26,
     layout.COL_SELF_SCORE: 8,
 }
+
+
+_ANSWER_COLUMNS = layout.INDICATOR_COLUMNS[layout.INDICATOR_COLUMNS.index(layout.COL_VALUE) :]
+"""The indicator sheet's columns from 填写值 on: open where the row's kind takes input."""
+_ALWAYS_OPEN = (layout.COL_NOTE, layout.COL_ATTACHMENTS, layout.COL_SELF_SCORE)
 
 
 def render_workbook(
@@ -85,7 +84,7 @@ def render_workbook(
     if notes is not None:
         notes.extend(
             Problem(name, 0, 0, message, severity="warning", cell=cell)
-            for cell, message in writer.replaced
+            for cell, message in writer.out.replaced
         )
     book.move_sheet(lists, offset=len(book.sheetnames))
     lists.sheet_state = "hidden"
@@ -95,30 +94,12 @@ def render_workbook(
     return out.getvalue()
 
 
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""What an xlsx cell cannot hold: XML 1.0 has no control characters but tab and line breaks."""
-
-
-def _visible(char: str) -> str:
-    """The control-picture symbol of a C0 control character ("\x07" → "␇"), or "�"."""
-    return chr(0x2400 + ord(char)) if ord(char) < 0x20 else "\ufffd"
-
-
-def _cell_number(value: Any) -> Any:
-    """A value as Excel should store it: exact decimals as numbers when a float keeps them."""
-    if isinstance(value, Decimal):
-        as_float = float(value)
-        return as_float if Decimal(f"{as_float:.15g}") == value else str(value)
-    return value
-
-
 class _Writer:
-    def __init__(self, rubric: Rubric, lists: Worksheet, filled: Document | None) -> None:
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    """Builds each sheet from the rubric (and a filled document), noting what cannot go in a cell."""
 
+    def __init__(self, rubric: Rubric, lists: Worksheet, filled: Document | None) -> None:
         self.rubric = rubric
-        self.lists = lists
-        self.list_columns = 0
+        self.out = SheetWriter(lists)
         self.filled = filled
         self.data: dict[str, Any] = {}
         if filled is not None:
@@ -126,136 +107,11 @@ class _Writer:
                 raise InputError([evidence_not_a_mapping(filled)])
             self.data = filled.data
         self.problems: list[Problem] = []
-        self.replaced: list[tuple[str, str]] = []
-        """Cells whose text had characters a worksheet cannot hold: (Sheet!C12, message)."""
-        thin = Side(style="thin", color="A6A6A6")
-        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        self.center = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        self.bold = Font(bold=True)
-        self.input_fill = PatternFill("solid", fgColor=_INPUT_FILL)
-        self.header_fill = PatternFill("solid", fgColor=_HEADER_FILL)
-        self.shown_fill = PatternFill("solid", fgColor=_SHOWN_FILL)
-        self.unlocked = Protection(locked=False)
-
-    # -- shared helpers -------------------------------------------------------------------
-
-    def put(self, sheet: Worksheet, row: int, column: int, value: Any) -> Cell | MergedCell:
-        """Write one cell; text stays text, whatever it begins with."""
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            unwritable = sorted(set(_UNWRITABLE.findall(value)))
-            if unwritable:
-                value = _UNWRITABLE.sub(lambda m: _visible(m.group(0)), value)
-                codes = "、".join(f"U+{ord(c):04X}" for c in unwritable)
-                shown = "".join(_visible(c) for c in unwritable)
-                self.replaced.append(
-                    (
-                        f"{sheet.title}!{cell.coordinate}",
-                        f"文字中有工作表不能保存的控制字符（{codes}），已替换为可见的“{shown}”；"
-                        "请核对该单元格的内容",
-                    )
-                )
-            cell.value = value
-            # openpyxl takes any text starting with "=" for a formula: store it as text.
-            cell.data_type = "s"
-        else:
-            cell.value = value
-        return cell
 
     def cannot(self, loc: Sequence[str | int], message: str, *, key: bool = False) -> None:
         assert self.filled is not None
         problem = self.filled.problem(loc, f"无法转换为工作簿：{message}", key=key)
         self.problems.append(problem)
-
-    def header(self, sheet: Worksheet, titles: Sequence[str], widths: dict[str, int]) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for column, title in enumerate(titles, start=1):
-            cell = self.put(sheet, 1, column, title)
-            cell.font = self.bold
-            cell.fill = self.header_fill
-            cell.alignment = self.center
-            cell.border = self.border
-            sheet.column_dimensions[get_column_letter(column)].width = widths.get(title, 14)
-        sheet.freeze_panes = "B2"
-        sheet.print_title_rows = "1:1"
-
-    def shown(self, sheet: Worksheet, row: int, column: int, value: Any) -> None:
-        cell = self.put(sheet, row, column, value)
-        cell.alignment = self.wrap
-        cell.border = self.border
-        cell.fill = self.shown_fill
-
-    def input(self, sheet: Worksheet, row: int, column: int, value: Any = None) -> None:
-        cell = self.put(sheet, row, column, _cell_number(value))
-        cell.alignment = self.wrap
-        cell.border = self.border
-        cell.fill = self.input_fill
-        cell.protection = self.unlocked
-
-    def validate(
-        self,
-        sheet: Worksheet,
-        where: str,
-        kind: Literal["list", "whole", "decimal"],
-        *,
-        low: Any = None,
-        high: Any = None,
-        options: Sequence[str] = (),
-        prompt: str = "",
-        error: str,
-        lenient: bool = False,
-    ) -> None:
-        from openpyxl.worksheet.datavalidation import DataValidation
-
-        if kind == "list":
-            joined = ",".join(options)
-            if len(joined) <= 250 and not any("," in o or '"' in o for o in options):
-                formula = f'"{joined}"'
-            else:
-                formula = self.list_range(options)
-            rule = DataValidation(type="list", formula1=formula, allow_blank=True)
-        else:
-            lo = fmt(Decimal(low)) if low is not None else str(-_BIG)
-            hi = fmt(Decimal(high)) if high is not None else str(_BIG)
-            rule = DataValidation(
-                type=kind, operator="between", formula1=lo, formula2=hi, allow_blank=True
-            )
-        rule.error = error[:255]
-        rule.errorTitle = "填写有误"
-        rule.showErrorMessage = True
-        if lenient:
-            # A warning lets a remark follow the listed text ("情形：说明").
-            rule.errorStyle = "warning"
-        if prompt:
-            rule.prompt = prompt[:255]
-            rule.promptTitle = "填写方法"
-            rule.showInputMessage = True
-        sheet.add_data_validation(rule)
-        rule.add(where)
-
-    def list_range(self, options: Sequence[str]) -> str:
-        from openpyxl.utils import get_column_letter
-
-        self.list_columns += 1
-        letter = get_column_letter(self.list_columns)
-        for row, option in enumerate(options, start=1):
-            self.put(self.lists, row, self.list_columns, option)
-        return f"'{layout.SHEET_LISTS}'!${letter}$1:${letter}${len(options)}"
-
-    def protect(self, sheet: Worksheet, *, landscape: bool = True) -> None:
-        from openpyxl.worksheet.properties import PageSetupProperties
-
-        sheet.protection.sheet = True
-        # Widening columns and rows must stay possible: long notes need room.
-        sheet.protection.formatColumns = False
-        sheet.protection.formatRows = False
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
     # -- sheets ---------------------------------------------------------------------------
 
@@ -293,14 +149,14 @@ class _Writer:
         ]
         sheet.column_dimensions["A"].width = 110
         for row, text in enumerate(lines, start=1):
-            cell = self.put(sheet, row, 1, text or None)
-            cell.alignment = self.wrap
+            cell = self.out.put(sheet, row, 1, text or None)
+            cell.alignment = self.out.wrap
             if row in (1, 6):
-                cell.font = self.bold
-        self.protect(sheet, landscape=False)
+                cell.font = self.out.bold
+        self.out.protect(sheet, landscape=False)
 
     def unit(self, sheet: Worksheet) -> None:
-        self.header(
+        self.out.header(
             sheet, (layout.UNIT_LABEL_HEADER, layout.UNIT_VALUE_HEADER, "说明"), {"说明": 50}
         )
         sheet.column_dimensions["A"].width = 18
@@ -330,13 +186,13 @@ class _Writer:
                 self.cannot(["unit", key], f"本级工作簿没有“{key}”一行")
         row = 1
         for row, (key, label) in enumerate(fields, start=2):
-            self.shown(sheet, row, 1, label)
-            self.shown(sheet, row, 3, notes[key])
+            self.out.shown(sheet, row, 1, label)
+            self.out.shown(sheet, row, 3, notes[key])
             if key == "rubric":
-                self.shown(sheet, row, 2, self.rubric.id)
+                self.out.shown(sheet, row, 2, self.rubric.id)
                 continue
             if key == "rubric_version":
-                self.shown(sheet, row, 2, self.rubric.version)
+                self.out.shown(sheet, row, 2, self.rubric.version)
                 continue
             value = unit.get(key)
             if key == "year" and value is None and self.filled is None:
@@ -344,29 +200,29 @@ class _Writer:
             if self.filled is not None and not _is_scalar(value):
                 self.cannot(["unit", key], "应为单个值")
                 value = None
-            self.input(sheet, row, 2, value)
+            self.out.input(sheet, row, 2, value)
             if key.endswith("code"):
                 sheet.cell(row=row, column=2).number_format = "@"
             if key == "year":
-                self.validate(
+                self.out.validate(
                     sheet, f"B{row}", "whole", low=2000, high=2100, error="考评年度应为四位年份"
                 )
         if self.rubric.level == "village":
             self.profile(sheet, row + 2)
         elif self.data.get("profile") is not None:
             self.cannot(["profile"], "profile（村情基本信息）只用于村级材料")
-        self.protect(sheet, landscape=False)
+        self.out.protect(sheet, landscape=False)
 
     def profile(self, sheet: Worksheet, first: int) -> None:
         """The village profile rows: optional, needed when grade-tree rolls villages up."""
-        title = self.put(sheet, first, 1, layout.PROFILE_TITLE)
-        title.font = self.bold
-        self.put(
+        title = self.out.put(sheet, first, 1, layout.PROFILE_TITLE)
+        title.font = self.out.bold
+        self.out.put(
             sheet,
             first,
             3,
             "乡镇、县的联创指标由此核算；用 grade-tree 汇总全县时必填，单独评分可不填",
-        ).alignment = self.wrap
+        ).alignment = self.out.wrap
         raw = self.data.get("profile")
         profile: dict[str, Any] = raw if isinstance(raw, dict) else {}
         if raw is not None and not isinstance(raw, dict):
@@ -380,8 +236,8 @@ class _Writer:
             "rectified": f"年内已整顿转化选“{layout.YES}”",
         }
         for row, (path, label) in enumerate(layout.PROFILE_FIELDS, start=first + 1):
-            self.shown(sheet, row, 1, label)
-            self.shown(sheet, row, 3, notes[path[-1]])
+            self.out.shown(sheet, row, 1, label)
+            self.out.shown(sheet, row, 3, notes[path[-1]])
             value: Any = profile
             for part in path:
                 value = value.get(part) if isinstance(value, dict) else None
@@ -390,22 +246,22 @@ class _Writer:
             elif not _is_scalar(value):
                 self.cannot(["profile", *path], "应为单个值")
                 value = None
-            self.input(sheet, row, 2, value)
+            self.out.input(sheet, row, 2, value)
             where = f"B{row}"
             if path[-1] in layout.PROFILE_FLAGS:
                 options: Sequence[str] = (layout.YES, layout.NO)
-                self.validate(sheet, where, "list", options=options, error="请选“是”或“否”")
+                self.out.validate(sheet, where, "list", options=options, error="请选“是”或“否”")
             elif path[0] == "secretary_education":
                 options = get_args(Education)
-                self.validate(sheet, where, "list", options=options, error="请从下拉列表选择")
+                self.out.validate(sheet, where, "list", options=options, error="请从下拉列表选择")
             elif path[0] == "collective_operating_income":
-                self.validate(sheet, where, "decimal", low=0, error="请填写不小于0的数字")
+                self.out.validate(sheet, where, "decimal", low=0, error="请填写不小于0的数字")
             else:
-                self.validate(sheet, where, "whole", low=0, error="请填写不小于0的整数")
+                self.out.validate(sheet, where, "whole", low=0, error="请填写不小于0的整数")
 
     def indicators(self, sheet: Worksheet) -> None:
         columns = {title: n for n, title in enumerate(layout.INDICATOR_COLUMNS, start=1)}
-        self.header(sheet, layout.INDICATOR_COLUMNS, _WIDTHS)
+        self.out.header(sheet, layout.INDICATOR_COLUMNS, _WIDTHS)
         sheet.freeze_panes = "D2"
         raw = self.data.get("indicators")
         entries: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -420,55 +276,53 @@ class _Writer:
                 self.indicator_row(sheet, row, columns, indicator, entries.get(indicator.id))
                 row += 1
             column = columns[layout.COL_CRITERION]
-            self.shown(sheet, first, column, f"{criterion.name}（{fmt(criterion.points)}分）")
+            self.out.shown(sheet, first, column, f"{criterion.name}（{fmt(criterion.points)}分）")
             for below in range(first + 1, row):
-                sheet.cell(row=below, column=column).border = self.border
+                sheet.cell(row=below, column=column).border = self.out.border
             if row - 1 > first:
                 sheet.merge_cells(
                     start_row=first, start_column=column, end_row=row - 1, end_column=column
                 )
-            sheet.cell(row=first, column=column).alignment = self.center
-        self.protect(sheet)
+            sheet.cell(row=first, column=column).alignment = self.out.center
+        self.out.protect(sheet)
 
     def indicator_row(
         self, sheet: Worksheet, row: int, columns: dict[str, int], indicator: Indicator, raw: Any
     ) -> None:
+        """One indicator: the rubric's cells shown, its kind's inputs open, and their validation."""
         from openpyxl.utils import get_column_letter
 
-        rule = indicator.rule
         shown = {
             layout.COL_ID: indicator.id,
             layout.COL_NAME: indicator.name,
-            layout.COL_POINTS: _cell_number(indicator.points),
+            layout.COL_POINTS: cell_number(indicator.points),
             layout.COL_REQUIREMENT: indicator.requirement,
-            layout.COL_KIND: rule.kind_name,
+            layout.COL_KIND: indicator.rule.kind_name,
             layout.COL_HINT: cell_hint(indicator),
         }
         for title, value in shown.items():
-            self.shown(sheet, row, columns[title], value)
+            self.out.shown(sheet, row, columns[title], value)
         values = self.entry_cells(indicator, raw)
-
-        def letter(title: str) -> str:
-            return f"{get_column_letter(columns[title])}{row}"
-
-        inputs = [
-            *rule.cells.inputs,
-            layout.COL_NOTE,
-            layout.COL_ATTACHMENTS,
-            layout.COL_SELF_SCORE,
-        ]
+        inputs = [*indicator.rule.cells.inputs, *_ALWAYS_OPEN]
         if indicator.not_applicable_when:
             inputs.append(layout.COL_NOT_APPLICABLE)
-        for title in layout.INDICATOR_COLUMNS[layout.INDICATOR_COLUMNS.index(layout.COL_VALUE) :]:
+        for title in _ANSWER_COLUMNS:
             if title in inputs:
-                self.input(sheet, row, columns[title], values.get(title))
+                self.out.input(sheet, row, columns[title], values.get(title))
             else:
-                self.shown(sheet, row, columns[title], None)
+                self.out.shown(sheet, row, columns[title], None)
+        cells = {title: f"{get_column_letter(column)}{row}" for title, column in columns.items()}
+        self.indicator_checks(sheet, cells, indicator)
+
+    def indicator_checks(
+        self, sheet: Worksheet, cells: dict[str, str], indicator: Indicator
+    ) -> None:
+        """The validation of one indicator's inputs (``cells``: each column's cell on its row)."""
         hint = cell_hint(indicator)
-        for check in rule.cell_checks(indicator.points):
-            self.validate(
+        for check in indicator.rule.cell_checks(indicator.points):
+            self.out.validate(
                 sheet,
-                letter(check.column),
+                cells[check.column],
                 check.kind,
                 low=check.low,
                 high=check.high,
@@ -477,17 +331,17 @@ class _Writer:
                 error=hint if check.error is None else check.error,
             )
         if indicator.not_applicable_when:
-            self.validate(
+            self.out.validate(
                 sheet,
-                letter(layout.COL_NOT_APPLICABLE),
+                cells[layout.COL_NOT_APPLICABLE],
                 "list",
                 options=indicator.not_applicable_when,
                 error="请从列表中选择缺项情形；如需说明，写在情形后面（“情形：说明”）",
                 lenient=True,
             )
-        self.validate(
+        self.out.validate(
             sheet,
-            letter(layout.COL_SELF_SCORE),
+            cells[layout.COL_SELF_SCORE],
             "decimal",
             low=0,
             high=indicator.points,
@@ -565,12 +419,12 @@ class _Writer:
         event = event or {}
         attachments = event.get("attachments")
         joined = "\n".join(str(a) for a in attachments) if isinstance(attachments, list) else None
-        self.input(sheet, row, first, trigger)
-        self.input(sheet, row, first + 1, event.get("note") or None)
-        self.input(sheet, row, first + 2, joined or None)
+        self.out.input(sheet, row, first, trigger)
+        self.out.input(sheet, row, first + 1, event.get("note") or None)
+        self.out.input(sheet, row, first + 2, joined or None)
 
     def adjustments(self, sheet: Worksheet, key: str, items: Sequence[AdjustmentItem]) -> None:
-        self.header(
+        self.out.header(
             sheet,
             layout.ADJUSTMENT_COLUMNS,
             {
@@ -587,17 +441,17 @@ class _Writer:
             for column, value in enumerate(
                 (item.id, item.name, f"{verb}{fmt(item.points)}分", cap, item.basis), start=1
             ):
-                self.shown(sheet, row, column, value)
+                self.out.shown(sheet, row, column, value)
             event = events.get(item.id)
             count = None
             if event is not None:
                 count = event.get("count", 1)
             self.event_inputs(sheet, row, 6, event, count)
-            self.validate(sheet, f"F{row}", "whole", low=0, error="发生次数应为不小于0的整数")
-        self.protect(sheet)
+            self.out.validate(sheet, f"F{row}", "whole", low=0, error="发生次数应为不小于0的整数")
+        self.out.protect(sheet)
 
     def vetoes(self, sheet: Worksheet) -> None:
-        self.header(
+        self.out.header(
             sheet,
             layout.VETO_COLUMNS,
             {
@@ -610,17 +464,17 @@ class _Writer:
         events = self.events("vetoes", self.rubric.vetoes)
         for row, item in enumerate(self.rubric.vetoes, start=2):
             for column, value in enumerate((item.id, item.name, item.basis), start=1):
-                self.shown(sheet, row, column, value)
+                self.out.shown(sheet, row, column, value)
             event = events.get(item.id)
             self.event_inputs(sheet, row, 4, event, layout.YES if event is not None else None)
-            self.validate(
+            self.out.validate(
                 sheet,
                 f"D{row}",
                 "list",
                 options=(layout.YES, layout.NO),
                 error=f"请选“{layout.YES}”或“{layout.NO}”",
             )
-        self.protect(sheet)
+        self.out.protect(sheet)
 
 
 def _is_scalar(value: Any) -> bool:
