@@ -255,7 +255,7 @@ def command_help(*argv: str) -> str:
 def in_process(files: list[Path]) -> float:
     """Seconds to read, validate, score and write JSON for every file, without start-up."""
     from lianchuang_cli.commands.common import settle_heap_for_batch
-    from lianchuang_cli.grading import grade_file
+    from lianchuang_cli.grading.pipeline import grade_file
     from lianchuang_cli.reports.json_report import outcome_to_dict
 
     grade_file(files[0])  # rubric loaded once, as in any real run

@@ -20,7 +20,7 @@ import subprocess
 from pathlib import Path
 
 from lianchuang_cli.diffing.corpus import corpus_files, diff_corpus
-from lianchuang_cli.expectations import Trees, check_example, example_files
+from lianchuang_cli.grading.expectations import Trees, check_example, example_files
 from lianchuang_cli.lint.engine import lint_file
 from lianchuang_cli.model.rubric import Rubric, load_rubric
 from lianchuang_cli.reading.yaml_reader import read_yaml

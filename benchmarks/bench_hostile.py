@@ -62,7 +62,7 @@ def many_problems(kind: str, count: int) -> str:
 
 def in_process_seconds(path: Path, rounds: int) -> float:
     """Median seconds of ``grade_file`` on one file, in this process (no start-up)."""
-    from lianchuang_cli.grading import grade_file
+    from lianchuang_cli.grading.pipeline import grade_file
 
     grade_file(path)
     times = []
@@ -90,7 +90,7 @@ def measure(path: Path) -> tuple[float, float]:
 
 def hostile_workbooks() -> dict[str, bytes]:
     """Name → bytes of each workbook measured (issue 17 item 5), built from the Taoyuan example."""
-    from lianchuang_cli.grading import rubric_for
+    from lianchuang_cli.grading.pipeline import rubric_for
     from lianchuang_cli.reading.yaml_reader import read_yaml
     from lianchuang_cli.reports.xlsx_template import render_workbook
     from xlsx_readers import hostile

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench_batch import generate
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.grading import read_evidence, rubric_for
+from lianchuang_cli.grading.pipeline import read_evidence, rubric_for
 from lianchuang_cli.model.evidence import check_evidence
 from lianchuang_cli.reports.json_report import outcome_to_dict
 from lianchuang_cli.scoring.unit import score_unit

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from lianchuang_cli.discovery import evidence_paths
+from lianchuang_cli.batching.discovery import evidence_paths
 from timing import median_seconds as median_time
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from lianchuang_cli.grading import grade_file, rubric_for
+from lianchuang_cli.grading.pipeline import grade_file, rubric_for
 from lianchuang_cli.reading.xlsx_reader import read_workbook
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.xlsx_template import render_workbook

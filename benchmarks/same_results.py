@@ -21,10 +21,10 @@ import json
 from pathlib import Path
 
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.grading import read_evidence, rubric_for
+from lianchuang_cli.grading.pipeline import read_evidence, rubric_for
 from lianchuang_cli.model.evidence import check_evidence
 from lianchuang_cli.reports.json_report import outcome_to_dict
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 from lianchuang_cli.scoring.unit import score_unit
 
 SUFFIXES = (".yaml", ".yml", ".xlsx")

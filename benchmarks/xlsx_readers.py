@@ -29,7 +29,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from lianchuang_cli.grading import rubric_for
+from lianchuang_cli.grading.pipeline import rubric_for
 from lianchuang_cli.reading import xlsx_cells
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.yaml_reader import read_yaml

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -78,7 +78,7 @@ def assert_subset(expected: object, actual: object, where: str = "$") -> None:
 
 def render(name: str, paths: Sequence[Path], failures: Sequence[FileFailure] = ()) -> str:
     """Grade ``paths`` through the engine (in process) and write them in format ``name``."""
-    from lianchuang_cli.engine import grade_batch
+    from lianchuang_cli.batching.engine import grade_batch
     from lianchuang_cli.reports.registry import write
 
     stream = io.StringIO()

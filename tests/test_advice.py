@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.model.rubric import Indicator, load_rubric
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.scoring.unit import gap_category
 from lianchuang_cli.tree.grade import grade_tree
-from lianchuang_cli.tree.results import TreeResult
+from lianchuang_cli.tree.tree_result import TreeResult
 from tests.conftest import EXAMPLES, ROOT
 
 DEMO = EXAMPLES / "county-demo"

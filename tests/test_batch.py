@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.batching.discovery import find_evidence
+from lianchuang_cli.batching.engine import grade_batch
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
-from lianchuang_cli.discovery import find_evidence
-from lianchuang_cli.engine import grade_batch
 from lianchuang_cli.reports.json_report import PRETTY_RESULTS, prerender, write_json, write_jsonl
 from tests.conftest import EXAMPLES, report_validator
 
@@ -261,7 +261,7 @@ def test_nothing_to_grade_and_missing_output_folder(tmp_path: Path, folder: Path
 @pytest.fixture(params=["fork", "spawn"])
 def start_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Workers forked (Linux, macOS) and spawned (as on Windows, where there is no fork)."""
-    from lianchuang_cli import engine
+    from lianchuang_cli.batching import engine
 
     method: str = request.param
     monkeypatch.setattr(engine, "START_METHOD", method)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from lianchuang_cli import cache_store, cache_trust
-from lianchuang_cli.cache_packing import MAX_UNPACKED, Packer
-from lianchuang_cli.cli import main
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.grading_cache import EvidenceCache
+from lianchuang_cli.caching import cache_store, cache_trust
+from lianchuang_cli.caching.cache_packing import MAX_UNPACKED, Packer
+from lianchuang_cli.caching.grading_cache import EvidenceCache
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file
 from tests.conftest import EXAMPLES
 
 VILLAGES = sorted((EXAMPLES / "village").glob("*.yaml"))

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli import cache_trust, engine
-from lianchuang_cli.cache_packing import Packer
-from lianchuang_cli.cli import main
-from lianchuang_cli.engine import grade_batch
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.grading_cache import EvidenceCache
+from lianchuang_cli.batching import engine
+from lianchuang_cli.batching.engine import grade_batch
+from lianchuang_cli.caching import cache_trust
+from lianchuang_cli.caching.cache_packing import Packer
+from lianchuang_cli.caching.grading_cache import EvidenceCache
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file
 from tests.conftest import EXAMPLES, ROOT
 from tests.test_batch import DECLARED_TOWNSHIP_VALUES
 

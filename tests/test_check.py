@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 from click.testing import CliRunner, Result
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
 from tests.conftest import DATA
 

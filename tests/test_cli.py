@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lianchuang_cli import __version__
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
 from tests.conftest import EXAMPLES, MINI_RUBRIC, report_validator, run_python
 
@@ -225,7 +225,7 @@ def test_help_does_not_build_the_models() -> None:
     """Importing the CLI for --help must not import pydantic or the core models."""
     code = (
         "import sys\n"
-        "from lianchuang_cli import cli\n"
+        "from lianchuang_cli.commands import cli\n"
         "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
         "assert 'lianchuang_cli.model.rubric' not in sys.modules\n"
     )
@@ -237,9 +237,9 @@ def test_every_command_module_is_registered() -> None:
     vanish from the tool; each entry names a module whose function is the command of that name."""
     import click
 
-    from lianchuang_cli import cli
+    from lianchuang_cli.commands import cli
 
-    folder = Path(cli.__file__).parent / "commands"
+    folder = Path(cli.__file__).parent
     defined = {}
     for path in sorted(folder.glob("*.py")):
         module = __import__(f"lianchuang_cli.commands.{path.stem}", fromlist=["_"])
@@ -258,7 +258,7 @@ def test_score_imports_only_its_own_command() -> None:
     """``score`` does not import the other commands' modules (start-up time)."""
     code = (
         "import sys\n"
-        "from lianchuang_cli import cli\n"
+        "from lianchuang_cli.commands import cli\n"
         f"sys.argv = ['lianchuang', 'score', '--format', 'json', {EXCELLENT!r}]\n"
         "try:\n"
         "    cli.run()\n"
@@ -294,8 +294,8 @@ def test_module_entry_point() -> None:
 
 def test_internal_errors_never_show_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug becomes a short Chinese message and exit 3, not a traceback."""
-    from lianchuang_cli import cli, engine
-    from lianchuang_cli.commands import common
+    from lianchuang_cli.batching import engine
+    from lianchuang_cli.commands import cli, common
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")

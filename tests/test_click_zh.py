@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from rich.cells import cell_len
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.click_zh import chinese_punctuation
 
 

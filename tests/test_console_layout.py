@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.text import Text
 
-from lianchuang_cli.cli import main
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports import console_layout
 from lianchuang_cli.reports.text_layout import line_spans
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 from tests.conftest import EXAMPLES, RUBRICS
 
 WIDTHS = (60, 80, 100, 120)

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
-from lianchuang_cli.grading import grade_file, read_evidence, rubric_for
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file, read_evidence, rubric_for
 from lianchuang_cli.reading.xlsx_reader import read_workbook
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.evidence_yaml import render_evidence_yaml, scalar
 from lianchuang_cli.reports.xlsx_template import render_workbook
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from tests.conftest import EXAMPLES
 from tests.test_xlsx_reader import meaning
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.diffing.corpus import corpus_files, diff_corpus
 from lianchuang_cli.diffing.structure import diff_rubrics
 from lianchuang_cli.model.rubric import load_rubric

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.batching.discovery import LOCK_FILE, find_evidence
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_OK
 from lianchuang_cli.diffing.corpus import corpus_files
-from lianchuang_cli.discovery import LOCK_FILE, find_evidence
-from lianchuang_cli.expectations import example_files
+from lianchuang_cli.grading.expectations import example_files
 from lianchuang_cli.tree.grade import tree_files
 from tests.conftest import EXAMPLES
 

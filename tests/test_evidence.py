@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.grading.pipeline import load_evidence
 from tests.conftest import EXAMPLES
 
 BASE = (EXAMPLES / "village" / "taoyuan_excellent.yaml").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.model.rubric import load_rubric, resolve_rubric, shipped_rubric_ids
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.evidence_schema import evidence_schema

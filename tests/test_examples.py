@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from tests.conftest import EXAMPLES, expected_positions
 
 VALID = sorted((EXAMPLES / "village").glob("*.yaml"))

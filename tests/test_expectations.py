@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_OK
-from lianchuang_cli.expectations import (
+from lianchuang_cli.grading.expectations import (
     check_example,
     example_files,
     expectation_of,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from lianchuang_cli.batching.failure_spool import FailureSpool
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.failure_spool import FailureSpool
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 
 
 def failure(name: str, count: int) -> FileFailure:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.model.field_labels import field_label
 from lianchuang_cli.model.rules import RULE_KIND_NAMES, RULE_KINDS
 

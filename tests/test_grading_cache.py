@@ -14,13 +14,13 @@ from unittest.mock import patch
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli import cache_store, cache_trust, grading_cache
-from lianchuang_cli.cache_packing import Packer
-from lianchuang_cli.cli import main
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
+from lianchuang_cli.caching import cache_store, cache_trust, grading_cache
+from lianchuang_cli.caching.cache_packing import Packer
+from lianchuang_cli.caching.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports.json_report import outcome_to_dict, prerender
-from lianchuang_cli.results import FileOutcome, UnitFacts, UnitResult
+from lianchuang_cli.scoring.results import FileOutcome, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import Tally, encode_row, losses, unit_key
 from tests.conftest import EXAMPLES, ROOT, RUBRICS
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
-from lianchuang_cli.engine import grade_batch
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.report import ReportOptions
+from lianchuang_cli.batching.engine import grade_batch
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports import wording
+from lianchuang_cli.reports.batch_report import ReportOptions
 from lianchuang_cli.reports.html_charts import score_bands
 from lianchuang_cli.reports.html_report import render_tree_html, write_html
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.tree.grade import grade_tree
 from tests.conftest import EXAMPLES
 from tests.test_tree_formats import expected, read_html

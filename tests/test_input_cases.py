@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from tests.conftest import DATA, EVIDENCE_CASES, expected_problems
 
 CASES = sorted(EVIDENCE_CASES.glob("*.yaml"))

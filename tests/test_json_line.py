@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports.json_line import (
     FIELDS,
     LineWriter,
@@ -19,7 +19,7 @@ from lianchuang_cli.reports.json_line import (
     refill,
 )
 from lianchuang_cli.reports.json_report import RATING_FIELDS, prerender, result_to_dict
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from tests.conftest import EXAMPLES
 
 GRADED = sorted((EXAMPLES / "village").glob("*.yaml"))

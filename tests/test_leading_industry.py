@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.model.rules import ChoiceRule, Rule
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from tests.conftest import EXAMPLES, RUBRICS
 
 RULE: TypeAdapter[Rule] = TypeAdapter(Rule)

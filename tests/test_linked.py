@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.model.linked import LinkedSpec, Unavailable
+from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.model.linked_spec import LinkedSpec, Unavailable
 from lianchuang_cli.model.profile import VillageProfile, WeakAndLax
 from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.model.rules import Change, Ratio
-from lianchuang_cli.results import CriterionResult, UnitResult
 from lianchuang_cli.scoring.linked import LowerUnit, compute_figure, linked_values
+from lianchuang_cli.scoring.results import CriterionResult, UnitResult
 from tests.conftest import EXAMPLES
 
 _GRADED = grade_file(EXAMPLES / "village" / "shiqiao_good.yaml")

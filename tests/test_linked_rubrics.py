@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.model.rubric import load_rubric
 from tests.conftest import RUBRICS
 

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner, Result
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_INPUT_ERROR
 from lianchuang_cli.errors import os_reason
 from lianchuang_cli.reports.escaping import FORMULA_STARTS, markdown_text, plain, shown

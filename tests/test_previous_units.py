@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.tree_json import render_tree_json
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.previous import unit_problems
-from lianchuang_cli.tree.results import TreeResult
+from lianchuang_cli.tree.tree_result import TreeResult
 from tests.conftest import EXAMPLES
 
 DEMO = EXAMPLES / "county-demo"

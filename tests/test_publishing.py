@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.publishing.manifest import manifest_schema
 from lianchuang_cli.publishing.pack import PublishError, publish, refuse_mixed_rubrics
 from lianchuang_cli.reports.xlsx_template import render_workbook
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 from tests.conftest import EXAMPLES, ROOT
 
 DEMO = EXAMPLES / "county-demo"
@@ -53,7 +53,7 @@ def villages(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(path, folder / path.name)
     shutil.move(folder / "shiqiao_good.yaml", folder / "桃源 镇" / "石桥 村.yaml")
     workbook = folder / "liuxi_almost_excellent.yaml"
-    from lianchuang_cli.grading import read_evidence, rubric_for
+    from lianchuang_cli.grading.pipeline import read_evidence, rubric_for
 
     doc = read_evidence(workbook)
     (folder / "柳溪 村.xlsx").write_bytes(render_workbook(rubric_for(doc).rubric, doc))
@@ -374,7 +374,7 @@ def test_spawned_workers_give_the_same_pack(
     villages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Workers started as on Windows (spawn) grade relative paths in the evidence folder too."""
-    from lianchuang_cli import engine
+    from lianchuang_cli.batching import engine
 
     monkeypatch.setattr(engine, "START_METHOD", "spawn")
     publish(villages / "村级 材料", tmp_path / "spawned", jobs=2)

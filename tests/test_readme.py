@@ -109,7 +109,7 @@ def test_help_names_no_stale_rubric_version() -> None:
     """Help texts name no rubric version that is not the shipped one (they name none)."""
     from click.testing import CliRunner
 
-    from lianchuang_cli.cli import COMMANDS, main
+    from lianchuang_cli.commands.cli import COMMANDS, main
 
     versions = shipped_versions()
     for command in ([], *([name] for name in COMMANDS), ["rubric", "show"]):
@@ -121,8 +121,8 @@ def test_help_names_no_stale_rubric_version() -> None:
 def test_readme_evidence_samples_are_valid(tmp_path: Path) -> None:
     """Copying README's evidence sample gave exit 2 (rubric_version 2026.1): every key a sample
     writes is valid against the shipped rubric; only the indicators it leaves out are missing."""
-    from lianchuang_cli.grading import grade_file
-    from lianchuang_cli.results import FileFailure
+    from lianchuang_cli.grading.pipeline import grade_file
+    from lianchuang_cli.scoring.results import FileFailure
 
     samples = evidence_samples()
     assert len(samples) >= 2
@@ -153,7 +153,7 @@ def test_readme_command_lines_work(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (the examples, and the demo county under the names README gives it): no usage error."""
     from click.testing import CliRunner
 
-    from lianchuang_cli.cli import main
+    from lianchuang_cli.commands.cli import main
 
     demo = EXAMPLES / "county-demo"
     for name, target in (
@@ -193,7 +193,7 @@ def test_readme_format_lists_match_the_registry() -> None:
 def test_readme_lint_checks_match_the_registry() -> None:
     """Issue 15.7: README's table of lint checks is the registry's codes, severities and words."""
     from lianchuang_cli.errors import SEVERITY_NAMES
-    from lianchuang_cli.expectations import CODE as EXPECTED_RESULT
+    from lianchuang_cli.grading.expectations import CODE as EXPECTED_RESULT
     from lianchuang_cli.lint.checks import CHECKS
     from lianchuang_cli.lint.engine import SCHEMA_CODE, YAML_CODE
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lianchuang_cli.engine import grade_batch
+from lianchuang_cli.batching.engine import grade_batch
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.registry import FORMATS
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 from tests.conftest import EXAMPLES, render
 from tests.conftest import report_validator as validator
 

@@ -13,10 +13,10 @@ from rich.cells import cell_len
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports.json_report import number
 from lianchuang_cli.reports.table import render_problems, render_table
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from tests.conftest import EXAMPLES, render_json
 
 VALID = sorted((EXAMPLES / "village").glob("*.yaml"))
@@ -136,7 +136,7 @@ def test_rating_reason_in_every_batch_ranking(tmp_path: Path) -> None:
     import openpyxl
     from click.testing import CliRunner
 
-    from lianchuang_cli.cli import main
+    from lianchuang_cli.commands.cli import main
 
     folder = EXAMPLES / "village"
     runner = CliRunner()
@@ -181,7 +181,7 @@ def test_source_date_epoch_makes_workbooks_reproducible(
 
     from click.testing import CliRunner
 
-    from lianchuang_cli.cli import main
+    from lianchuang_cli.commands.cli import main
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00:00 UTC
     for command in ("batch", "score"):

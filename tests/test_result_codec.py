@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.result_codec import _class_codec, decode_result, encode_result
-from lianchuang_cli.results import NextRating, UnitResult
+from lianchuang_cli.caching.result_codec import _class_codec, decode_result, encode_result
+from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.scoring.results import NextRating, UnitResult
 from tests.conftest import EXAMPLES
 
 GRADED = sorted((EXAMPLES / "village").glob("*.yaml"))

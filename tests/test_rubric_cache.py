@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lianchuang_cli import rubric_cache
+from lianchuang_cli.caching import rubric_cache
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.lint import engine as lint_engine
 from lianchuang_cli.model.rubric import LoadedRubric, load_rubric
@@ -81,6 +81,17 @@ def test_other_code_misses(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None
     fresh_load(VILLAGE)
     assert calls == [VILLAGE]
     assert len(list(cache.glob("rubric-*.json"))) == 2
+
+
+def test_the_code_fingerprint_covers_every_module_of_the_package() -> None:
+    """Editing any source file (not only the cache's own folder) must make old entries miss."""
+    import lianchuang_cli
+
+    assert Path(rubric_cache.package_folder()) == Path(lianchuang_cli.__file__).parent
+    parts: list[str] = []
+    rubric_cache._list_modules(rubric_cache.package_folder(), "", parts)
+    names = {part.split(":")[0] for part in parts}
+    assert {"entry.py", "model/rubric.py", "lint/context.py", "caching/rubric_cache.py"} <= names
 
 
 def test_a_damaged_entry_is_a_miss(cache: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.digests import sha256_bytes, short_digest
 from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from tests.conftest import EXAMPLES

@@ -12,9 +12,9 @@ import pytest
 
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.model.rules import Breaches, Change
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.tree.grade import grade_tree
-from lianchuang_cli.tree.results import TreeResult
+from lianchuang_cli.tree.tree_result import TreeResult
 from tests.conftest import EXAMPLES, RUBRICS
 
 DEMO = EXAMPLES / "county-demo"
@@ -224,7 +224,7 @@ def test_one_committee_member_of_73_is_no_trend() -> None:
 
 def test_derived_county_criteria_do_not_block_the_title() -> None:
     """先进县 asks 80 % of items 1–3 only: a weak derived item 4 does not decide it."""
-    from lianchuang_cli.results import CriterionResult
+    from lianchuang_cli.scoring.results import CriterionResult
     from lianchuang_cli.scoring.unit import _meets
 
     rubric = load_rubric(RUBRICS / "county.yaml").rubric

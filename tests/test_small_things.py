@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from lianchuang_cli.cli import COMMANDS, main
+from lianchuang_cli.commands.cli import COMMANDS, main
 from lianchuang_cli.commands.common import EXIT_INPUT_ERROR
 from lianchuang_cli.diffing.corpus import FLOOR, ROUNDING, SCALING, _rest_label
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports.text_layout import break_lines
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from tests.conftest import EXAMPLES
 
 LIUXI = EXAMPLES / "village" / "liuxi_almost_excellent.yaml"

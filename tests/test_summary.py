@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.scoring.summary import (
     BatchSummary,
     QuotaError,

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.grading.pipeline import load_evidence
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reports.template import render_template
 from tests.conftest import MINI_RUBRIC, RUBRICS
@@ -67,7 +67,7 @@ def test_template_writes_its_schema_beside_and_never_over_anything(tmp_path: Pat
     already there is left alone (a dangling link is not written through)."""
     from click.testing import CliRunner
 
-    from lianchuang_cli.cli import main
+    from lianchuang_cli.commands.cli import main
     from lianchuang_cli.reports.evidence_schema import schema_file_name
 
     name = schema_file_name(load_rubric(RUBRICS / "village.yaml").rubric)
@@ -94,7 +94,7 @@ def test_a_schema_that_cannot_be_written_is_said(
 
     from click.testing import CliRunner
 
-    from lianchuang_cli.cli import main
+    from lianchuang_cli.commands.cli import main
 
     real_open = os.open
 

@@ -17,18 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from referencing import Registry, Resource
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.model.rules import Change, ChangeRule
 from lianchuang_cli.reports.html_report import render_tree_html
 from lianchuang_cli.reports.tree_json import render_tree_json
 from lianchuang_cli.reports.tree_table import render_tree_table
-from lianchuang_cli.results import Provenance, UnitResult
+from lianchuang_cli.scoring.results import Provenance, UnitResult
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.previous import load_previous
-from lianchuang_cli.tree.results import TreeResult
+from lianchuang_cli.tree.tree_result import TreeResult
 from tests.conftest import EXAMPLES, ROOT
 
 DEMO = EXAMPLES / "county-demo"
@@ -497,7 +497,7 @@ def test_single_township_file_needs_declared_values(tmp_path: Path) -> None:
 
 def test_tree_expectations_are_checked_and_updated_with_grade_tree(county: Path) -> None:
     """A township's ``# 预期（grade-tree …）`` line is checked against the tree, and rewritten."""
-    from lianchuang_cli.expectations import check_example, update_example
+    from lianchuang_cli.grading.expectations import check_example, update_example
 
     path = county / "yunling" / "township.yaml"
     assert check_example(path) == ()

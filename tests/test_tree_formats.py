@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.reports.html_report import render_tree_html
 from lianchuang_cli.reports.tree_json import render_tree_json
 from lianchuang_cli.reports.tree_table import render_tree_table
-from lianchuang_cli.results import IndicatorResult, UnitResult
+from lianchuang_cli.scoring.results import IndicatorResult, UnitResult
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.previous import load_previous
-from lianchuang_cli.tree.results import TownshipNode, TreeResult
+from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult
 from tests.conftest import EXAMPLES
 
 DEMO = EXAMPLES / "county-demo"

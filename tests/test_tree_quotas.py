@@ -12,11 +12,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.reports.tree_json import render_tree_json
-from lianchuang_cli.results import Provenance, UnitResult
+from lianchuang_cli.scoring.results import Provenance, UnitResult
 from lianchuang_cli.tree.grade import grade_tree
-from lianchuang_cli.tree.results import TreeResult
+from lianchuang_cli.tree.tree_result import TreeResult
 from tests.conftest import EXAMPLES, ROOT
 from tests.test_tree import tree_validator
 

@@ -13,14 +13,14 @@ import openpyxl
 import pytest
 
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import grade_file, load_evidence
+from lianchuang_cli.grading.pipeline import grade_file, load_evidence
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.xlsx_reader import read_workbook
 from lianchuang_cli.reading.xlsx_values import number_from_text
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.xlsx_template import render_workbook
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from tests.conftest import EXAMPLES, RUBRICS
 from tests.xlsx_fill import columns, edit, fill_from_yaml, rows_by_id
 
@@ -337,7 +337,7 @@ def test_validate_and_score_name_the_cell(tmp_path: Path) -> None:
     """The CLI prints ``file!Sheet!C12: 错误: …`` and exits 2; a good workbook scores like YAML."""
     from click.testing import CliRunner
 
-    from lianchuang_cli.cli import main
+    from lianchuang_cli.commands.cli import main
 
     bad = saved(tmp_path, set_cells((V, "theme_party_days", layout.COL_VALUE, "十二")), "bad.xlsx")
     result = CliRunner().invoke(main, ["validate", str(bad)])

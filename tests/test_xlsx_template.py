@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from lianchuang_cli.cli import main
+from lianchuang_cli.commands.cli import main
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import load_evidence
+from lianchuang_cli.grading.pipeline import load_evidence
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
 from lianchuang_cli.reading import xlsx_layout as layout

@@ -109,6 +109,6 @@ def run() -> None:
     # tenth of ``score ONE_FILE``. Collect rarely: memory is still reclaimed by reference
     # counting, and long runs still collect (``settle_heap_for_batch`` tunes them further).
     gc.set_threshold(START_GC_THRESHOLD, 10, 10)
-    from lianchuang_cli.cli import run as run_cli
+    from lianchuang_cli.commands.cli import run as run_cli
 
     run_cli()

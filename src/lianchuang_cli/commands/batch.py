@@ -37,7 +37,7 @@ from lianchuang_cli.commands.reporting import (
 from lianchuang_cli.reports.registry import FORMATS
 
 if TYPE_CHECKING:
-    from lianchuang_cli.results import FileFailure
+    from lianchuang_cli.scoring.results import FileFailure
 
 PROBLEMS_SHOWN = 50
 GATE_MESSAGES_SHOWN = 20
@@ -88,9 +88,9 @@ def batch(
     cache_dir: Path | None,
 ) -> None:
     """批量评分：评分文件夹中全部佐证材料（.yaml/.yml/.xlsx），排名并汇总。"""
-    from lianchuang_cli.discovery import find_evidence
-    from lianchuang_cli.engine import default_jobs, grade_batch
-    from lianchuang_cli.report import ReportOptions
+    from lianchuang_cli.batching.discovery import find_evidence
+    from lianchuang_cli.batching.engine import default_jobs, grade_batch
+    from lianchuang_cli.reports.batch_report import ReportOptions
     from lianchuang_cli.reports.summary_view import counts_line
     from lianchuang_cli.scoring.summary import QuotaError, check_quotas
 

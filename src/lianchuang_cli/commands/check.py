@@ -15,7 +15,7 @@ from lianchuang_cli.reports.registry import CHECK_FORMATS, format_help
 
 def rubric_files(paths: tuple[Path, ...]) -> list[Path]:
     """The rubric files named, with folders expanded to their ``*.yaml``/``*.yml`` files."""
-    from lianchuang_cli.discovery import YAML_SUFFIXES, find_evidence
+    from lianchuang_cli.batching.discovery import YAML_SUFFIXES, find_evidence
     from lianchuang_cli.model.rubric import shipped_rubrics_dir
 
     found = find_evidence(
@@ -68,9 +68,14 @@ def check(
     与文件中的“# 预期：总分 …，等级 …”或“# 预期错误：行:列”逐一核对。
     退出码：0 没有问题；1 发现问题（--strict 时警告也算）；2 无法检查。
     """
+    from lianchuang_cli.batching.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.commands.output import rubric_reads
-    from lianchuang_cli.discovery import EVIDENCE_SUFFIXES
-    from lianchuang_cli.expectations import Trees, check_example, example_files, update_example
+    from lianchuang_cli.grading.expectations import (
+        Trees,
+        check_example,
+        example_files,
+        update_example,
+    )
     from lianchuang_cli.lint.engine import lint_file
     from lianchuang_cli.reports.problems import CheckedFile, failing
 

@@ -30,7 +30,7 @@ from lianchuang_cli.commands.output import write_new_file
 def convert(file: Path, target: str, output: Path | None, rubric_name: str | None) -> None:
     """把佐证材料在 YAML 与 Excel 工作簿之间互相转换，内容不增不减。"""
     from lianchuang_cli.errors import InputError, Problem
-    from lianchuang_cli.grading import read_evidence, rubric_for
+    from lianchuang_cli.grading.pipeline import read_evidence, rubric_for
 
     rubric_path = load_rubric_or_exit(rubric_name).path if rubric_name else None
     source_form = "xlsx" if file.suffix.lower() in (".xlsx", ".xlsm") else "yaml"

@@ -58,9 +58,9 @@ def grade_tree(
     文件夹中放一个县级材料、各乡镇材料和各村材料（子文件夹随意）；村用 township_code、
     乡镇用 county_code 指明上级的单位代码。
     """
+    from lianchuang_cli.batching.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.commands.batch import parse_quotas
     from lianchuang_cli.commands.output import rubric_reads
-    from lianchuang_cli.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.scoring.summary import QuotaError
     from lianchuang_cli.tree.grade import grade_tree as grade

@@ -61,7 +61,7 @@ def publish(
     最后一行是公示摘要（manifest.json 的 SHA-256），随公示通知一同公布；
     任何人可用 lianchuang verify 公示包 核对。
     """
-    from lianchuang_cli.engine import default_jobs
+    from lianchuang_cli.batching.engine import default_jobs
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.publishing.pack import PublishError
     from lianchuang_cli.publishing.pack import publish as write_pack

@@ -17,7 +17,7 @@ from lianchuang_cli.commands.common import EXIT_INTERRUPTED
 from lianchuang_cli.commands.output import check_output_path, output_stream, rubric_reads
 
 if TYPE_CHECKING:
-    from lianchuang_cli.report import Report
+    from lianchuang_cli.reports.batch_report import Report
     from lianchuang_cli.scoring.summary import BatchSummary
 
 __all__ = ["EXIT_INTERRUPTED", "check_output_path", "rubric_reads"]
@@ -54,7 +54,7 @@ def _trusted_cache_folder(
 ) -> Path | None:
     """Refuse a cache folder that someone else may write (``cache_trust``)."""
     if folder is not None:
-        from lianchuang_cli.cache_trust import UnsafeCacheFolder, folder_key
+        from lianchuang_cli.caching.cache_trust import UnsafeCacheFolder, folder_key
 
         try:
             folder_key(folder)

@@ -76,8 +76,8 @@ def score(
     cache_dir: Path | None,
 ) -> None:
     """给一个或多个佐证材料文件打分，显示总分、等级、各项得分和差距。"""
-    from lianchuang_cli.engine import default_jobs, grade_batch
-    from lianchuang_cli.report import ReportOptions
+    from lianchuang_cli.batching.engine import default_jobs, grade_batch
+    from lianchuang_cli.reports.batch_report import ReportOptions
 
     threshold = parse_decimal(fail_under, "--fail-under")
     rubric_path = load_rubric_or_exit(rubric_name).path if rubric_name else None

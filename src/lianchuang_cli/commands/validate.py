@@ -36,7 +36,7 @@ def validate(
     """只检查佐证材料的填写：逐条列出所有错误（文件:行:列，工作簿为 文件!工作表!单元格）。"""
     from lianchuang_cli.commands.output import rubric_reads
     from lianchuang_cli.errors import InputError
-    from lianchuang_cli.grading import load_evidence
+    from lianchuang_cli.grading.pipeline import load_evidence
     from lianchuang_cli.reports.problems import CheckedFile
 
     rubric_path = load_rubric_or_exit(rubric_name).path if rubric_name else None

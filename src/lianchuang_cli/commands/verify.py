@@ -53,7 +53,7 @@ def verify(
 
     退出码：0 完全一致；1 有不一致（材料、包内文件或结果，逐项列出）；2 公示包无法读取。
     """
-    from lianchuang_cli.engine import default_jobs
+    from lianchuang_cli.batching.engine import default_jobs
     from lianchuang_cli.publishing.regrade import RESULTS_JSON
     from lianchuang_cli.publishing.verify import PackError
     from lianchuang_cli.publishing.verify import verify as check_pack

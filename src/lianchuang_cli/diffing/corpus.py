@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from lianchuang_cli.discovery import YAML_SUFFIXES, evidence_paths
+from lianchuang_cli.batching.discovery import YAML_SUFFIXES, evidence_paths
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.yaml_reader import SourceDocument, read_yaml
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.scoring.unit import score_unit
 
 ZERO = Decimal(0)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.model.linked import LinkedSpec
+from lianchuang_cli.model.linked_spec import LinkedSpec
 from lianchuang_cli.model.rules import Frozen, Number, Points, Rule, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT, SignedScore
 from lianchuang_cli.reading.yaml_reader import SourceDocument
@@ -285,7 +285,7 @@ def load_rubric(path: Path) -> LoadedRubric:
     When the command line keeps a rubric cache (``rubric_cache``), a rubric that loaded before
     with the same bytes and the same code is taken from there, without running the checks again.
     """
-    from lianchuang_cli import rubric_cache
+    from lianchuang_cli.caching import rubric_cache
 
     cached = rubric_cache.load(path)
     if cached is not None:

@@ -40,7 +40,7 @@ from lianchuang_cli.publishing.regrade import (
     regrade,
 )
 from lianchuang_cli.reports.publication import readme_text
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 
 README_NAME = "说明.txt"
 PREVIOUS_FOLDER = "previous"

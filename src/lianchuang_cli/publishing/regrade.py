@@ -20,13 +20,13 @@ from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from lianchuang_cli.discovery import find_evidence
+from lianchuang_cli.batching.discovery import find_evidence
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.grading import read_evidence
+from lianchuang_cli.grading.pipeline import read_evidence
 from lianchuang_cli.model.evidence import requested_rubric
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
-from lianchuang_cli.report import RankedResult, Report, ReportOptions
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from lianchuang_cli.tree.grade import tree_files
 from lianchuang_cli.tree.previous import (
     PreviousFigures,
@@ -180,7 +180,7 @@ def regrade(
 
 
 def _batch(request: Request, files: Sequence[str], render_all: RenderAll | None) -> Regraded:
-    from lianchuang_cli.engine import grade_batch
+    from lianchuang_cli.batching.engine import grade_batch
     from lianchuang_cli.reports.json_report import prerender, write_json
 
     rubric_path = request.rubric

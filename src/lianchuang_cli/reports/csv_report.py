@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import IO
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.report import Report
+from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.escaping import spreadsheet_text
 from lianchuang_cli.reports.rows import Cell, ranking_header, ranking_row
 from lianchuang_cli.scoring.summary import STATUS_NAMES

@@ -17,16 +17,16 @@ from typing import IO, TYPE_CHECKING, Any
 
 from lianchuang_cli import __version__
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.report import Report
 from lianchuang_cli.reports import html_charts, tree_view, wording
+from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.rows import INVALID_HEADER, invalid_rows, ranking_header, ranking_row
-from lianchuang_cli.results import IndicatorResult, UnitResult
+from lianchuang_cli.scoring.results import IndicatorResult, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement
 
 if TYPE_CHECKING:
     import jinja2
 
-    from lianchuang_cli.tree.results import TownshipNode, TreeResult
+    from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult
 
 COMMON_PROBLEMS_SHOWN = 15
 LEVEL_TITLES = {"village": "村", "township": "乡镇", "county": "县"}

@@ -20,10 +20,10 @@ from typing import IO, Any
 from lianchuang_cli import __version__
 from lianchuang_cli.decimals import round_score
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.report import RankedResult, Report
+from lianchuang_cli.reports.batch_report import RankedResult, Report
 from lianchuang_cli.reports.escaping import JSON_ESCAPE
 from lianchuang_cli.reports.json_line import Fields, LineWriter, RenderedLine, dumps_line
-from lianchuang_cli.results import NOT_PROPOSED, FileFailure, FileOutcome, UnitResult
+from lianchuang_cli.scoring.results import NOT_PROPOSED, FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
 
 SCHEMA_VERSION = 2

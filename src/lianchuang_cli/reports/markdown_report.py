@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.report import Report
+from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.escaping import markdown_text
 from lianchuang_cli.reports.rows import (
     INVALID_HEADER,
@@ -41,7 +41,7 @@ from lianchuang_cli.reports.wording import (
 )
 
 if TYPE_CHECKING:
-    from lianchuang_cli.results import UnitResult
+    from lianchuang_cli.scoring.results import UnitResult
 
 
 def _cell(value: Cell) -> str:

@@ -19,7 +19,7 @@ from lianchuang_cli.errors import SEVERITY_NAMES, Problem
 from lianchuang_cli.reports.escaping import plain, xml_text
 
 if TYPE_CHECKING:
-    from lianchuang_cli.report import Report
+    from lianchuang_cli.reports.batch_report import Report
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from lianchuang_cli.publishing.compare import Difference
     from lianchuang_cli.publishing.pack import Published
     from lianchuang_cli.publishing.verify import Verification
-    from lianchuang_cli.results import UnitResult
+    from lianchuang_cli.scoring.results import UnitResult
 
 MODE_WORDS = {
     "tree": "按 grade-tree 评分整个县（村→乡镇→县）",

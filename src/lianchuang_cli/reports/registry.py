@@ -22,9 +22,9 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     # Only for the type: ``--help`` imports this registry and must not pay for the report model.
-    from lianchuang_cli.report import Report
+    from lianchuang_cli.reports.batch_report import Report
     from lianchuang_cli.reports.json_line import RenderedLine
-    from lianchuang_cli.results import UnitResult
+    from lianchuang_cli.scoring.results import UnitResult
 
 Writer = Callable[["Report", IO[Any]], None]
 Renderer = Callable[["UnitResult"], "RenderedLine"]

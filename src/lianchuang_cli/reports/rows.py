@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from lianchuang_cli.report import Report
+from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.wording import ranking_note
 from lianchuang_cli.scoring.summary import STATUS_NAMES, BatchSummary, RankedRow
 

@@ -16,11 +16,11 @@ from rich.table import Table
 from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.report import Report
+from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.escaping import plain
 from lianchuang_cli.reports.text_layout import break_lines
 from lianchuang_cli.reports.wording import rated_because, rubric_name, short_ranking_note
-from lianchuang_cli.results import SkippedEntry
+from lianchuang_cli.scoring.results import SkippedEntry
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
 
 COMMON_PROBLEMS_SHOWN = 10

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.report import Report
+from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.console_layout import Column, Wrapped, section
 from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.wording import (
@@ -36,7 +36,7 @@ from lianchuang_cli.reports.wording import (
     unit_heading,
     veto_notes,
 )
-from lianchuang_cli.results import FileFailure, FileOutcome, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitResult
 
 
 def render_text(renderables: Iterable[RenderableType], *, width: int, color: bool) -> str:

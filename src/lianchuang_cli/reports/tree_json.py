@@ -24,9 +24,9 @@ from lianchuang_cli.reports.json_report import (
     result_to_dict,
     summary_to_dict,
 )
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
-from lianchuang_cli.tree.results import TownshipNode, TreeResult
+from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult
 
 
 def linked_to_dicts(result: UnitResult) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.reports import summary_view, wording
-from lianchuang_cli.results import UnitResult
-from lianchuang_cli.tree.results import TownshipNode, TreeResult
+from lianchuang_cli.scoring.results import UnitResult
+from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.digests import short_digest
 from lianchuang_cli.model.rubric import RatingBand, Rubric, shipped_identity
-from lianchuang_cli.results import (
+from lianchuang_cli.scoring.results import (
     NOT_PROPOSED,
     Adjustment,
     CriterionResult,

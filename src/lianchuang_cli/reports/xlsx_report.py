@@ -16,8 +16,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from lianchuang_cli.report import Report
 from lianchuang_cli.reports import wording
+from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.escaping import formula_like, shown
 from lianchuang_cli.reports.rows import (
     INVALID_HEADER,

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from lianchuang_cli.decimals import fmt, round_score
 from lianchuang_cli.model.rubric import BandCondition, Rubric
-from lianchuang_cli.results import BandConditionResult
 from lianchuang_cli.scoring.linked import LowerUnit, compute_figure, describe_counted
+from lianchuang_cli.scoring.results import BandConditionResult
 
 NOT_CHECKED = "单独评分时无法核算（由 grade-tree 据下级结果核算），本次未据此评定等级"
 

@@ -14,11 +14,11 @@ from fractions import Fraction
 from typing import Any
 
 from lianchuang_cli.decimals import fmt, round_score
-from lianchuang_cli.model.linked import PROFILE_FIGURES, LinkedSpec, Unavailable, percent
+from lianchuang_cli.model.linked_spec import PROFILE_FIGURES, LinkedSpec, Unavailable, percent
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.model.rules import Change, ChangeRule, CountRule, PercentageRule, Ratio
-from lianchuang_cli.results import Provenance, UnitResult
+from lianchuang_cli.scoring.results import Provenance, UnitResult
 from lianchuang_cli.scoring.summary import Placement
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from lianchuang_cli.model.rubric import Rubric
-from lianchuang_cli.results import UnitResult
+from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, QuotaError, SummaryBuilder
 
 QUOTA_POOLS: dict[tuple[str, str], str] = {

@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import IO, Any, Literal, overload
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
-from lianchuang_cli.results import SkippedEntry, UnitFacts, UnitResult
+from lianchuang_cli.scoring.results import SkippedEntry, UnitFacts, UnitResult
 
 UnitStatus = Literal["graded", "vetoed"]
 STATUS_NAMES: dict[str, str] = {"graded": "已评分", "vetoed": "一票否决", "invalid": "无效"}

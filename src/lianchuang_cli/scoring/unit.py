@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 
 from lianchuang_cli.decimals import CENT, ZERO, fmt, round_ratio
 from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
-from lianchuang_cli.model.linked import Unavailable
+from lianchuang_cli.model.linked_spec import Unavailable
 from lianchuang_cli.model.rubric import (
     AdjustmentItem,
     BonusItem,
@@ -22,7 +22,10 @@ from lianchuang_cli.model.rubric import (
     Rubric,
 )
 from lianchuang_cli.model.rules import Change, ChangeRule, Outcome
-from lianchuang_cli.results import (
+from lianchuang_cli.scoring.conditions import blocked_ratings, check_conditions
+from lianchuang_cli.scoring.linked import LowerUnit
+from lianchuang_cli.scoring.recovery import Candidate, fewest_then_cheapest
+from lianchuang_cli.scoring.results import (
     Adjustment,
     BandConditionResult,
     CriterionResult,
@@ -36,9 +39,6 @@ from lianchuang_cli.results import (
     Status,
     UnitResult,
 )
-from lianchuang_cli.scoring.conditions import blocked_ratings, check_conditions
-from lianchuang_cli.scoring.linked import LowerUnit
-from lianchuang_cli.scoring.recovery import Candidate, fewest_then_cheapest
 
 
 def score_unit(

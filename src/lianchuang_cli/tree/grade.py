@@ -14,9 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lianchuang_cli.discovery import evidence_paths
+from lianchuang_cli.batching.discovery import evidence_paths
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import read_evidence, rubric_for
+from lianchuang_cli.grading.pipeline import read_evidence, rubric_for
 from lianchuang_cli.model.evidence import (
     Evidence,
     NotApplicable,
@@ -26,13 +26,13 @@ from lianchuang_cli.model.evidence import (
 )
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Document
-from lianchuang_cli.results import FileFailure, Provenance, UnitResult
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
 from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
+from lianchuang_cli.scoring.results import FileFailure, Provenance, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, ranked_first
 from lianchuang_cli.scoring.unit import score_unit
 from lianchuang_cli.tree.previous import PreviousFigures
-from lianchuang_cli.tree.results import SeenUnit, TownshipNode, TreeResult, Unlinked
+from lianchuang_cli.tree.tree_result import SeenUnit, TownshipNode, TreeResult, Unlinked
 
 PARENT_KEY = {"village": "township_code", "township": "county_code"}
 PARENT_NAME = {"village": "乡镇", "township": "县"}

@@ -11,7 +11,7 @@ from typing import Any
 
 from lianchuang_cli.errors import InputError, Problem, os_reason
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
-from lianchuang_cli.tree.results import SeenUnit, TreeResult
+from lianchuang_cli.tree.tree_result import SeenUnit, TreeResult
 
 PreviousFigures = dict[tuple[str, str], tuple[Decimal | None, str]]
 """(unit code, indicator id) → (last year's figure, where it was read); a figure the file itself

@@ -8,9 +8,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import read_evidence
+from lianchuang_cli.grading.pipeline import read_evidence
 from lianchuang_cli.model.rubric import LEVEL_NAMES
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 
 if TYPE_CHECKING:
     from lianchuang_cli.scoring.summary import RubricInfo

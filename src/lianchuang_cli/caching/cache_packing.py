@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 import zlib
 
-from lianchuang_cli import cache_trust
+from lianchuang_cli.caching import cache_trust
 
 LEVEL = 1
 """zlib's fastest level: against a dictionary it packs almost as tightly as level 6, at half the

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lianchuang_cli.errors import Problem, file_problem, os_reason
-from lianchuang_cli.results import FileFailure, SkippedEntry
+from lianchuang_cli.scoring.results import FileFailure, SkippedEntry
 
 EVIDENCE_SUFFIXES = (".yaml", ".yml", ".xlsx")
 YAML_SUFFIXES = (".yaml", ".yml")

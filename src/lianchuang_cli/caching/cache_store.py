@@ -31,9 +31,10 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from lianchuang_cli import __version__, cache_packing, cache_trust
-from lianchuang_cli.cache_packing import Packer
-from lianchuang_cli.rubric_cache import code_fingerprint
+from lianchuang_cli import __version__
+from lianchuang_cli.caching import cache_packing, cache_trust
+from lianchuang_cli.caching.cache_packing import Packer
+from lianchuang_cli.caching.rubric_cache import code_fingerprint
 
 ENTRY_FORMAT = 9
 """Bump when the row layout changes."""

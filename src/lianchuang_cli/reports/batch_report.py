@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement
 
 

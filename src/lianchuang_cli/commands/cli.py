@@ -14,7 +14,8 @@ from importlib import import_module
 
 import click
 
-from lianchuang_cli import __version__, rubric_cache
+from lianchuang_cli import __version__
+from lianchuang_cli.caching import rubric_cache
 from lianchuang_cli.commands import click_zh
 from lianchuang_cli.commands.common import (
     EXIT_INPUT_ERROR,

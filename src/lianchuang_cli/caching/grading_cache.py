@@ -38,9 +38,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from lianchuang_cli.cache_store import CacheStore, Row
+from lianchuang_cli.caching.cache_store import CacheStore, Row
+from lianchuang_cli.caching.result_codec import (
+    decode_criterion,
+    decode_result,
+    encode_criterion,
+    encode_result,
+)
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading import checked_against, grade_file, rubric_named
+from lianchuang_cli.grading.pipeline import checked_against, grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
@@ -53,13 +59,7 @@ from lianchuang_cli.reports.json_line import (
     encode_slots,
     refill,
 )
-from lianchuang_cli.result_codec import (
-    decode_criterion,
-    decode_result,
-    encode_criterion,
-    encode_result,
-)
-from lianchuang_cli.results import FileFailure, FileOutcome, UnitFacts, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import losses
 from lianchuang_cli.scoring.unit import kept_band_fields, rating_target, rerate, score_unit
 

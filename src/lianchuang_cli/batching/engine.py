@@ -28,13 +28,19 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from lianchuang_cli.batch_failures import duplicate_code, mixed_rubric, other_rubric
-from lianchuang_cli.failure_spool import FailureSpool
-from lianchuang_cli.grading import grade_file
+from lianchuang_cli.batching.batch_failures import duplicate_code, mixed_rubric, other_rubric
+from lianchuang_cli.batching.failure_spool import FailureSpool
+from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
-from lianchuang_cli.report import RankedResult, Report, ReportOptions
+from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
 from lianchuang_cli.reports.json_line import Render
-from lianchuang_cli.results import FileFailure, FileOutcome, SkippedEntry, UnitFacts, UnitResult
+from lianchuang_cli.scoring.results import (
+    FileFailure,
+    FileOutcome,
+    SkippedEntry,
+    UnitFacts,
+    UnitResult,
+)
 from lianchuang_cli.scoring.summary import (
     BatchSummary,
     Placement,
@@ -47,7 +53,7 @@ from lianchuang_cli.scoring.summary import (
 )
 
 if TYPE_CHECKING:
-    from lianchuang_cli.grading_cache import EvidenceCache
+    from lianchuang_cli.caching.grading_cache import EvidenceCache
 
 Progress = Callable[[int], None]
 
@@ -445,7 +451,7 @@ def _write_shared(descriptor: int, end: Any, data: bytes) -> int:
 
 def _check_cache_folder(cache_dir: Path) -> None:
     """Raise ``cache_trust.UnsafeCacheFolder`` for a cache folder others may write."""
-    from lianchuang_cli.cache_trust import folder_key
+    from lianchuang_cli.caching.cache_trust import folder_key
 
     folder_key(cache_dir)
 
@@ -454,7 +460,7 @@ def _open_cache(cache_dir: Path | None) -> EvidenceCache | None:
     if cache_dir is None:
         return None
     # Imported only when asked for: sqlite3 and json are start-up time ``score`` need not pay.
-    from lianchuang_cli.grading_cache import EvidenceCache
+    from lianchuang_cli.caching.grading_cache import EvidenceCache
 
     return EvidenceCache(cache_dir)
 

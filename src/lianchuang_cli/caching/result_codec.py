@@ -18,7 +18,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from lianchuang_cli.results import CriterionResult, UnitResult
+from lianchuang_cli.scoring.results import CriterionResult, UnitResult
 
 Convert = Callable[[Any], Any]
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lianchuang_cli.batching.discovery import YAML_SUFFIXES, evidence_paths
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.discovery import YAML_SUFFIXES, evidence_paths
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.grading import grade_file
-from lianchuang_cli.results import FileFailure, FileOutcome
+from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.scoring.results import FileFailure, FileOutcome
 
 CODE = "expected-result"
 SCORE_LINE = re.compile(r"^# 预期(（[^）\n]*）)?：总分 (\S+)，等级 (\S+)[ \t]*$", re.MULTILINE)

@@ -17,11 +17,11 @@ from lianchuang_cli.model.rubric import (
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import read_yaml
-from lianchuang_cli.results import FileFailure, FileOutcome
+from lianchuang_cli.scoring.results import FileFailure, FileOutcome
 from lianchuang_cli.scoring.unit import score_unit
 
 if TYPE_CHECKING:
-    from lianchuang_cli.grading_cache import EvidenceCache
+    from lianchuang_cli.caching.grading_cache import EvidenceCache
 
 
 def read_evidence(path: str | Path, *, cache: EvidenceCache | None = None) -> Document:

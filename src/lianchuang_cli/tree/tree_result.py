@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.results import FileFailure, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement
 
 

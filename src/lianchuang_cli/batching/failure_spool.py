@@ -11,7 +11,7 @@ import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 
-from lianchuang_cli.results import FileFailure
+from lianchuang_cli.scoring.results import FileFailure
 
 
 class FailureSpool:

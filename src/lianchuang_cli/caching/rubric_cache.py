@@ -94,7 +94,7 @@ def _folder_key() -> tuple[Path, bytes] | None:
     if folder is None:
         return None
     if _key is None:
-        from lianchuang_cli.cache_trust import UnsafeCacheFolder, folder_key
+        from lianchuang_cli.caching.cache_trust import UnsafeCacheFolder, folder_key
 
         try:
             _key = folder_key(folder)
@@ -115,10 +115,15 @@ def code_fingerprint() -> str:
         import pydantic_core
 
         parts = [f"{__version__}|{pydantic_core.__version__}|{sys.version}"]
-        _list_modules(os.path.dirname(os.path.abspath(__file__)), "", parts)
+        _list_modules(package_folder(), "", parts)
         digest = hashlib.sha256("|".join(parts).encode("utf-8", "surrogateescape"))
         _fingerprint = digest.hexdigest()
     return _fingerprint
+
+
+def package_folder() -> str:
+    """The folder of the whole package (this module sits one level down, in ``caching/``)."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _list_modules(folder: str, prefix: str, parts: list[str]) -> None:
@@ -144,7 +149,7 @@ def load(path: Path) -> LoadedRubric | None:
     if usable is None:
         return None
     folder, key = usable
-    from lianchuang_cli import cache_trust
+    from lianchuang_cli.caching import cache_trust
     from lianchuang_cli.digests import sha256_bytes  # here: ``--help`` needs no hashing
 
     try:
@@ -180,7 +185,7 @@ def store(loaded: LoadedRubric) -> None:
     folder, key = usable
     import tempfile
 
-    from lianchuang_cli import cache_trust
+    from lianchuang_cli.caching import cache_trust
     from lianchuang_cli.model.rubric import Rubric
 
     text = loaded.rubric.model_dump_json()
