@@ -175,3 +175,15 @@ def _ratings(tree: TreeResult) -> list[tuple[str, str]]:
         for node in tree.townships
         for village, placement in zip(node.villages, node.placements, strict=True)
     ]
+
+
+def test_rubric_show_states_the_declared_quota_choices() -> None:
+    """The village rubric's quota_scope and quota_ties are shown even with no quota set; the
+    county's says grade-tree sets none for the one county."""
+    village = CliRunner().invoke(main, ["rubric", "show", "village"])
+    assert village.exit_code == 0
+    shown = "".join(village.output.split())
+    assert "村的名额按全县参评的村计算（细则quota_scope:county）" in shown
+    assert "由考评领导小组研究确定（细则quota_ties:committee）" in shown
+    county = CliRunner().invoke(main, ["rubric", "show", "county"])
+    assert "grade-tree只评一个县，不对县设名额" in "".join(county.output.split())

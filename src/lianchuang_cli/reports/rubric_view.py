@@ -85,7 +85,27 @@ def rubric_tree(rubric: Rubric) -> RenderableType:
         conditions = band_conditions_text(band)
         conditions = f"；{conditions}" if conditions else ""
         branch.add(Wrapped(f"{band.name}：总分 ≥ {fmt(band.min_score)}{share}{conditions}"))
+    root.add(Wrapped(quota_text(rubric)))
     return root
+
+
+def quota_text(rubric: Rubric) -> str:
+    """The rubric's quotas, its rule for ties at a cut-off and, for villages, over which units
+    grade-tree counts them: the choices the rubric declares, shown whether or not set."""
+    from lianchuang_cli.scoring.placing import QUOTA_POOLS
+    from lianchuang_cli.scoring.summary import QUOTA_TIE_RULES
+
+    quotas = "、".join(f"“{q.rating}”不超过{fmt(q.max_percent)}%" for q in rubric.quotas)
+    hint = (
+        "细则未设（可用 batch 的 --quota 在多个县之间设定；grade-tree 只评一个县，不对县设名额）"
+        if rubric.level == "county"
+        else "细则未设（可用 batch、grade-tree 的 --quota 设定）"
+    )
+    text = f"名额：{quotas or hint}；"
+    text += f"名额线上并列时{QUOTA_TIE_RULES[rubric.quota_ties]}"
+    if rubric.level == "village":
+        text += "；grade-tree 中" + QUOTA_POOLS[("village", rubric.quota_scope)]
+    return text if text.endswith("。") else text + "。"
 
 
 def render_rubric(rubric: Rubric, *, width: int = 100, color: bool = False) -> str:

@@ -83,7 +83,6 @@ def grade_tree(
     previous_file: str = "",
     previous_year: int | None = None,
     rubrics: Mapping[str, Path] | None = None,
-    previous_problems: Sequence[Problem] = (),
     quotas: Mapping[str, Decimal] | None = None,
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
@@ -96,7 +95,9 @@ def grade_tree(
     units = [_read(path, rubrics or {}) for path in tree_files(root)]
     levels = {u.level or "": u.loaded.rubric for u in units[::-1] if u.loaded}  # the first wins
     check_tree_quotas(quotas or {}, levels)
-    problems: list[Problem] = list(previous_problems)
+    problems: list[
+        Problem
+    ] = []  # last year's file is checked after grading (previous.check_against)
     county = _the_county(root, units, problems)
     _check_codes(units, problems)
     townships = [u for u in units if u.level == "township" and not u.left_out]
