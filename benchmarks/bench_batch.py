@@ -82,11 +82,13 @@ def _number(value: float, places: int = 1) -> str:
 
 
 def _value_text(
-    rule: object, points: Decimal, original: str, good: bool, rng: random.Random
+    rule: object, points: Decimal, original: str, good: bool, rng: random.Random, scale: float
 ) -> str:
     """A new value for one indicator, in the form the example used, within the rule's ranges.
 
-    ``good`` values earn full points; the others are spread over the whole range.
+    ``good`` values earn full points; the others are spread over the whole range. Every count of
+    people or households (a ``whole``) is the example's times the file's ``scale``: the rubric's
+    ``same_counts`` compares them across indicators, so one village keeps one 党员总数.
     """
     if isinstance(rule, CheckRule):
         return "true" if good or rng.random() < 0.5 else "false"
@@ -100,7 +102,7 @@ def _value_text(
         threshold = float(rule.threshold) / 100
         share = rng.uniform(threshold, 1) if good else rng.uniform(max(0, threshold - 0.2), 1)
         if counts := re.search(r"whole: (\d+)", original):
-            whole = max(2, round(int(counts.group(1)) * rng.uniform(0.7, 1.3)))
+            whole = max(2, round(int(counts.group(1)) * scale))
             part = min(whole, -(-whole * share // 1) if good else round(whole * share))
             return f"{{part: {part:.0f}, whole: {whole}}}"
         return _number(min(100.0, share * 100 + (0.05 if good else 0)))
@@ -133,6 +135,8 @@ def vary(text: str, index: int, rng: random.Random) -> str:
     # The examples' comments state their expected scores, which no longer hold.
     lines = [line for line in text.splitlines() if not line.startswith("# 预期")]
     quality = rng.choice((0.95, 0.9, 0.85, 0.8, 0.7, 0.6))
+    # Not below 1: a breaches total (党员 outside the 两委) keep the example's number and must stay within.
+    scale = rng.uniform(1, 1.3)
     section, current = "", ""
     for number, line in enumerate(lines):
         if line and not line.startswith((" ", "#")):
@@ -149,7 +153,9 @@ def vary(text: str, index: int, rng: random.Random) -> str:
             elif (match := _VALUE_LINE.match(line)) and current in loaded.indicator_index:
                 indicator = loaded.indicator_index[current][1]
                 good = rng.random() < quality
-                new = _value_text(indicator.rule, indicator.points, match.group(1), good, rng)
+                new = _value_text(
+                    indicator.rule, indicator.points, match.group(1), good, rng, scale
+                )
                 lines[number] = f"    value: {new}"
     text = "\n".join(lines) + "\n"
     if rng.random() < 0.9:  # vetoes are rare: keep one in ten of the vetoed example's copies

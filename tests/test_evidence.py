@@ -37,12 +37,12 @@ def test_the_base_file_is_valid(tmp_path: Path) -> None:
     ("edit", "line", "message"),
     [
         (("    value: 95.2\n", "    value: 152\n"), 205, "“152”大于可能的最大值100%"),
-        (("value: {part: 48, whole: 48}", "value: 105"), 74, "“105”应不大于 100"),
-        (("value: {part: 48, whole: 48}", "value: -5"), 74, "“-5”应不小于 0"),
+        (("value: {part: 86, whole: 86}", "value: 105"), 74, "“105”应不大于 100"),
+        (("value: {part: 86, whole: 86}", "value: -5"), 74, "“-5”应不小于 0"),
         (
-            ("value: {part: 48, whole: 48}", "value: {part: 49, whole: 48}"),
+            ("value: {part: 86, whole: 86}", "value: {part: 87, whole: 86}"),
             74,
-            "part（49）不能大于",
+            "part（87）不能大于",
         ),
         (
             ("  theme_party_days:\n    value: 11", "  theme_party_days:\n    value: 十二"),

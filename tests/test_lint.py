@@ -268,3 +268,8 @@ def test_shipped_modified(tmp_path: Path, path: Path) -> None:
     )
     renamed.write_text(bumped, encoding="utf-8")
     assert lint_file(renamed).problems == ()
+
+
+def test_same_counts() -> None:
+    """Each place a same_counts population names gives a whole number of it, in its unit."""
+    assert_check("same-counts")

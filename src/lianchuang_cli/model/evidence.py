@@ -22,6 +22,7 @@ from lianchuang_cli.model.profile import SAME_FACTS, VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT
+from lianchuang_cli.model.same_counts import same_count_problems
 from lianchuang_cli.model.validation import not_a_mapping, problems_from
 from lianchuang_cli.model.values import UnitError, fraction_complaint, read_number
 from lianchuang_cli.reading.document import Document, Location, TextLines
@@ -252,6 +253,7 @@ def check_evidence(
     values, entries = _check_indicators(doc, data, loaded, problems, supplied)
     if profile is not None:
         problems.extend(_facts_typed_twice(doc, profile, values))
+    problems.extend(same_count_problems(doc, loaded, values, profile))
     penalties = _check_events(doc, data, "penalties", _EVENTS, loaded.penalty_index, problems)
     bonuses = _check_events(doc, data, "bonuses", _EVENTS, loaded.bonus_index, problems)
     vetoes = _check_events(doc, data, "vetoes", _OCCURRENCES, loaded.veto_index, problems)

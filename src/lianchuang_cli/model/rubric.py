@@ -171,6 +171,26 @@ class Quota(Frozen):
     max_percent: Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)]
 
 
+Place = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")]
+"""Where a unit's file gives a number: ``profile.committee_size``, ``dues_paid.whole`` (a field of
+an indicator's value), or ``secretary_drives_households`` (a count indicator's value itself)."""
+
+
+class SameCount(Frozen):
+    """One population several entries of a unit's file count (党员总数, 两委成员数, 农户总户数).
+
+    The ``equal`` places give its number and must agree; the ``within`` places count a part of it
+    (参评党员, 有劳动能力的党员) and must not exceed it. A fact typed twice that disagrees is an
+    error at both places.
+    """
+
+    id: Identifier
+    name: Text
+    unit: Text
+    equal: Annotated[list[Place], Field(min_length=1)]
+    within: list[Place] = []
+
+
 class Rubric(Frozen):
     """A whole rubric file as loaded from ``rubrics/*.yaml``."""
 
@@ -198,6 +218,8 @@ class Rubric(Frozen):
     # Over which villages grade-tree counts a village rubric's quotas: the whole county's (the
     # county organisation department 审定 the “五个好” villages), or each township's apart.
     quota_scope: Literal["county", "township"] = "county"
+    # Populations counted at several places of one unit's file, which must agree (see SameCount).
+    same_counts: list[SameCount] = []
 
     def indicators(self) -> Iterator[tuple[Criterion, Indicator]]:
         """Yield every indicator with its criterion, in rubric order."""

@@ -27,6 +27,7 @@ from lianchuang_cli.lint.checks import (
     rating_reachable,
     rule_best,
     rule_worst,
+    same_counts,
     shipped_modified,
     tiers_order,
     tiers_range,
@@ -57,6 +58,7 @@ CHECKS: dict[str, Check] = {
         practice_marked.CHECK,
         linked_level.CHECK,
         quota_rating.CHECK,
+        same_counts.CHECK,
         shipped_modified.CHECK,
     )
 }
