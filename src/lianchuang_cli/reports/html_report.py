@@ -212,7 +212,7 @@ def _invalid_files(report: Report) -> list[InvalidFile]:
 
 def batch_view(report: Report) -> BatchView:
     """The view of a batch summary that the template lays out."""
-    from lianchuang_cli.reports.summary_view import counts_line
+    from lianchuang_cli.reports.wording import counts_line
 
     summary = report.summary
     charts: tuple[html_charts.BarChart, ...] = ()

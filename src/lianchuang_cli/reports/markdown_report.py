@@ -20,12 +20,12 @@ from lianchuang_cli.reports.rows import (
     ranking_header,
     ranking_row,
 )
-from lianchuang_cli.reports.summary_view import counts_line
 from lianchuang_cli.reports.wording import (
     NO_GAPS,
     adjustment_label,
     adjustment_points,
     condition_notes,
+    counts_line,
     criterion_share,
     next_rating_text,
     not_proposed_texts,

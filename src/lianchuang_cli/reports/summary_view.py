@@ -6,7 +6,7 @@ measured in terminal cells) and written line by line instead of through a rich t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from itertools import chain
 
 from rich import box
@@ -19,41 +19,15 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.escaping import plain
 from lianchuang_cli.reports.text_layout import break_lines
-from lianchuang_cli.reports.wording import rated_because, rubric_name, short_ranking_note
-from lianchuang_cli.scoring.results import SkippedEntry
+from lianchuang_cli.reports.wording import (
+    counts_line,
+    rated_because,
+    rubric_name,
+    short_ranking_note,
+)
 from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
 
 COMMON_PROBLEMS_SHOWN = 10
-
-
-def counts_line(summary: BatchSummary) -> str:
-    """One sentence with every count of the batch."""
-    text = (
-        f"共{summary.files}个文件：已评分{summary.graded}个"
-        f"（其中一票否决{summary.vetoed}个），无效{summary.invalid}个"
-    )
-    if summary.skipped:
-        text += f"；另跳过{summary.skipped}项" + skipped_detail(summary.skipped_entries)
-    return text + "。"
-
-
-SKIPPED_NAMED = 5
-"""Entries named per reason; a folder of attachments can hold hundreds (all are in the JSON)."""
-
-
-def skipped_detail(entries: Sequence[SkippedEntry]) -> str:
-    """The skipped entries grouped by why, each group naming its first few: ``（why：a、b等3项）``."""
-    if not entries:
-        return ""
-    groups: dict[str, list[str]] = {}
-    for entry in entries:
-        groups.setdefault(entry.reason, []).append(entry.path)
-    parts = []
-    for reason, paths in groups.items():
-        named = "、".join(paths[:SKIPPED_NAMED])
-        more = f"等{len(paths)}项" if len(paths) > SKIPPED_NAMED else ""
-        parts.append(f"{reason}：{named}{more}")
-    return "（" + "；".join(parts) + "）"
 
 
 def summary_sections(summary: BatchSummary) -> Iterator[RenderableType]:

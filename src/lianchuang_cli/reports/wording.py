@@ -6,7 +6,7 @@ them (the score formula, scaling, the next-rating advice, long-term work) is wor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -20,11 +20,12 @@ from lianchuang_cli.scoring.results import (
     GapCategory,
     IndicatorResult,
     Provenance,
+    SkippedEntry,
     UnitResult,
 )
 
 if TYPE_CHECKING:  # only for the type: ``score ONE_FILE`` never loads the batch summary
-    from lianchuang_cli.scoring.summary import Placement, RankedRow
+    from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
 
 NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
     "rescale": "缺项不计入应得分，其余指标得分按比例折算为总分",
@@ -348,3 +349,33 @@ def linked_source(provenance: Provenance) -> str:
     if provenance.excluded:
         source += f"；未计入：{'；'.join(provenance.excluded)}"
     return source
+
+
+def counts_line(summary: BatchSummary) -> str:
+    """One sentence with every count of the batch."""
+    text = (
+        f"共{summary.files}个文件：已评分{summary.graded}个"
+        f"（其中一票否决{summary.vetoed}个），无效{summary.invalid}个"
+    )
+    if summary.skipped:
+        text += f"；另跳过{summary.skipped}项" + skipped_detail(summary.skipped_entries)
+    return text + "。"
+
+
+SKIPPED_NAMED = 5
+"""Entries named per reason; a folder of attachments can hold hundreds (all are in the JSON)."""
+
+
+def skipped_detail(entries: Sequence[SkippedEntry]) -> str:
+    """The skipped entries grouped by why, each group naming its first few: ``（why：a、b等3项）``."""
+    if not entries:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        groups.setdefault(entry.reason, []).append(entry.path)
+    parts = []
+    for reason, paths in groups.items():
+        named = "、".join(paths[:SKIPPED_NAMED])
+        more = f"等{len(paths)}项" if len(paths) > SKIPPED_NAMED else ""
+        parts.append(f"{reason}：{named}{more}")
+    return "（" + "；".join(parts) + "）"
