@@ -90,6 +90,28 @@ def test_a_stored_line_of_another_length_is_a_miss(tmp_path: Path) -> None:
     assert "未通过校验" in stderr
 
 
+def test_an_edited_result_is_hashed_only_when_it_is_read(tmp_path: Path) -> None:
+    """A stored result edited by hand (its row intact) is never read by a batch served from its
+    line and facts, whose output stays exact; a run that reads the result rejects it."""
+    village = ROOT / "rubrics" / "village.yaml"
+    edited = tmp_path / "village.yaml"
+    text = village.read_text(encoding="utf-8")
+    edited.write_text(text.replace("{name: 良好, min_score: 80}", "{name: 良好, min_score: 81}"))
+    cache = tmp_path / "cache"
+    args = ["batch", str(EXAMPLES / "village"), "--jobs", "1", "--cache", str(cache)]
+    run(*args, "--format", "json", "--rubric", str(village))
+    (database,) = cache.glob("*.db")
+    with sqlite3.connect(database) as connection:
+        for digest, result in connection.execute("SELECT digest, result FROM results").fetchall():
+            damaged = result[:-1] + bytes([result[-1] ^ 1])
+            connection.execute("UPDATE results SET result = ? WHERE digest = ?", (damaged, digest))
+    for output in ("json", "html"):  # html reads whole results
+        plain = run(*args[:-2], "--format", output, "--rubric", str(edited))
+        code, stdout, stderr = run(*args, "--format", output, "--rubric", str(edited))
+        assert (code, stdout) == plain[:2]
+        assert ("未通过校验" in stderr) == (output == "html"), output
+
+
 def test_entries_from_another_cache_folder_are_not_trusted(tmp_path: Path) -> None:
     """Each folder has its own key: a database copied in from elsewhere is all misses."""
     first, second = EvidenceCache(tmp_path / "a"), EvidenceCache(tmp_path / "b")

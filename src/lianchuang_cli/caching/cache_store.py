@@ -170,10 +170,15 @@ def entry_seal(key: bytes, digest: str, entry: bytes) -> bytes:
 def row_seals(key: bytes, digest: str, row: Row) -> tuple[bytes, bytes]:
     """The seals of a result row: of everything but the result, and of the result (checked
     apart, so that a unit served from its line and facts never hashes its full result)."""
-    return (
-        cache_trust.seal(key, b"row", digest.encode(), row[0], *row[2:]),
-        cache_trust.seal(key, b"result", digest.encode(), row[1]),
-    )
+    return _row_seal(key, digest, row), _result_seal(key, digest, row[1])
+
+
+def _row_seal(key: bytes, digest: str, row: Row) -> bytes:
+    return cache_trust.seal(key, b"row", digest.encode(), row[0], *row[2:])
+
+
+def _result_seal(key: bytes, digest: str, result: bytes) -> bytes:
+    return cache_trust.seal(key, b"result", digest.encode(), result)
 
 
 class CacheStore:
@@ -250,8 +255,9 @@ class CacheStore:
             return None
         if row is None:
             return None
-        if not all(part is None or isinstance(part, bytes) for part in row) or not all(
-            map(cache_trust.matches, row[6:], row_seals(self._pending.key, digest, row[:6]))
+        key = self._pending.key
+        if not all(part is None or isinstance(part, bytes) for part in row) or not (
+            cache_trust.matches(row[6], _row_seal(key, digest, row[:6]))
         ):
             self.rejected += 1
             return None
@@ -261,11 +267,15 @@ class CacheStore:
             line = packer.unpack(connection, "line", line)
             if line is None:
                 return None
-        packed_result = row[1]
-        return (
-            (row[0], b"", row[2], line, row[4], row[5]),
-            lambda: packer.unpack(connection, "result", packed_result),
-        )
+        packed_result, result_mark = row[1], row[7]
+
+        def result() -> bytes | None:
+            if not cache_trust.matches(result_mark, _result_seal(key, digest, packed_result)):
+                self.rejected += 1
+                return None
+            return packer.unpack(connection, "result", packed_result)
+
+        return (row[0], b"", row[2], line, row[4], row[5]), result
 
     def add_entry(self, digest: str, text: bytes) -> None:
         """Keep a parsed entry's JSON."""
