@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any, get_args
 
@@ -19,7 +20,7 @@ from lianchuang_cli.reading.xlsx_reader import parse_workbook
 from lianchuang_cli.reading.yaml_reader import parse_yaml
 from lianchuang_cli.reports.evidence_schema import evidence_schema
 from lianchuang_cli.reports.xlsx_template import render_workbook
-from tests.conftest import RUBRICS
+from tests.conftest import ROOT, RUBRICS
 from tests.xlsx_fill import columns, rows_by_id
 
 DECLARED = ("kind_name", "value_schema", "cells", "quick_read", "cell_checks")
@@ -148,3 +149,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return float(value) if isinstance(value, Decimal) else value
+
+
+def test_readme_lists_every_kind_with_its_name() -> None:
+    """README's table of rule kinds has one row per registered kind, in order, with its name."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| kind | 名称（“评分方式”）") :].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", table, flags=re.MULTILINE)
+    assert rows == list(RULE_KIND_NAMES.items())
