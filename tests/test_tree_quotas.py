@@ -187,3 +187,20 @@ def test_rubric_show_states_the_declared_quota_choices() -> None:
     assert "由考评领导小组研究确定（细则quota_ties:committee）" in shown
     county = CliRunner().invoke(main, ["rubric", "show", "county"])
     assert "grade-tree只评一个县，不对县设名额" in "".join(county.output.split())
+
+
+def test_a_batch_says_it_cannot_count_quotas_per_township(tmp_path: Path) -> None:
+    """batch with a village rubric declaring quota_scope: township pools the folder's units, and
+    its quota rule says so (and where per-township quotas are applied) instead of in silence."""
+    rubric = tmp_path / "village.yaml"
+    text = (ROOT / "rubrics" / "village.yaml").read_text(encoding="utf-8")
+    rubric.write_text(text.replace("quota_scope: county", "quota_scope: township"), "utf-8")
+    args = ["batch", str(DEMO / "taoyuan"), "--rubric", str(rubric), "--quota", "优秀=20%"]
+    result = CliRunner().invoke(main, [*args, "--format", "json", "--jobs", "1"])
+    data = json.loads(result.stdout)
+    rule = data["summary"]["quota_rule"]
+    assert rule.startswith("本次批量评分按所给的全部单位计算名额；细则的 quota_scope: township")
+    shipped = CliRunner().invoke(
+        main, ["batch", str(DEMO / "taoyuan"), "--quota", "优秀=20%", "--format", "json"]
+    )
+    assert json.loads(shipped.stdout)["summary"]["quota_rule"].startswith("名额 = 参评单位数")

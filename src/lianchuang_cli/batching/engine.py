@@ -34,6 +34,7 @@ from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
 from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
 from lianchuang_cli.reports.json_line import Render
+from lianchuang_cli.scoring.placing import QUOTA_POOLS
 from lianchuang_cli.scoring.results import (
     FileFailure,
     FileOutcome,
@@ -284,11 +285,11 @@ def _grade_batch(
         quotas, rubric_quotas = options.quotas, options.rubric_quotas
         caps = dict(quotas or {})
         duplicates = builder.duplicate_codes()
-        ties = "committee"
+        ties, pool = "committee", ""
         if rubric_quotas and builder.rubric is not None:
             caps = {**declared_quotas(builder.rubric.id, rubric_path), **caps}
         if caps and builder.rubric is not None:
-            ties = declared_quota_ties(builder.rubric.id, rubric_path)
+            ties, pool = declared_quota_rules(builder.rubric.id, rubric_path)
         summary = builder.finish(
             files=len(files) + len(missing),
             invalid=len(invalid),
@@ -296,6 +297,7 @@ def _grade_batch(
             skipped_entries=tuple(skipped),
             quotas=caps,
             quota_ties=ties,
+            quota_pool=pool,
         )
         for spool in (results, rendered):
             if spool is not None:
@@ -331,10 +333,12 @@ def _close(*spools: IO[bytes] | _Spool | FailureSpool | None) -> None:
             spool.close()
 
 
-def declared_quota_ties(rubric_id: str, rubric_path: Path | None) -> str:
-    """What the rubric says becomes of units tied across a quota's cut-off (``quota_ties``)."""
+def declared_quota_rules(rubric_id: str, rubric_path: Path | None) -> tuple[str, str]:
+    """What the rubric says becomes of units tied across a quota's cut-off (``quota_ties``),
+    and over which units a batch counts its quotas when the rubric declares another pool."""
     path = rubric_path or shipped_rubrics_dir() / f"{rubric_id}.yaml"
-    return load_rubric(path).rubric.quota_ties
+    rubric = load_rubric(path).rubric
+    return rubric.quota_ties, QUOTA_POOLS.get(("batch", rubric.quota_scope), "")
 
 
 def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decimal]:

@@ -21,8 +21,13 @@ QUOTA_POOLS: dict[tuple[str, str], str] = {
     ("village", "county"): "村的名额按全县参评的村计算（细则 quota_scope: county）。",
     ("village", "township"): "村的名额按各乡镇所辖参评的村分别计算（细则 quota_scope: township）。",
     ("township", "county"): "乡镇的名额按全县参评的乡镇计算。",
+    ("batch", "township"): (
+        "本次批量评分按所给的全部单位计算名额；细则的 quota_scope: township（村的名额按乡镇分别计算）"
+        "只在 grade-tree 中施加，要按乡镇计算请用 grade-tree 评分整个县。"
+    ),
 }
-"""Over which units a level's quotas are counted, as the quota rule says first."""
+"""Over which units a level's quotas are counted, as the quota rule says first (``batch``: a
+folder's units, said only where the rubric declares a pool a batch cannot honour)."""
 
 
 def level_quotas(rubric: Rubric | None, quotas: Mapping[str, Decimal]) -> dict[str, Decimal]:
