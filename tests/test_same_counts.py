@@ -10,7 +10,9 @@ from pathlib import Path
 
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.reports.template import render_template
 from lianchuang_cli.scoring.results import FileFailure
 from tests.conftest import EXAMPLES, RUBRICS
 from tests.test_xlsx_reader import V, cell_of, problems_of, saved, set_cells
@@ -143,3 +145,14 @@ def test_workbook_cells_are_named(tmp_path: Path) -> None:
         cell_of(V, "dues_paid", layout.COL_WHOLE),
     }
     assert all(p.where.startswith(f"{path}!指标!") for p in problems)
+
+
+def test_template_says_which_numbers_must_agree() -> None:
+    """The YAML template names, at each place, the places its number must agree with."""
+    template = render_template(load_rubric(RUBRICS / "village.yaml").rubric)
+    dues = template.index("  dues_paid:\n")
+    above = template[template.rindex("# 按月交纳党费", 0, dues) : dues]
+    assert "# 同一总体：本项的 whole 为党员总数，须与 young_member_share.whole 相同" in above
+    review = template.index("  member_review:\n")
+    above = template[template.rindex("# 民主评议党员结果", 0, review) : review]
+    assert "不能多于 young_member_share.whole、dues_paid.whole" in above

@@ -14,7 +14,7 @@ from typing import Any
 
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.model.profile import VillageProfile
-from lianchuang_cli.model.rubric import LoadedRubric, SameCount
+from lianchuang_cli.model.rubric import LoadedRubric, Rubric, SameCount
 from lianchuang_cli.reading.document import Document
 
 PROFILE = "profile"
@@ -104,3 +104,22 @@ def _label(place: Place, loaded: LoadedRubric, number: int, fact: SameCount) -> 
     entry = loaded.indicator_index.get(place.key)
     name = "村情基本信息" if place.in_profile or entry is None else entry[1].name
     return f"{name}（{place}）{number}{fact.unit}"
+
+
+def fill_notes(rubric: Rubric, indicator_id: str) -> list[str]:
+    """What a template says at an indicator counted in a ``same_counts`` population: the other
+    places its number must agree with, so the one filling it in types one number once."""
+    notes = []
+    for fact in rubric.same_counts:
+        for section in ("equal", "within"):
+            for text in getattr(fact, section):
+                place = Place.parse(text)
+                if place.in_profile or place.key != indicator_id:
+                    continue
+                what = f"本项的 {place.field} " if place.field else "本项填写值"
+                others = "、".join(t for t in fact.equal if t != text)
+                if section == "equal":
+                    notes.append(f"同一总体：{what}为{fact.name}，须与 {others} 相同")
+                else:
+                    notes.append(f"同一总体：{what}只计{fact.name}中的一部分，不能多于 {others}")
+    return notes

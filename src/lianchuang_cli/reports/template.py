@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Rubric, VetoItem
+from lianchuang_cli.model.same_counts import fill_notes
 from lianchuang_cli.reports.evidence_schema import schema_file_name
 
 NAME_EXAMPLES = {"village": "桃源村党支部", "township": "桃源镇党委", "county": "青山县委"}
@@ -68,6 +69,7 @@ def render_template(rubric: Rubric) -> str:
                         "  ",
                     )
                 )
+            out.extend(_comment(note, "  ") for note in fill_notes(rubric, indicator.id))
             example = indicator.rule.example(indicator.points)
             out.append(f"  {indicator.id}:\n")
             out.append(f"    value:          # 例：{example}\n")
