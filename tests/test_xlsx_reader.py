@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading.pipeline import grade_file, load_evidence
+from lianchuang_cli.grading.pipeline import grade_file, load_evidence, rubric_for
 from lianchuang_cli.model.rubric import load_rubric
 from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.xlsx_reader import read_workbook
@@ -412,3 +412,15 @@ def test_a_row_the_reader_flagged_is_not_explained_twice(tmp_path: Path) -> None
     (problem,) = problems_of(path)
     assert problem.cell == cell_of(V, "dues_paid", layout.COL_VALUE)
     assert "只能填写一种" in problem.message
+
+
+def test_a_missing_linked_value_says_so_once(tmp_path: Path) -> None:
+    """A township workbook leaving its linked figures to grade-tree: each says so once, not twice
+    (the 填写方法 text carried a second linked note)."""
+    township = EXAMPLES / "county-demo" / "shiqiao" / "township.yaml"
+    doc = read_yaml(township)
+    problems = problems_of(saved(tmp_path, render_workbook(rubric_for(doc).rubric, doc)))
+    assert len(problems) >= 5
+    for problem in problems:
+        assert "未填写“填写值”" in problem.message
+        assert problem.message.count("由下级单位") == 1, problem.message

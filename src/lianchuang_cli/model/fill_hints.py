@@ -7,8 +7,12 @@ from lianchuang_cli.reading import xlsx_layout as layout
 
 
 def fill_hint(indicator: Indicator, form: str) -> str:
-    """The value hint for a YAML file (``form`` "yaml") or a workbook row ("xlsx")."""
-    return cell_hint(indicator) if form == "xlsx" else indicator.rule.value_hint
+    """The value hint a problem quotes, for a YAML file (``form`` "yaml") or a workbook ("xlsx").
+
+    Without the linked note in either form: a problem about a missing linked value says that
+    itself (``evidence.LINKED_HINT``), and the template's row said it twice.
+    """
+    return cell_hint(indicator, linked=False) if form == "xlsx" else indicator.rule.value_hint
 
 
 def value_field(form: str) -> str:
@@ -16,10 +20,10 @@ def value_field(form: str) -> str:
     return f"“{layout.COL_VALUE}”" if form == "xlsx" else " value"
 
 
-def cell_hint(indicator: Indicator) -> str:
-    """How to fill one indicator's row, in the workbook's own terms."""
+def cell_hint(indicator: Indicator, *, linked: bool = True) -> str:
+    """How to fill one indicator's row, in the workbook's own terms (the 填写方法 column)."""
     hint = indicator.rule.cell_hint(indicator.points)
-    if indicator.linked is not None:
+    if linked and indicator.linked is not None:
         hint += (
             "；本项由下级单位结果核算：用 lianchuang grade-tree 汇总时可不填，单独评分时填写申报值"
         )
