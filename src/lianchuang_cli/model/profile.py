@@ -3,15 +3,20 @@
 These are read from the village's own file, never guessed from its indicator values: a secretary's
 education is one fact whatever the village rubric scores for it, and the 致富带头人 count or the
 软弱涣散 status are not indicators of the village rubric at all.
+
+The support facts (保障和组织情况: premises, the secretary's pay and training, 运转经费, 设置和换届)
+were added later and are optional: a village that leaves one out is not guessed at; a county
+figure that needs it cannot be computed (``scoring.linked``) and grade-tree reports the village.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field, model_validator
 
+from lianchuang_cli.model.field_labels import FIELD_LABELS
 from lianchuang_cli.model.rules import Frozen, Number
 from lianchuang_cli.model.rules.base import MAX_COUNT
 
@@ -20,6 +25,30 @@ SAME_FACTS: dict[str, tuple[str, str, str]] = {
 }
 """Profile fields that a village indicator also reports (field → indicator id, name, unit): one
 fact typed twice, so the two entries must agree (the township and county count the profile)."""
+
+
+class Fact(NamedTuple):
+    """A profile field as people read it: its Chinese name and unit ("" for a yes/no)."""
+
+    name: str
+    unit: str = ""
+
+
+SUPPORT_FACTS: dict[str, Fact] = {
+    field: Fact(FIELD_LABELS[field], unit)
+    for field, unit in (
+        ("organization_set_up", ""),
+        ("election_on_time", ""),
+        ("secretary_trained", ""),
+        ("secretary_basic_pay", "元"),
+        ("rural_income_last_year", "元"),
+        ("operating_funds", "万元"),
+        ("premises_area", "平方米"),
+        ("premises_functional", ""),
+    )
+}
+"""Optional profile facts the county's 保障有力 and 设置换届 figures are computed from (unit ""
+for a yes/no), in the order templates show them."""
 
 Education = Literal["研究生", "本科", "大专", "高中", "初中及以下"]
 COLLEGE_OR_ABOVE: frozenset[str] = frozenset({"研究生", "本科", "大专"})
@@ -46,6 +75,14 @@ class VillageProfile(Frozen):
     wealth_leaders: Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
     collective_operating_income: Annotated[Number, Field(ge=0)]
     weak_and_lax: WeakAndLax = WeakAndLax(identified=False)
+    organization_set_up: Annotated[bool, Field(strict=True)] | None = None
+    election_on_time: Annotated[bool, Field(strict=True)] | None = None
+    secretary_trained: Annotated[bool, Field(strict=True)] | None = None
+    secretary_basic_pay: Annotated[Number, Field(ge=0)] | None = None
+    rural_income_last_year: Annotated[Number, Field(gt=0)] | None = None
+    operating_funds: Annotated[Number, Field(ge=0)] | None = None
+    premises_area: Annotated[Number, Field(ge=0)] | None = None
+    premises_functional: Annotated[bool, Field(strict=True)] | None = None
 
     @model_validator(mode="after")
     def _leaders_within_committee(self) -> VillageProfile:
@@ -60,6 +97,10 @@ class VillageProfile(Frozen):
     def secretary_college(self) -> bool:
         """Whether the secretary has 大专 or higher education."""
         return self.secretary_education in COLLEGE_OR_ABOVE
+
+    def missing(self, fields: tuple[str, ...]) -> tuple[str, ...]:
+        """Those of ``fields`` this village left out."""
+        return tuple(f for f in fields if getattr(self, f) is None)
 
     @property
     def income(self) -> Decimal:

@@ -72,9 +72,32 @@ PROFILE_FIELDS: Final = (
     (("collective_operating_income",), "村集体经营性收入（万元）"),
     (("weak_and_lax", "identified"), "是否软弱涣散村"),
     (("weak_and_lax", "rectified"), "年内是否整顿转化"),
+    (("organization_set_up",), "村党组织按规定设置"),
+    (("election_on_time",), "村党组织按期换届"),
+    (("secretary_trained",), "书记年内参加县级集中轮训"),
+    (("secretary_basic_pay",), "书记年基本报酬（元）"),
+    (("rural_income_last_year",), "上年度当地农村居民人均可支配收入（元）"),
+    (("operating_funds",), "村级组织运转经费（万元）"),
+    (("premises_area",), "党群服务中心面积（平方米）"),
+    (("premises_functional",), "党群服务中心功能齐全"),
 )
 """Rows of the village profile (``profile:``), below the unit rows of the unit sheet."""
 PROFILE_FLAGS: Final = frozenset({"identified", "rectified"})
+PROFILE_YES_NO: Final = frozenset(
+    {"organization_set_up", "election_on_time", "secretary_trained", "premises_functional"}
+)
+"""Profile rows answered 是/否 outside ``weak_and_lax``."""
+PROFILE_OPTIONAL: Final = frozenset(
+    {
+        *PROFILE_YES_NO,
+        "secretary_basic_pay",
+        "rural_income_last_year",
+        "operating_funds",
+        "premises_area",
+    }
+)
+"""Profile rows added with the support facts (model.profile.SUPPORT_FACTS): a workbook made
+from an older template has none of them and is read as not reporting them."""
 UNIT_LABEL_HEADER: Final = "项目"
 UNIT_VALUE_HEADER: Final = "填写内容"
 

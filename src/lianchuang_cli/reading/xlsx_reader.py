@@ -268,6 +268,8 @@ class _Reader:
         profile: dict[str, Any] = {}
         flags: dict[str, Any] = {}
         for path, label in layout.PROFILE_FIELDS:
+            if label not in labels and path[0] in layout.PROFILE_OPTIONAL:
+                continue
             if label not in labels:
                 self.complain(
                     self.cells[("profile",)],
@@ -282,6 +284,8 @@ class _Reader:
                 flag = truth(self.number(sheet, row, 2))
                 if flag is not None:
                     flags[path[-1]] = flag
+            elif path[0] in layout.PROFILE_YES_NO:
+                profile[path[0]] = truth(self.number(sheet, row, 2))
             elif path[0] == "secretary_education":
                 profile[path[0]] = cell_text(self.value(sheet, row, 2))
             else:

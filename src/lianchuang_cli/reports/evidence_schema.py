@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, get_args
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.model.field_labels import FIELD_LABELS
+from lianchuang_cli.model.profile import SUPPORT_FACTS, Education
 from lianchuang_cli.model.rubric import LEVEL_NAMES, Indicator, Rubric
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -43,7 +45,7 @@ def evidence_schema(rubric: Rubric) -> dict[str, Any]:
             "rubric": {"const": rubric.id, "description": "所用考评细则"},
             "rubric_version": {"const": rubric.version, "description": "细则版本"},
             "unit": _unit_schema(rubric),
-            "profile": {"type": "object", "description": "村情基本信息（供上级核算联创指标）"},
+            "profile": _profile_schema(),
             "indicators": {
                 "type": "object",
                 "description": "每项指标一条，键为指标 id",
@@ -61,6 +63,40 @@ def evidence_schema(rubric: Rubric) -> dict[str, Any]:
 def render_schema(rubric: Rubric) -> str:
     """The schema as JSON text."""
     return json.dumps(evidence_schema(rubric), ensure_ascii=False, indent=2) + "\n"
+
+
+def _profile_schema() -> dict[str, Any]:
+    """``profile:`` (村级): the facts the township and county figures are counted from."""
+    flag = {"type": "boolean"}
+    properties: dict[str, Any] = {
+        "secretary_education": {"enum": list(get_args(Education))},
+        "committee_size": {"type": "integer", "minimum": 1},
+        "wealth_leaders": {"type": "integer", "minimum": 0},
+        "collective_operating_income": {"type": "number", "minimum": 0},
+        "weak_and_lax": {
+            "type": "object",
+            "required": ["identified"],
+            "additionalProperties": False,
+            "properties": {"identified": flag, "rectified": flag},
+        },
+    }
+    for name, schema in properties.items():
+        schema["description"] = FIELD_LABELS[name]
+    for name, fact in SUPPORT_FACTS.items():
+        if not fact.unit:
+            properties[name] = {**flag, "description": f"{fact.name}（可不填）"}
+            continue
+        bound = "exclusiveMinimum" if name == "rural_income_last_year" else "minimum"
+        description = f"{fact.name}（{fact.unit}，可不填）"
+        properties[name] = {"type": "number", bound: 0, "description": description}
+    return {
+        "type": "object",
+        "description": "村情基本信息（只用于村级材料，供乡镇、县核算联创指标；保障和组织情况可不填，"
+        "但县级对应指标须所辖村全部填报才能核算）",
+        "required": list(properties)[:4],
+        "additionalProperties": False,
+        "properties": properties,
+    }
 
 
 def _unit_schema(rubric: Rubric) -> dict[str, Any]:

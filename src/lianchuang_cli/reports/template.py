@@ -108,6 +108,16 @@ def _profile_lines(level: str) -> list[str]:
         "#   wealth_leaders: 3                  # 其中致富带头人（人）\n",
         "#   collective_operating_income: 12.5  # 村集体经营性收入（万元）\n",
         "#   weak_and_lax: {identified: false, rectified: false}  # 是否软弱涣散、年内是否整顿转化\n",
+        "#   # 保障和组织情况：县级“设置换届”“书记轮训”“运转经费”“村干部报酬”“活动场所”由此核算，\n",
+        "#   # 所辖村有一个未填，县的该项就无法核算\n",
+        "#   organization_set_up: true         # 村党组织按规定设置：true 是，false 否\n",
+        "#   election_on_time: true            # 村党组织按期换届\n",
+        "#   secretary_trained: true           # 书记年内参加县级集中轮训\n",
+        "#   secretary_basic_pay: 50000        # 书记年基本报酬（元）\n",
+        "#   rural_income_last_year: 21680     # 上年度当地农村居民人均可支配收入（元）\n",
+        "#   operating_funds: 8.8              # 村级组织运转经费（万元）\n",
+        "#   premises_area: 280                # 党群服务中心面积（平方米）\n",
+        "#   premises_functional: true         # 党群服务中心功能齐全\n",
     ]
 
 

@@ -26,6 +26,17 @@ from lianchuang_cli.reports.xlsx_sheet import SheetWriter, cell_number
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
+_PROFILE_DECIMALS = frozenset(
+    {
+        "collective_operating_income",
+        "secretary_basic_pay",
+        "rural_income_last_year",
+        "operating_funds",
+        "premises_area",
+    }
+)
+"""Profile rows that take any number not below 0 (the others are counts or 是/否)."""
+
 _WIDTHS = {
     layout.COL_ID: 12,
     layout.COL_CRITERION: 12,
@@ -234,6 +245,14 @@ class _Writer:
             "collective_operating_income": "村集体经营性收入（万元）",
             "identified": f"本年排查中被确定为软弱涣散村选“{layout.YES}”",
             "rectified": f"年内已整顿转化选“{layout.YES}”",
+            "organization_set_up": f"村党组织按规定设置选“{layout.YES}”（以下八项供县级核算保障和组织情况）",
+            "election_on_time": f"村党组织按期换届选“{layout.YES}”",
+            "secretary_trained": f"书记年内参加了县级集中轮训选“{layout.YES}”",
+            "secretary_basic_pay": "书记全年基本报酬（元）",
+            "rural_income_last_year": "上年度当地农村居民人均可支配收入（元）",
+            "operating_funds": "村级组织运转经费（万元，含办公经费和服务群众专项经费）",
+            "premises_area": "党群服务中心建筑面积（平方米）",
+            "premises_functional": f"党群服务中心功能齐全选“{layout.YES}”",
         }
         for row, (path, label) in enumerate(layout.PROFILE_FIELDS, start=first + 1):
             self.out.shown(sheet, row, 1, label)
@@ -248,13 +267,13 @@ class _Writer:
                 value = None
             self.out.input(sheet, row, 2, value)
             where = f"B{row}"
-            if path[-1] in layout.PROFILE_FLAGS:
+            if path[-1] in layout.PROFILE_FLAGS | layout.PROFILE_YES_NO:
                 options: Sequence[str] = (layout.YES, layout.NO)
                 self.out.validate(sheet, where, "list", options=options, error="请选“是”或“否”")
             elif path[0] == "secretary_education":
                 options = get_args(Education)
                 self.out.validate(sheet, where, "list", options=options, error="请从下拉列表选择")
-            elif path[0] == "collective_operating_income":
+            elif path[0] in _PROFILE_DECIMALS:
                 self.out.validate(sheet, where, "decimal", low=0, error="请填写不小于0的数字")
             else:
                 self.out.validate(sheet, where, "whole", low=0, error="请填写不小于0的整数")

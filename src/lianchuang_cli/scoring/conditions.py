@@ -21,7 +21,7 @@ NOT_CHECKED = "单独评分时无法核算（由 grade-tree 据下级结果核�
 def condition_text(condition: BandCondition) -> str:
     """The condition in words: "村评为最高等级（“五个好”）的比例不低于20%"."""
     spec = condition.linked
-    unit = {"share": "%", "count": "个", "points": "分"}[spec.kind]
+    unit = spec.unit
     if condition.at_least is not None:
         return f"{spec.describe()}不低于{fmt(condition.at_least)}{unit}"
     assert condition.at_most is not None

@@ -14,12 +14,19 @@ from fractions import Fraction
 from typing import Any
 
 from lianchuang_cli.decimals import fmt, round_score
-from lianchuang_cli.model.linked_spec import PROFILE_FIGURES, LinkedSpec, Unavailable, percent
+from lianchuang_cli.model.linked_spec import (
+    FACT_FIGURES,
+    PROFILE_FIGURES,
+    LinkedSpec,
+    Unavailable,
+    percent,
+)
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.model.rules import Change, ChangeRule, CountRule, PercentageRule, Ratio
 from lianchuang_cli.scoring.results import Provenance, UnitResult
 from lianchuang_cli.scoring.summary import Placement
+from lianchuang_cli.scoring.village_facts import fact_mean, fact_share, unreported
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +46,11 @@ class LowerUnit:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A computed figure: ``value`` (None when no unit could be counted), and what it counted."""
+    """A computed figure: ``value`` (None when no unit could be counted), and what it counted.
+
+    ``unreported`` is set when a figure over profile facts could not be computed because some
+    village did not report them (``excluded`` says which): the figure is not guessed from the rest.
+    """
 
     value: Decimal | None
     part: int | None
@@ -47,6 +58,7 @@ class Figure:
     files: tuple[str, ...]
     excluded: tuple[str, ...]
     note: str = ""
+    unreported: bool = False
 
 
 RATED_AFTER_QUOTAS = "按名额后的等级计"
@@ -64,12 +76,20 @@ def compute_figure(spec: LinkedSpec, units: Sequence[LowerUnit]) -> Figure:
         else:
             counted.append(unit)
     files = tuple(u.result.file for u in counted)
+    if spec.figure in FACT_FIGURES and excluded:
+        return Figure(None, None, None, files, tuple(excluded), unreported=True)
     if not counted:
         return Figure(None, None, None, files, tuple(excluded))
     kind = spec.kind
     if kind == "points":
         mean, note = _criterion_mean(spec, counted)
         return Figure(mean, None, len(counted), files, tuple(excluded), note)
+    if spec.figure in FACT_FIGURES:
+        villages = [(u.result.unit_name, u.profile) for u in counted if u.profile is not None]
+        if kind == "mean":
+            return Figure(fact_mean(villages), None, len(counted), files, tuple(excluded))
+        part, whole, note = fact_share(spec, villages)
+        return Figure(percent(part, whole), part, whole, files, tuple(excluded), note)
     part, whole, note = _count(spec, counted)
     if kind == "count":
         return Figure(Decimal(part), part, whole, files, tuple(excluded), note)
@@ -93,6 +113,8 @@ def _why_not_counted(spec: LinkedSpec, unit: LowerUnit) -> str:
             return f"考评项目“{criterion.name}”的指标全部缺项，无得分可计"
     if spec.figure in PROFILE_FIGURES and unit.profile is None:
         return "缺少 profile（村情基本信息），未计入"
+    if spec.figure in FACT_FIGURES and unit.profile is not None:
+        return unreported(spec, unit.profile)
     return ""
 
 
@@ -192,6 +214,8 @@ def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
         return f"{counted}，平均{fmt(figure.value)}分{rescaled}"
     if spec.kind == "count":
         return f"{counted}，共{figure.part}个"
+    if spec.kind == "mean":
+        return f"{counted}，村均{fmt(figure.value)}{spec.unit}"
     if figure.note and not figure.whole:
         return f"{counted}，{figure.note}"
     if figure.note:
@@ -243,16 +267,29 @@ def linked_values(
             if names:
                 description = description.replace(f"“{spec.criterion}”", f"“{names[0]}”")
         last, last_source = previous.get(indicator.id, (None, ""))
+        if figure.unreported:
+            missing = len(figure.excluded)
+            reason = (
+                f"{missing}个村未填报{spec.describe()}所需的村情基本信息（{'；'.join(figure.excluded)}），"
+                "不按已填报的村推算"
+            )
+            provenance = Provenance(
+                "unavailable", spec.figure, spec.describe(), None, units_found=found,
+                files=figure.files, excluded=figure.excluded,
+                declared=shown(declared[indicator.id]) if indicator.id in declared else "",
+            )  # fmt: skip
+            values[indicator.id] = (Unavailable(reason), provenance)
+            continue
         if figure.value is None:
             if indicator.id in declared:
                 provenance = Provenance(
                     "declared",
                     spec.figure,
                     spec.describe(),
-                    _numeric(declared[indicator.id]),
+                    numeric(declared[indicator.id]),
                     units_found=found,
                     excluded=figure.excluded,
-                    declared=_shown(declared[indicator.id]),
+                    declared=shown(declared[indicator.id]),
                 )
                 values[indicator.id] = (declared[indicator.id], provenance)
                 continue
@@ -265,7 +302,7 @@ def linked_values(
             continue
         declared_text = ""
         if indicator.id in declared:
-            declared_text = _shown(declared[indicator.id])
+            declared_text = shown(declared[indicator.id])
         provenance = Provenance(
             "computed",
             spec.figure,
@@ -285,7 +322,20 @@ def linked_values(
     return values
 
 
-def _shown(value: Any) -> str:
+def declared_differs(declared: Any, provenance: Provenance) -> bool:
+    """Whether a unit's own declared value says something else than the computed figure.
+
+    A declared count (12/13) must match the count, not just the share; a declared number is
+    compared with the figure as it is scored (two decimals).
+    """
+    if isinstance(declared, Ratio) and provenance.whole is not None:
+        return (declared.part, declared.whole) != (provenance.part, provenance.whole)
+    number = numeric(declared)
+    return number is not None and round_score(number) != provenance.value
+
+
+def shown(value: Any) -> str:
+    """A declared value as the reports show it: 12/13, 8.6."""
     if isinstance(value, Ratio):
         return f"{value.part}/{value.whole}"
     if isinstance(value, Change):
@@ -295,7 +345,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _numeric(value: Any) -> Decimal | None:
+def numeric(value: Any) -> Decimal | None:
     """A declared value as the figure it stands for (a share in percent, a number)."""
     if isinstance(value, Ratio):
         return percent(value.part, value.whole)

@@ -31,6 +31,7 @@ from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
 from lianchuang_cli.scoring.results import FileFailure, Provenance, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement, ranked_first
 from lianchuang_cli.scoring.unit import score_unit
+from lianchuang_cli.tree.facts import fact_problems
 from lianchuang_cli.tree.previous import PreviousFigures
 from lianchuang_cli.tree.tree_result import SeenUnit, TownshipNode, TreeResult, Unlinked
 
@@ -121,17 +122,17 @@ def grade_tree(
     for unit in units:
         if unit.level == "township":
             below = {"village": unit.children}
-            _grade(unit, _values(unit, previous, below), below)
+            _grade(unit, _values(unit, previous, below, problems), below)
     placed["township"] = _place(_graded(ordered), "township", units, quotas or {})
     if county is not None:
         linked_townships = [t for t in townships if t.linked_to is county]
         villages = [v for t in linked_townships for v in t.children]
         below = {"village": villages, "township": linked_townships}
-        _grade(county, _values(county, previous, below), below)
+        _grade(county, _values(county, previous, below, problems), below)
     for extra in units:
         if extra.level == "county" and extra is not county:
             # Graded on its own declared values only, and listed as left out.
-            _grade(extra, _values(extra, previous, {"village": [], "township": []}))
+            _grade(extra, _values(extra, previous, {"village": [], "township": []}, []))
     if (
         previous_file
         and previous_year is not None
@@ -300,7 +301,7 @@ def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Proble
 
 
 def _values(
-    unit: _Unit, previous: PreviousFigures, below: dict[str, list[_Unit]]
+    unit: _Unit, previous: PreviousFigures, below: dict[str, list[_Unit]], problems: list[Problem]
 ) -> dict[str, tuple[Any, Provenance]]:
     if unit.loaded is None or unit.evidence is None:
         return {}
@@ -326,6 +327,8 @@ def _values(
                 previous=last,
             )
         )
+    villages = [c.evidence for c in below.get("village", []) if c.result and c.evidence]
+    problems.extend(fact_problems(unit.loaded, unit.evidence, values, villages))
     return values
 
 
