@@ -176,6 +176,17 @@ def test_pay_exactly_at_the_line_meets_it(county: Path) -> None:
     assert (pay.provenance.part, pay.provenance.whole) == (13, 13)
 
 
+def test_a_village_lowering_its_own_pay_line_is_an_error(county: Path) -> None:
+    """竹坑村 types its own village's income (17000元) as the reference: 36000元 would pass 2×.
+    The reference is one published figure; the village typing another is told where."""
+    path = county / "yunling" / "zhukeng.yaml"
+    edit(path, "rural_income_last_year: 21680", "rural_income_last_year: 17000")
+    tree = grade_tree(county)
+    line = line_of(path, "  rural_income_last_year:")
+    assert errors(tree, "tree-fact-mismatch") == [("zhukeng.yaml", line)]
+    assert "21680元（12个村）、17000元（1个村）" in tree.errors[0].message
+
+
 def test_a_village_missing_a_fact_makes_the_figure_an_error_not_a_guess(county: Path) -> None:
     """高坪村 leaves out its premises area: the county figure is not computed from the other 12
     (nor taken from the county's own line); 无法核算, and the village is told where to fill it."""
@@ -315,12 +326,12 @@ def test_workbook_rows_carry_the_facts_and_older_workbooks_still_read(tmp_path: 
 def test_json_schema_knows_the_profile() -> None:
     """The demo villages pass the editor's schema; a negative area or 是 for a yes/no does not."""
     schema = evidence_schema(load_rubric(resolve_rubric("village")).rubric)
+    validator = jsonschema.Draft202012Validator(schema)
     for path in sorted(DEMO.glob("*/*.yaml")):
         data = read_yaml(path).data
         if data["rubric"] == "village":
-            jsonschema.validate(data, schema)
+            assert not list(validator.iter_errors(data)), path
     data = read_yaml(DEMO / "yunling" / "zhukeng.yaml").data
-    validator = jsonschema.Draft202012Validator(schema)
     for field, bad in (("premises_area", -40), ("premises_functional", "否"), ("premise", 1)):
         broken = {**data, "profile": {**data["profile"], field: bad}}
         assert list(validator.iter_errors(broken)), field

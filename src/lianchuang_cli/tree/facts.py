@@ -10,6 +10,7 @@ villages report (at the declared value and at the villages that make the differe
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -44,6 +45,36 @@ def fact_problems(
         computed = provenance.source == "computed"
         if computed and declared is not None and declared_differs(declared, provenance):
             problems.extend(_contradicted(evidence, indicator, declared, provenance, villages))
+        if computed and spec.figure == "secretary_pay_share":
+            problems.extend(_one_reference_income(evidence, villages))
+    return problems
+
+
+def _one_reference_income(evidence: Evidence, villages: Sequence[Evidence]) -> list[Problem]:
+    """上年度当地农村居民人均可支配收入 is one published figure, typed by every village: a village
+    that typed another than the others is an error (else it could lower its own pay line)."""
+    incomes = Counter(
+        v.profile.rural_income_last_year
+        for v in villages
+        if v.profile is not None and v.profile.rural_income_last_year is not None
+    )
+    if len(incomes) < 2:
+        return []
+    (first, most), (_, next_most) = incomes.most_common(2)
+    usual = first if most > next_most else None
+    typed = "、".join(f"{fmt(income)}元（{n}个村）" for income, n in incomes.most_common())
+    problems = []
+    for village in villages:
+        income = village.profile.rural_income_last_year if village.profile else None
+        if income is None or income == usual:
+            continue
+        message = (
+            f"本村填报的上年度当地农村居民人均可支配收入为{fmt(income)}元，而{evidence.unit.name}所辖"
+            f"各村填报的是：{typed}；这是统计部门公布的同一个数（书记基本报酬按它的倍数衡量），"
+            "各村应填同一个数，请核实后更正"
+        )
+        at = village.doc.problem(["profile", "rural_income_last_year"], message)
+        problems.append(replace(at, code="tree-fact-mismatch"))
     return problems
 
 
