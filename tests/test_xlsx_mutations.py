@@ -127,8 +127,14 @@ def evidence_part(draw: st.DrawFn, name: str) -> str:
 
 
 def text_of(parts: Parts, part: str) -> str:
-    """A part's XML as text."""
-    return parts[part].decode("utf-8")
+    """A part's XML as text; bytes that are not UTF-8 (a part cut inside a character by an earlier
+    mutation) are carried through unchanged by ``as_bytes``."""
+    return parts[part].decode("utf-8", errors="surrogateescape")
+
+
+def as_bytes(xml: str) -> bytes:
+    """Text from ``text_of`` back to the part's bytes."""
+    return xml.encode("utf-8", errors="surrogateescape")
 
 
 @st.composite
@@ -150,7 +156,7 @@ def cell_mutation(draw: st.DrawFn, name: str) -> Step:
         match = cells[pick % len(cells)]
         style = STYLE.search(match.group(2))
         new = f'<c r="{match.group(1)}"{style.group(0) if style else ""}{value}</c>'
-        parts[part] = (xml[: match.start()] + new + xml[match.end() :]).encode("utf-8")
+        parts[part] = as_bytes(xml[: match.start()] + new + xml[match.end() :])
 
     return Step(True, f"{part}: cell #{pick} ←{value[:40]}", mutate)
 
@@ -169,7 +175,7 @@ def merge_mutation(draw: st.DrawFn, name: str) -> Step:
             xml = re.sub(r"<mergeCells[^>]*>", lambda m: m.group(0) + merge, xml, count=1)
         else:
             xml = xml.replace("</sheetData>", f"</sheetData><mergeCells>{merge}</mergeCells>", 1)
-        parts[part] = xml.encode("utf-8")
+        parts[part] = as_bytes(xml)
 
     return Step(True, f"{part}: merge {ref}", mutate)
 
@@ -185,7 +191,7 @@ def far_cell_mutation(draw: st.DrawFn, name: str) -> Step:
             return
         cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
         xml = text_of(parts, part).replace("</sheetData>", cell + "</sheetData>", 1)
-        parts[part] = xml.encode("utf-8")
+        parts[part] = as_bytes(xml)
 
     return Step(True, f"{part}: value at {ref}", mutate)
 
@@ -205,7 +211,7 @@ def title_mutation(draw: st.DrawFn, name: str) -> Step:
         if part not in parts:  # removed by an earlier mutation
             return
         xml = text_of(parts, part).replace(f"<t>{old}</t>", f"<t>{new}</t>", 1)
-        parts[part] = xml.encode("utf-8")
+        parts[part] = as_bytes(xml)
 
     return Step(True, f"{part}: “{old}” → “{new}”", mutate)
 
@@ -226,9 +232,9 @@ def sheet_mutation(draw: st.DrawFn, name: str) -> Step:
             if not renamed
             else rf'<(\w+:)?sheet name="{title}"'
         )
-        parts["xl/workbook.xml"] = re.sub(
-            pattern, replacement.replace(r"<\1", "<"), xml, count=1
-        ).encode("utf-8")
+        parts["xl/workbook.xml"] = as_bytes(
+            re.sub(pattern, replacement.replace(r"<\1", "<"), xml, count=1)
+        )
 
     return Step(False, f"sheet {title} → “{renamed}”", mutate)
 
@@ -342,3 +348,11 @@ def errors_in(value: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(value, list):
         for item in value:
             yield from errors_in(item)
+
+
+def test_a_part_cut_inside_a_character_can_still_be_mutated() -> None:
+    """A “cut” step may end a part inside a Chinese character; a later cell step read it as UTF-8
+    and the generator itself failed (UnicodeDecodeError in the landing gate). Bytes pass through."""
+    cut = '<c r="B5"><is><t>党群服务中心</t></is></c>'.encode()[:-14]
+    parts = {"xl/worksheets/sheet2.xml": cut}
+    assert as_bytes(text_of(parts, "xl/worksheets/sheet2.xml")) == cut
