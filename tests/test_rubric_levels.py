@@ -338,3 +338,55 @@ def test_rubric_show_states_the_band_conditions() -> None:
     assert "等级条件（由 grade-tree 据下级单位结果核算）" in text
     assert "乡镇评为最高等级（“五个好”）的比例不低于10%" in text
     assert "其余考评项目只计入总分" in text
+
+
+def test_a_blocked_band_still_gets_the_own_work_search(county: Path) -> None:
+    """A band held back by a condition on the units below is also searched for the unit's own
+    work when the total or a criterion share falls short too: the county demo (75.21) is told
+    that its own gaps reach only 76.17 as well as the 先进县 condition (before: the condition
+    alone, as if it were all that stood in the way); 石桥镇 below 90 with 0 五个好 villages
+    likewise."""
+    from lianchuang_cli.reports.wording import next_rating_text
+    from lianchuang_cli.scoring.conditions import blocked_ratings
+
+    tree = grade_tree(DEMO)
+    assert tree.county is not None
+    result = tree.county
+    assert result.rating != "先进县"
+    assert result.next_rating is None
+    note = result.next_rating_note
+    assert "即使本单位自身能改进的差距全部做到" in note
+    blocked = blocked_ratings(result.band_conditions)["先进县"]
+    assert note.endswith(f"；“先进县”还须满足等级条件（取决于下级单位）：{blocked}")
+    assert next_rating_text(result) == f"升级：{note}"
+    path = county / "shiqiao" / "township.yaml"
+    for old, new in SHIQIAO_STRONGER[:4]:
+        edit(path, old, new)
+    qingshan = county / "shiqiao" / "qingshan.yaml"
+    edit(qingshan, "  team_integrity:\n    value: true", "  team_integrity:\n    value: false")
+    edit(
+        qingshan,
+        '{score: 3, reason: "政策落实坚决，未发现打折扣、搞变通"}',
+        "{score: 0, reason: 未落实}",
+    )
+    shiqiao = township(grade_tree(county), SHIQIAO)
+    assert shiqiao.score < 90
+    assert shiqiao.next_rating_note.startswith("即使本单位自身能改进的差距全部做到")
+    assert "；“优秀”还须满足等级条件（取决于下级单位）：村评为最高等级" in shiqiao.next_rating_note
+
+
+def test_a_found_next_rating_also_says_a_condition_beside_it() -> None:
+    """When the own-work search finds a way and a condition on the units below remains, the
+    advice gives both (the note after the found items)."""
+    import dataclasses
+
+    from lianchuang_cli.grading.pipeline import grade_file
+    from lianchuang_cli.reports.wording import next_rating_text
+
+    found = grade_file(EXAMPLES / "village" / "shiqiao_good.yaml")
+    assert isinstance(found, UnitResult)
+    assert found.next_rating is not None
+    condition = "“优秀”还须满足等级条件（取决于下级单位）：条件"
+    text = next_rating_text(dataclasses.replace(found, next_rating_note=condition))
+    assert text.startswith(next_rating_text(found))
+    assert text.endswith(f"{condition}。")

@@ -187,10 +187,11 @@ def next_rating_text(result: UnitResult) -> str:
     items = "、".join(names[i] for i in step.indicators)
     recover = sum((lost[i] for i in step.indicators), Decimal(0))
     needed = f"本年度还差{fmt(step.points_needed)}分；" if step.points_needed else ""
+    also = f"{result.next_rating_note}。" if result.next_rating_note else ""
     return (
         f"升级（{result.year + 1}年）：要达到“{step.rating}”，{needed}本单位至少须做好"
         f"{len(step.indicators)}项（{items}，共可多得{fmt(recover)}分），"
-        f"其余各项保持本年度水平，总分可达{fmt(step.score_after)}。"
+        f"其余各项保持本年度水平，总分可达{fmt(step.score_after)}。{also}"
     )
 
 

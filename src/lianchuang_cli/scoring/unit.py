@@ -170,8 +170,16 @@ def rating_fields(
     band_index = _band_for(rubric, score, criteria, bool(veto_names), blocked)
     target = rubric.ratings[band_index - 1] if band_index > 0 and not veto_names else None
     if target is not None and target.name in blocked:
-        next_rating = None
-        note = f"“{target.name}”还须满足等级条件（取决于下级单位）：{blocked[target.name]}"
+        # The condition is the units below's to meet; the total and the criterion shares are the
+        # unit's own: search them as for any band, and say the condition beside the result.
+        condition = f"“{target.name}”还须满足等级条件（取决于下级单位）：{blocked[target.name]}"
+        if _meets(target, score, criteria):
+            next_rating, note = None, condition
+        else:
+            next_rating, note = _next_rating(
+                rubric, _plan(loaded), indicators, criteria, band_index, adjustment, (), score
+            )
+            note = f"{note}；{condition}" if note else condition
     elif known is not None and known[0] == _target(rubric, band_index, bool(veto_names)):
         next_rating, note = known[1], known[2]
     else:
