@@ -30,27 +30,16 @@ from lianchuang_cli.reports.xlsx_template import render_workbook
 from lianchuang_cli.scoring.results import IndicatorResult, UnitResult
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.tree_result import TreeResult
-from tests.conftest import EXAMPLES
+from tests.test_tree import DEMO, edit
 from tests.xlsx_fill import fill_from_yaml
 
-DEMO = EXAMPLES / "county-demo"
 FACT_INDICATORS = ("organization_setup", "secretary_training", "village_funding", "cadre_pay")
 
 
 @pytest.fixture
 def county(tmp_path: Path) -> Path:
     """A writable copy of the demo county."""
-    target = tmp_path / "青山县"
-    shutil.copytree(DEMO, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    """Replace ``old`` once; return the 1-based line where it was."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
+    return Path(shutil.copytree(DEMO, tmp_path / "青山县"))
 
 
 def declare(county: Path, entry: str) -> int:
