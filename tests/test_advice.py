@@ -48,7 +48,7 @@ def every_unit(tree: TreeResult) -> Iterator[UnitResult]:
     for node in tree.townships:
         assert node.result is not None
         yield node.result
-        yield from node.villages
+        yield from (tree.full(village) for village in node.villages)
 
 
 def declared(result: UnitResult) -> dict[str, Indicator]:

@@ -245,7 +245,7 @@ EXPECTED = re.compile(r"^# 预期[^：]*：总分 (\S+)，等级 (\S+)$", re.MUL
 def test_every_demo_file_scores_as_its_header_says(demo: TreeResult) -> None:
     """Villages alone and in the tree, townships and county in the tree, as their headers say."""
     results = [demo.county, *(n.result for n in demo.townships)]
-    results += [v for n in demo.townships for v in n.villages]
+    results += demo.village_results()
     for result in results:
         assert result is not None
         match = EXPECTED.search(Path(result.file).read_text(encoding="utf-8"))
@@ -607,7 +607,7 @@ def test_second_county_file_is_reported_and_left_out(county: Path) -> None:
     assert tree.county.file == str(county / "county.yaml")
     (left_out,) = tree.unlinked
     assert left_out.result.file == str(second)
-    sources = {r.provenance.source for r in left_out.result.indicators if r.provenance}
+    sources = {r.provenance.source for r in tree.full(left_out.result).indicators if r.provenance}
     assert sources == {"unavailable"}
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 from lianchuang_cli.batching.batch_failures import duplicate_code, mixed_rubric, other_rubric
 from lianchuang_cli.batching.failure_spool import FailureSpool
@@ -70,6 +70,8 @@ Shared = dict[str, tuple[int, Any]]  # spool name -> (file descriptor, shared en
 # rubric, and how many cache entries the chunk's grading rejected (``cache_trust``).
 Chunk = tuple[list[FileFailure | Graded], dict[RubricKey, Tally], int]
 
+T = TypeVar("T", covariant=True)
+
 SPOOL_BUFFER = 1 << 18
 """Spool files are written in pieces this large (a rendered result is about 17 KB)."""
 
@@ -87,7 +89,7 @@ def _spool(prefix: str) -> IO[bytes]:
     return tempfile.TemporaryFile(prefix=prefix, buffering=SPOOL_BUFFER)
 
 
-class _Spool:
+class Spool:
     """Records (bytes) of graded units in a temporary file, read back in the order they were
     added: appended by this process, or written by a forked worker straight into the same file
     (``_write_shared``), which then only says where."""
@@ -110,6 +112,14 @@ class _Spool:
         self._offsets.append(where[0])
         self._lengths.append(where[1])
 
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __getitem__(self, index: int) -> bytes:
+        """One record, by the order it was added (after the writers are done)."""
+        self.file.seek(self._offsets[index])
+        return self.file.read(self._lengths[index])
+
     def __iter__(self) -> Iterator[bytes]:
         file = self.file
         for offset, length in zip(self._offsets, self._lengths, strict=True):
@@ -128,8 +138,8 @@ class GradedBatch:
         summary: BatchSummary,
         invalid: FailureSpool,
         rows: IO[bytes],
-        results: _Spool | None,
-        rendered: _Spool | None,
+        results: Spool | None,
+        rendered: Spool | None,
         cache_rejected: int = 0,
     ):
         self.summary = summary
@@ -239,8 +249,8 @@ def _grade_batch(
     rubric_path, jobs, cache_dir = options.rubric_path, options.jobs, options.cache_dir
     render, keep_results = options.render, options.keep_results
     rows = _spool("lianchuang-rows-")
-    results = _Spool("lianchuang-spool-") if keep_results else None
-    rendered = _Spool("lianchuang-rendered-") if render is not None else None
+    results = Spool("lianchuang-spool-") if keep_results else None
+    rendered = Spool("lianchuang-rendered-") if render is not None else None
     invalid = FailureSpool(missing)
     # Failures met before the batch's rubric is known wait here (on disk, in order): a file
     # that failed another rubric is then told what it is rather than what it lacks.
@@ -253,7 +263,8 @@ def _grade_batch(
         if cache_dir is not None:
             _check_cache_folder(cache_dir)  # before forking: one clear refusal
         rejected = 0
-        chunks = _graded_chunks(files, rubric_path, jobs, cache_dir, render, spools)
+        work = _BatchWork(rubric_path, cache_dir, render, keep_results)
+        chunks = graded_chunks(files, jobs=jobs, work=work, spools=spools)
         with closing(chunks):
             for items, tallies, chunk_rejected in chunks:
                 rejected += chunk_rejected
@@ -273,8 +284,8 @@ def _grade_batch(
                             invalid.append(mixed_rubric(key[4], batch[0], tallies[rubric].rubric))
                         else:
                             builder.add_unit(index, key, row, file=files[index])
-                            _keep(results, pickled)
-                            _keep(rendered, text)
+                            spool_record(results, pickled)
+                            spool_record(rendered, text)
                     index += 1
                     if on_progress is not None:
                         on_progress(index)
@@ -318,7 +329,8 @@ def _flush(waiting: FailureSpool | None, invalid: FailureSpool, batch: RubricKey
         waiting.close()
 
 
-def _keep(spool: _Spool | None, record: Record) -> None:
+def spool_record(spool: Spool | None, record: Record) -> None:
+    """Add a record handed over by a grader to ``spool`` (written here, or placed by a worker)."""
     if spool is None or record is None:
         return
     if isinstance(record, bytes):
@@ -327,7 +339,7 @@ def _keep(spool: _Spool | None, record: Record) -> None:
         spool.written(record)
 
 
-def _close(*spools: IO[bytes] | _Spool | FailureSpool | None) -> None:
+def _close(*spools: IO[bytes] | Spool | FailureSpool | None) -> None:
     for spool in spools:
         if spool is not None:
             spool.close()
@@ -364,7 +376,7 @@ class _Grader:
         shared: Shared | None = None,
     ) -> None:
         self.rubric_path = rubric_path
-        self.cache = _open_cache(cache_dir)
+        self.cache = open_cache(cache_dir)
         self.render = render
         self.keep_results = keep_results
         self.shared = shared or {}
@@ -419,12 +431,7 @@ class _Grader:
             blobs = [record for record in records if isinstance(record, bytes)]
             if name not in self.shared or not blobs:
                 continue
-            offset = _write_shared(*self.shared[name], b"".join(blobs))
-            places: list[Record] = []
-            for blob in blobs:
-                places.append((offset, len(blob)))
-                offset += len(blob)
-            located[field] = places
+            located[field] = spooled(self.shared, name, blobs)
         if not located:
             return items
         handed: list[FileFailure | Graded] = []
@@ -438,6 +445,19 @@ class _Grader:
                 graded += 1
             handed.append(item)
         return handed
+
+
+def spooled(shared: Shared, name: str, blobs: list[bytes]) -> list[Record]:
+    """In a forked worker, write ``blobs`` into the parent's spool ``name`` in one write and say
+    where each went; elsewhere (no such shared spool) hand them over as they are."""
+    if name not in shared or not blobs:
+        return list(blobs)
+    offset = _write_shared(*shared[name], b"".join(blobs))
+    places: list[Record] = []
+    for blob in blobs:
+        places.append((offset, len(blob)))
+        offset += len(blob)
+    return places
 
 
 def _write_shared(descriptor: int, end: Any, data: bytes) -> int:
@@ -460,7 +480,8 @@ def _check_cache_folder(cache_dir: Path) -> None:
     folder_key(cache_dir)
 
 
-def _open_cache(cache_dir: Path | None) -> EvidenceCache | None:
+def open_cache(cache_dir: Path | None) -> EvidenceCache | None:
+    """The evidence cache in ``cache_dir``, if one is given."""
     if cache_dir is None:
         return None
     # Imported only when asked for: sqlite3 and json are start-up time ``score`` need not pay.
@@ -475,12 +496,34 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def _grade_chunk(
-    task: tuple[list[str], Path | None, Path | None, Render | None, bool],
-) -> Chunk:
+class Work(Protocol[T]):
+    """What the graders do with the files (picklable: it is sent to the worker processes)."""
+
+    def grader(self, shared: Shared) -> Callable[[list[str]], T]:
+        """A function that grades one chunk of files into what the parent takes in; ``shared``:
+        the parent's spools, when it runs in a forked worker."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchWork:
+    """``batch``'s work: each file graded and summarised (``_Grader``)."""
+
+    rubric_path: Path | None
+    cache_dir: Path | None
+    render: Render | None
+    keep_results: bool
+
+    def grader(self, shared: Shared) -> Callable[[list[str]], Chunk]:
+        return _Grader(
+            self.rubric_path, self.cache_dir, self.render, self.keep_results, shared
+        ).grade
+
+
+def _grade_chunk(task: tuple[Work[Any], list[str]]) -> Any:
     """Grade one chunk in a worker process."""
-    paths, rubric_path, cache_dir, render, keep_results = task
-    return _Grader(rubric_path, cache_dir, render, keep_results, _shared).grade(paths)
+    work, paths = task
+    return work.grader(_shared)(paths)
 
 
 _shared: Shared = {}
@@ -521,29 +564,22 @@ IN_PROCESS_CHUNK = 16
 """Files graded in this process between two hand-overs to the summary (``jobs=1``)."""
 
 
-def _graded_chunks(
-    files: Sequence[str],
-    rubric_path: Path | None,
-    jobs: int,
-    cache_dir: Path | None,
-    render: Render | None,
-    spools: dict[str, _Spool | None],
-) -> Generator[Chunk, None, None]:
-    """The files graded in chunks, in input order."""
+def graded_chunks(
+    files: Sequence[str], *, jobs: int, work: Work[T], spools: Mapping[str, Spool | None]
+) -> Generator[T, None, None]:
+    """The files graded by ``work`` in chunks (``jobs`` processes), in input order; forked
+    workers may write records straight into ``spools`` (``spooled``)."""
     jobs = max(1, min(jobs, len(files)))
-    keep_results = spools.get("results") is not None
     if jobs == 1:
-        grader = _Grader(rubric_path, cache_dir, render, keep_results)
+        grader = work.grader({})
         for chunk in _chunks(files, IN_PROCESS_CHUNK):
-            yield grader.grade(chunk)
+            yield grader(chunk)
         return
     import multiprocessing
 
     # Small chunks keep every worker busy to the end; large ones cut the messaging cost.
     size = max(1, min(64, len(files) // (jobs * 8)))
-    tasks = (
-        (chunk, rubric_path, cache_dir, render, keep_results) for chunk in _chunks(files, size)
-    )
+    tasks = ((work, chunk) for chunk in _chunks(files, size))
     method = start_method()
     forking = method == "fork"
     context: Any = multiprocessing.get_context(method)

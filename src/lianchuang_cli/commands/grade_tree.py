@@ -10,7 +10,13 @@ from pathlib import Path
 import click
 
 from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, color, echo_problems, width
-from lianchuang_cli.commands.output import check_output_path, emit, files_under, output_option
+from lianchuang_cli.commands.output import (
+    check_output_path,
+    emit_pieces,
+    files_under,
+    output_option,
+)
+from lianchuang_cli.commands.reporting import cache_option, jobs_option
 from lianchuang_cli.reports.registry import TREE_FORMATS, format_help
 
 
@@ -45,12 +51,16 @@ from lianchuang_cli.reports.registry import TREE_FORMATS, format_help
         " quotas。村的名额按村级细则的 quota_scope 计算（默认全县）；上一级按名额后的等级核算。"
     ),
 )
+@jobs_option("同时评分的进程数（默认为全部CPU；1 表示在本进程中逐个评分）。")
+@cache_option
 @output_option
 def grade_tree(
     folder: Path,
     previous_path: Path | None,
     output_format: str,
     quota_texts: tuple[str, ...],
+    jobs: int | None,
+    cache_dir: Path | None,
     output: Path | None,
 ) -> None:
     """评分整个县：先评各村，再用各村结果核算并评各乡镇，最后评县。
@@ -59,6 +69,7 @@ def grade_tree(
     乡镇用 county_code 指明上级的单位代码。
     """
     from lianchuang_cli.batching.discovery import EVIDENCE_SUFFIXES
+    from lianchuang_cli.batching.engine import default_jobs
     from lianchuang_cli.commands.batch import parse_quotas
     from lianchuang_cli.commands.output import rubric_reads
     from lianchuang_cli.errors import InputError
@@ -92,13 +103,16 @@ def grade_tree(
             previous_file=str(previous_path) if previous_path else "",
             previous_year=previous_year,
             quotas=quotas,
+            jobs=jobs or default_jobs(),
+            cache_dir=cache_dir,
         )
     except QuotaError as exc:
         raise click.BadParameter(str(exc), param_hint="--quota") from None
     if previous_path is not None:  # its contradictions, its units against this year's tree
         tree = check_against(tree, previous_path)
-    shown = TREE_FORMATS[output_format](tree, width=width(), color=color() and output is None)
-    emit(shown, output)
+    with tree:
+        layout = {"width": width(), "color": color() and output is None}
+        emit_pieces(TREE_FORMATS[output_format].pieces(tree, **layout), output)
     echo_problems(tree.problems)
     for failure in tree.failures:
         echo_problems(failure.problems)

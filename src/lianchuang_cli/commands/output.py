@@ -208,6 +208,17 @@ def emit(text: str, output: Path | None) -> None:
         stream.write(text)
 
 
+def emit_pieces(pieces: Iterable[str], output: Path | None) -> None:
+    """``emit`` for text made in pieces (a report too large to hold whole), piece by piece."""
+    if output is None:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
+    with output_stream(output, binary=False) as stream:
+        for piece in pieces:
+            stream.write(piece)
+
+
 def files_under(folder: Path, suffixes: tuple[str, ...]) -> Iterator[str]:
     """Every file under ``folder`` (sub-folders included) whose name ends with ``suffixes``."""
     for parent, _, names in os.walk(folder):

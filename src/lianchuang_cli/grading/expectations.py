@@ -106,12 +106,12 @@ def _grade_tree(root: Path, previous: str) -> dict[Path, FileOutcome]:
                 p.resolve(): FileFailure(str(p), tuple(exc.problems))
                 for p in evidence_paths([root], suffixes=YAML_SUFFIXES)
             }
-    tree = grade_tree(root, previous=figures, previous_file=previous, previous_year=year)
-    results: list[FileOutcome] = [tree.county] if tree.county is not None else []
-    for node in tree.townships:
-        results.extend([node.result] if node.result is not None else [])
-        results.extend(node.villages)
-    results.extend(tree.failures)
+    with grade_tree(root, previous=figures, previous_file=previous, previous_year=year) as tree:
+        results: list[FileOutcome] = [tree.county] if tree.county is not None else []
+        for node in tree.townships:
+            results.extend([node.result] if node.result is not None else [])
+            results.extend(tree.full(village) for village in node.villages)
+        results.extend(tree.failures)
     return {Path(r.file).resolve(): r for r in results}
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.evidence import Evidence, check_evidence, did_you_mean, requested_rubric
 from lianchuang_cli.model.rubric import (
+    Indicator,
     LoadedRubric,
     load_rubric,
     shipped_rubric_ids,
@@ -17,11 +19,50 @@ from lianchuang_cli.model.rubric import (
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import read_yaml
-from lianchuang_cli.scoring.results import FileFailure, FileOutcome
+from lianchuang_cli.scoring.results import FileFailure, FileOutcome, Provenance, UnitResult
 from lianchuang_cli.scoring.unit import score_unit
 
 if TYPE_CHECKING:
     from lianchuang_cli.caching.grading_cache import EvidenceCache
+    from lianchuang_cli.scoring.linked import LowerUnit
+
+
+@dataclass(frozen=True, slots=True)
+class GradingPlan:
+    """A rubric prepared for grading: loaded and checked once, with what grading asks of it."""
+
+    loaded: LoadedRubric
+    linked: tuple[Indicator, ...]
+    """The indicators ``grade-tree`` computes from the level below (a file in a tree may leave
+    them out; graded alone, it must declare them)."""
+
+    def check(self, doc: Document, *, tree: bool = False) -> Evidence:
+        """``doc`` validated against the rubric (``InputError`` when it is not)."""
+        if not tree:
+            return check_evidence(doc, self.loaded)
+        return check_evidence(doc, self.loaded, supplied=[i.id for i in self.linked])
+
+
+def plan_for(loaded: LoadedRubric) -> GradingPlan:
+    """The grading plan of a loaded rubric."""
+    linked = tuple(i for _, i in loaded.rubric.indicators() if i.linked is not None)
+    return GradingPlan(loaded, linked)
+
+
+def grade(
+    doc: Document,
+    plan: GradingPlan,
+    *,
+    evidence: Evidence | None = None,
+    linked: Mapping[str, tuple[Any, Provenance]] | None = None,
+    below: Mapping[str, Sequence[LowerUnit]] | None = None,
+) -> UnitResult:
+    """Validate ``doc`` (unless ``evidence`` is its validation already) and score it: the one
+    grading step of ``score``, ``batch`` (``grade_file``) and ``grade-tree``. ``linked``: the
+    linked indicators' figures from the level below, ``below``: the units there (grade-tree)."""
+    if evidence is None:
+        evidence = plan.check(doc, tree=linked is not None)
+    return score_unit(plan.loaded, evidence, linked=linked, below=below)
 
 
 def read_evidence(path: str | Path, *, cache: EvidenceCache | None = None) -> Document:
@@ -92,14 +133,14 @@ def grade_file(
         return cache.grade(path, rubric_path=rubric_path)
     try:
         doc = read_evidence(path)
-        loaded = rubric_for(doc, rubric_path=rubric_path)
+        plan = plan_for(rubric_for(doc, rubric_path=rubric_path))
     except InputError as exc:
         return FileFailure(str(path), tuple(exc.problems))
     try:
-        evidence = check_evidence(doc, loaded)
+        evidence = plan.check(doc)
     except InputError as exc:
-        return checked_against(loaded, FileFailure(str(path), tuple(exc.problems)))
-    return score_unit(loaded, evidence)
+        return checked_against(plan.loaded, FileFailure(str(path), tuple(exc.problems)))
+    return grade(doc, plan, evidence=evidence)
 
 
 def checked_against(loaded: LoadedRubric, failure: FileFailure) -> FileFailure:

@@ -37,6 +37,7 @@ from lianchuang_cli.tree.previous import (
 
 if TYPE_CHECKING:
     from lianchuang_cli.scoring.summary import BatchSummary
+    from lianchuang_cli.tree.tree_result import TreeResult
 
 Mode = Literal["tree", "batch"]
 RESULTS_JSON = "results/results.json"
@@ -216,24 +217,31 @@ def _tree(
     previous_year: int | None,
     render_all: RenderAll | None,
 ) -> Regraded:
-    from lianchuang_cli.reports.html_report import render_tree_html
-    from lianchuang_cli.reports.tree_json import render_tree_json
     from lianchuang_cli.tree.grade import grade_tree
 
     rubrics = dict(request.rubrics)
     if request.rubric is not None:  # --rubric: the rubric of its id, the shipped ones for the rest
         rubrics[load_rubric(request.rubric).rubric.id] = request.rubric
-    tree = grade_tree(
+    with grade_tree(
         Path("."),
         previous=previous,
         previous_file=request.previous_name,
         previous_year=previous_year,
         rubrics=rubrics,
         quotas=request.quotas,
-    )
-    if request.previous is not None:
-        top = top_township_rating(rubrics.get("township"))
-        tree = check_against(tree, request.previous, name=request.previous_name, top_rating=top)
+    ) as tree:
+        if request.previous is not None:
+            top = top_township_rating(rubrics.get("township"))
+            tree = check_against(tree, request.previous, name=request.previous_name, top_rating=top)
+        return _tree_outputs(tree, rubrics, render_all)
+
+
+def _tree_outputs(
+    tree: TreeResult, rubrics: Mapping[str, Path], render_all: RenderAll | None
+) -> Regraded:
+    from lianchuang_cli.reports.html_report import render_tree_html
+    from lianchuang_cli.reports.tree_json import render_tree_json
+
     outputs = {RESULTS_JSON: render_tree_json(tree).encode("utf-8")}
     everything = render_all is None or render_all(outputs[RESULTS_JSON])
     if everything:
@@ -241,7 +249,7 @@ def _tree(
     county = [tree.county] if tree.county is not None else []
     levels = {
         "township": [n.result for n in tree.townships if n.result is not None],
-        "village": [v for n in tree.townships for v in n.villages],
+        "village": list(tree.village_results()),
     }
     units: list[RankedResult] = []
     for level, results in {"county": county, **levels}.items():
@@ -251,7 +259,7 @@ def _tree(
             outputs[LEVEL_XLSX[level]] = _workbook(report)
         units.extend(report.results())
     for item in tree.unlinked:
-        units.extend(_level_report([item.result], []).results())
+        units.extend(_level_report([tree.full(item.result)], []).results())
     used: dict[tuple[str, str], UsedRubric] = {}
     for ranked in units:
         result = ranked.result

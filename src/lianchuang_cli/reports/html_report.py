@@ -9,10 +9,11 @@ result objects or ``reports.wording``, the same places the table report takes th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from itertools import chain
 from typing import IO, TYPE_CHECKING, Any
 
 from lianchuang_cli import __version__
@@ -264,8 +265,21 @@ def render_page(
     sections: Sequence[Any] = (),
 ) -> str:
     """The whole HTML page: the batch summary (if any), then one sheet per unit."""
+    return "".join(page_pieces(title=title, sheets=sheets, batch=batch, overview=overview,
+                               sections=sections))  # fmt: skip
+
+
+def page_pieces(
+    *,
+    title: str,
+    sheets: Iterable[UnitSheet] = (),
+    batch: BatchView | None = None,
+    overview: TreeOverview | None = None,
+    sections: Sequence[Any] = (),
+) -> Iterator[str]:
+    """``render_page`` in pieces as the template yields them (sheets laid out one at a time)."""
     template = _environment().get_template("report.html.j2")
-    return template.render(
+    return template.generate(
         title=title,
         batch=batch,
         overview=overview,
@@ -349,6 +363,11 @@ def _section(node: TownshipNode) -> TreeSection:
 
 def render_tree_html(tree: TreeResult) -> str:
     """``grade-tree``: the county's overview, each township with its villages, then every sheet."""
+    return "".join(tree_html_pieces(tree))
+
+
+def tree_html_pieces(tree: TreeResult) -> Iterator[str]:
+    """``render_tree_html`` in pieces, each village's sheet laid out as it is read back."""
     county = tree.county
     overview = TreeOverview(
         title=f"{county.unit_name}“三级联创”评分结果" if county else "“三级联创”评分结果",
@@ -364,15 +383,18 @@ def render_tree_html(tree: TreeResult) -> str:
         quota_lines=tree_view.quota_lines(tree),
         previous_lines=tree_view.previous_lines(tree),
     )
-    results: list[tuple[UnitResult, Placement | None]] = []
-    if tree.county is not None:
-        results.append((tree.county, None))
-    results.extend((n.result, n.placement) for n in tree.townships if n.result is not None)
-    results.extend(
-        pair for n in tree.townships for pair in zip(n.villages, n.placements, strict=True)
+    # Read back one village at a time, while the page is laid out (never all of them at once).
+    results = chain(
+        [(tree.county, None)] if tree.county is not None else [],
+        ((n.result, n.placement) for n in tree.townships if n.result is not None),
+        (
+            (tree.full(village), placement)
+            for n in tree.townships
+            for village, placement in zip(n.villages, n.placements, strict=True)
+        ),
+        ((tree.full(u.result), None) for u in tree.unlinked),
     )
-    results.extend((u.result, None) for u in tree.unlinked)
-    return render_page(
+    return page_pieces(
         title=overview.title,
         sheets=(unit_sheet(r, placement) for r, placement in results),
         overview=overview,

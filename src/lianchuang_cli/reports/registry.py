@@ -15,7 +15,7 @@ library. Adding a format is one module under ``reports/`` and one line here; tes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -125,11 +125,22 @@ class TextFormat:
     function: str
     help: str
     options: tuple[str, ...] = ()
+    pieces_function: str = ""
+    """Optional function of the same module giving the same text as an iterator of pieces
+    (``grade-tree``'s villages are written one at a time, never all held in memory)."""
 
     def __call__(self, *subject: Any, **options: Any) -> str:
         """Render ``subject`` (imported on first use)."""
         render = getattr(import_module(self.module), self.function)
         return cast(str, render(*subject, **{k: options[k] for k in self.options if k in options}))
+
+    def pieces(self, *subject: Any, **options: Any) -> Iterator[str]:
+        """The rendered text in pieces (the whole text as one piece without ``pieces_function``)."""
+        if not self.pieces_function:
+            yield self(*subject, **options)
+            return
+        render = getattr(import_module(self.module), self.pieces_function)
+        yield from render(*subject, **{k: options[k] for k in self.options if k in options})
 
 
 LAYOUT = ("width", "color")
@@ -140,10 +151,16 @@ _PROBLEMS = "lianchuang_cli.reports.problems"
 TREE_FORMATS: dict[str, TextFormat] = {
     "table": TextFormat(f"{_TREE}table", "render_tree_table", "表格，给人看", LAYOUT),
     "json": TextFormat(
-        f"{_TREE}json", "render_tree_json", "JSON，供程序读取（也是下一年的 --previous）"
+        f"{_TREE}json",
+        "render_tree_json",
+        "JSON，供程序读取（也是下一年的 --previous）",
+        pieces_function="tree_json_pieces",
     ),
     "html": TextFormat(
-        "lianchuang_cli.reports.html_report", "render_tree_html", "可打印的网页报告（A4）"
+        "lianchuang_cli.reports.html_report",
+        "render_tree_html",
+        "可打印的网页报告（A4）",
+        pieces_function="tree_html_pieces",
     ),
 }
 DIFF_FORMATS: dict[str, TextFormat] = {

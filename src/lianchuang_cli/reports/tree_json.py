@@ -10,7 +10,7 @@ ranked villages and rating distribution, units left out), ``problems`` and ``pre
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -98,33 +98,26 @@ def _township(node: TownshipNode) -> dict[str, Any]:
 
 def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
     """The whole tree as one JSON object."""
+    head, results, tail = _parts(tree)
+    return {**head, "results": list(results), **tail}
+
+
+def _parts(
+    tree: TreeResult,
+) -> tuple[dict[str, Any], Iterator[dict[str, Any]], dict[str, Any]]:
+    """The tree's object in three parts: the keys before ``results``, each result (villages read
+    back from the tree's spool one at a time, as they are written), the keys after."""
     townships = [n.result for n in tree.townships if n.result is not None]
-    villages = [v for n in tree.townships for v in n.villages]
+    villages = sum(len(n.villages) for n in tree.townships)
     township_summary, village_summary = tree.levels["township"], tree.levels["village"]
-    results: list[dict[str, Any]] = []
-    if tree.county is not None:
-        lone = _level_summary([tree.county])
-        results.append(unit_to_dict(tree.county, **_placed([tree.county], lone)[0], linked_to=None))
-    for township, placed in zip(townships, _placed(townships, township_summary), strict=True):
-        results.append(unit_to_dict(township, **placed, linked_to=tree.county_code or None))
-    in_township = [
-        (node.code, rank) for node in tree.townships for rank in range(1, len(node.villages) + 1)
-    ]
-    placements = _placed(villages, village_summary)
-    for village, placed, (code, rank) in zip(villages, placements, in_township, strict=True):
-        results.append(unit_to_dict(village, **placed, linked_to=code, rank_in_township=rank))
-    for item in tree.unlinked:
-        alone = _level_summary([item.result])
-        placed = _placed([item.result], alone)[0]
-        results.append(unit_to_dict(item.result, **placed, linked_to=None, left_out=item.reason))
-    return {
+    head = {
         "schema_version": SCHEMA_VERSION,
         "kind": "tree",
         "summary": {
             "root": tree.root,
             "county_graded": tree.county is not None,
             "townships_graded": len(townships),
-            "villages_graded": len(villages),
+            "villages_graded": villages,
             "unlinked": len(tree.unlinked),
             "invalid": len(tree.failures),
             "errors": len(tree.errors),
@@ -134,7 +127,8 @@ def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
                 "village": summary_to_dict(village_summary),
             },
         },
-        "results": results,
+    }
+    tail = {
         "invalid": [failure_to_dict(f) for f in tree.failures],
         "tree": {
             "county": {
@@ -146,12 +140,53 @@ def tree_to_dict(tree: TreeResult) -> dict[str, Any]:
         "problems": [problem_to_dict(p) for p in tree.problems],
         "previous": tree.previous_file or None,
     }
+    return head, _results(tree, townships), tail
+
+
+def _results(tree: TreeResult, townships: list[UnitResult]) -> Iterator[dict[str, Any]]:
+    township_summary, village_summary = tree.levels["township"], tree.levels["village"]
+    if tree.county is not None:
+        lone = _level_summary([tree.county])
+        yield unit_to_dict(tree.county, **_placed([tree.county], lone)[0], linked_to=None)
+    for township, placed in zip(townships, _placed(townships, township_summary), strict=True):
+        yield unit_to_dict(township, **placed, linked_to=tree.county_code or None)
+    index = 0
+    for node in tree.townships:
+        for rank, village in enumerate(node.villages, start=1):
+            placed = placement_to_dict(village_summary.placements[index], village.rating)
+            yield unit_to_dict(
+                tree.full(village), **placed, linked_to=node.code, rank_in_township=rank
+            )
+            index += 1
+    for item in tree.unlinked:
+        result = tree.full(item.result)
+        placed = _placed([result], _level_summary([result]))[0]
+        yield unit_to_dict(result, **placed, linked_to=None, left_out=item.reason)
 
 
 def render_tree_json(tree: TreeResult) -> str:
     """Serialise the tree report."""
-    text = json.dumps(tree_to_dict(tree), ensure_ascii=False, indent=2, default=_decimal)
-    return json_shown(text) + "\n"
+    return "".join(tree_json_pieces(tree))
+
+
+def tree_json_pieces(tree: TreeResult) -> Iterator[str]:
+    """The text of ``render_tree_json`` in pieces, one result at a time (a county's villages
+    never all in memory): the same bytes as dumping ``tree_to_dict`` whole."""
+    head, results, tail = _parts(tree)
+    yield json_shown(_dumps(head)[: -len("\n}")])
+    first = True
+    for result in results:
+        # A result nested two levels deep is its own dump indented by four more spaces (a
+        # newline inside a JSON string is always escaped, so every newline starts a line).
+        opening = ',\n  "results": [\n    ' if first else ",\n    "
+        yield json_shown(opening + _dumps(result).replace("\n", "\n    "))
+        first = False
+    yield ',\n  "results": []' if first else "\n  ]"
+    yield json_shown(",\n" + _dumps(tail)[len("{\n") :]) + "\n"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=_decimal)
 
 
 def _decimal(value: Any) -> Any:

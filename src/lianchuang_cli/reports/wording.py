@@ -21,6 +21,7 @@ from lianchuang_cli.scoring.results import (
     IndicatorResult,
     Provenance,
     SkippedEntry,
+    UnitFacts,
     UnitResult,
 )
 
@@ -301,7 +302,7 @@ def quota_marked(placement: Placement, rating_by_score: str) -> str:
     return placement.rating + (f"（{mark}）" if mark else "")
 
 
-def placed_rating(result: UnitResult, placement: Placement) -> str:
+def placed_rating(result: UnitResult | UnitFacts, placement: Placement) -> str:
     """A unit's rating after quotas in a ranking: marked when vetoed or moved by a quota."""
     return result.rating + VETO_MARK if result.vetoed else quota_marked(placement, result.rating)
 

@@ -24,7 +24,7 @@ from lianchuang_cli.model.linked_spec import (
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.model.rules import Change, ChangeRule, CountRule, PercentageRule, Ratio
-from lianchuang_cli.scoring.results import Provenance, UnitResult
+from lianchuang_cli.scoring.results import Provenance, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import Placement
 from lianchuang_cli.scoring.village_facts import fact_mean, fact_share, unreported
 
@@ -34,7 +34,7 @@ class LowerUnit:
     """A graded unit one level down, with its village profile when it has one and its place
     among its level's units (the rating after quotas, which rating shares count)."""
 
-    result: UnitResult
+    result: UnitResult | UnitFacts  # a village's facts in a tree (``tree.results.TreeVillage``)
     profile: VillageProfile | None = None
     placement: Placement | None = None
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from lianchuang_cli.model.rubric import Rubric
-from lianchuang_cli.scoring.results import UnitResult
+from lianchuang_cli.scoring.results import UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, QuotaError, SummaryBuilder
 
 QUOTA_POOLS: dict[tuple[str, str], str] = {
@@ -61,7 +61,7 @@ def check_tree_quotas(quotas: Mapping[str, Decimal], levels: Mapping[str, Rubric
 
 
 def place_level(
-    results: Sequence[UnitResult],
+    results: Sequence[UnitResult | UnitFacts],
     *,
     level: str,
     rubric: Rubric | None,

@@ -378,7 +378,7 @@ class SummaryBuilder:
         """The rubric of the units taken in so far (None before the first)."""
         return None if self.tally is None else self.tally.rubric
 
-    def add(self, index: int, result: UnitResult) -> None:
+    def add(self, index: int, result: UnitResult | UnitFacts) -> None:
         """Take in one graded unit of the batch's rubric."""
         if self.tally is None:
             self.tally = Tally.of(result)

@@ -9,67 +9,44 @@ left out of the figures above it; a file that cannot be graded never stops the t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lianchuang_cli.batching.discovery import evidence_paths
-from lianchuang_cli.errors import InputError, Problem
-from lianchuang_cli.grading.pipeline import read_evidence, rubric_for
-from lianchuang_cli.model.evidence import (
-    Evidence,
-    NotApplicable,
-    check_evidence,
-    did_you_mean,
-    requested_rubric,
-)
-from lianchuang_cli.model.rubric import LoadedRubric
-from lianchuang_cli.reading.document import Document
+from lianchuang_cli.batching.engine import graded_chunks, open_cache, spool_record
+from lianchuang_cli.errors import Problem
+from lianchuang_cli.model.evidence import NotApplicable, did_you_mean
+from lianchuang_cli.model.rubric import LoadedRubric, Rubric, load_rubric, shipped_rubrics_dir
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
 from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
-from lianchuang_cli.scoring.results import FileFailure, Provenance, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement, ranked_first
-from lianchuang_cli.scoring.unit import score_unit
+from lianchuang_cli.scoring.results import Provenance, UnitResult
+from lianchuang_cli.scoring.summary import BatchSummary, RankKey, ranked_first
 from lianchuang_cli.tree.facts import fact_problems
 from lianchuang_cli.tree.previous import PreviousFigures
-from lianchuang_cli.tree.tree_result import SeenUnit, TownshipNode, TreeResult, Unlinked
+from lianchuang_cli.tree.tree_result import (
+    SeenUnit,
+    TownshipNode,
+    TreeResult,
+    TreeVillage,
+    Unlinked,
+)
+from lianchuang_cli.tree.units import (
+    PARENT_KEY,
+    SpooledResults,
+    TreeUnit,
+    TreeWork,
+    grade_unit,
+    numbered,
+    read_file,
+    village_evidence,
+)
 
-PARENT_KEY = {"village": "township_code", "township": "county_code"}
 PARENT_NAME = {"village": "乡镇", "township": "县"}
 LEVEL_WORD = {"village": "村", "township": "乡镇", "county": "县"}
 
-
-@dataclass(slots=True)
-class _Unit:
-    """One file of the tree: what could be read of its unit, and its grading so far."""
-
-    name: str
-    level: str | None = None
-    doc: Document | None = None
-    code: str = ""
-    label: str = ""  # the unit's name as its file gives it (its code when none)
-    township: str = ""  # its township's and county's names as its file gives them
-    county: str = ""
-    parent: str = ""
-    year: int | None = None
-    loaded: LoadedRubric | None = None
-    evidence: Evidence | None = None
-    result: UnitResult | None = None
-    failure: FileFailure | None = None
-    linked_to: _Unit | None = None
-    left_out: str = ""
-    placement: Placement | None = None  # its place among its level's units, after quotas
-    children: list[_Unit] = field(default_factory=list)
-
-    def at(self, key: str, message: str, code: str) -> Problem:
-        """A consistency problem (``code``) located at ``unit.<key>`` in this file."""
-        if self.doc is None:
-            return Problem(self.name, 1, 1, message, code=code)
-        data = self.doc.data
-        header = data.get("unit") if isinstance(data, dict) else None
-        where = ["unit", key] if isinstance(header, dict) and key in header else ["unit"]
-        return replace(self.doc.problem(where, message), code=code)
+_Unit = TreeUnit
 
 
 def tree_files(root: Path) -> list[Path]:
@@ -85,6 +62,8 @@ def grade_tree(
     previous_year: int | None = None,
     rubrics: Mapping[str, Path] | None = None,
     quotas: Mapping[str, Decimal] | None = None,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
 
@@ -92,13 +71,36 @@ def grade_tree(
     ``quotas`` (``--quota``: percent per rating) apply to the villages and to the townships, over
     each level's rubric ``quotas``; the ratings after quotas are the ones counted a level up.
     ``QuotaError`` when a quota names no village or township rating.
+    The files are read, and the villages graded, by the batch engine (``jobs`` processes,
+    ``cache_dir`` as ``batch --cache``); the villages' full results wait in a spool that the
+    result holds until it is closed (``TreeResult.full`` reads them back).
     """
-    units = [_read(path, rubrics or {}) for path in tree_files(root)]
-    levels = {u.level or "": u.loaded.rubric for u in units[::-1] if u.loaded}  # the first wins
+    store = SpooledResults()
+    try:
+        return _grade_tree(
+            root, store, previous or {}, previous_file, previous_year, rubrics or {},
+            quotas or {}, jobs, cache_dir,
+        )  # fmt: skip
+    except BaseException:
+        store.close()
+        raise
+
+
+def _grade_tree(
+    root: Path,
+    store: SpooledResults,
+    previous: PreviousFigures,
+    previous_file: str,
+    previous_year: int | None,
+    rubrics: Mapping[str, Path],
+    quotas: Mapping[str, Decimal],
+    jobs: int,
+    cache_dir: Path | None,
+) -> TreeResult:
+    units = _read_all([str(path) for path in tree_files(root)], rubrics, jobs, cache_dir, store)
+    levels = {u.level or "": _rubric(u, rubrics) for u in units[::-1] if u.rubric_id}
     check_tree_quotas(quotas or {}, levels)
-    problems: list[
-        Problem
-    ] = []  # last year's file is checked after grading (previous.check_against)
+    problems: list[Problem] = []  # last year's file is checked after (previous.check_against)
     county = _the_county(root, units, problems)
     _check_codes(units, problems)
     townships = [u for u in units if u.level == "township" and not u.left_out]
@@ -112,18 +114,14 @@ def grade_tree(
                 "请检查各村材料的 township_code，或把本乡镇的村级材料放入文件夹"
             )
             problems.append(township.at("code", message, "tree-no-villages"))
-    previous = previous or {}
-    for unit in units:
-        if unit.level == "village":
-            _grade(unit, {})
     ordered = sorted(townships, key=lambda t: (t.code, t.name))
     villages = [v for t in ordered for v in sorted(_graded(t.children), key=_ranked)]
-    placed = {"village": _place(villages, "village", units, quotas or {})}
+    placed = {"village": _place(villages, "village", units, quotas, rubrics)}
     for unit in units:
         if unit.level == "township":
             below = {"village": unit.children}
             _grade(unit, _values(unit, previous, below, problems), below)
-    placed["township"] = _place(_graded(ordered), "township", units, quotas or {})
+    placed["township"] = _place(_graded(ordered), "township", units, quotas, rubrics)
     if county is not None:
         linked_townships = [t for t in townships if t.linked_to is county]
         villages = [v for t in linked_townships for v in t.children]
@@ -144,7 +142,7 @@ def grade_tree(
         problems.append(Problem(previous_file, 1, 1, message, "warning", "tree-previous-year"))
     return TreeResult(
         root=str(root),
-        county=county.result if county else None,
+        county=_own(county) if county else None,
         county_file=county.name if county else "",
         county_code=county.code if county else "",
         townships=tuple(_node(t) for t in ordered),
@@ -161,7 +159,35 @@ def grade_tree(
             for u in units
             if u.code and u.level
         ),
+        store=store,
     )
+
+
+def _read_all(
+    files: list[str],
+    rubrics: Mapping[str, Path],
+    jobs: int,
+    cache_dir: Path | None,
+    store: SpooledResults,
+) -> list[_Unit]:
+    """Every file read, in order, and every village graded (``tree.units``), by the engine;
+    township and county files are read again here, where they are graded later."""
+    work = TreeWork(tuple(rubrics.items()), cache_dir, keep_results=True)
+    units: list[_Unit] = []
+    cache = open_cache(cache_dir)
+    chunks = graded_chunks(files, jobs=jobs, work=work, spools={"results": store.spool})
+    with closing(chunks):
+        for chunk in chunks:
+            for unit in chunk:
+                if unit.level in ("township", "county"):
+                    unit = read_file(unit.name, rubrics, cache)
+                elif unit.result is not None and not isinstance(unit.result, UnitResult):
+                    unit.result = numbered(unit.result, len(store.spool))
+                    spool_record(store.spool, unit.record)
+                    unit.record = None
+                units.append(unit)
+    store.spool.file.flush()
+    return units
 
 
 def _graded(units: list[_Unit]) -> list[_Unit]:
@@ -169,11 +195,14 @@ def _graded(units: list[_Unit]) -> list[_Unit]:
 
 
 def _place(
-    placed: list[_Unit], level: str, units: list[_Unit], quotas: Mapping[str, Decimal]
+    placed: list[_Unit],
+    level: str,
+    units: list[_Unit],
+    quotas: Mapping[str, Decimal],
+    rubrics: Mapping[str, Path],
 ) -> BatchSummary:
     """Rank ``placed`` (one level's graded units, in the tree's order) and apply the quotas."""
-    first = placed[0].loaded if placed else None
-    rubric = first.rubric if first is not None else None
+    rubric = _rubric(placed[0], rubrics) if placed else None
     township_scope = level == "village" and rubric is not None and rubric.quota_scope == "township"
     summary = place_level(
         [u.result for u in placed if u.result is not None],
@@ -188,45 +217,14 @@ def _place(
     return summary
 
 
-def _read(path: Path, rubrics: Mapping[str, Path]) -> _Unit:
-    """Validate one file and read what it says about its unit, even when it is invalid."""
-    unit = _Unit(str(path))
-    try:
-        doc = unit.doc = read_evidence(path)
-        loaded = rubric_for(doc, rubric_path=rubrics.get(requested_rubric(doc)[0]))
-    except InputError as exc:
-        unit.failure = FileFailure(str(path), tuple(exc.problems))
-        if unit.doc is None:
-            return unit
-        loaded = None
-    data = doc.data
-    header = data.get("unit") if isinstance(data, dict) else None
-    if loaded is not None:
-        unit.level = loaded.rubric.level
-    elif isinstance(data, dict) and data.get("rubric") in PARENT_KEY.keys() | {"county"}:
-        unit.level = data["rubric"]
-    if isinstance(header, dict):
-        unit.code = _text(header.get("code"))
-        unit.label = _text(header.get("name")) or unit.code
-        unit.township, unit.county = _text(header.get("township")), _text(header.get("county"))
-        unit.parent = _text(header.get(PARENT_KEY.get(unit.level or "", ""), ""))
-        year = header.get("year")
-        unit.year = year if isinstance(year, int) and not isinstance(year, bool) else None
-    if loaded is None:
-        return unit
-    supplied = [i.id for _, i in loaded.rubric.indicators() if i.linked is not None]
-    try:
-        unit.evidence = check_evidence(doc, loaded, supplied=supplied)
-        unit.loaded = loaded
-    except InputError as exc:
-        unit.failure = FileFailure(str(path), tuple(exc.problems))
-    return unit
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return ""
-    return str(value).strip()
+def _rubric(unit: _Unit, rubrics: Mapping[str, Path]) -> Rubric:
+    """The rubric ``unit`` was checked against (read again, from the rubric cache, for a file
+    read in a worker process)."""
+    if unit.plan is not None:
+        return unit.plan.loaded.rubric
+    path = rubrics.get(unit.rubric_id) or shipped_rubrics_dir() / f"{unit.rubric_id}.yaml"
+    loaded: LoadedRubric = load_rubric(path)
+    return loaded.rubric
 
 
 def _the_county(root: Path, units: list[_Unit], problems: list[Problem]) -> _Unit | None:
@@ -272,7 +270,7 @@ def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Proble
         key = PARENT_KEY[level]
         parent_word = PARENT_NAME[level]
         if not child.parent:
-            if child.doc is None or child.code == "":
+            if not child.readable or child.code == "":
                 continue  # unreadable: its own failure says why
             child.left_out = f"未填写 {key}"
             message = f"缺少 {key}（所属{parent_word}的单位代码），无法归入{parent_word}；本文件未计入汇总"
@@ -303,9 +301,9 @@ def _link(children: list[_Unit], parents: Sequence[_Unit], problems: list[Proble
 def _values(
     unit: _Unit, previous: PreviousFigures, below: dict[str, list[_Unit]], problems: list[Problem]
 ) -> dict[str, tuple[Any, Provenance]]:
-    if unit.loaded is None or unit.evidence is None:
+    if unit.plan is None or unit.evidence is None:
         return {}
-    indicators = [i for _, i in unit.loaded.rubric.indicators() if i.linked is not None]
+    indicators = list(unit.plan.linked)
     declared = {
         i.id: unit.evidence.values[i.id]
         for i in indicators
@@ -327,18 +325,14 @@ def _values(
                 previous=last,
             )
         )
-    villages = [c.evidence for c in below.get("village", []) if c.result and c.evidence]
-    problems.extend(fact_problems(unit.loaded, unit.evidence, values, villages))
+    villages = [village_evidence(c) for c in below.get("village", []) if c.result]
+    problems.extend(fact_problems(unit.plan.loaded, unit.evidence, values, villages))
     return values
 
 
 def _lower(children: list[_Unit]) -> list[LowerUnit]:
     """The graded units among ``children``, with their village profiles."""
-    return [
-        LowerUnit(c.result, c.evidence.profile if c.evidence else None, c.placement)
-        for c in children
-        if c.result is not None
-    ]
+    return [LowerUnit(c.result, c.profile, c.placement) for c in children if c.result is not None]
 
 
 def _grade(
@@ -346,32 +340,20 @@ def _grade(
     linked: dict[str, tuple[Any, Provenance]],
     below: dict[str, list[_Unit]] | None = None,
 ) -> None:
-    if unit.loaded is None or unit.evidence is None:
-        return
-    missing = [
-        i
-        for _, i in unit.loaded.rubric.indicators()
-        if i.id not in unit.evidence.values and i.id not in linked
-    ]
-    if missing:
-        names = "、".join(f"{i.name}（{i.id}）" for i in missing)
-        message = f"以下联创指标无法核算，也未填写申报值：{names}"
-        unit.failure = FileFailure(unit.name, (unit.at("code", message, "tree-linked-missing"),))
-        return
     lower = None if below is None else {level: _lower(c) for level, c in below.items()}
-    unit.result = score_unit(unit.loaded, unit.evidence, linked=linked, below=lower)
+    grade_unit(unit, linked, lower)
 
 
 def _node(township: _Unit) -> TownshipNode:
     ranked = sorted(_graded(township.children), key=_ranked)
-    graded = [c.result for c in ranked if c.result is not None]
+    graded = [c.result for c in ranked if isinstance(c.result, TreeVillage)]
     placements = tuple(c.placement for c in ranked if c.placement is not None)
     ratings = graded[0].ratings if graded else ()
     distribution = tuple((name, sum(p.rating == name for p in placements)) for name in ratings)
     return TownshipNode(
         code=township.code,
         file=township.name,
-        result=township.result,
+        result=_own(township),
         villages=tuple(graded),
         villages_found=len(township.children),
         distribution=distribution,
@@ -380,7 +362,13 @@ def _node(township: _Unit) -> TownshipNode:
     )
 
 
-def _ranked(unit: _Unit) -> tuple[bool, Decimal, Decimal, str, str]:
+def _own(unit: _Unit) -> UnitResult | None:
+    """The full result of a unit graded in this process (a township, the county)."""
+    assert unit.result is None or isinstance(unit.result, UnitResult)
+    return unit.result
+
+
+def _ranked(unit: _Unit) -> RankKey:
     """``summary.rank_key`` of a graded unit."""
     assert unit.result is not None
     return ranked_first(unit.result)

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.scoring.results import FileFailure, UnitResult
+from lianchuang_cli.scoring.results import FileFailure, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary, Placement
+
+
+@dataclass(frozen=True, slots=True)
+class TreeVillage(UnitFacts):
+    """A graded village as a tree keeps it in memory: what ranking, quotas, the linked figures
+    one level up and the rankings' rows need. Its full result (every indicator) is in the
+    tree's spool as ``record``: ``TreeResult.full`` reads it back."""
+
+    record: int = -1
+
+
+class ResultStore(Protocol):
+    """Where a tree's villages' full results wait (``tree.units.SpooledResults``)."""
+
+    def result(self, record: int) -> UnitResult:
+        """The full result spooled as ``record``."""
+        ...
+
+    def close(self) -> None:
+        """Delete what is kept."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +39,7 @@ class TownshipNode:
     code: str
     file: str
     result: UnitResult | None
-    villages: tuple[UnitResult, ...]
+    villages: tuple[TreeVillage, ...]
     villages_found: int
     distribution: tuple[tuple[str, int], ...]
     """The villages' ratings after quotas, counted."""
@@ -31,7 +53,7 @@ class TownshipNode:
 class Unlinked:
     """A graded unit left out of the figures above it, and why."""
 
-    result: UnitResult
+    result: UnitResult | TreeVillage
     reason: str
 
 
@@ -69,6 +91,32 @@ class TreeResult:
     """Every file's unit that names a code, in path order (invalid and left-out ones too)."""
     """The villages and the townships each ranked with their quotas applied (``village``,
     ``township``): in the order of ``townships`` and their ``villages``."""
+    store: ResultStore | None = None
+    """The villages' full results (closed by ``close``)."""
+
+    def full(self, result: UnitResult | TreeVillage) -> UnitResult:
+        """A graded unit's full result: a village's is read back from the tree's spool."""
+        if isinstance(result, UnitResult):
+            return result
+        assert self.store is not None
+        return self.store.result(result.record)
+
+    def village_results(self) -> Iterator[UnitResult]:
+        """The linked villages' full results, township by township, each ranked best first."""
+        for node in self.townships:
+            for village in node.villages:
+                yield self.full(village)
+
+    def close(self) -> None:
+        """Delete the spooled results (``full`` can then read only townships and the county)."""
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> TreeResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

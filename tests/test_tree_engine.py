@@ -1,0 +1,98 @@
+"""grade-tree on the batch engine: the same bytes with ``--jobs`` and ``--cache`` and under the
+Windows start method, villages kept in memory as facts with their full results spooled."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lianchuang_cli.batching import engine
+from lianchuang_cli.commands.cli import main
+from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.reports.tree_json import render_tree_json, tree_json_pieces, tree_to_dict
+from lianchuang_cli.scoring.results import UnitResult
+from lianchuang_cli.tree.grade import grade_tree
+from lianchuang_cli.tree.tree_result import TreeVillage
+from tests.conftest import EXAMPLES
+
+DEMO = EXAMPLES / "county-demo"
+PREVIOUS = DEMO / "last-year-2025.json"
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo county with a bad village, an unreadable file and a village naming no township."""
+    county = tmp_path_factory.mktemp("tree") / "county"
+    shutil.copytree(DEMO, county, ignore=shutil.ignore_patterns("*.json"))
+    path = county / "taoyuan" / "xinghua.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("theme_party_days:\n    value: 11", "theme_party_days:\n    value: 十一"), encoding="utf-8")  # fmt: skip
+    (county / "shiqiao" / "broken.yaml").write_text("unit: [\n  - : :\n", encoding="utf-8")
+    path = county / "yunling" / "gaoping.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('township_code: "330521201"', 'township_code: "330521209"'), encoding="utf-8")  # fmt: skip
+    return county
+
+
+def run(*args: str) -> tuple[int, bytes, bytes]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.stdout_bytes, result.stderr_bytes
+
+
+@pytest.mark.parametrize("form", ["json", "table"])
+def test_jobs_and_cache_give_the_same_bytes(damaged: Path, tmp_path: Path, form: str) -> None:
+    """--jobs 2 and --cache (first and second run) write what --jobs 1 writes, bad files and
+    their file:line:column problems included."""
+    base = ("grade-tree", str(damaged), "--format", form, "--previous", str(PREVIOUS))
+    alone = run(*base, "--jobs", "1")
+    assert alone[0] == 2
+    assert b"broken.yaml:2:" in alone[2]
+    assert b"Traceback" not in alone[2]
+    assert run(*base, "--jobs", "2") == alone
+    cache = tmp_path / "cache"
+    assert run(*base, "--jobs", "1", "--cache", str(cache)) == alone
+    assert run(*base, "--jobs", "2", "--cache", str(cache)) == alone
+
+
+def test_windows_start_method_gives_the_same_tree(
+    damaged: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under spawn (Windows) the workers hand their villages' results back through the pipe."""
+    alone = run("grade-tree", str(damaged), "--format", "json", "--jobs", "1")
+    monkeypatch.setattr(engine, "START_METHOD", "spawn")
+    assert run("grade-tree", str(damaged), "--format", "json", "--jobs", "2") == alone
+
+
+def test_villages_are_kept_as_facts_and_read_back_whole(damaged: Path) -> None:
+    """In memory a village is its facts; its full result comes back from the spool unchanged."""
+    with grade_tree(damaged, jobs=2) as tree:
+        villages = [v for node in tree.townships for v in node.villages]
+        villages += [u.result for u in tree.unlinked if isinstance(u.result, TreeVillage)]
+        assert len(villages) == 12
+        for village in villages:
+            assert isinstance(village, TreeVillage)
+            assert not hasattr(village, "indicators")
+            alone = grade_file(village.file)
+            assert isinstance(alone, UnitResult)
+            assert tree.full(village) == alone
+
+
+@pytest.mark.parametrize("folder", ["demo", "empty"])
+def test_json_written_in_pieces_is_the_json_dumped_whole(tmp_path: Path, folder: str) -> None:
+    """One result at a time, the same text as dumping the whole object (empty results too)."""
+    root = DEMO if folder == "demo" else tmp_path
+    with grade_tree(root) as tree:
+        pieces = list(tree_json_pieces(tree))
+        whole = json.dumps(tree_to_dict(tree), ensure_ascii=False, indent=2)
+    assert "".join(pieces) == render_tree_json_of(root) == whole + "\n"
+    assert len(pieces) > 2 or folder == "empty"
+
+
+def render_tree_json_of(root: Path) -> str:
+    with grade_tree(root) as tree:
+        return render_tree_json(tree)
