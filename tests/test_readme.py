@@ -63,6 +63,7 @@ SHIPPED_ID = r"\b(village|township|county)\b"
 VERSION_MENTIONS = (
     rf"{SHIPPED_ID}-(\d{{4}}\.\d+)\.schema\.json",  # village-2026.2.schema.json
     rf"`{SHIPPED_ID}` (\d{{4}}\.\d+)",  # 内置村级细则（`village` 2026.2）
+    rf"“{SHIPPED_ID} (\d{{4}}\.\d+) · [0-9a-f]{{8}}”",  # 如“village 2026.2 · ed3768a5”
 )
 
 
