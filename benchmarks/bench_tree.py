@@ -122,20 +122,25 @@ def main() -> None:
                         yaml.load(handle, Loader=yaml.CSafeLoader)
 
             floor_s = median_time(floor, args.rounds)
-            batch = ["batch", "--jobs", "1", "--format", "json", *villages]
-            tree = ["grade-tree", str(folder), "--format", "json"]
-            # Interleaved rounds: batch and grade-tree see the same machine load.
-            pairs = [(_once(batch, out, src), _once(tree, out, src)) for _ in range(args.rounds)]
-            batch_cpu = statistics.median(b[0] for b, _ in pairs)
-            tree_cpu = statistics.median(t[0] for _, t in pairs)
-            ratio = statistics.median(t[0] / b[0] for b, t in pairs)
             print(f"文件：{files}（1个县、{args.townships}个乡镇、{len(villages)}个村）")
             print(f"仅解析 YAML（CSafeLoader，进程内）：{floor_s:.2f} 秒")
-            print(f"batch --jobs 1 --format json（{len(villages)}个村）：CPU {batch_cpu:.2f} 秒")
-            print(
-                f"grade-tree --format json：CPU {tree_cpu:.2f} 秒，"
-                f"为 batch --jobs 1 的 {ratio:.2f} 倍（同轮比值的中位数）"
-            )
+            one = ["--jobs", "1"] if _has_option(src, "--jobs") else []
+            for form in ("json", "table"):
+                batch = ["batch", "--jobs", "1", "--format", form, *villages]
+                tree = ["grade-tree", str(folder), "--format", form, *one]
+                # Interleaved rounds: batch and grade-tree see the same machine load.
+                pairs = [
+                    (_once(batch, out, src), _once(tree, out, src)) for _ in range(args.rounds)
+                ]
+                batch_cpu = statistics.median(b[0] for b, _ in pairs)
+                tree_cpu = statistics.median(t[0] for _, t in pairs)
+                ratio = statistics.median(t[0] / b[0] for b, t in pairs)
+                print(
+                    f"--format {form}：batch --jobs 1（{len(villages)}个村）CPU {batch_cpu:.2f} 秒，"
+                    f"grade-tree {' '.join(one)} CPU {tree_cpu:.2f} 秒，"
+                    f"为 batch 的 {ratio:.2f} 倍（同轮比值的中位数）"
+                )
+            tree = ["grade-tree", str(folder), "--format", "json"]
             if _has_option(src, "--jobs"):
                 jobs = [*tree, "--jobs", "2"]
                 walls = [median_time(lambda: _once(jobs, out, src), 1) for _ in range(args.rounds)]
