@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
+from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.model.rules import (
     CheckRule,
     ChoiceRule,

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from lianchuang_cli.diffing.corpus import corpus_files, diff_corpus
 from lianchuang_cli.grading.expectations import Trees, check_example, example_files
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.lint.engine import lint_file
-from lianchuang_cli.model.rubric import Rubric, load_rubric
+from lianchuang_cli.model.rubric import Rubric
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from timing import median_ms
 
@@ -37,7 +38,7 @@ def floor() -> None:
 
 def lint() -> None:
     for path in RUBRICS:
-        lint_file(path)
+        lint_file(path, load=load_rubric)
 
 
 def examples() -> None:

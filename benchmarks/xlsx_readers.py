@@ -29,9 +29,9 @@ import time
 import zipfile
 from pathlib import Path
 
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.pipeline import rubric_for
 from lianchuang_cli.reading import xlsx_cells
-from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.xlsx_template import render_workbook
 

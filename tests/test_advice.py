@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import grade_file
-from lianchuang_cli.model.rubric import Indicator, load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.scoring.unit import gap_category
 from lianchuang_cli.tree.grade import grade_tree

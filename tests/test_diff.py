@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.diffing.corpus import corpus_files, diff_corpus
 from lianchuang_cli.diffing.structure import diff_rubrics
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.reports.registry import DIFF_FORMATS as FORMATS
 from tests.conftest import EXAMPLES, MINI_RUBRIC, RUBRICS
 

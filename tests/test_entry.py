@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INTERRUPTED, EXIT_OK
-from lianchuang_cli.entry import INTERRUPTED_MESSAGE
+from lianchuang_cli.commands.interrupts import INTERRUPTED_MESSAGE
 from tests.conftest import EXAMPLES
 
 FAILING = str(EXAMPLES / "village" / "baishui_failing.yaml")

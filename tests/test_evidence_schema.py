@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from lianchuang_cli.commands.cli import main
-from lianchuang_cli.model.rubric import load_rubric, resolve_rubric, shipped_rubric_ids
+from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.model.rubric import resolve_rubric, shipped_rubric_ids
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.evidence_schema import evidence_schema
 from tests.conftest import EXAMPLES

@@ -11,7 +11,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from lianchuang_cli.grading.pipeline import grade_file
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.rules import ChoiceRule, Rule
 from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from tests.conftest import EXAMPLES, RUBRICS

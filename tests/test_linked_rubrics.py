@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from lianchuang_cli.commands.cli import main
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from tests.conftest import RUBRICS
 
 TOWNSHIP = RUBRICS / "township.yaml"

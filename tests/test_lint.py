@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from lianchuang_cli.errors import InputError
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.lint.checks import CHECKS
 from lianchuang_cli.lint.engine import SCHEMA_CODE, YAML_CODE, lint_file
-from lianchuang_cli.model.rubric import load_rubric
 from tests.conftest import DATA, ROOT, RUBRICS
 
 LINT_DATA = DATA / "lint"
@@ -24,7 +24,7 @@ def assert_check(code: str) -> None:
     for path in files:
         text = path.read_text(encoding="utf-8")
         expected = {(int(line), int(column)) for line, column in EXPECTED.findall(text)}
-        problems = lint_file(path).problems
+        problems = lint_file(path, load=load_rubric).problems
         assert {p.code for p in problems} == {code}, [str(p) for p in problems]
         assert {(p.line, p.column) for p in problems} == expected, [str(p) for p in problems]
 
@@ -188,7 +188,7 @@ def test_checks_are_described() -> None:
 @pytest.mark.parametrize("path", sorted(RUBRICS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_shipped_rubric_is_clean(path: Path) -> None:
     """Shipped rubrics have no errors and no warnings, and keep their source positions."""
-    linted = lint_file(path)
+    linted = lint_file(path, load=load_rubric)
     assert linted.problems == ()
     loaded = linted.loaded
     assert loaded is not None
@@ -207,7 +207,7 @@ def test_semantics_run_past_schema_errors(tmp_path: Path) -> None:
     )
     path = tmp_path / "r.yaml"
     path.write_text(broken, encoding="utf-8")
-    codes = [p.code for p in lint_file(path).problems]
+    codes = [p.code for p in lint_file(path, load=load_rubric).problems]
     assert codes == [SCHEMA_CODE, "rating-order"]
 
 
@@ -240,7 +240,7 @@ def test_damaged_rubrics_are_reported_never_crash(path: Path, tmp_path: Path) ->
     target = tmp_path / path.name
     for damaged in mutations(lines)[::5]:
         target.write_text("".join(damaged), encoding="utf-8")
-        linted = lint_file(target)
+        linted = lint_file(target, load=load_rubric)
         assert all(p.line >= 1 and p.column >= 1 and p.message for p in linted.problems)
         assert (linted.loaded is None) == bool(linted.errors)
 
@@ -253,7 +253,7 @@ def test_shipped_modified(tmp_path: Path, path: Path) -> None:
     assert "threshold: 100," in text
     edited = tmp_path / "edited.yaml"
     edited.write_text(text.replace("threshold: 100,", "threshold: 99,", 1), encoding="utf-8")
-    problems = lint_file(edited).problems
+    problems = lint_file(edited, load=load_rubric).problems
     assert [p.code for p in problems] == ["shipped-modified"], [str(p) for p in problems]
     version_line = text.splitlines().index(
         next(x for x in text.splitlines() if x.startswith("version:"))
@@ -261,13 +261,13 @@ def test_shipped_modified(tmp_path: Path, path: Path) -> None:
     assert (problems[0].line, problems[0].severity) == (version_line + 1, "warning")
     copy = tmp_path / "copy.yaml"
     copy.write_bytes(path.read_bytes())
-    assert lint_file(copy).problems == ()
+    assert lint_file(copy, load=load_rubric).problems == ()
     renamed = tmp_path / "renamed.yaml"
     bumped = re.sub(
         r'^version: "[^"]+"', 'version: "2099.1"', edited.read_text("utf-8"), flags=re.M
     )
     renamed.write_text(bumped, encoding="utf-8")
-    assert lint_file(renamed).problems == ()
+    assert lint_file(renamed, load=load_rubric).problems == ()
 
 
 def test_same_counts() -> None:

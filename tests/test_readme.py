@@ -69,7 +69,8 @@ VERSION_MENTIONS = (
 
 def shipped_versions() -> dict[str, str]:
     """Each shipped rubric's id → its version, read from ``rubrics/``."""
-    from lianchuang_cli.model.rubric import load_rubric, shipped_rubric_ids, shipped_rubrics_dir
+    from lianchuang_cli.grading.rubrics import load_rubric
+    from lianchuang_cli.model.rubric import shipped_rubric_ids, shipped_rubrics_dir
 
     return {
         rubric_id: load_rubric(shipped_rubrics_dir() / f"{rubric_id}.yaml").rubric.version

@@ -10,7 +10,8 @@ import pytest
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.model.rubric import load_rubric, resolve_rubric, shipped_rubric_ids
+from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.model.rubric import resolve_rubric, shipped_rubric_ids
 from lianchuang_cli.reports.rubric_view import render_rubric
 from tests.conftest import DATA, RUBRICS, expected_positions
 

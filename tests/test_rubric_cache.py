@@ -7,13 +7,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lianchuang_cli.caching import rubric_cache
 from lianchuang_cli.errors import InputError
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.lint import engine as lint_engine
-from lianchuang_cli.model.rubric import LoadedRubric, load_rubric
+from lianchuang_cli.model.rubric import LoadedRubric
 from tests.conftest import EXAMPLES, MINI_RUBRIC, RUBRICS
 
 VILLAGE = RUBRICS / "village.yaml"
@@ -73,9 +75,9 @@ def test_other_code_misses(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None
     calls: list[Path] = []
     real = lint_engine.lint_file
 
-    def counted(path: Path) -> lint_engine.RubricLint:
+    def counted(path: Path, **options: Any) -> lint_engine.RubricLint:
         calls.append(path)
-        return real(path)
+        return real(path, **options)
 
     monkeypatch.setattr(lint_engine, "lint_file", counted)
     fresh_load(VILLAGE)

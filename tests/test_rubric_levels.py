@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.rules import Breaches, Change
 from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.tree.grade import grade_tree
@@ -321,7 +321,7 @@ def test_county_is_not_advanced_without_a_five_good_township() -> None:
 
 def test_graded_alone_the_conditions_are_not_checked(tmp_path: Path) -> None:
     """A township scored on its own cannot count its villages: said, and the rating by score."""
-    from lianchuang_cli.model.rubric import load_rubric as load
+    from lianchuang_cli.grading.rubrics import load_rubric as load
     from lianchuang_cli.scoring.conditions import check_conditions
 
     rubric = load(RUBRICS / "township.yaml").rubric

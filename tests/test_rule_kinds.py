@@ -11,11 +11,12 @@ import jsonschema
 import openpyxl
 import pytest
 
+from lianchuang_cli.forms import xlsx_layout as layout
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model import fast_path
-from lianchuang_cli.model.rubric import Indicator, Rubric, load_rubric
+from lianchuang_cli.model.rubric import Indicator, Rubric
 from lianchuang_cli.model.rules import RULE_CLASS_BY_KIND, RULE_CLASSES, RULE_KIND_NAMES, RuleBase
 from lianchuang_cli.model.rules.base import QuickRead
-from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.xlsx_reader import parse_workbook
 from lianchuang_cli.reading.yaml_reader import parse_yaml
 from lianchuang_cli.reports.evidence_schema import evidence_schema

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lianchuang_cli.errors import Problem
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.pipeline import grade_file
-from lianchuang_cli.model.rubric import load_rubric
-from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.reports.template import render_template
 from lianchuang_cli.scoring.results import FileFailure
 from tests.conftest import EXAMPLES, RUBRICS

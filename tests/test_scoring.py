@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lianchuang_cli.grading.pipeline import grade_file, load_evidence
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.reports.json_report import outcome_to_dict
 from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.scoring.unit import rating_target, rerate, score_unit

@@ -9,7 +9,7 @@ import yaml
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.grading.pipeline import load_evidence
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.reports.template import render_template
 from tests.conftest import MINI_RUBRIC, RUBRICS
 

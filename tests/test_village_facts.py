@@ -18,11 +18,12 @@ from click.testing import CliRunner
 from pydantic import ValidationError
 
 from lianchuang_cli.commands.cli import main
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.pipeline import load_evidence
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.linked_spec import LinkedSpec
 from lianchuang_cli.model.profile import SUPPORT_FACTS, VillageProfile
-from lianchuang_cli.model.rubric import load_rubric, resolve_rubric
-from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.model.rubric import resolve_rubric
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.evidence_schema import evidence_schema
 from lianchuang_cli.reports.template import render_template

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from lianchuang_cli.commands.cli import main
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reading import xlsx_cells
-from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from tests.test_xlsx_reader import V, cell_of, meaning, problems_of, saved, set_cells, taoyuan
 from tests.xlsx_fill import edit

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.pipeline import rubric_for
 from lianchuang_cli.reading import xlsx_cells
-from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.reports.xlsx_template import render_workbook
 from tests.conftest import EXAMPLES

@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.pipeline import grade_file, load_evidence, rubric_for
-from lianchuang_cli.model.rubric import load_rubric
-from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.reading.xlsx_reader import read_workbook
 from lianchuang_cli.reading.xlsx_values import number_from_text
 from lianchuang_cli.reading.yaml_reader import read_yaml

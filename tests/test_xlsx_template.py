@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.pipeline import load_evidence
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.rules import RULE_KIND_NAMES
-from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reports.xlsx_template import render_workbook
 from tests.conftest import MINI_RUBRIC, RUBRICS
 from tests.xlsx_fill import columns, rows_by_id

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.model.rubric import load_rubric
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.reading.yaml_fast import scan
 from lianchuang_cli.reading.yaml_reader import (
     SourceDocument,

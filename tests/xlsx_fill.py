@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.reading.yaml_reader import read_yaml
 
 CellValue = str | int | float | bool | None

@@ -31,7 +31,8 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 from lianchuang_cli.batching.batch_failures import duplicate_code, mixed_rubric, other_rubric
 from lianchuang_cli.batching.failure_spool import FailureSpool
 from lianchuang_cli.grading.pipeline import grade_file
-from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
+from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
 from lianchuang_cli.reports.json_line import Render
 from lianchuang_cli.scoring.placing import QUOTA_POOLS

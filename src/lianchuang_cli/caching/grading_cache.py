@@ -46,12 +46,12 @@ from lianchuang_cli.caching.result_codec import (
     encode_result,
 )
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.forms.xlsx_layout import is_workbook
 from lianchuang_cli.grading.pipeline import checked_against, grade_file, rubric_named
 from lianchuang_cli.model.evidence import check_evidence, requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
-from lianchuang_cli.reading.xlsx_layout import is_workbook
-from lianchuang_cli.reading.yaml_reader import SourceDocument, _read_regular_file, parse_yaml
+from lianchuang_cli.reading.yaml_reader import SourceDocument, parse_yaml, read_yaml_bytes
 from lianchuang_cli.reports.json_line import (
     Render,
     RenderedLine,
@@ -180,7 +180,7 @@ class EvidenceCache:
         Raises ``InputError`` exactly as ``read_yaml`` does.
         """
         name = str(path)
-        raw = _read_regular_file(path, name)
+        raw = read_yaml_bytes(path, name)
         return self._document(name, raw, hashlib.sha256(raw).hexdigest())
 
     def _document(self, name: str, raw: bytes, sha256: str) -> SourceDocument | CachedDocument:
@@ -219,7 +219,7 @@ class EvidenceCache:
             return outcome, _rendered(outcome, render)
         name = str(path)
         try:
-            raw = _read_regular_file(path, name)
+            raw = read_yaml_bytes(path, name)
         except InputError as exc:
             return FileFailure(name, tuple(exc.problems)), None
         sha256 = hashlib.sha256(raw).hexdigest()

@@ -23,7 +23,7 @@ from lianchuang_cli.commands.common import (
     EXIT_INTERRUPTED,
     prepare_console,
 )
-from lianchuang_cli.entry import (
+from lianchuang_cli.commands.interrupts import (
     INTERRUPTED_MESSAGE,
     forget_interrupt,
     stop_children,

@@ -184,7 +184,8 @@ def fail(message: str, code: int = EXIT_INPUT_ERROR) -> NoReturn:
 def load_rubric_or_exit(name: str) -> LoadedRubric:
     """Load a shipped rubric id or a rubric file, or print its problems and exit 2."""
     from lianchuang_cli.errors import InputError
-    from lianchuang_cli.model.rubric import load_rubric, resolve_rubric, shipped_rubric_ids
+    from lianchuang_cli.grading.rubrics import load_rubric
+    from lianchuang_cli.model.rubric import resolve_rubric, shipped_rubric_ids
 
     path = resolve_rubric(name)
     if not path.is_file():

@@ -25,7 +25,7 @@ from typing import IO, Any
 import click
 
 from lianchuang_cli.commands.common import fail
-from lianchuang_cli.entry import interruptible
+from lianchuang_cli.commands.interrupts import interruptible
 from lianchuang_cli.errors import os_reason
 from lianchuang_cli.reports.escaping import ESCAPE, shown
 

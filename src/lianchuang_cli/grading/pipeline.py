@@ -5,26 +5,38 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lianchuang_cli.errors import InputError
+from lianchuang_cli.forms.xlsx_layout import is_workbook
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.evidence import Evidence, check_evidence, did_you_mean, requested_rubric
 from lianchuang_cli.model.rubric import (
     Indicator,
     LoadedRubric,
-    load_rubric,
     shipped_rubric_ids,
     shipped_rubrics_dir,
 )
 from lianchuang_cli.reading.document import Document
-from lianchuang_cli.reading.xlsx_layout import is_workbook
 from lianchuang_cli.reading.yaml_reader import read_yaml
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome, Provenance, UnitResult
 from lianchuang_cli.scoring.unit import score_unit
 
 if TYPE_CHECKING:
-    from lianchuang_cli.caching.grading_cache import EvidenceCache
     from lianchuang_cli.scoring.linked import LowerUnit
+
+
+class EvidenceCache(Protocol):
+    """What grading asks of a cache of evidence files (``caching.grading_cache.EvidenceCache``,
+    which grades through this module: hence a protocol here, not an import of it)."""
+
+    def read(self, path: str | Path) -> Document:
+        """The file's document, as ``read_yaml`` would give it."""
+        ...
+
+    def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
+        """The file's outcome, as ``grade_file`` would give it."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

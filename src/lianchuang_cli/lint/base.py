@@ -7,23 +7,15 @@ report under the wrong code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lianchuang_cli.errors import Severity
+from lianchuang_cli.lint.finding import Finding as Finding
 
 if TYPE_CHECKING:
     from lianchuang_cli.lint.context import RubricContext
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing a check found: where in the file (a key path) and what is wrong."""
-
-    loc: Sequence[str | int]
-    message: str
-    key: bool = False
 
 
 @dataclass(frozen=True, slots=True)

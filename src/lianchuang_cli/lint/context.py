@@ -14,26 +14,36 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, SequenceNode
 
-from lianchuang_cli.lint.base import Finding
-from lianchuang_cli.model.rubric import Criterion, Indicator, Rubric
+from lianchuang_cli.lint.finding import Finding
+from lianchuang_cli.model.rubric import Criterion, Indicator, LoadedRubric, Rubric
 from lianchuang_cli.reading.yaml_reader import SourceDocument
 
 Loc = tuple[str | int, ...]
+LoadRubric = Callable[[Path], LoadedRubric]
+"""How a check loads another rubric (``grading.rubrics.load_rubric``, passed in by whoever lints)."""
 
 
 class RubricContext:
     """A (possibly partial) rubric, its source document, and the position of each of its parts."""
 
     def __init__(
-        self, doc: SourceDocument, built: BuiltRubric, *, lines: Sequence[str] = ()
+        self,
+        doc: SourceDocument,
+        built: BuiltRubric,
+        *,
+        lines: Sequence[str] = (),
+        load: LoadRubric | None = None,
     ) -> None:
         self.doc = doc
         self.lines = lines
+        self.load = load
+        """Loads another rubric for checks that compare with one (None: those checks are skipped)."""
         self.rubric = built.rubric
         self.positions = built.positions
         self.incomplete = built.incomplete

@@ -9,7 +9,7 @@ from pathlib import Path
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.lint.base import Check
 from lianchuang_cli.lint.checks import CHECKS
-from lianchuang_cli.lint.context import RubricContext, build_rubric
+from lianchuang_cli.lint.context import LoadRubric, RubricContext, build_rubric
 from lianchuang_cli.model.rubric import LoadedRubric, Rubric
 from lianchuang_cli.model.validation import not_a_mapping, problems_from
 from lianchuang_cli.reading.yaml_reader import SourceDocument, decode_text, read_yaml
@@ -33,8 +33,11 @@ class RubricLint:
         return tuple(p for p in self.problems if p.severity == "error")
 
 
-def lint_file(path: Path, *, checks: Mapping[str, Check] = CHECKS) -> RubricLint:
-    """Read a rubric file and run every check on whatever parts of it load."""
+def lint_file(
+    path: Path, *, checks: Mapping[str, Check] = CHECKS, load: LoadRubric | None = None
+) -> RubricLint:
+    """Read a rubric file and run every check on whatever parts of it load; ``load`` loads the
+    other rubrics that some checks compare with (without it those checks find nothing)."""
     found: list[Problem] = []
     try:
         doc = read_yaml(path, problems=found)
@@ -46,7 +49,7 @@ def lint_file(path: Path, *, checks: Mapping[str, Check] = CHECKS) -> RubricLint
         lines = tuple(decode_text(path.read_bytes(), str(path)).splitlines())
     except (OSError, InputError):
         lines = ()
-    loaded, more = lint_document(doc, path=path, checks=checks, lines=lines)
+    loaded, more = lint_document(doc, path=path, checks=checks, lines=lines, load=load)
     problems.extend(more)
     problems.sort(key=lambda p: (p.line, p.column))
     usable = loaded if not any(p.severity == "error" for p in problems) else None
@@ -59,6 +62,7 @@ def lint_document(
     path: Path,
     checks: Mapping[str, Check] = CHECKS,
     lines: Sequence[str] = (),
+    load: LoadRubric | None = None,
 ) -> tuple[LoadedRubric | None, list[Problem]]:
     """Check a parsed rubric; return it (when the schema accepted it) with the problems found."""
     if not isinstance(doc.data, dict):
@@ -79,7 +83,7 @@ def lint_document(
     if built.error is not None:
         schema = problems_from(built.error, doc, model=Rubric)
         problems.extend(_with_code(p, SCHEMA_CODE) for p in schema)
-    context = RubricContext(doc, built, lines=lines)
+    context = RubricContext(doc, built, lines=lines, load=load)
     for check in checks.values():
         for finding in check.run(context):
             line, column = doc.position(finding.loc, key=finding.key)

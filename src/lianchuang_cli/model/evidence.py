@@ -16,8 +16,8 @@ from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import MAX_LISTED, InputError, Problem
+from lianchuang_cli.forms.fill_hints import fill_hint, value_field
 from lianchuang_cli.model import fast_path
-from lianchuang_cli.model.fill_hints import fill_hint, value_field
 from lianchuang_cli.model.profile import SAME_FACTS, VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
 from lianchuang_cli.model.rules import Frozen, Score

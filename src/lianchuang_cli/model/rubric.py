@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from lianchuang_cli.errors import InputError
 from lianchuang_cli.model.linked_spec import LinkedSpec
 from lianchuang_cli.model.rules import Frozen, Number, Points, Rule, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT, SignedScore
@@ -272,21 +271,6 @@ def shipped_rubrics_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "rubrics"
 
 
-def shipped_identity(rubric_id: str) -> tuple[str, str] | None:
-    """(version, sha256) of the shipped rubric ``rubric_id``, or None when none is shipped."""
-    path = shipped_rubrics_dir() / f"{rubric_id}.yaml"
-    if not rubric_id.isidentifier() or not path.is_file():
-        return None
-    return _shipped_identity(path)
-
-
-@lru_cache(maxsize=8)
-def _shipped_identity(path: Path) -> tuple[str, str]:
-    # Loading lints the shipped rubric, whose ``shipped-modified`` check compares bytes only.
-    loaded = load_rubric(path)
-    return loaded.rubric.version, loaded.sha256
-
-
 def shipped_rubric_ids() -> list[str]:
     """List the ids of the shipped rubrics."""
     return sorted(p.stem for p in shipped_rubrics_dir().glob("*.yaml"))
@@ -298,25 +282,3 @@ def resolve_rubric(name: str) -> Path:
     if candidate.suffix.lower() in (".yaml", ".yml") or candidate.is_file():
         return candidate
     return shipped_rubrics_dir() / f"{name}.yaml"
-
-
-@cache
-def load_rubric(path: Path) -> LoadedRubric:
-    """Load a rubric file for grading; raise ``InputError`` listing every error ``check`` finds.
-
-    When the command line keeps a rubric cache (``rubric_cache``), a rubric that loaded before
-    with the same bytes and the same code is taken from there, without running the checks again.
-    """
-    from lianchuang_cli.caching import rubric_cache
-
-    cached = rubric_cache.load(path)
-    if cached is not None:
-        return cached
-    # The lint engine builds on this module's models, so it is imported at call time.
-    from lianchuang_cli.lint.engine import lint_file
-
-    linted = lint_file(path)
-    if linted.loaded is None:
-        raise InputError(list(linted.errors))
-    rubric_cache.store(linted.loaded)
-    return linted.loaded

@@ -39,7 +39,7 @@ from lianchuang_cli.publishing.regrade import (
     evidence_files,
     regrade,
 )
-from lianchuang_cli.reports.publication import readme_text
+from lianchuang_cli.reports.pack_readme import readme_text
 from lianchuang_cli.scoring.results import FileFailure
 
 README_NAME = "说明.txt"

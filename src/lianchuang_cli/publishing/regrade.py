@@ -23,8 +23,9 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from lianchuang_cli.batching.discovery import find_evidence
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.grading.pipeline import read_evidence
+from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.evidence import requested_rubric
-from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
+from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
 from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from lianchuang_cli.tree.grade import tree_files

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
 from lianchuang_cli.reading.xlsx_cells import column_letter
 

@@ -20,16 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from lianchuang_cli.errors import InputError, Problem, file_problem
+from lianchuang_cli.forms import xlsx_layout as layout
+from lianchuang_cli.forms.xlsx_layout import XLSX_SUFFIXES as XLSX_SUFFIXES
+from lianchuang_cli.forms.xlsx_layout import is_workbook as is_workbook
 from lianchuang_cli.model.rules import RULE_CLASS_BY_KIND
 from lianchuang_cli.model.rules.cells import KindCells, Reading
-from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Location, problem_at
+from lianchuang_cli.reading.files import read_regular_file
 from lianchuang_cli.reading.formats import foreign_advice
 from lianchuang_cli.reading.xlsx_cells import Sheet, Workbook, WorkbookError
 from lianchuang_cli.reading.xlsx_document import WorkbookDocument as WorkbookDocument
 from lianchuang_cli.reading.xlsx_document import cell_name
-from lianchuang_cli.reading.xlsx_layout import XLSX_SUFFIXES as XLSX_SUFFIXES
-from lianchuang_cli.reading.xlsx_layout import is_workbook as is_workbook
 from lianchuang_cli.reading.xlsx_values import (
     cell_text,
     is_percent_format,
@@ -38,7 +39,6 @@ from lianchuang_cli.reading.xlsx_values import (
     split_list,
     truth,
 )
-from lianchuang_cli.reading.yaml_reader import _read_regular_file
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """A filled template is ~20 KB; anything this large is not an evidence workbook."""
@@ -53,7 +53,7 @@ _REQUIRED_TEXT = frozenset({"name", "code"})
 def read_workbook(path: str | Path, *, name: str | None = None) -> WorkbookDocument:
     """Read an evidence workbook; raise ``InputError`` with located problems."""
     display = name if name is not None else str(path)
-    raw = _read_regular_file(path, display, limit=MAX_FILE_BYTES, what=" Excel 文件")
+    raw = read_regular_file(path, display, limit=MAX_FILE_BYTES, what=" Excel 文件")
     return parse_workbook(raw, name=display)
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from lianchuang_cli.decimals import to_halfwidth
-from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.forms import xlsx_layout as layout
 
 _INT_RE = re.compile(r"[-+]?[0-9]+\Z")
 _DECIMAL_RE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")

@@ -12,17 +12,16 @@ position is asked for, so that valid files pay nothing for it."""
 from __future__ import annotations
 
 import codecs
-import os
-import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lianchuang_cli.digests import sha256_bytes
-from lianchuang_cli.errors import InputError, Problem, file_problem, os_reason
+from lianchuang_cli.errors import InputError, Problem, file_problem
 from lianchuang_cli.reading import yaml_fast
 from lianchuang_cli.reading.document import Location
+from lianchuang_cli.reading.files import read_regular_file
 from lianchuang_cli.reading.formats import foreign_advice
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message, split_lines
 from lianchuang_cli.reading.yaml_fast import KeyPositions
@@ -208,56 +207,14 @@ def read_yaml(
     first of duplicated keys): a linter then reports them together with everything else.
     """
     display = name if name is not None else str(path)
-    raw = _read_regular_file(path, display)
+    raw = read_yaml_bytes(path, display)
     return parse_yaml(raw, name=display, problems=problems)
 
 
-def _read_regular_file(
-    path: str | Path, display: str, *, limit: int = MAX_FILE_BYTES, what: str = "YAML 文件"
-) -> bytes:
-    """Read at most ``limit`` + 1 bytes of a regular file, never blocking on a pipe."""
-
-    def refuse(message: str) -> InputError:
-        return InputError([file_problem(display, message)])
-
-    try:
-        # O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise refuse("文件不存在；请检查路径和文件名是否正确") from None
-    except IsADirectoryError:
-        raise refuse(f"这是一个文件夹，不是{what}") from None
-    except PermissionError:
-        raise refuse(
-            "没有读取这个文件的权限；请检查文件权限，或复制一份到自己的文件夹再试"
-        ) from None
-    except (OSError, ValueError) as exc:
-        reason = os_reason(exc) if isinstance(exc, OSError) else "文件名含有不能使用的字符"
-        raise refuse(f"无法读取文件（{reason}）") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise refuse(f"这是一个文件夹，不是{what}")
-        if not stat.S_ISREG(mode):
-            raise refuse(
-                "这不是普通文件（而是管道、设备等），无法作为考评材料读取；请给出文件的路径"
-            )
-        chunks: list[bytes] = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1024 * 1024))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-    except OSError as exc:
-        raise refuse(f"无法读取文件（{os_reason(exc)}）") from None
-    finally:
-        os.close(fd)
-    raw = b"".join(chunks)
-    if len(raw) > limit:
-        raise refuse(f"文件超过{limit // (1024 * 1024)} MB，不像是考评材料；请检查是否选错了文件")
-    return raw
+def read_yaml_bytes(path: str | Path, display: str) -> bytes:
+    """The bytes of a YAML file (a regular file within ``MAX_FILE_BYTES``), as ``read_yaml`` reads
+    them; ``InputError`` located at ``display`` otherwise."""
+    return read_regular_file(path, display, limit=MAX_FILE_BYTES, what="YAML 文件")
 
 
 _SUPPORTED_ENCODINGS = "本工具支持 UTF-8（推荐）、GBK 和带 BOM 的 UTF-16 编码"

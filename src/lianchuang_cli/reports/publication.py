@@ -1,5 +1,5 @@
-"""The Chinese wording of publication packs: the pack's 说明.txt, what ``publish`` and ``verify``
-say, and the 复核 sheet of one unit. Pure: data in, text out."""
+"""The Chinese wording of publication packs: what ``publish`` and ``verify`` say, and the 复核
+sheet of one unit (the pack's 说明.txt is ``pack_readme``). Pure: data in, text out."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.reports.pack_readme import MODE_WORDS
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -17,38 +18,10 @@ if TYPE_CHECKING:
     from lianchuang_cli.publishing.verify import Verification
     from lianchuang_cli.scoring.results import UnitResult
 
-MODE_WORDS = {
-    "tree": "按 grade-tree 评分整个县（村→乡镇→县）",
-    "batch": "按 batch --recursive 批量评分",
-}
 EVIDENCE_WORDS = {"changed": "发布后被改动", "missing": "已不在材料文件夹中", "added": "发布后新增"}
 PACK_WORDS = {"changed": "内容与清单记录的摘要不符（被改动过）", "missing": "缺失"}
 NONE = "（无）"
 SAME_UNIT = "本单位的每个分数、等级、名次和差距与公示结果相同。"
-
-
-def readme_text(*, mode: str, units: int, invalid: int) -> str:
-    """说明.txt: what the pack is and the one command that checks it (no time, no paths)."""
-    return (
-        "本文件夹是用 lianchuang publish 生成的“三级联创”考评结果公示包。\n"
-        "\n"
-        f"评分方式：{MODE_WORDS[mode]}；已评分单位{units}个，无法评分的文件{invalid}个。\n"
-        "\n"
-        "包内文件：\n"
-        "  manifest.json   清单：每份佐证材料和考评细则的 SHA-256 摘要、影响结果的选项、工具版本、发布时间、\n"
-        "                  每个结果文件的摘要。清单本身的 SHA-256 即公示摘要，随公示通知一同公布。\n"
-        "  results/        评分结果：results.json（JSON）、report.html（可打印）、summary*.xlsx（汇总表）；\n"
-        "                  结果文件中不含时间，同样的材料再发布一次，结果文件逐字节相同。\n"
-        "  rubrics/        评分所用考评细则的原样副本。\n"
-        "  previous/       上年结果（发布时给了 --previous 才有）。\n"
-        "\n"
-        "核对（任何人都可以做，用包内的细则重新评分，逐项比对每个分数、等级、名次和差距）：\n"
-        "\n"
-        "  lianchuang verify 本文件夹 --evidence 材料文件夹\n"
-        "\n"
-        "完全一致时退出码为 0；有不一致时逐项列出（单位、项目、公示值 → 重新计算值），退出码为 1。\n"
-        "对某个单位有异议时加 --unit 单位代码，打印该单位逐项重新计算的复核表。\n"
-    )
 
 
 def published_lines(published: Published) -> Iterator[str]:

@@ -24,8 +24,9 @@ from lianchuang_cli.reports.json_report import (
     result_to_dict,
     summary_to_dict,
 )
+from lianchuang_cli.scoring.placing import placed_alone
 from lianchuang_cli.scoring.results import UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
+from lianchuang_cli.scoring.summary import BatchSummary
 from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult
 
 
@@ -64,14 +65,6 @@ def linked_to_dicts(result: UnitResult) -> list[dict[str, Any]]:
 def unit_to_dict(result: UnitResult, **extra: Any) -> dict[str, Any]:
     """The core per-result object plus ``linked`` and any tree keys."""
     return {**result_to_dict(result), "linked": linked_to_dicts(result), **extra}
-
-
-def _level_summary(results: Sequence[UnitResult]) -> BatchSummary:
-    """A unit ranked alone (the county, a unit left out): no quota applies to one unit."""
-    builder = SummaryBuilder()
-    for index, result in enumerate(results):
-        builder.add(index, result)
-    return builder.finish(files=len(results), invalid=0, skipped=0, quotas={})
 
 
 def _placed(results: Sequence[UnitResult], summary: BatchSummary) -> list[dict[str, Any]]:
@@ -146,8 +139,8 @@ def _parts(
 def _results(tree: TreeResult, townships: list[UnitResult]) -> Iterator[dict[str, Any]]:
     township_summary, village_summary = tree.levels["township"], tree.levels["village"]
     if tree.county is not None:
-        lone = _level_summary([tree.county])
-        yield unit_to_dict(tree.county, **_placed([tree.county], lone)[0], linked_to=None)
+        placed = placement_to_dict(placed_alone(tree.county), tree.county.rating)
+        yield unit_to_dict(tree.county, **placed, linked_to=None)
     for township, placed in zip(townships, _placed(townships, township_summary), strict=True):
         yield unit_to_dict(township, **placed, linked_to=tree.county_code or None)
     index = 0
@@ -160,7 +153,7 @@ def _results(tree: TreeResult, townships: list[UnitResult]) -> Iterator[dict[str
             index += 1
     for item in tree.unlinked:
         result = tree.full(item.result)
-        placed = _placed([result], _level_summary([result]))[0]
+        placed = placement_to_dict(placed_alone(result), result.rating)
         yield unit_to_dict(result, **placed, linked_to=None, left_out=item.reason)
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.digests import short_digest
-from lianchuang_cli.model.rubric import RatingBand, Rubric, shipped_identity
+from lianchuang_cli.grading.rubrics import shipped_identity
+from lianchuang_cli.model.rubric import RatingBand, Rubric
 from lianchuang_cli.scoring.results import (
     NOT_PROPOSED,
     Adjustment,

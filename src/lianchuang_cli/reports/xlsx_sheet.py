@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from lianchuang_cli.decimals import fmt
-from lianchuang_cli.reading import xlsx_layout as layout
+from lianchuang_cli.forms import xlsx_layout as layout
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell, MergedCell

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.forms import xlsx_layout as layout
+from lianchuang_cli.forms.fill_hints import cell_hint
 from lianchuang_cli.model.evidence import evidence_not_a_mapping
-from lianchuang_cli.model.fill_hints import cell_hint
 from lianchuang_cli.model.profile import Education
 from lianchuang_cli.model.rubric import LEVEL_NAMES, AdjustmentItem, Indicator, Rubric, VetoItem
-from lianchuang_cli.reading import xlsx_layout as layout
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.reports.wording import band_conditions_text, band_share_text
 from lianchuang_cli.reports.xlsx_sheet import SheetWriter, cell_number

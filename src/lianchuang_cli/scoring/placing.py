@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from lianchuang_cli.model.rubric import Rubric
 from lianchuang_cli.scoring.results import UnitFacts, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, QuotaError, SummaryBuilder
+from lianchuang_cli.scoring.summary import BatchSummary, Placement, QuotaError, SummaryBuilder
 
 QUOTA_POOLS: dict[tuple[str, str], str] = {
     ("village", "county"): "村的名额按全县参评的村计算（细则 quota_scope: county）。",
@@ -87,3 +87,11 @@ def place_level(
         groups=groups,
         quota_pool=QUOTA_POOLS.get((level, scope), ""),
     )
+
+
+def placed_alone(result: UnitResult) -> Placement:
+    """The place of a unit ranked on its own (the county, a unit left out of the tree): first,
+    with no quota, by the same rule as every level."""
+    builder = SummaryBuilder()
+    builder.add(0, result)
+    return builder.finish(files=1, invalid=0, skipped=0, quotas={}).placements[0]

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from lianchuang_cli.errors import InputError, Problem, os_reason
-from lianchuang_cli.model.rubric import load_rubric, shipped_rubrics_dir
+from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.tree.tree_result import SeenUnit, TreeResult
 
 PreviousFigures = dict[tuple[str, str], tuple[Decimal | None, str]]

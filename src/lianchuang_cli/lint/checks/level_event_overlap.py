@@ -16,17 +16,17 @@ from pathlib import Path
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.lint.base import Check, Finding
 from lianchuang_cli.lint.context import RubricContext
-from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric, load_rubric, shipped_rubrics_dir
+from lianchuang_cli.model.rubric import LEVEL_NAMES, Rubric, shipped_rubrics_dir
 
 
 def lower_rubric(ctx: RubricContext, level: str) -> Rubric | None:
     """The rubric of ``level`` used with this one: beside it, else shipped; None if unusable."""
     beside = Path(ctx.doc.name).parent / f"{level}.yaml"
     path = beside if beside.is_file() else shipped_rubrics_dir() / f"{level}.yaml"
-    if path.resolve() == Path(ctx.doc.name).resolve():
+    if ctx.load is None or path.resolve() == Path(ctx.doc.name).resolve():
         return None
     try:
-        rubric = load_rubric(path).rubric
+        rubric = ctx.load(path).rubric
     except (InputError, OSError):
         return None  # reported when that file itself is checked
     return rubric if rubric.level == level else None

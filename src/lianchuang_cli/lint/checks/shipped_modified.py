@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from lianchuang_cli.digests import sha256_file
 from lianchuang_cli.lint.base import Check, Finding
 from lianchuang_cli.lint.context import RubricContext
-from lianchuang_cli.model.rubric import shipped_identity, shipped_rubrics_dir
+from lianchuang_cli.model.rubric import shipped_rubrics_dir
 
 
 def run(ctx: RubricContext) -> Iterator[Finding]:
@@ -21,10 +21,9 @@ def run(ctx: RubricContext) -> Iterator[Finding]:
     if not rubric_id.isidentifier() or not path.is_file():
         return
     # Compared by bytes first: the shipped rubric itself (loaded below) stops here.
-    if sha256_file(path)[0] == ctx.doc.sha256:
+    if ctx.load is None or sha256_file(path)[0] == ctx.doc.sha256:
         return
-    shipped = shipped_identity(rubric_id)
-    if shipped is not None and shipped[0] == version:
+    if ctx.load(path).rubric.version == version:
         message = (
             f"内容与内置细则 {rubric_id} {version} 不同，但 id 和版本号相同：两者的评分结果会以同一"
             "名称出现；修改细则请同时改版本号，并在文件开头的修订记录中写明改了什么"

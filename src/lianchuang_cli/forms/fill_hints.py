@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.model.rubric import Indicator
-from lianchuang_cli.reading import xlsx_layout as layout
 
 
 def fill_hint(indicator: Indicator, form: str) -> str:
