@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from lianchuang_cli.errors import Problem
@@ -70,9 +71,8 @@ def same_count_problems(
     problems: list[Problem] = []
     for fact in loaded.rubric.same_counts:
         equal = _given(fact.equal, values, profile)
-        named = {place: _label(place, loaded, number, fact) for place, number in equal}
         if len({number for _, number in equal}) > 1:
-            listed = "，".join(named.values())
+            listed = "，".join(_label(place, loaded, number, fact) for place, number in equal)
             message = (
                 f"{fact.name}填了不同的数：{listed}；同一{fact.name}只能有一个数，"
                 "请按台账核实后把各处改成一致"
@@ -84,7 +84,8 @@ def same_count_problems(
                 if number <= whole:
                     continue
                 message = (
-                    f"{_label(part, loaded, number, fact)}多于{fact.name}：{named[place]}；"
+                    f"{_label(part, loaded, number, fact)}多于{fact.name}："
+                    f"{_label(place, loaded, whole, fact)}；"
                     f"前者只计{fact.name}中的一部分，不能多于总数，请按台账核实"
                 )
                 problems.append(doc.problem(part.path, message))
@@ -95,8 +96,14 @@ def same_count_problems(
 def _given(
     places: list[str], values: Mapping[str, Any], profile: VillageProfile | None
 ) -> list[tuple[Place, int]]:
-    found = [(place, place.read(values, profile)) for place in map(Place.parse, places)]
+    found = [(place, place.read(values, profile)) for place in map(_parsed, places)]
     return [(place, number) for place, number in found if number is not None]
+
+
+@cache
+def _parsed(text: str) -> Place:
+    # A rubric names a handful of places, read for every file graded.
+    return Place.parse(text)
 
 
 def _label(place: Place, loaded: LoadedRubric, number: int, fact: SameCount) -> str:
