@@ -16,10 +16,8 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import tempfile
 import threading
 import time
-from array import array
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -30,6 +28,14 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 from lianchuang_cli.batching.batch_failures import duplicate_code, mixed_rubric, other_rubric
 from lianchuang_cli.batching.failure_spool import FailureSpool
+from lianchuang_cli.batching.spool import (
+    Record,
+    Shared,
+    Spool,
+    spool_record,
+    spooled,
+    temporary_spool,
+)
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.rubric import shipped_rubrics_dir
@@ -60,21 +66,14 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 
 RubricKey = tuple[str, str]  # (rubric id, sha256)
-# A spool record as a grader hands it over: the bytes, or where a worker wrote them into the
-# spool file (offset, length); None when not asked for.
-Record = bytes | tuple[int, int] | None
 # A graded unit as its grader hands it over: rubric, ranking key, encoded ranking row, rendered
 # line (no newline) and pickled result.
 Graded = tuple[RubricKey, UnitKey, bytes, Record, Record]
-Shared = dict[str, tuple[int, Any]]  # spool name -> (file descriptor, shared end-of-file counter)
 # A chunk as its grader hands it over: each file's failure or graded unit, the units' sums by
 # rubric, and how many cache entries the chunk's grading rejected (``cache_trust``).
 Chunk = tuple[list[FileFailure | Graded], dict[RubricKey, Tally], int]
 
 T = TypeVar("T", covariant=True)
-
-SPOOL_BUFFER = 1 << 18
-"""Spool files are written in pieces this large (a rendered result is about 17 KB)."""
 
 
 def default_jobs() -> int:
@@ -83,52 +82,6 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def _spool(prefix: str) -> IO[bytes]:
-    # Closed by GradedBatch.close(), or by grade_batch if grading fails or is interrupted.
-    return tempfile.TemporaryFile(prefix=prefix, buffering=SPOOL_BUFFER)
-
-
-class Spool:
-    """Records (bytes) of graded units in a temporary file, read back in the order they were
-    added: appended by this process, or written by a forked worker straight into the same file
-    (``_write_shared``), which then only says where."""
-
-    def __init__(self, prefix: str) -> None:
-        self.file = _spool(prefix)
-        self._offsets = array("q")
-        self._lengths = array("q")
-        self._end = 0
-
-    def append(self, record: bytes) -> None:
-        """Add a record written by this process."""
-        self.file.write(record)
-        self._offsets.append(self._end)
-        self._lengths.append(len(record))
-        self._end += len(record)
-
-    def written(self, where: tuple[int, int]) -> None:
-        """Add a record a worker wrote into the file: (offset, length)."""
-        self._offsets.append(where[0])
-        self._lengths.append(where[1])
-
-    def __len__(self) -> int:
-        return len(self._offsets)
-
-    def __getitem__(self, index: int) -> bytes:
-        """One record, by the order it was added (after the writers are done)."""
-        self.file.seek(self._offsets[index])
-        return self.file.read(self._lengths[index])
-
-    def __iter__(self) -> Iterator[bytes]:
-        file = self.file
-        for offset, length in zip(self._offsets, self._lengths, strict=True):
-            file.seek(offset)  # within the read-ahead buffer, mostly: records are nearly in order
-            yield file.read(length)
-
-    def close(self) -> None:
-        self.file.close()
 
 
 class GradedBatch:
@@ -249,7 +202,7 @@ def _grade_batch(
 ) -> GradedBatch:
     rubric_path, jobs, cache_dir = options.rubric_path, options.jobs, options.cache_dir
     render, keep_results = options.render, options.keep_results
-    rows = _spool("lianchuang-rows-")
+    rows = temporary_spool("lianchuang-rows-")
     results = Spool("lianchuang-spool-") if keep_results else None
     rendered = Spool("lianchuang-rendered-") if render is not None else None
     invalid = FailureSpool(missing)
@@ -328,16 +281,6 @@ def _flush(waiting: FailureSpool | None, invalid: FailureSpool, batch: RubricKey
         for failure in waiting:
             invalid.append(other_rubric(failure, batch))
         waiting.close()
-
-
-def spool_record(spool: Spool | None, record: Record) -> None:
-    """Add a record handed over by a grader to ``spool`` (written here, or placed by a worker)."""
-    if spool is None or record is None:
-        return
-    if isinstance(record, bytes):
-        spool.append(record)
-    else:
-        spool.written(record)
 
 
 def _close(*spools: IO[bytes] | Spool | FailureSpool | None) -> None:
@@ -446,32 +389,6 @@ class _Grader:
                 graded += 1
             handed.append(item)
         return handed
-
-
-def spooled(shared: Shared, name: str, blobs: list[bytes]) -> list[Record]:
-    """In a forked worker, write ``blobs`` into the parent's spool ``name`` in one write and say
-    where each went; elsewhere (no such shared spool) hand them over as they are."""
-    if name not in shared or not blobs:
-        return list(blobs)
-    offset = _write_shared(*shared[name], b"".join(blobs))
-    places: list[Record] = []
-    for blob in blobs:
-        places.append((offset, len(blob)))
-        offset += len(blob)
-    return places
-
-
-def _write_shared(descriptor: int, end: Any, data: bytes) -> int:
-    """Append ``data`` to a spool file shared with the parent and the other workers (at an
-    offset reserved under the counter's lock, so writes never overlap); return the offset."""
-    with end.get_lock():
-        offset = int(end.value)
-        end.value = offset + len(data)
-    view = memoryview(data)
-    done = 0
-    while done < len(data):
-        done += os.pwrite(descriptor, view[done:], offset + done)
-    return offset
 
 
 def _check_cache_folder(cache_dir: Path) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from lianchuang_cli.batching.discovery import evidence_paths
-from lianchuang_cli.batching.engine import graded_chunks, open_cache, spool_record
+from lianchuang_cli.batching.engine import graded_chunks, open_cache
+from lianchuang_cli.batching.spool import spool_record
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.evidence import NotApplicable, did_you_mean

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from lianchuang_cli.batching.engine import Record, Shared, Spool, open_cache, spooled
+from lianchuang_cli.batching.engine import open_cache
+from lianchuang_cli.batching.spool import Record, Shared, Spool, spooled
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading.pipeline import GradingPlan, grade, plan_for, read_evidence, rubric_for
 from lianchuang_cli.model.evidence import Evidence, requested_rubric
