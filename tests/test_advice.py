@@ -18,8 +18,8 @@ from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.model.rubric import Indicator
+from lianchuang_cli.scoring.plan import gap_category
 from lianchuang_cli.scoring.results import UnitResult
-from lianchuang_cli.scoring.unit import gap_category
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.tree_result import TreeResult
 from tests.conftest import EXAMPLES, ROOT

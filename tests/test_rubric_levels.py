@@ -224,8 +224,8 @@ def test_one_committee_member_of_73_is_no_trend() -> None:
 
 def test_derived_county_criteria_do_not_block_the_title() -> None:
     """先进县 asks 80 % of items 1–3 only: a weak derived item 4 does not decide it."""
+    from lianchuang_cli.scoring.rating import _meets
     from lianchuang_cli.scoring.results import CriterionResult
-    from lianchuang_cli.scoring.unit import _meets
 
     rubric = load_rubric(RUBRICS / "county.yaml").rubric
     top = rubric.ratings[0]

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from lianchuang_cli.grading.pipeline import grade_file, load_evidence
 from lianchuang_cli.grading.rubrics import load_rubric
 from lianchuang_cli.reports.json_report import outcome_to_dict
+from lianchuang_cli.scoring.rating import rating_target, rerate
 from lianchuang_cli.scoring.results import UnitResult
-from lianchuang_cli.scoring.unit import rating_target, rerate, score_unit
+from lianchuang_cli.scoring.unit import score_unit
 from tests.conftest import DATA, EXAMPLES, MINI_RUBRIC, assert_subset
 
 CASES = sorted(
@@ -352,13 +353,13 @@ def test_rerate_equals_scoring_under_the_moved_band(
 )
 def test_rescaling_is_the_rounded_fraction(raw: int, applicable: int, total: float) -> None:
     """缺项 rescaling in whole numbers gives the rounded Fraction, digits and all."""
-    from lianchuang_cli.scoring.unit import _scaled
+    from lianchuang_cli.scoring.scaling import scale_to_total
 
     earned, possible = Decimal(raw) / 100, Decimal(applicable) / 100
     whole = Decimal(str(total))
     exact = Fraction(earned) * Fraction(whole) / Fraction(possible)
     expected = earned if possible == whole else D(math.floor(exact * 100 + Fraction(1, 2))) / 100
-    got = _scaled(earned, possible, whole)
+    got = scale_to_total(earned, possible, whole)
     assert got == expected
     if possible != whole:
         assert got.as_tuple().exponent == -2
@@ -374,7 +375,7 @@ def test_a_guess_never_changes_the_least_cents(
     steps: list[int], goal: int, guess: int | None
 ) -> None:
     """Whatever the guess, the answer is the least cents the halving search finds."""
-    from lianchuang_cli.scoring.unit import _least_cents
+    from lianchuang_cli.scoring.next_rating import _least_cents
 
     totals = [sum(steps[: n + 1]) for n in range(len(steps))]  # never falls
 

@@ -8,7 +8,7 @@ edited file simply misses:
   graded under: a digest of every part of the rubric except its identity (``title``,
   ``version``, ``source``) and its rating bands and quotas. Validation and scoring read nothing
   else, so when a later rubric has the same fingerprint (a rating threshold moved, a band added,
-  the version bumped) the stored result is exact apart from ``scoring.unit.rating_fields``,
+  the version bumped) the stored result is exact apart from ``scoring.rating.rating_fields``,
   which are recomputed (``rerate``): the file is neither parsed, validated nor scored again.
   In a batch, the result's rendered line (JSON) is stored too, with the places its renderer
   wrote the rating fields at, and re-used with those fields' text replaced when the next rating
@@ -59,9 +59,10 @@ from lianchuang_cli.reports.json_line import (
     encode_slots,
     refill,
 )
+from lianchuang_cli.scoring.rating import kept_band_fields, rating_target, rerate
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import losses
-from lianchuang_cli.scoring.unit import kept_band_fields, rating_target, rerate, score_unit
+from lianchuang_cli.scoring.unit import score_unit
 
 _DECIMAL = "$d"
 """The one key of the object standing for a decimal; real keys starting with "$" get one more."""
@@ -70,7 +71,7 @@ _INDICATORS = ("indicators",)
 
 
 RATING_PARTS = frozenset({"title", "version", "source", "ratings", "quotas"})
-"""The rubric's parts that neither validation nor scoring read (``scoring.unit.rating_fields``)."""
+"""The rubric's parts that neither validation nor scoring read (``scoring.rating.rating_fields``)."""
 
 _fingerprints: dict[str, str] = {}
 
