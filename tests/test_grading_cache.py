@@ -20,8 +20,10 @@ from lianchuang_cli.caching.grading_cache import CachedDocument, EvidenceCache, 
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports.json_report import outcome_to_dict, prerender
+from lianchuang_cli.scoring.ranking import unit_key
 from lianchuang_cli.scoring.results import FileOutcome, UnitFacts, UnitResult
-from lianchuang_cli.scoring.summary import Tally, encode_row, losses, unit_key
+from lianchuang_cli.scoring.row_store import encode_row
+from lianchuang_cli.scoring.tally import Tally, losses
 from tests.conftest import EXAMPLES, ROOT, RUBRICS
 
 

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.scoring.quotas import QuotaError, check_quotas, quota_cap
 from lianchuang_cli.scoring.results import UnitResult
-from lianchuang_cli.scoring.summary import (
-    BatchSummary,
-    QuotaError,
-    SummaryBuilder,
-    check_quotas,
-    quota_cap,
-)
+from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
 from tests.conftest import EXAMPLES
 
 D = Decimal
@@ -138,7 +133,7 @@ def test_empty_batch() -> None:
 def test_rows_kept_in_a_file_read_back_as_in_memory(tmp_path: Path) -> None:
     """A batch's rows spooled to a file come back, in rank and in input order, as kept in memory;
     placements by input index agree with the ranking; quota notes survive the compact form."""
-    from lianchuang_cli.scoring.summary import RowStore
+    from lianchuang_cli.scoring.row_store import RowStore
 
     results = [unit(f"0{i}", str(90 + i % 3)) for i in range(7)] + [graded(VETOED)]
     quotas = {"优秀": D(25), "良好": D(25)}

@@ -738,7 +738,7 @@ def test_a_fact_typed_twice_that_disagrees_is_an_error_at_both_places(county: Pa
 
 
 def test_villages_rank_within_their_township_as_batch_ranks_them() -> None:
-    """One ranking rule (``summary.rank_key``): a township's villages in the order ``batch``
+    """One ranking rule (``ranking.rank_key``): a township's villages in the order ``batch``
     ranks the same villages (vetoed ones last, then total, base score, code, file)."""
     from lianchuang_cli.scoring.summary import SummaryBuilder
 

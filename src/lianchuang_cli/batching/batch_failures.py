@@ -13,7 +13,7 @@ from lianchuang_cli.model.rubric import LEVEL_NAMES
 from lianchuang_cli.scoring.results import FileFailure
 
 if TYPE_CHECKING:
-    from lianchuang_cli.scoring.summary import RubricInfo
+    from lianchuang_cli.scoring.tally import RubricInfo
 
 RubricKey = tuple[str, str]  # (rubric id, sha256), as the engine keys a batch's rubric
 

@@ -42,6 +42,7 @@ from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
 from lianchuang_cli.reports.json_line import Render
 from lianchuang_cli.scoring.placing import QUOTA_POOLS
+from lianchuang_cli.scoring.ranking import Placement, UnitKey, unit_key
 from lianchuang_cli.scoring.results import (
     FileFailure,
     FileOutcome,
@@ -49,16 +50,9 @@ from lianchuang_cli.scoring.results import (
     UnitFacts,
     UnitResult,
 )
-from lianchuang_cli.scoring.summary import (
-    BatchSummary,
-    Placement,
-    RowStore,
-    SummaryBuilder,
-    Tally,
-    UnitKey,
-    encode_row,
-    unit_key,
-)
+from lianchuang_cli.scoring.row_store import RowStore, encode_row
+from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
+from lianchuang_cli.scoring.tally import Tally
 
 if TYPE_CHECKING:
     from lianchuang_cli.caching.grading_cache import EvidenceCache

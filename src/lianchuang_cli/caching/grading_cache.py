@@ -61,7 +61,7 @@ from lianchuang_cli.reports.json_line import (
 )
 from lianchuang_cli.scoring.rating import kept_band_fields, rating_target, rerate
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitFacts, UnitResult
-from lianchuang_cli.scoring.summary import losses
+from lianchuang_cli.scoring.tally import losses
 from lianchuang_cli.scoring.unit import score_unit
 
 _DECIMAL = "$d"

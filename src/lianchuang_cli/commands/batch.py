@@ -92,7 +92,7 @@ def batch(
     from lianchuang_cli.batching.engine import default_jobs, grade_batch
     from lianchuang_cli.reports.batch_report import ReportOptions
     from lianchuang_cli.reports.wording import counts_line
-    from lianchuang_cli.scoring.summary import QuotaError, check_quotas
+    from lianchuang_cli.scoring.quotas import QuotaError, check_quotas
 
     threshold = parse_decimal(fail_under, "--fail-under")
     quotas = parse_quotas(quota_texts)

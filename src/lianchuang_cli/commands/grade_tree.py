@@ -73,7 +73,7 @@ def grade_tree(
     from lianchuang_cli.commands.batch import parse_quotas
     from lianchuang_cli.commands.output import rubric_reads
     from lianchuang_cli.errors import InputError
-    from lianchuang_cli.scoring.summary import QuotaError
+    from lianchuang_cli.scoring.quotas import QuotaError
     from lianchuang_cli.tree.grade import grade_tree as grade
     from lianchuang_cli.tree.previous import (
         PreviousFigures,

@@ -66,7 +66,7 @@ def publish(
     from lianchuang_cli.publishing.pack import PublishError
     from lianchuang_cli.publishing.pack import publish as write_pack
     from lianchuang_cli.reports.publication import published_lines
-    from lianchuang_cli.scoring.summary import QuotaError
+    from lianchuang_cli.scoring.quotas import QuotaError
 
     quotas = parse_quotas(quota_texts)
     rubric = load_rubric_or_exit(rubric_name).path if rubric_name else None

@@ -10,8 +10,9 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import FileFailure, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement
+from lianchuang_cli.scoring.summary import BatchSummary
 
 
 @dataclass(frozen=True, slots=True)

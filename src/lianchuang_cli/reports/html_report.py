@@ -21,8 +21,9 @@ from lianchuang_cli.decimals import fmt
 from lianchuang_cli.reports import html_charts, tree_view, wording
 from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.rows import INVALID_HEADER, invalid_rows, ranking_header, ranking_row
+from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import IndicatorResult, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement
+from lianchuang_cli.scoring.summary import BatchSummary
 
 if TYPE_CHECKING:
     import jinja2

@@ -23,8 +23,9 @@ from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.batch_report import RankedResult, Report
 from lianchuang_cli.reports.escaping import JSON_ESCAPE
 from lianchuang_cli.reports.json_line import Fields, LineWriter, RenderedLine, dumps_line
+from lianchuang_cli.scoring.ranking import Placement, RankedRow
 from lianchuang_cli.scoring.results import NOT_PROPOSED, FileFailure, FileOutcome, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
+from lianchuang_cli.scoring.summary import BatchSummary
 
 SCHEMA_VERSION = 2
 

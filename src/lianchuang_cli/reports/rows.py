@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from lianchuang_cli.reports.batch_report import Report
 from lianchuang_cli.reports.wording import ranking_note
-from lianchuang_cli.scoring.summary import STATUS_NAMES, BatchSummary, RankedRow
+from lianchuang_cli.scoring.ranking import RankedRow
+from lianchuang_cli.scoring.summary import STATUS_NAMES, BatchSummary
 
 Cell = str | int | Decimal
 

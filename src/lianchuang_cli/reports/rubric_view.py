@@ -93,7 +93,7 @@ def quota_text(rubric: Rubric) -> str:
     """The rubric's quotas, its rule for ties at a cut-off and, for villages, over which units
     grade-tree counts them: the choices the rubric declares, shown whether or not set."""
     from lianchuang_cli.scoring.placing import QUOTA_POOLS
-    from lianchuang_cli.scoring.summary import QUOTA_TIE_RULES
+    from lianchuang_cli.scoring.quotas import QUOTA_TIE_RULES
 
     quotas = "、".join(f"“{q.rating}”不超过{fmt(q.max_percent)}%" for q in rubric.quotas)
     hint = (

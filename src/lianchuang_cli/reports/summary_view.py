@@ -25,7 +25,8 @@ from lianchuang_cli.reports.wording import (
     rubric_name,
     short_ranking_note,
 )
-from lianchuang_cli.scoring.summary import BatchSummary, RankedRow
+from lianchuang_cli.scoring.ranking import RankedRow
+from lianchuang_cli.scoring.summary import BatchSummary
 
 COMMON_PROBLEMS_SHOWN = 10
 

@@ -14,8 +14,8 @@ from lianchuang_cli.reports import tree_view, wording
 from lianchuang_cli.reports.console_layout import Wrapped, WrappedTable
 from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.table import render_text
+from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import UnitResult
-from lianchuang_cli.scoring.summary import Placement
 from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult
 
 

@@ -27,7 +27,8 @@ from lianchuang_cli.scoring.results import (
 )
 
 if TYPE_CHECKING:  # only for the type: ``score ONE_FILE`` never loads the batch summary
-    from lianchuang_cli.scoring.summary import BatchSummary, Placement, RankedRow
+    from lianchuang_cli.scoring.ranking import Placement, RankedRow
+    from lianchuang_cli.scoring.summary import BatchSummary
 
 NOT_APPLICABLE_POLICY_NAMES: dict[str, str] = {
     "rescale": "缺项不计入应得分，其余指标得分按比例折算为总分",

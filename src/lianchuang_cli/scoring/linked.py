@@ -24,8 +24,8 @@ from lianchuang_cli.model.linked_spec import (
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import Indicator
 from lianchuang_cli.model.rules import Change, ChangeRule, CountRule, PercentageRule, Ratio
+from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import Provenance, UnitFacts, UnitResult
-from lianchuang_cli.scoring.summary import Placement
 from lianchuang_cli.scoring.village_facts import fact_mean, fact_share, unreported
 
 

@@ -1,7 +1,7 @@
 """Ranks and quotas of one level of a county tree, by the batch's own summary (one rule).
 
 ``grade-tree`` places each level's graded units as ``batch`` places a folder: ranked by
-``summary.TIE_RULE``, quotas (``--quota`` over the rubric's ``quotas``) applied in rank order,
+``ranking.TIE_RULE``, quotas (``--quota`` over the rubric's ``quotas``) applied in rank order,
 units tied across a cut-off reported as 并列 under the rubric's ``quota_ties``. Over which units a
 quota is counted is declared, never implied: the villages' rubric says ``quota_scope`` (the whole
 county, or each township apart); townships share the county's quotas. The county itself is the
@@ -14,8 +14,10 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from lianchuang_cli.model.rubric import Rubric
+from lianchuang_cli.scoring.quotas import QuotaError
+from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import UnitFacts, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement, QuotaError, SummaryBuilder
+from lianchuang_cli.scoring.summary import BatchSummary, SummaryBuilder
 
 QUOTA_POOLS: dict[tuple[str, str], str] = {
     ("village", "county"): "村的名额按全县参评的村计算（细则 quota_scope: county）。",

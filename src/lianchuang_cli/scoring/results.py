@@ -244,7 +244,7 @@ class UnitFacts:
     its indicators and gaps: a result kept by ``grading_cache`` and re-rated without decoding it.
 
     ``losses`` are the indicators that lost points, in rubric order: id, name, criterion and
-    points lost (as ``scoring.summary.losses`` gives them for the full result).
+    points lost (as ``scoring.tally.losses`` gives them for the full result).
     """
 
     file: str

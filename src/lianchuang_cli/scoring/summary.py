@@ -5,83 +5,42 @@ stays in memory: a sort key while the batch is collected, then a few small integ
 rest of a unit's ranking row is kept encoded (a few hundred bytes) in a ``RowStore`` — a list, or
 a temporary file for a province-sized batch — and read back in rank order when a report asks.
 Criterion totals and indicator losses are summed in a ``Tally``, which a worker process can fill
-for its share of the files and the parent then merges.
+for its share of the files and the parent then merges. The ranking rule and the places are
+``ranking``, quotas ``quotas``.
 """
 
 from __future__ import annotations
 
-import pickle
 from array import array
-from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from itertools import pairwise
-from typing import IO, Any, Literal, overload
 
-from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.decimals import ZERO, round_score
+from lianchuang_cli.scoring.quotas import QUOTA_RULE, QUOTA_TIE_RULES, QuotaOutcome, apply_quotas
+from lianchuang_cli.scoring.ranking import (
+    TIE_RULE,
+    Placements,
+    Places,
+    RankedRow,
+    Ranking,
+    UnitKey,
+    rank_order,
+    unit_key,
+)
 from lianchuang_cli.scoring.results import SkippedEntry, UnitFacts, UnitResult
+from lianchuang_cli.scoring.row_store import RowStore, encode_row
+from lianchuang_cli.scoring.tally import (
+    CommonProblem,
+    CriterionAverage,
+    RubricInfo,
+    Tally,
+    common_problems,
+    criterion_averages,
+)
 
-UnitStatus = Literal["graded", "vetoed"]
 STATUS_NAMES: dict[str, str] = {"graded": "已评分", "vetoed": "一票否决", "invalid": "无效"}
-
-TIE_RULE = (
-    "名次规则：未被一票否决的单位排在前面，按总分从高到低；总分相同的，基础分（不含加分、扣分）"
-    "高者在前；仍相同的，按单位代码、再按文件路径升序。名次不并列。"
-)
-QUOTA_RULE = (
-    "名额 = 参评单位数 × 比例，向下取整；某等级单位数超过名额时，名次靠后的单位顺延到下一等级"
-    "（下一等级也设名额的，继续顺延）。总分、基础分都相同的单位跨名额线时为并列，不按单位代码取舍，"
-)
-QUOTA_TIE_RULES: dict[str, str] = {
-    "committee": "由考评领导小组研究确定（细则 quota_ties: committee），确定前暂按得分等级列出",
-    "keep_all": "并列者均保留该等级（细则 quota_ties: keep_all），名额相应增加",
-}
-"""What a rubric says becomes of units tied across a quota's cut-off (``quota_ties``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryRow:
-    """What the summary keeps of one graded unit (``index`` is its place in input order)."""
-
-    index: int
-    file: str
-    unit_name: str
-    unit_code: str
-    township: str
-    county: str
-    score: Decimal
-    base_score: Decimal
-    rating_by_score: str
-    rating_reason: str
-    """Why ``rating_by_score`` is not the next better band although the total reaches it
-    (``UnitResult.rating_reason``), or ""."""
-    vetoed: bool
-    veto_reasons: tuple[str, ...]
-    criterion_scores: tuple[Decimal, ...]
-    gap_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """A unit's place in the batch: rank, final rating (after quotas) and why it changed."""
-
-    rank: int
-    status: UnitStatus
-    rating: str
-    quota_note: str
-    tied: bool = False
-    """Tied with another unit across a quota's cut-off (并列): ``quota_note`` says how it was left."""
-    tied_at: str = ""
-    """The rating whose quota cut-off the unit is tied across ("" when not tied)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RankedRow:
-    """A summary row with its placement, in ranking order."""
-
-    row: SummaryRow
-    placement: Placement
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,42 +53,6 @@ class RatingCount:
 
 
 @dataclass(frozen=True, slots=True)
-class CriterionAverage:
-    """A criterion's mean score across the batch."""
-
-    id: str
-    name: str
-    mean: Decimal
-    max_score: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class CommonProblem:
-    """An indicator that lost points across the batch (共性问题)."""
-
-    id: str
-    name: str
-    criterion: str
-    units: int
-    lost: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaOutcome:
-    """A rating capped to a share of the units, and how many units it pushed down."""
-
-    rating: str
-    percent: Decimal
-    cap: int
-    demoted: int
-    tied: int = 0
-    """Units tied across the cut-off kept beyond ``cap`` (并列), never settled by code order."""
-    group: str = ""
-    """The units this quota was counted over when a level's quotas apply per group (a township's
-    villages in ``grade-tree`` with ``quota_scope: township``); "" when over all the units."""
-
-
-@dataclass(frozen=True, slots=True)
 class ScoreStats:
     """Mean, median, lowest and highest total score (two decimals, 四舍五入)."""
 
@@ -137,18 +60,6 @@ class ScoreStats:
     median: Decimal
     minimum: Decimal
     maximum: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class RubricInfo:
-    """The rubric a batch was graded against."""
-
-    id: str
-    title: str
-    version: str
-    sha256: str
-    ratings: tuple[str, ...]
-    criteria: tuple[tuple[str, str], ...]  # (id, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,173 +88,6 @@ class BatchSummary:
     def vetoed_ranking(self) -> list[RankedRow]:
         """The vetoed units, in rank order (they always hold the last ranks)."""
         return self.ranking[self.graded - self.vetoed :]
-
-
-class QuotaError(ValueError):
-    """A quota names a rating the rubric does not have, or the lowest one."""
-
-
-UnitKey = tuple[bool, Decimal, Decimal, str, str, str]
-"""What ranking needs of a unit: vetoed, score, base score, unit code, file, rating by score."""
-
-
-def unit_key(result: UnitResult | UnitFacts) -> UnitKey:
-    """A graded unit's ranking key (see ``TIE_RULE``) and its rating by score."""
-    return (
-        result.vetoed,
-        result.score,
-        result.base_score,
-        result.unit_code,
-        result.file,
-        result.rating,
-    )
-
-
-RankKey = tuple[bool, Decimal, Decimal, str, str]
-
-
-def rank_key(vetoed: bool, score: Decimal, base_score: Decimal, code: str, file: str) -> RankKey:
-    """``TIE_RULE`` as a sort key (smallest first): not vetoed before vetoed, then the higher
-    score, the higher base score, then unit code and file path ascending. The one ranking rule:
-    a batch's summary and a tree's villages within their township both sort by it."""
-    return (vetoed, -score, -base_score, code, file)
-
-
-def ranked_first(result: UnitResult | UnitFacts) -> RankKey:
-    """``rank_key`` of a graded unit."""
-    return rank_key(result.vetoed, result.score, result.base_score, result.unit_code, result.file)
-
-
-def encode_row(result: UnitResult | UnitFacts) -> bytes:
-    """A graded unit's ``SummaryRow`` fields (all but the index), as a ``RowStore`` keeps them."""
-    return pickle.dumps(
-        (
-            result.file,
-            result.unit_name,
-            result.unit_code,
-            result.township,
-            result.county,
-            result.score,
-            result.base_score,
-            result.rating,
-            result.rating_reason,
-            result.vetoed,
-            result.veto_reasons,
-            tuple(c.score for c in result.criteria),
-            result.gap_count if isinstance(result, UnitFacts) else len(result.gaps),
-        ),
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
-
-
-class RowStore:
-    """Encoded summary rows by position (graded units in input order): in memory or in a file."""
-
-    def __init__(self, file: IO[bytes] | None = None) -> None:
-        self._file = file
-        self._blobs: list[bytes] = []
-        self._offsets = array("q")
-        self._end = 0
-
-    def append(self, row: bytes) -> None:
-        """Keep one more row (from ``encode_row``)."""
-        if self._file is None:
-            self._blobs.append(row)
-            return
-        self._offsets.append(self._end)
-        self._file.write(row)
-        self._end += len(row)
-
-    def row(self, position: int, index: int) -> SummaryRow:
-        """The row at ``position``, whose unit had ``index`` in the batch's input."""
-        return SummaryRow(index, *pickle.loads(self._blob(position)))
-
-    def rows(self, indexes: Sequence[int]) -> Iterator[SummaryRow]:
-        """Every row in position order; ``indexes`` gives each position's input index."""
-        for position in range(len(self)):
-            yield SummaryRow(indexes[position], *pickle.loads(self._blob(position)))
-
-    def __len__(self) -> int:
-        return len(self._blobs) if self._file is None else len(self._offsets)
-
-    def _blob(self, position: int) -> bytes:
-        if self._file is None:
-            return self._blobs[position]
-        offsets = self._offsets
-        start = offsets[position]
-        end = offsets[position + 1] if position + 1 < len(offsets) else self._end
-        self._file.seek(start)
-        return self._file.read(end - start)  # one read: pickle.load on a file reads piecemeal
-
-
-def losses(result: UnitResult) -> Iterator[tuple[str, str, str, Decimal]]:
-    """The indicators that lost points, in rubric order: id, name, criterion, points lost."""
-    for indicator in result.indicators:
-        score = indicator.score
-        if score is not None:
-            lost = indicator.max_score - score
-            if lost > 0:
-                yield indicator.id, indicator.name, indicator.criterion, lost
-
-
-class Tally:
-    """Criterion totals and per-indicator losses of units graded against one rubric; mergeable.
-
-    A worker process fills one for its share of a batch and the parent merges them, so the
-    parent never needs the units' full results.
-    """
-
-    __slots__ = ("criterion_max", "criterion_totals", "indicators", "rubric")
-
-    def __init__(self, rubric: RubricInfo, criterion_max: tuple[Decimal, ...]) -> None:
-        self.rubric = rubric
-        self.criterion_max = criterion_max
-        self.criterion_totals = [ZERO] * len(criterion_max)
-        # indicator id -> [name, criterion, units that lost points, points lost in all]
-        self.indicators: dict[str, list[Any]] = {}
-
-    @classmethod
-    def of(cls, result: UnitResult | UnitFacts) -> Tally:
-        """An empty tally for the rubric ``result`` was graded against."""
-        rubric = RubricInfo(
-            id=result.rubric_id,
-            title=result.rubric_title,
-            version=result.rubric_version,
-            sha256=result.rubric_sha256,
-            ratings=result.ratings,
-            criteria=tuple((c.id, c.name) for c in result.criteria),
-        )
-        return cls(rubric, tuple(c.points for c in result.criteria))
-
-    def add(self, result: UnitResult | UnitFacts) -> None:
-        """Count one graded unit of this rubric."""
-        totals = self.criterion_totals
-        for position, criterion in enumerate(result.criteria):
-            totals[position] += criterion.score
-        indicators = self.indicators
-        for iid, name, criterion_id, lost in (
-            result.losses if isinstance(result, UnitFacts) else losses(result)
-        ):
-            tally = indicators.get(iid)
-            if tally is None:
-                indicators[iid] = [name, criterion_id, 1, lost]
-            else:
-                tally[2] += 1
-                tally[3] += lost
-
-    def merge(self, other: Tally) -> None:
-        """Add another tally of the same rubric."""
-        totals = self.criterion_totals
-        for position, value in enumerate(other.criterion_totals):
-            totals[position] += value
-        indicators = self.indicators
-        for iid, (name, criterion, units, lost) in other.indicators.items():
-            tally = indicators.get(iid)
-            if tally is None:
-                indicators[iid] = [name, criterion, units, lost]
-            else:
-                tally[2] += units
-                tally[3] += lost
 
 
 SHARED_DECIMALS = 100_000
@@ -458,18 +202,8 @@ class SummaryBuilder:
         ``quota_pool`` says over which units quotas are counted, first in the quota rule.
         """
         vetoed, scores, base_scores = self._vetoed, self._scores, self._base_scores
-        codes, unit_files = self._codes, self._files
         graded = len(vetoed)
-        # Stable: units equal in every key keep their input order.
-        order = array(
-            "q",
-            sorted(
-                range(graded),
-                key=lambda p: rank_key(
-                    bool(vetoed[p]), scores[p], base_scores[p], codes[p], unit_files[p]
-                ),
-            ),
-        )
+        order = rank_order(vetoed, scores, base_scores, self._codes, self._files)
         ranked_scores = [scores[position] for position in order]
         self._scores, self._base_scores, self._codes, self._files = [], [], [], []
         ranks = array("q", bytes(8 * graded))
@@ -488,10 +222,10 @@ class SummaryBuilder:
             )
 
         group_of = [groups[index] for index in self._indexes] if groups else []
-        final, steps, outcomes, tied = _apply_quotas(
+        final, steps, outcomes, tied = apply_quotas(
             order, array("H", self._by_score), self._numbers, ratings, quotas, same, group_of
         )
-        places = _Places(
+        places = Places(
             names=sorted(self._numbers, key=self._numbers.__getitem__),
             numbers=dict(self._numbers),
             indexes=self._indexes,
@@ -511,25 +245,10 @@ class SummaryBuilder:
             for count in (final.count(self._numbers[name]),)
         )
         criteria: tuple[CriterionAverage, ...] = ()
-        common: list[CommonProblem] = []
+        common: tuple[CommonProblem, ...] = ()
         if self.tally is not None and graded:
-            tally = self.tally
-            criteria = tuple(
-                CriterionAverage(cid, name, round_score(total / graded), maximum)
-                for (cid, name), total, maximum in zip(
-                    tally.rubric.criteria,
-                    tally.criterion_totals,
-                    tally.criterion_max,
-                    strict=True,
-                )
-            )
-            common = sorted(
-                (
-                    CommonProblem(iid, name, criterion, units, lost)
-                    for iid, (name, criterion, units, lost) in tally.indicators.items()
-                ),
-                key=lambda p: (-p.lost, -p.units, p.id),
-            )
+            criteria = criterion_averages(self.tally, graded)
+            common = common_problems(self.tally)
         return BatchSummary(
             rubric=rubric,
             files=files,
@@ -543,134 +262,11 @@ class SummaryBuilder:
             ratings=rating_counts,
             stats=_stats(ranked_scores),
             criteria=criteria,
-            common_problems=tuple(common),
+            common_problems=common,
             quotas=outcomes,
             quota_rule=quota_pool + QUOTA_RULE + QUOTA_TIE_RULES[quota_ties] + "。",
             quota_ties=quota_ties,
         )
-
-
-QuotaStep = tuple[str, Decimal, int, str]
-"""A quota that demoted units: the rating, its percent and cap, the rating they went down to."""
-StepKey = tuple[str, int]
-"""Whose quota: the group ("" for all units) and the rating number it capped."""
-QuotaTie = tuple[str, int, int]
-"""Units tied across a quota's cut-off: the rating, its cap, how many units are tied."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Places:
-    """Each graded unit's place, by position (graded units in input order), in a few arrays."""
-
-    names: list[str]  # rating number -> name
-    numbers: dict[str, int]  # rating name -> number
-    indexes: array[int]  # position -> input index
-    order: array[int]  # rank - 1 -> position
-    ranks: array[int]  # position -> rank
-    final: array[int]  # position -> rating number after quotas
-    by_score: array[int]  # position -> rating number by score
-    vetoed: bytearray  # position -> 1 when vetoed
-    steps: dict[StepKey, QuotaStep]  # (group, rating number) -> the quota that demoted units
-    tied: dict[int, QuotaTie]  # position -> the quota cut-off it is tied across
-    tie_rule: str  # what the rubric says becomes of tied units
-    group_of: list[str]  # position -> its quota group; empty when quotas count all units
-
-    def placement(self, position: int) -> Placement:
-        final, by_score = self.final[position], self.by_score[position]
-        group = self.group_of[position] if self.group_of else ""
-        note = "" if final == by_score else self._note(by_score, final, group)
-        tie = self.tied.get(position)
-        if tie is not None:
-            name, cap, count = tie
-            tied = (
-                f"并列：{count}个单位总分、基础分相同，跨“{name}”名额线（名额{cap}个），"
-                f"不按单位代码取舍；{self.tie_rule}"
-            )
-            note = f"{note}；{tied}" if note else tied
-        return Placement(
-            rank=self.ranks[position],
-            status="vetoed" if self.vetoed[position] else "graded",
-            rating=self.names[final],
-            quota_note=note,
-            tied=tie is not None,
-            tied_at=tie[0] if tie is not None else "",
-        )
-
-    def _note(self, by_score: int, final: int, group: str) -> str:
-        # A unit moves down one rating for each full quota it meets on the way: say each step.
-        parts = [f"按得分为“{self.names[by_score]}”"]
-        number = by_score
-        while number != final:
-            name, percent, cap, lower = self.steps[(group, number)]
-            parts.append(
-                f"；“{name}”名额为{group}参评单位的{fmt(percent)}%（{cap}个）已满，"
-                f"按名次顺延为“{lower}”"
-            )
-            number = self.numbers[lower]
-        return "".join(parts)
-
-
-class Ranking(Sequence[RankedRow]):
-    """The graded units in rank order; each row is read back from the row store when asked for."""
-
-    def __init__(self, places: _Places, rows: RowStore) -> None:
-        self._places = places
-        self._rows = rows
-
-    def __len__(self) -> int:
-        return len(self._places.order)
-
-    @overload
-    def __getitem__(self, item: int) -> RankedRow: ...
-
-    @overload
-    def __getitem__(self, item: slice) -> list[RankedRow]: ...
-
-    def __getitem__(self, item: int | slice) -> RankedRow | list[RankedRow]:
-        if isinstance(item, slice):
-            return [self[rank] for rank in range(*item.indices(len(self)))]
-        return self._at(self._places.order[item])
-
-    def __iter__(self) -> Iterator[RankedRow]:
-        for position in self._places.order:
-            yield self._at(position)
-
-    def _at(self, position: int) -> RankedRow:
-        places = self._places
-        row = self._rows.row(position, places.indexes[position])
-        return RankedRow(row, places.placement(position))
-
-    def in_input_order(self) -> Iterator[RankedRow]:
-        """The same rows in the batch's input order (one sequential read)."""
-        places = self._places
-        for position, row in enumerate(self._rows.rows(places.indexes)):
-            yield RankedRow(row, places.placement(position))
-
-
-class Placements(Mapping[int, Placement]):
-    """Each graded unit's placement by its input index, made when asked for."""
-
-    def __init__(self, places: _Places) -> None:
-        self._places = places
-
-    def __getitem__(self, index: int) -> Placement:
-        indexes = self._places.indexes
-        position = bisect_left(indexes, index)
-        if position == len(indexes) or indexes[position] != index:
-            raise KeyError(index)
-        return self._places.placement(position)
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._places.indexes)
-
-    def __len__(self) -> int:
-        return len(self._places.indexes)
-
-    def in_input_order(self) -> Iterator[Placement]:
-        """Every placement in input order (of graded units)."""
-        placement = self._places.placement
-        for position in range(len(self._places.indexes)):
-            yield placement(position)
 
 
 def _percent(part: int, whole: int) -> Decimal:
@@ -689,67 +285,3 @@ def _stats(scores: list[Decimal]) -> ScoreStats | None:
         minimum=ordered[0],
         maximum=ordered[-1],
     )
-
-
-def quota_cap(percent: Decimal, units: int) -> int:
-    """How many units a rating capped at ``percent`` may hold (rounded down)."""
-    return int((percent * units / 100).to_integral_value(rounding=ROUND_FLOOR))
-
-
-def check_quotas(quotas: Mapping[str, Decimal], ratings: tuple[str, ...]) -> None:
-    """Raise ``QuotaError`` when a quota cannot apply to these ratings."""
-    for name, percent in quotas.items():
-        if name not in ratings:
-            raise QuotaError(f"名额中的等级“{name}”不是细则中的等级；可选：{'、'.join(ratings)}")
-        if name == ratings[-1]:
-            raise QuotaError(f"最低等级“{name}”不能设名额：超出的单位无处顺延")
-        if not ZERO <= percent <= 100:
-            raise QuotaError(f"等级“{name}”的名额比例{fmt(percent)}%应在0到100之间")
-
-
-def _apply_quotas(
-    order: array[int],
-    final: array[int],
-    numbers: Mapping[str, int],
-    ratings: tuple[str, ...],
-    quotas: Mapping[str, Decimal],
-    same: Callable[[int, int], bool],
-    group_of: Sequence[str] = (),
-) -> tuple[array[int], dict[StepKey, QuotaStep], tuple[QuotaOutcome, ...], dict[int, QuotaTie]]:
-    """The final rating (number) per position, from ``final`` holding the ratings by score; the
-    quotas that demoted units, by group and the rating they capped; each quota's outcome; and
-    the units tied across a cut-off (``same``: equal in all but code and file), who all keep the
-    rating. ``group_of`` (by position) counts each quota over each group's units apart."""
-    steps: dict[StepKey, QuotaStep] = {}
-    tied: dict[int, QuotaTie] = {}
-    if not quotas:
-        return final, steps, (), tied
-    check_quotas(quotas, ratings)
-    pools: dict[str, list[int]] = {}
-    for unit in order:
-        pools.setdefault(group_of[unit] if group_of else "", []).append(unit)
-    outcomes = []
-    for group, pool in pools.items():
-        for position, name in enumerate(ratings[:-1]):
-            if name not in quotas:
-                continue
-            percent = quotas[name]
-            cap = quota_cap(percent, len(pool))
-            lower = ratings[position + 1]
-            number, lower_number = numbers[name], numbers[lower]
-            holders = [unit for unit in pool if final[unit] == number]
-            kept = cap
-            if 0 < cap < len(holders) and same(holders[cap - 1], holders[cap]):
-                first = cap - 1
-                while first > 0 and same(holders[first - 1], holders[cap - 1]):
-                    first -= 1
-                while kept < len(holders) and same(holders[cap - 1], holders[kept]):
-                    kept += 1
-                for unit in holders[first:kept]:
-                    tied[unit] = (name, cap, kept - first)
-            for unit in holders[kept:]:
-                final[unit] = lower_number
-            steps[(group, number)] = (name, percent, cap, lower)
-            demoted = max(0, len(holders) - kept)
-            outcomes.append(QuotaOutcome(name, percent, cap, demoted, kept - cap, group))
-    return final, steps, tuple(outcomes), tied

@@ -23,8 +23,9 @@ from lianchuang_cli.model.evidence import NotApplicable, did_you_mean
 from lianchuang_cli.model.rubric import LoadedRubric, Rubric, shipped_rubrics_dir
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
 from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
+from lianchuang_cli.scoring.ranking import RankKey, ranked_first
 from lianchuang_cli.scoring.results import Provenance, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, RankKey, ranked_first
+from lianchuang_cli.scoring.summary import BatchSummary
 from lianchuang_cli.tree.facts import fact_problems
 from lianchuang_cli.tree.previous import PreviousFigures
 from lianchuang_cli.tree.tree_result import (
@@ -371,6 +372,6 @@ def _own(unit: _Unit) -> UnitResult | None:
 
 
 def _ranked(unit: _Unit) -> RankKey:
-    """``summary.rank_key`` of a graded unit."""
+    """``ranking.rank_key`` of a graded unit."""
     assert unit.result is not None
     return ranked_first(unit.result)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lianchuang_cli.errors import Problem
+from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import FileFailure, UnitFacts, UnitResult
-from lianchuang_cli.scoring.summary import BatchSummary, Placement
+from lianchuang_cli.scoring.summary import BatchSummary
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,9 @@ from lianchuang_cli.model.evidence import Evidence, requested_rubric
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.scoring.linked import LowerUnit
+from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import FileFailure, Provenance, UnitResult
-from lianchuang_cli.scoring.summary import Placement, losses
+from lianchuang_cli.scoring.tally import losses
 from lianchuang_cli.tree.tree_result import TreeVillage
 
 if TYPE_CHECKING:
