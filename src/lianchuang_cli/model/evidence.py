@@ -308,6 +308,7 @@ def _check_indicators(
     problems: list[Problem],
     supplied: Collection[str],
 ) -> tuple[dict[str, Any], IndicatorEntries]:
+    """Each indicator's value (or 缺项) by id, and the entries as written; problems appended."""
     values: dict[str, Any] = {}
     entries = IndicatorEntries()
     raw = data.get("indicators")
@@ -315,9 +316,8 @@ def _check_indicators(
         where = ["indicators"] if "indicators" in data else []
         problems.append(doc.problem(where, "缺少 indicators（每项指标一条，键为指标 id）"))
         return values, entries
-    index = loaded.indicator_index
     readers = fast_path.readers(loaded)
-    typos: dict[str, str] = {}
+    typos: dict[str, str] = {}  # indicator id -> the unknown key that looks like a typo of it
     for key, raw_entry in raw.items():
         read = readers.get(key)
         if read is not None and type(raw_entry) is dict:
@@ -326,99 +326,160 @@ def _check_indicators(
                 values[key] = value
                 entries.defer(key, raw_entry)
                 continue
-        at: list[str | int] = ["indicators", key]
-        if key not in index:
-            close = closest(key, index) if len(problems) < MAX_LISTED else None
-            if close:
-                typos[close] = key
-            hint = f"；是否想写“{close}”（{index[close][1].name}）？" if close else ""
-            problems.append(doc.problem(at, f"考评细则中没有指标“{key}”{hint}", key=True))
+        if key not in loaded.indicator_index:
+            problems.append(_unknown_indicator(doc, key, loaded, typos, listed=len(problems)))
             continue
-        _, indicator = index[key]
-        if raw_entry is None and key in supplied:
-            continue
-        if raw_entry is None:
-            problems.append(
-                doc.problem(at, f"指标“{indicator.name}”未填写；{indicator.rule.value_hint}")
-            )
-            continue
-        if not isinstance(raw_entry, dict):
-            message = (
-                f"指标“{indicator.name}”应写成映射：在下一行缩进写“value: 值”"
-                f"（可再加 note、attachments、self_score）；{indicator.rule.value_hint}"
-            )
-            problems.append(_fullwidth_instead(doc, doc.problem(at, message)))
-            continue
-        try:
-            entry = _ENTRY.validate_python(raw_entry)
-        except ValidationError as exc:
-            problems.extend(_fullwidth_instead(doc, p) for p in problems_from(exc, doc, at))
-            continue
-        entries.add(key, entry)
-        if entry.self_score is not None and entry.self_score > indicator.points:
-            message = f"自评分{fmt(entry.self_score)}超过本项满分{fmt(indicator.points)}"
-            problems.append(doc.problem([*at, "self_score"], message))
-        if entry.not_applicable is not None:
-            marked = _not_applicable(entry, indicator)
-            if isinstance(marked, str):
-                problems.append(doc.problem([*at, "not_applicable"], marked))
-            else:
-                values[key] = marked
-            continue
-        if entry.value is None and key in supplied:
-            continue
-        if entry.value is None:
-            message = (
-                f"指标“{indicator.name}”未填写{value_field(doc.form)}；"
-                f"{fill_hint(indicator, doc.form)}"
-            )
-            if indicator.linked is not None:
-                message += LINKED_HINT
-            problems.append(doc.problem([*at, "value"] if "value" in raw_entry else at, message))
-            continue
-        rule = indicator.rule
-        given, unit_written = entry.value, False
-        if rule.number_unit is not None:
-            try:
-                reading = read_number(entry.value, rule.number_unit)
-            except UnitError as exc:
-                problems.append(doc.problem([*at, "value"], str(exc)))
-                continue
-            given, unit_written = reading.value, reading.unit_written
-        try:
-            value = rule.value_schema.validate_python(given)
-        except ValidationError as exc:
-            located = problems_from(exc, doc, [*at, "value"])
-            if not located:  # the workbook reader has already said what is wrong on this row
-                continue
-            first = located[0]
-            hint = f"{first.message}；{fill_hint(indicator, doc.form)}"
-            problems.append(_fullwidth_instead(doc, dataclasses.replace(first, message=hint)))
-            continue
-        complaint = rule.check_value(value, indicator.points)
-        if complaint is None and not unit_written:
-            complaint = fraction_complaint(value, rule.percent_reference)
-        if complaint:
-            problems.append(_fullwidth_instead(doc, doc.problem([*at, "value"], complaint)))
-            continue
-        values[key] = value
+        value = _check_entry(doc, key, raw_entry, loaded, entries, problems, supplied)
+        if value is not _NO_VALUE:
+            values[key] = value
     problems.extend(_not_applicable_share_problems(doc, loaded, values))
-    missing: list[str] = []
-    if not index.keys() <= raw.keys():  # else every indicator is written: none can be missing
-        missing = [
-            # The name first, the key in brackets, as every other field is named (单位名称（name）).
-            f"{ind.name}（{i}{f'，是否误写成了“{typos[i]}”' if i in typos else ''}）"
-            for i, (_, ind) in index.items()
-            if i not in raw and i not in supplied
-        ]
-    if missing:
-        message = (
-            f"缺少{len(missing)}项指标：{'、'.join(missing)}；可用 lianchuang template 生成完整模板"
-        )
-        if any(ind.linked for i, (_, ind) in index.items() if i not in raw and i not in supplied):
-            message += LINKED_HINT
-        problems.append(doc.problem(["indicators"], message, key=True))
+    problems.extend(_missing_indicators(doc, loaded, raw, supplied, typos))
     return values, entries
+
+
+_NO_VALUE = object()
+"""No value to keep for an indicator: a problem says why, or the caller computes it (linked)."""
+
+
+def _unknown_indicator(
+    doc: Document, key: str, loaded: LoadedRubric, typos: dict[str, str], *, listed: int
+) -> Problem:
+    """An indicator id the rubric does not have; a close id is suggested and kept in ``typos``."""
+    index = loaded.indicator_index
+    close = closest(key, index) if listed < MAX_LISTED else None
+    if close:
+        typos[close] = key
+    hint = f"；是否想写“{close}”（{index[close][1].name}）？" if close else ""
+    return doc.problem(["indicators", key], f"考评细则中没有指标“{key}”{hint}", key=True)
+
+
+def _check_entry(
+    doc: Document,
+    key: str,
+    raw_entry: Any,
+    loaded: LoadedRubric,
+    entries: IndicatorEntries,
+    problems: list[Problem],
+    supplied: Collection[str],
+) -> Any:
+    """One known indicator's entry checked: its value or 缺项, else ``_NO_VALUE``."""
+    _, indicator = loaded.indicator_index[key]
+    at: list[str | int] = ["indicators", key]
+    if raw_entry is None and key in supplied:
+        return _NO_VALUE
+    entry = _parsed_entry(doc, at, indicator, raw_entry, problems)
+    if entry is None:
+        return _NO_VALUE
+    entries.add(key, entry)
+    if entry.self_score is not None and entry.self_score > indicator.points:
+        message = f"自评分{fmt(entry.self_score)}超过本项满分{fmt(indicator.points)}"
+        problems.append(doc.problem([*at, "self_score"], message))
+    if entry.not_applicable is not None:
+        marked = _not_applicable(entry, indicator)
+        if isinstance(marked, str):
+            problems.append(doc.problem([*at, "not_applicable"], marked))
+            return _NO_VALUE
+        return marked
+    if entry.value is None:
+        if key not in supplied:
+            problems.append(_value_missing(doc, at, indicator, raw_entry))
+        return _NO_VALUE
+    return _checked_value(doc, at, indicator, entry.value, problems)
+
+
+def _parsed_entry(
+    doc: Document,
+    at: list[str | int],
+    indicator: Indicator,
+    raw_entry: Any,
+    problems: list[Problem],
+) -> IndicatorEntry | None:
+    """The entry as a mapping of value, note, attachments…; None when it is not one."""
+    if raw_entry is None:
+        message = f"指标“{indicator.name}”未填写；{indicator.rule.value_hint}"
+        problems.append(doc.problem(at, message))
+        return None
+    if not isinstance(raw_entry, dict):
+        message = (
+            f"指标“{indicator.name}”应写成映射：在下一行缩进写“value: 值”"
+            f"（可再加 note、attachments、self_score）；{indicator.rule.value_hint}"
+        )
+        problems.append(_fullwidth_instead(doc, doc.problem(at, message)))
+        return None
+    try:
+        return _ENTRY.validate_python(raw_entry)
+    except ValidationError as exc:
+        problems.extend(_fullwidth_instead(doc, p) for p in problems_from(exc, doc, at))
+        return None
+
+
+def _value_missing(
+    doc: Document, at: list[str | int], indicator: Indicator, raw_entry: dict[str, Any]
+) -> Problem:
+    message = (
+        f"指标“{indicator.name}”未填写{value_field(doc.form)}；{fill_hint(indicator, doc.form)}"
+    )
+    if indicator.linked is not None:
+        message += LINKED_HINT
+    return doc.problem([*at, "value"] if "value" in raw_entry else at, message)
+
+
+def _checked_value(
+    doc: Document, at: list[str | int], indicator: Indicator, written: Any, problems: list[Problem]
+) -> Any:
+    """The value as the indicator's rule reads it (a unit such as 万元 taken off), checked
+    against the rule; ``_NO_VALUE`` when it does not fit."""
+    rule = indicator.rule
+    given, unit_written = written, False
+    if rule.number_unit is not None:
+        try:
+            reading = read_number(written, rule.number_unit)
+        except UnitError as exc:
+            problems.append(doc.problem([*at, "value"], str(exc)))
+            return _NO_VALUE
+        given, unit_written = reading.value, reading.unit_written
+    try:
+        value = rule.value_schema.validate_python(given)
+    except ValidationError as exc:
+        located = problems_from(exc, doc, [*at, "value"])
+        if not located:  # the workbook reader has already said what is wrong on this row
+            return _NO_VALUE
+        first = located[0]
+        hint = f"{first.message}；{fill_hint(indicator, doc.form)}"
+        problems.append(_fullwidth_instead(doc, dataclasses.replace(first, message=hint)))
+        return _NO_VALUE
+    complaint = rule.check_value(value, indicator.points)
+    if complaint is None and not unit_written:
+        complaint = fraction_complaint(value, rule.percent_reference)
+    if complaint:
+        problems.append(_fullwidth_instead(doc, doc.problem([*at, "value"], complaint)))
+        return _NO_VALUE
+    return value
+
+
+def _missing_indicators(
+    doc: Document,
+    loaded: LoadedRubric,
+    written: dict[str, Any],
+    supplied: Collection[str],
+    typos: Mapping[str, str],
+) -> list[Problem]:
+    """The rubric's indicators not written (nor computed by the caller), as one problem."""
+    index = loaded.indicator_index
+    if index.keys() <= written.keys():  # every indicator is written: none can be missing
+        return []
+    missing = [ind for i, (_, ind) in index.items() if i not in written and i not in supplied]
+    if not missing:
+        return []
+    # The name first, the key in brackets, as every other field is named (单位名称（name）).
+    listed = "、".join(
+        f"{ind.name}（{ind.id}{f'，是否误写成了“{typos[ind.id]}”' if ind.id in typos else ''}）"
+        for ind in missing
+    )
+    message = f"缺少{len(missing)}项指标：{listed}；可用 lianchuang template 生成完整模板"
+    if any(ind.linked for ind in missing):
+        message += LINKED_HINT
+    return [doc.problem(["indicators"], message, key=True)]
 
 
 def _fullwidth_instead(doc: Document, problem: Problem) -> Problem:
