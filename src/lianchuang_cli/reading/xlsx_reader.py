@@ -28,9 +28,10 @@ from lianchuang_cli.model.rules.cells import KindCells, Reading
 from lianchuang_cli.reading.document import Location, problem_at
 from lianchuang_cli.reading.files import read_regular_file
 from lianchuang_cli.reading.formats import foreign_advice
-from lianchuang_cli.reading.xlsx_cells import Sheet, Workbook, WorkbookError
+from lianchuang_cli.reading.xlsx_cells import Sheet, Workbook
 from lianchuang_cli.reading.xlsx_document import WorkbookDocument as WorkbookDocument
 from lianchuang_cli.reading.xlsx_document import cell_name
+from lianchuang_cli.reading.xlsx_parts import WorkbookError
 from lianchuang_cli.reading.xlsx_values import (
     cell_text,
     is_percent_format,
