@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.grading.pipeline import rubric_for
 from lianchuang_cli.model import fast_path
-from lianchuang_cli.model.evidence import Evidence, check_evidence
+from lianchuang_cli.model.evidence import check_evidence
+from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.reading.yaml_reader import parse_yaml
 from tests.conftest import EXAMPLES
 

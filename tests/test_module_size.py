@@ -8,11 +8,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "lianchuang_cli"
 LIMIT = 550
 
-OVER_THE_LIMIT = {
-    # Evidence checking (issue 15 item 6, split's): its data classes are to move to their own
-    # module; the split did not land in time for this session.
-    "model/evidence.py": 589,
-}
+OVER_THE_LIMIT: dict[str, int] = {}
+"""Modules allowed over the limit for now, each at its size then (it may not grow): none."""
 
 
 def module_lines() -> dict[str, int]:

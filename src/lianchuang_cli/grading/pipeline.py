@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.forms.xlsx_layout import is_workbook
 from lianchuang_cli.grading.rubrics import load_rubric
-from lianchuang_cli.model.evidence import Evidence, check_evidence, did_you_mean, requested_rubric
+from lianchuang_cli.model.evidence import check_evidence, did_you_mean, requested_rubric
+from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.model.rubric import (
     Indicator,
     LoadedRubric,

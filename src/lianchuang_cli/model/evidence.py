@@ -7,25 +7,33 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import MAX_LISTED, InputError, Problem
 from lianchuang_cli.forms.fill_hints import fill_hint, value_field
 from lianchuang_cli.model import fast_path
+from lianchuang_cli.model.evidence_data import (
+    ENTRY,
+    Event,
+    Evidence,
+    IndicatorEntries,
+    IndicatorEntry,
+    NotApplicable,
+    Occurrence,
+    UnitInfo,
+    Version,
+)
 from lianchuang_cli.model.profile import SAME_FACTS, VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
-from lianchuang_cli.model.rules import Frozen, Score
-from lianchuang_cli.model.rules.base import MAX_COUNT
 from lianchuang_cli.model.same_counts import same_count_problems
 from lianchuang_cli.model.validation import not_a_mapping, problems_from
 from lianchuang_cli.model.values import UnitError, fraction_complaint, read_number
-from lianchuang_cli.reading.document import Document, Location, TextLines
+from lianchuang_cli.reading.document import Document, TextLines
 from lianchuang_cli.reading.fullwidth import find_fullwidth, fullwidth_message
 
 TOP_LEVEL_KEYS = (
@@ -40,121 +48,6 @@ TOP_LEVEL_KEYS = (
 )
 
 
-def _code_as_text(value: Any) -> Any:
-    # A code written without quotes and without a leading zero arrives as a number.
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Text = Annotated[str, Field(min_length=1)]
-Version = Annotated[str, BeforeValidator(_code_as_text), Field(min_length=1)]
-Code = Annotated[str, BeforeValidator(_code_as_text)]
-
-
-class UnitInfo(Frozen):
-    """The assessed unit (考评对象)."""
-
-    name: Text
-    code: Annotated[str, BeforeValidator(_code_as_text), Field(min_length=1)]
-    township: str = ""
-    county: str = ""
-    # Links one level up (三级联创): a village names its township's code, a township its county's.
-    township_code: Code = ""
-    county_code: Code = ""
-    year: Annotated[int, Field(strict=True, ge=2000, le=2100)]
-
-
-class IndicatorEntry(Frozen):
-    """What a unit hands in for one indicator."""
-
-    value: Any = None
-    not_applicable: str | None = None
-    note: str = ""
-    attachments: list[str] = []
-    self_score: Score | None = None
-
-
-class Occurrence(Frozen):
-    """Something that happened, named by its rubric item id: a veto event as recorded."""
-
-    id: Text
-    note: str = ""
-    attachments: list[str] = []
-
-
-class Event(Occurrence):
-    """A penalty or bonus occurrence, ``count`` times."""
-
-    count: Annotated[int, Field(strict=True, ge=1, le=MAX_COUNT)] = 1
-
-
-@dataclass(frozen=True, slots=True)
-class NotApplicable:
-    """An indicator marked not applicable (缺项): one of the rubric's situations, and a remark."""
-
-    situation: str
-    remark: str
-
-
-class IndicatorEntries(Mapping[str, IndicatorEntry]):
-    """Each indicator's entry, in file order, as validated.
-
-    Entries that the validation fast path accepted (``fast_path``: nothing but a value, a note and
-    attachments) are built on first access, from the same mapping with the same model as the full
-    check builds them; scoring reads only ``self_score``, which such entries do not have.
-    """
-
-    __slots__ = ("_items", "self_scores")
-
-    def __init__(self) -> None:
-        self._items: dict[str, IndicatorEntry | dict[str, Any]] = {}
-        self.self_scores: dict[str, Decimal] = {}
-        """The self-assessed scores (自评分) given, by indicator id."""
-
-    def __getitem__(self, key: str) -> IndicatorEntry:
-        item = self._items[key]
-        if isinstance(item, IndicatorEntry):
-            return item
-        entry = self._items[key] = _ENTRY.validate_python(item)
-        return entry
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        return repr(dict(self.items()))
-
-    def self_score(self, key: str) -> Decimal | None:
-        """The entry's self-assessed score, None when it has none or there is no entry."""
-        return self.self_scores.get(key)
-
-    def add(self, key: str, entry: IndicatorEntry) -> None:
-        self._items[key] = entry
-        if entry.self_score is not None:
-            self.self_scores[key] = entry.self_score
-
-    def defer(self, key: str, plain: dict[str, Any]) -> None:
-        """Keep an entry the fast path accepted, to be built when asked for."""
-        self._items[key] = plain
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A validated evidence file, with each indicator's value parsed by its rule."""
-
-    doc: Document
-    unit: UnitInfo
-    values: dict[str, Any]
-    entries: IndicatorEntries
-    locations: dict[str, Location]
-    penalties: tuple[Event, ...]
-    bonuses: tuple[Event, ...]
-    vetoes: tuple[Occurrence, ...]
-    profile: VillageProfile | None = None
-
-
 LINKED_HINT = (
     "；本项由下级单位的评分结果核算：用 lianchuang grade-tree 评分整个县即可自动核算，"
     "单独评分时请填写申报值（报告中标注为“申报值（未核算）”）"
@@ -163,7 +56,6 @@ LINKED_HINT = (
 OccurrenceT = TypeVar("OccurrenceT", bound=Occurrence)
 
 _UNIT = TypeAdapter(UnitInfo)
-_ENTRY = TypeAdapter(IndicatorEntry)
 _EVENTS = TypeAdapter(list[Event])
 _OCCURRENCES = TypeAdapter(list[Occurrence])
 _VERSION = TypeAdapter(Version)
@@ -407,7 +299,7 @@ def _parsed_entry(
         problems.append(_fullwidth_instead(doc, doc.problem(at, message)))
         return None
     try:
-        return _ENTRY.validate_python(raw_entry)
+        return ENTRY.validate_python(raw_entry)
     except ValidationError as exc:
         problems.extend(_fullwidth_instead(doc, p) for p in problems_from(exc, doc, at))
         return None

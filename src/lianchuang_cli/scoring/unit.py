@@ -13,7 +13,7 @@ from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 from lianchuang_cli.decimals import ZERO, fmt
-from lianchuang_cli.model.evidence import Event, Evidence, NotApplicable, Occurrence
+from lianchuang_cli.model.evidence_data import Event, Evidence, NotApplicable, Occurrence
 from lianchuang_cli.model.linked_spec import Unavailable
 from lianchuang_cli.model.rubric import (
     AdjustmentItem,

@@ -17,7 +17,7 @@ from typing import Any
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.model.evidence import Evidence
+from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.model.linked_spec import FACT_FIGURES, LinkedSpec
 from lianchuang_cli.model.profile import SUPPORT_FACTS
 from lianchuang_cli.model.rubric import Indicator, LoadedRubric

@@ -19,7 +19,8 @@ from lianchuang_cli.batching.engine import graded_chunks, open_cache
 from lianchuang_cli.batching.spool import spool_record
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading.rubrics import load_rubric
-from lianchuang_cli.model.evidence import NotApplicable, did_you_mean
+from lianchuang_cli.model.evidence import did_you_mean
+from lianchuang_cli.model.evidence_data import NotApplicable
 from lianchuang_cli.model.rubric import LoadedRubric, Rubric, shipped_rubrics_dir
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
 from lianchuang_cli.scoring.placing import check_tree_quotas, place_level

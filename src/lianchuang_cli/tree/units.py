@@ -21,7 +21,8 @@ from lianchuang_cli.batching.engine import open_cache
 from lianchuang_cli.batching.spool import Record, Shared, Spool, spooled
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading.pipeline import GradingPlan, grade, plan_for, read_evidence, rubric_for
-from lianchuang_cli.model.evidence import Evidence, requested_rubric
+from lianchuang_cli.model.evidence import requested_rubric
+from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.scoring.linked import LowerUnit
