@@ -18,7 +18,7 @@ from lianchuang_cli.caching import cache_store, cache_trust, grading_cache
 from lianchuang_cli.caching.cache_packing import Packer
 from lianchuang_cli.caching.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
 from lianchuang_cli.commands.cli import main
-from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.grading.pipeline import GradingPlan, grade_file
 from lianchuang_cli.reports.json_report import outcome_to_dict, prerender
 from lianchuang_cli.scoring.ranking import unit_key
 from lianchuang_cli.scoring.results import FileOutcome, UnitFacts, UnitResult
@@ -261,7 +261,7 @@ def test_a_threshold_edit_reuses_stored_results(tmp_path: Path) -> None:
         grade_file(path, rubric_path=VILLAGE, cache=cache)
     with (
         patch.object(grading_cache, "parse_yaml", side_effect=AssertionError("parsed")),
-        patch.object(grading_cache, "check_evidence", side_effect=AssertionError("validated")),
+        patch.object(GradingPlan, "check", side_effect=AssertionError("validated")),
     ):
         regraded = [grade_file(path, rubric_path=edited, cache=cache) for path in paths]
     assert [exact(o) for o in regraded] == [exact(grade_file(p, rubric_path=edited)) for p in paths]

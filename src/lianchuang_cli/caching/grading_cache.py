@@ -47,8 +47,14 @@ from lianchuang_cli.caching.result_codec import (
 )
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.forms.xlsx_layout import is_workbook
-from lianchuang_cli.grading.pipeline import checked_against, grade_file, rubric_named
-from lianchuang_cli.model.evidence import check_evidence, requested_rubric
+from lianchuang_cli.grading.pipeline import (
+    checked_against,
+    grade,
+    grade_file,
+    plan_for,
+    rubric_named,
+)
+from lianchuang_cli.model.evidence import requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Location
 from lianchuang_cli.reading.yaml_reader import SourceDocument, parse_yaml, read_yaml_bytes
@@ -62,7 +68,6 @@ from lianchuang_cli.reports.json_line import (
 from lianchuang_cli.scoring.rating import kept_band_fields, rating_target, rerate
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitFacts, UnitResult
 from lianchuang_cli.scoring.tally import losses
-from lianchuang_cli.scoring.unit import score_unit
 
 _DECIMAL = "$d"
 """The one key of the object standing for a decimal; real keys starting with "$" get one more."""
@@ -235,14 +240,15 @@ class EvidenceCache:
         try:
             doc = self._document(name, raw, sha256)
             rubric, version = requested_rubric(doc)
-            loaded = rubric_named(doc, rubric, version, rubric_path=rubric_path)
+            plan = plan_for(rubric_named(doc, rubric, version, rubric_path=rubric_path))
         except InputError as exc:
             return FileFailure(name, tuple(exc.problems)), None
+        loaded = plan.loaded
         try:
-            evidence = check_evidence(doc, loaded)
+            evidence = plan.check(doc)
         except InputError as exc:
             return checked_against(loaded, FileFailure(name, tuple(exc.problems))), None
-        result = score_unit(loaded, evidence)
+        result = grade(doc, plan, evidence=evidence)
         line = None if render is None else render(result)
         if self._store.usable():
             vetoes = [loaded.veto_index[event.id].name for event in evidence.vetoes]

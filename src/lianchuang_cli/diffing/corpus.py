@@ -15,11 +15,11 @@ from pathlib import Path
 
 from lianchuang_cli.batching.discovery import YAML_SUFFIXES, evidence_paths
 from lianchuang_cli.errors import InputError
-from lianchuang_cli.model.evidence import check_evidence, requested_rubric
+from lianchuang_cli.grading.pipeline import grade, plan_for
+from lianchuang_cli.model.evidence import requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.yaml_reader import SourceDocument, read_yaml
 from lianchuang_cli.scoring.results import UnitResult
-from lianchuang_cli.scoring.unit import score_unit
 
 ZERO = Decimal(0)
 ADJUSTMENTS = "加扣分"
@@ -109,7 +109,7 @@ def grade_under(doc: SourceDocument, loaded: LoadedRubric) -> UnitResult:
     year = unit.get("year") if isinstance(unit, dict) else None
     if isinstance(year, int) and not isinstance(year, bool) and year != loaded.rubric.year:
         loaded = _for_year(loaded, year)
-    return score_unit(loaded, check_evidence(doc, loaded))
+    return grade(doc, plan_for(loaded))
 
 
 def _for_year(loaded: LoadedRubric, year: int) -> LoadedRubric:
