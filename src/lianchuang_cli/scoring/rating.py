@@ -40,25 +40,18 @@ def rating_fields(
     rubric = loaded.rubric
     band_index = band_for(rubric, score, criteria, bool(veto_names), blocked)
     target = rubric.ratings[band_index - 1] if band_index > 0 and not veto_names else None
+    # A condition on the units below is theirs to meet; the total and the criterion shares are
+    # the unit's own: they are searched as for any band, and the condition is said beside them.
+    condition = ""
     if target is not None and target.name in blocked:
-        # The condition is the units below's to meet; the total and the criterion shares are the
-        # unit's own: search them as for any band, and say the condition beside the result.
         condition = f"“{target.name}”还须满足等级条件（取决于下级单位）：{blocked[target.name]}"
-        if _meets(target, score, criteria):
-            next_rating, note = None, condition
-        else:
-            next_rating, note = find_next_rating(
-                rubric,
-                scoring_plan(loaded),
-                indicators,
-                criteria,
-                band_index,
-                adjustment,
-                (),
-                score,
-            )
-            note = f"{note}；{condition}" if note else condition
-    elif known is not None and known[0] == _target(rubric, band_index, bool(veto_names)):
+    if condition and target is not None and _meets(target, score, criteria):
+        next_rating, note = None, condition
+    elif (
+        not condition
+        and known is not None
+        and known[0] == _target(rubric, band_index, bool(veto_names))
+    ):
         next_rating, note = known[1], known[2]
     else:
         next_rating, note = find_next_rating(
@@ -71,6 +64,8 @@ def rating_fields(
             veto_names,
             score,
         )
+        if condition:
+            note = f"{note}；{condition}" if note else condition
     return {
         **_band_fields(loaded, band_index, score, criteria, bool(veto_names)),
         "next_rating": next_rating,
