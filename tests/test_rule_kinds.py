@@ -10,6 +10,7 @@ from typing import Any, get_args
 import jsonschema
 import openpyxl
 import pytest
+from pydantic import BaseModel
 
 from lianchuang_cli.forms import xlsx_layout as layout
 from lianchuang_cli.grading.rubrics import load_rubric
@@ -158,3 +159,26 @@ def test_readme_lists_every_kind_with_its_name() -> None:
     table = readme[readme.index("| kind | 名称（“评分方式”）") :].split("\n\n", 1)[0]
     rows = re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", table, flags=re.MULTILINE)
     assert rows == list(RULE_KIND_NAMES.items())
+
+
+@pytest.mark.parametrize("kind", sorted(RULE_KIND_NAMES))
+def test_a_kind_says_whether_it_scores_a_figure_from_below(kind: str) -> None:
+    """A linked figure becomes a value the kind's own schema takes; other kinds are refused."""
+    _, indicator = SAMPLES[kind]
+    rule = indicator.rule
+    data = indicator.model_dump(mode="json", exclude_none=True)
+    data["linked"] = {"figure": "share_rated", "of": "village"}
+    if not rule.scores_figures:
+        with pytest.raises(ValueError, match=f"不能用“{rule.kind_name}”评分"):
+            Indicator.model_validate(data)
+        return
+    assert Indicator.model_validate(data).linked is not None
+    for part, whole in ((None, None), (2, 3)):
+        value = rule.figure_value(Decimal("66.67"), part, whole, Decimal(50))
+        plain = value.model_dump() if isinstance(value, BaseModel) else value
+        assert rule.value_schema.validate_python(plain) == value
+        assert rule.check_value(value, indicator.points) is None
+    assert rule.compares_previous == (kind == "change")
+    assert rule.not_applicable_without_previous() == (
+        kind == "change" and getattr(rule, "without_previous") == "not_applicable"  # noqa: B009
+    )

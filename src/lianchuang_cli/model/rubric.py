@@ -58,6 +58,15 @@ class Indicator(Frozen):
             )
         return data
 
+    @model_validator(mode="after")
+    def _linked_rule_scores_figures(self) -> Indicator:
+        if self.linked is not None and not self.rule.scores_figures:
+            raise ValueError(
+                f"由下级单位核算的指标（linked）不能用“{self.rule.kind_name}”评分：核算出的是比例、"
+                "数量或平均值；请改用按数值评分的方式（如 tiers、linear、percentage、count、change）"
+            )
+        return self
+
     @property
     def allows_not_applicable(self) -> bool:
         """Whether any situation lets a unit mark this indicator 缺项."""

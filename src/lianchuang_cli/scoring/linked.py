@@ -23,7 +23,7 @@ from lianchuang_cli.model.linked_spec import (
 )
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import Indicator
-from lianchuang_cli.model.rules import Change, ChangeRule, CountRule, PercentageRule, Ratio
+from lianchuang_cli.model.rules import Change, Ratio
 from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import Provenance, UnitFacts, UnitResult
 from lianchuang_cli.scoring.village_facts import fact_mean, fact_share, unreported
@@ -228,16 +228,9 @@ def describe_counted(spec: LinkedSpec, figure: Figure, found: int) -> str:
 
 def rule_value(indicator: Indicator, figure: Figure, previous: Decimal | None) -> Any:
     """Turn a figure into the value ``indicator``'s rule scores."""
-    rule = indicator.rule
     value = figure.value
     assert value is not None  # an uncomputable figure never reaches a rule
-    if isinstance(rule, ChangeRule):
-        return Change(current=round_score(value), previous=previous)
-    if isinstance(rule, PercentageRule) and figure.part is not None and figure.whole:
-        return Ratio(part=figure.part, whole=figure.whole)
-    if isinstance(rule, CountRule):
-        return int(value)
-    return round_score(value)
+    return indicator.rule.figure_value(value, figure.part, figure.whole, previous)
 
 
 def linked_values(
@@ -300,6 +293,7 @@ def linked_values(
             )  # fmt: skip
             values[indicator.id] = (Unavailable(reason), provenance)
             continue
+        compares = indicator.rule.compares_previous
         declared_text = ""
         if indicator.id in declared:
             declared_text = shown(declared[indicator.id])
@@ -313,10 +307,10 @@ def linked_values(
             units_found=found,
             files=figure.files,
             excluded=figure.excluded,
-            previous=last if isinstance(indicator.rule, ChangeRule) else None,
-            previous_source=last_source if isinstance(indicator.rule, ChangeRule) else "",
+            previous=last if compares else None,
+            previous_source=last_source if compares else "",
             declared=declared_text,
-            compares_previous=isinstance(indicator.rule, ChangeRule),
+            compares_previous=compares,
         )
         values[indicator.id] = (rule_value(indicator, figure, last), provenance)
     return values

@@ -22,7 +22,7 @@ from lianchuang_cli.model.rubric import (
     LoadedRubric,
     Rubric,
 )
-from lianchuang_cli.model.rules import Change, ChangeRule
+from lianchuang_cli.model.rules import Change
 from lianchuang_cli.scoring.conditions import blocked_ratings, check_conditions
 from lianchuang_cli.scoring.linked import LowerUnit
 from lianchuang_cli.scoring.plan import PlanItem, ScoringPlan, scoring_plan
@@ -260,8 +260,7 @@ WITHOUT_PREVIOUS = "无上年数据"
 
 def _without_previous(indicator: Indicator, value: Change) -> Change | NotApplicable:
     """A comparison with no previous figure: 缺项 where the rubric says so, else the rule decides."""
-    rule = indicator.rule
-    if isinstance(rule, ChangeRule) and rule.without_previous == "not_applicable":
+    if indicator.rule.not_applicable_without_previous():
         remark = (
             "未提供上年结果（--previous），或上年结果中没有本单位该项的核算值、或该值自相矛盾；"
             "按细则规定作缺项处理"

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from lianchuang_cli.decimals import ZERO, fmt, out_of_range, shorten
+from lianchuang_cli.decimals import ZERO, fmt, out_of_range, round_score, shorten
 from lianchuang_cli.model.rules.cells import COL_VALUE, CellCheck, KindCells
 
 
@@ -136,10 +136,14 @@ class RuleBase(Frozen):
     ``narrow_json_schema``), its workbook cells (``cells``) and their validation
     (``cell_checks``), how to fill it in a workbook (``cell_hint``) and in YAML (``value_hint``),
     how its entries are read quickly (``quick_read``) and how its outcomes are remembered
-    (``value_key``).
+    (``value_key``). A kind that can score a figure counted from the units below (a linked
+    indicator) says so with ``scores_figures`` and turns the figure into its value with
+    ``figure_value``; ``compares_previous`` marks the kind that sets it against last year's.
     """
 
     assessor_grade: ClassVar[bool] = False
+    scores_figures: ClassVar[bool] = False
+    compares_previous: ClassVar[bool] = False
     kind_name: ClassVar[str]
     """What the kind is called in anything a user reads (``rubric show``, the 评分方式 column)."""
     value_schema: ClassVar[TypeAdapter[Any]]
@@ -191,6 +195,20 @@ class RuleBase(Frozen):
         """A Chinese message when a well-typed value is still impossible for this indicator."""
         return None
 
+    def figure_value(
+        self, figure: Decimal, part: int | None, whole: int | None, previous: Decimal | None
+    ) -> Any:
+        """The value this rule scores for a figure counted from the units below.
+
+        ``part``/``whole`` are the counts behind a share and ``previous`` last year's figure.
+        Only kinds with ``scores_figures`` are ever linked (the rubric refuses the others).
+        """
+        raise TypeError(f"“{self.kind_name}”不能由下级单位核算")
+
+    def not_applicable_without_previous(self) -> bool:
+        """Whether a comparison with no previous figure is taken out as 缺项."""
+        return False
+
 
 class Bounded(RuleBase):
     """A rule on a measured number, with the range a real value can take (e.g. 0–100 %)."""
@@ -201,6 +219,12 @@ class Bounded(RuleBase):
 
     cells: ClassVar[KindCells] = KindCells("rule unit")
     quick_read: ClassVar[QuickRead] = "number"
+    scores_figures: ClassVar[bool] = True
+
+    def figure_value(
+        self, figure: Decimal, part: int | None, whole: int | None, previous: Decimal | None
+    ) -> Any:
+        return round_score(figure)
 
     def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
         low, high = self.min_value, self.max_value

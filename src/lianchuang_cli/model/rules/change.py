@@ -67,6 +67,16 @@ class ChangeRule(RuleBase):
         "number", (CellField("current", COL_VALUE), CellField("previous", COL_PREVIOUS))
     )
     quick_read: ClassVar[QuickRead] = "schema"
+    scores_figures: ClassVar[bool] = True
+    compares_previous: ClassVar[bool] = True
+
+    def figure_value(
+        self, figure: Decimal, part: int | None, whole: int | None, previous: Decimal | None
+    ) -> Any:
+        return Change(current=round_score(figure), previous=previous)
+
+    def not_applicable_without_previous(self) -> bool:
+        return self.without_previous == "not_applicable"
 
     def value_key(self, value: Any) -> tuple[object, ...] | None:
         # Not remembered: a comparison is cheap to score, and rarely repeats across units.

@@ -34,6 +34,12 @@ class CountRule(RuleBase):
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Count)
     cells: ClassVar[KindCells] = KindCells("rule unit")
     quick_read: ClassVar[QuickRead] = "as typed"
+    scores_figures: ClassVar[bool] = True
+
+    def figure_value(
+        self, figure: Decimal, part: int | None, whole: int | None, previous: Decimal | None
+    ) -> Any:
+        return int(figure)
 
     def takes_as_typed(self, value: Any) -> bool:
         return type(value) is int and 0 <= value <= MAX_COUNT

@@ -13,7 +13,7 @@ from pydantic import (
     TypeAdapter,
 )
 
-from lianchuang_cli.decimals import fmt, fmt_ratio, round_ratio
+from lianchuang_cli.decimals import fmt, fmt_ratio, round_ratio, round_score
 from lianchuang_cli.model.rules.base import (
     Number,
     Outcome,
@@ -58,6 +58,14 @@ class PercentageRule(RuleBase):
         misplaced=f"“{COL_VALUE}”（百分比）与“{COL_PART}”“{COL_WHOLE}”只能填写一种；请清空其中一种",
     )
     quick_read: ClassVar[QuickRead] = "percentage"
+    scores_figures: ClassVar[bool] = True
+
+    def figure_value(
+        self, figure: Decimal, part: int | None, whole: int | None, previous: Decimal | None
+    ) -> Any:
+        if part is not None and whole:
+            return Ratio(part=part, whole=whole)
+        return round_score(figure)
 
     def value_key(self, value: Any) -> tuple[object, ...] | None:
         if type(value) is Ratio:
