@@ -79,6 +79,20 @@ def test_reweighting_is_its_own_kind(tmp_path: Path) -> None:
     assert (plan.old_points, plan.new_points) == (Decimal(4), Decimal(3))
 
 
+def test_a_first_list_entry_reads_as_added_and_a_last_as_removed(tmp_path: Path) -> None:
+    """An empty list gaining entries lists each new field, never "quotas [] → （无）"."""
+    township = RUBRICS / "township.yaml"
+    text = township.read_text(encoding="utf-8")
+    assert "\nquotas:" not in text
+    new = tmp_path / "township-quotas.yaml"
+    new.write_text(text + "quotas: [{rating: 优秀, max_percent: 20}]\n", encoding="utf-8")
+    old_rubric, new_rubric = load_rubric(township).rubric, load_rubric(new).rubric
+    added = [c.details for c in diff_rubrics(old_rubric, new_rubric).changes]
+    removed = [c.details for c in diff_rubrics(new_rubric, old_rubric).changes]
+    assert added == [("quotas[0].rating （无） → 优秀", "quotas[0].max_percent （无） → 20")]
+    assert removed == [("quotas[0].rating 优秀 → （无）", "quotas[0].max_percent 20 → （无）")]
+
+
 def test_same_rubric_has_no_changes() -> None:
     """A rubric compared with itself differs nowhere."""
     rubric = load_rubric(VILLAGE).rubric

@@ -183,6 +183,7 @@ def _field_details(
 ) -> list[str]:
     before = _flatten(old.model_dump(mode="json"), "")
     after = _flatten(new.model_dump(mode="json"), "")
+    before, after = _entries_only(before, after), _entries_only(after, before)
     details = []
     for path in _union(before, after):
         field = re.split(r"[.\[]", path, maxsplit=1)[0]
@@ -191,6 +192,16 @@ def _field_details(
         if before.get(path) != after.get(path):
             details.append(f"{path} {_show(before.get(path))} → {_show(after.get(path))}")
     return details
+
+
+def _entries_only(flat: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """``flat`` without an empty list whose entries the other side lists one by one.
+
+    A list of entries flattens to one path per field (``quotas[0].rating``), an empty one to the
+    list's own path: compared as they are, a first entry would also read "quotas [] → （无）".
+    """
+    listed = {path.split("[", 1)[0] for path in other if "[" in path}
+    return {p: v for p, v in flat.items() if not (v == [] and p in listed)}
 
 
 def _flatten(value: Any, prefix: str) -> dict[str, Any]:
