@@ -14,6 +14,7 @@ from lianchuang_cli.batching import engine
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports.tree_json import render_tree_json, tree_json_pieces, tree_to_dict
+from lianchuang_cli.reports.tree_table import render_tree_table
 from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.tree_result import TreeVillage
@@ -96,3 +97,12 @@ def test_json_written_in_pieces_is_the_json_dumped_whole(tmp_path: Path, folder:
 def render_tree_json_of(root: Path) -> str:
     with grade_tree(root) as tree:
         return render_tree_json(tree)
+
+
+def test_a_table_tree_keeps_no_full_results(damaged: Path) -> None:
+    """Without ``keep_results`` (the table's case) the table is the same and nothing is spooled."""
+    with grade_tree(damaged, jobs=1) as kept, grade_tree(damaged, keep_results=False) as light:
+        assert render_tree_table(light) == render_tree_table(kept)
+        village = light.townships[0].villages[0]
+        with pytest.raises(RuntimeError, match="keep_results=False"):
+            light.full(village)

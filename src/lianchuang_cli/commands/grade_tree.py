@@ -105,6 +105,7 @@ def grade_tree(
             quotas=quotas,
             jobs=jobs or default_jobs(),
             cache_dir=cache_dir,
+            keep_results=TREE_FORMATS[output_format].reads_results,
         )
     except QuotaError as exc:
         raise click.BadParameter(str(exc), param_hint="--quota") from None

@@ -128,6 +128,9 @@ class TextFormat:
     pieces_function: str = ""
     """Optional function of the same module giving the same text as an iterator of pieces
     (``grade-tree``'s villages are written one at a time, never all held in memory)."""
+    reads_results: bool = True
+    """``grade-tree``: whether the report reads each village's full result (``TreeResult.full``);
+    when it does not, the tree does not keep them (each village's ``TreeVillage`` suffices)."""
 
     def __call__(self, *subject: Any, **options: Any) -> str:
         """Render ``subject`` (imported on first use)."""
@@ -149,7 +152,9 @@ _DIFF = "lianchuang_cli.reports.diff_view"
 _PROBLEMS = "lianchuang_cli.reports.problems"
 
 TREE_FORMATS: dict[str, TextFormat] = {
-    "table": TextFormat(f"{_TREE}table", "render_tree_table", "表格，给人看", LAYOUT),
+    "table": TextFormat(
+        f"{_TREE}table", "render_tree_table", "表格，给人看", LAYOUT, reads_results=False
+    ),
     "json": TextFormat(
         f"{_TREE}json",
         "render_tree_json",

@@ -68,6 +68,7 @@ def grade_tree(
     quotas: Mapping[str, Decimal] | None = None,
     jobs: int = 1,
     cache_dir: Path | None = None,
+    keep_results: bool = True,
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
 
@@ -77,13 +78,15 @@ def grade_tree(
     ``QuotaError`` when a quota names no village or township rating.
     The files are read, and the villages graded, by the batch engine (``jobs`` processes,
     ``cache_dir`` as ``batch --cache``); the villages' full results wait in a spool that the
-    result holds until it is closed (``TreeResult.full`` reads them back).
+    result holds until it is closed (``TreeResult.full`` reads them back). Without
+    ``keep_results`` they are not kept (a report that reads only ``TreeVillage`` facts, like the
+    table), and ``TreeResult.full`` must not be asked for a village.
     """
     store = SpooledResults()
     try:
         return _grade_tree(
             root, store, previous or {}, previous_file, previous_year, rubrics or {},
-            quotas or {}, jobs, cache_dir,
+            quotas or {}, jobs, cache_dir, keep_results,
         )  # fmt: skip
     except BaseException:
         store.close()
@@ -100,8 +103,12 @@ def _grade_tree(
     quotas: Mapping[str, Decimal],
     jobs: int,
     cache_dir: Path | None,
+    keep_results: bool,
 ) -> TreeResult:
-    units = _read_all([str(path) for path in tree_files(root)], rubrics, jobs, cache_dir, store)
+    files = [str(path) for path in tree_files(root)]
+    units = _read_all(
+        files, rubrics, jobs, TreeWork(tuple(rubrics.items()), cache_dir, keep_results), store
+    )
     levels = {u.level or "": _rubric(u, rubrics) for u in units[::-1] if u.rubric_id}
     check_tree_quotas(quotas or {}, levels)
     problems: list[Problem] = []  # last year's file is checked after (previous.check_against)
@@ -168,24 +175,19 @@ def _grade_tree(
 
 
 def _read_all(
-    files: list[str],
-    rubrics: Mapping[str, Path],
-    jobs: int,
-    cache_dir: Path | None,
-    store: SpooledResults,
+    files: list[str], rubrics: Mapping[str, Path], jobs: int, work: TreeWork, store: SpooledResults
 ) -> list[_Unit]:
     """Every file read, in order, and every village graded (``tree.units``), by the engine;
     township and county files are read again here, where they are graded later."""
-    work = TreeWork(tuple(rubrics.items()), cache_dir, keep_results=True)
     units: list[_Unit] = []
-    cache = open_cache(cache_dir)
+    cache = open_cache(work.cache_dir)
     chunks = graded_chunks(files, jobs=jobs, work=work, spools={"results": store.spool})
     with closing(chunks):
         for chunk in chunks:
             for unit in chunk:
                 if unit.level in ("township", "county"):
                     unit = read_file(unit.name, rubrics, cache)
-                elif unit.result is not None and not isinstance(unit.result, UnitResult):
+                elif unit.record is not None and isinstance(unit.result, TreeVillage):
                     unit.result = numbered(unit.result, len(store.spool))
                     spool_record(store.spool, unit.record)
                     unit.record = None

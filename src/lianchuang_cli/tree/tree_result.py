@@ -99,7 +99,8 @@ class TreeResult:
         """A graded unit's full result: a village's is read back from the tree's spool."""
         if isinstance(result, UnitResult):
             return result
-        assert self.store is not None
+        if self.store is None or result.record < 0:
+            raise RuntimeError("grade_tree(keep_results=False): full results were not kept")
         return self.store.result(result.record)
 
     def village_results(self) -> Iterator[UnitResult]:
