@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lianchuang_cli.batching.discovery import find_evidence
-from lianchuang_cli.batching.engine import grade_batch
+from lianchuang_cli.batching.engine import POOL_CHUNK, grade_batch, pool_chunks
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, EXIT_OK
 from lianchuang_cli.reports.json_report import PRETTY_RESULTS, prerender, write_json, write_jsonl
@@ -399,3 +399,16 @@ def test_quota_tie_is_reported_in_every_batch_format(tmp_path: Path) -> None:
     ratings = {r["unit"]: r["rating"] for r in data["summary"]["ranking"]}
     assert ratings["桃源村党总支"] == ratings["杏花村党支部"] == "优秀"
     assert data["summary"]["quotas"][0]["tied"] == 1
+
+
+@pytest.mark.parametrize("count", [1, 7, 100, 2000])
+def test_pool_chunks_cover_the_files_in_order_and_shrink_towards_the_end(count: int) -> None:
+    """A pool's chunks hold every file once, in order, never more than ``POOL_CHUNK``, each no
+    larger than the one before, and the last ones single files (the workers finish together)."""
+    files = [f"{number}.yaml" for number in range(count)]
+    chunks = list(pool_chunks(files, 2))
+    assert [file for chunk in chunks for file in chunk] == files
+    sizes = [len(chunk) for chunk in chunks]
+    assert max(sizes) <= POOL_CHUNK
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] == 1

@@ -408,6 +408,22 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
+POOL_CHUNK = 64
+"""Most files a worker grades between two hand-overs (``jobs`` > 1)."""
+
+
+def pool_chunks(files: Sequence[str], jobs: int) -> Iterator[list[str]]:
+    """Chunks for a pool of ``jobs`` workers: large ones while much is left (each hand-over
+    costs messaging), then smaller and smaller, so that the workers finish together rather
+    than one grading a last large chunk while the others wait (measured on 2,000 files with
+    fixed chunks of 64: one worker idle for 0.18–0.39 s at the end)."""
+    start = 0
+    while start < len(files):
+        size = max(1, min(POOL_CHUNK, (len(files) - start) // (jobs * 4)))
+        yield list(files[start : start + size])
+        start += size
+
+
 class Work(Protocol[T]):
     """What the graders do with the files (picklable: it is sent to the worker processes)."""
 
@@ -489,9 +505,7 @@ def graded_chunks(
         return
     import multiprocessing
 
-    # Small chunks keep every worker busy to the end; large ones cut the messaging cost.
-    size = max(1, min(64, len(files) // (jobs * 8)))
-    tasks = ((work, chunk) for chunk in _chunks(files, size))
+    tasks = ((work, chunk) for chunk in pool_chunks(files, jobs))
     method = start_method()
     forking = method == "fork"
     context: Any = multiprocessing.get_context(method)
