@@ -163,3 +163,24 @@ def test_characters_missing_from_gbk_become_look_alikes(tmp_path: Path) -> None:
     )
     assert done.stdout.decode("gbk", errors="strict")  # validate's findings
     assert "Traceback" not in done.stderr.decode("gbk")
+
+
+def test_an_interrupt_caught_after_code_run_by_exec_keeps_the_exit_code() -> None:
+    """CPython 3.11 ends the process by SIGINT when exactly KeyboardInterrupt left ``exec()``'d
+    code (as when a Ctrl-C lands while dataclasses or pydantic build a class), even if it was
+    caught; the exception raised inside ``interruptible()`` is a subclass, which it never marks."""
+    script = (
+        "import os, signal\n"
+        "from lianchuang_cli.commands.interrupts import Interrupted, interrupted, interruptible\n"
+        "signal.signal(signal.SIGINT, interrupted)\n"
+        "try:\n"
+        "    with interruptible():\n"
+        "        exec('os.kill(os.getpid(), signal.SIGINT)\\nwhile True: pass\\n')\n"
+        "except KeyboardInterrupt as error:\n"
+        "    assert type(error) is Interrupted\n"
+        "    print('caught')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "caught\n", "")

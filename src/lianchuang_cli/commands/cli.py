@@ -25,7 +25,6 @@ from lianchuang_cli.commands.common import (
 )
 from lianchuang_cli.commands.interrupts import (
     INTERRUPTED_MESSAGE,
-    forget_interrupt,
     stop_children,
 )
 
@@ -145,7 +144,6 @@ def run() -> None:
         click.echo(notice, err=True)
     if code == EXIT_INTERRUPTED:
         stop_children()
-        forget_interrupt()
     sys.exit(code)
 
 

@@ -26,12 +26,24 @@ INTERRUPTED_MESSAGE = "已中断。"
 _raise_next = False
 
 
+class Interrupted(KeyboardInterrupt):
+    """The ``KeyboardInterrupt`` raised inside ``interruptible()``.
+
+    A subclass on purpose: CPython 3.11 marks the interpreter as interrupted when exactly
+    ``KeyboardInterrupt`` leaves code run by ``exec()`` of a string (dataclasses and pydantic
+    build methods that way, so a Ctrl-C while a module loads can do it), even if the program
+    catches it later, and then ends the process by SIGINT instead of with our exit code. The
+    check compares the type itself, so a subclass never sets the mark; ``except
+    KeyboardInterrupt`` still catches it.
+    """
+
+
 def interrupted(signum: int, frame: FrameType | None) -> None:
     """SIGINT handler: raise once inside ``interruptible()``, otherwise say so and leave at once."""
     global _raise_next
     if _raise_next and not _importing(frame):
         _raise_next = False  # a second Ctrl-C during the clean-up leaves at once
-        raise KeyboardInterrupt
+        raise Interrupted
     stop_children()
     # os.write and os._exit are safe at any point, even while a print to stderr is half done.
     prefix = "\n" if os.isatty(2) else ""  # start below the terminal's echoed "^C"
@@ -65,17 +77,6 @@ def stop_children() -> None:
             child.terminate()
     except Exception:
         pass  # best effort: we are leaving either way
-
-
-def forget_interrupt() -> None:
-    """Call after catching the ``KeyboardInterrupt`` raised here, before exiting normally.
-
-    CPython 3.11 marks the interpreter as interrupted when a KeyboardInterrupt leaves code run by
-    ``exec()`` of a string (dataclasses and pydantic build methods that way), even if the program
-    catches it later, and then ends the process by SIGINT instead of with our exit code. Running
-    any string through ``exec()`` clears that mark.
-    """
-    exec("")
 
 
 class interruptible:  # lower case: used like a function, ``with interruptible():``
