@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ from lianchuang_cli.reports.json_line import (
     dumps_line,
     encode_slots,
     field_text,
+    rating_values,
     refill,
 )
 from lianchuang_cli.reports.json_report import RATING_FIELDS, prerender, result_to_dict
-from lianchuang_cli.scoring.results import UnitResult
+from lianchuang_cli.scoring.results import NextRating, UnitResult
 from tests.conftest import EXAMPLES
 
 GRADED = sorted((EXAMPLES / "village").glob("*.yaml"))
@@ -43,7 +45,11 @@ def three_parts(result: UnitResult) -> bytes:
 
 
 def changed(result: UnitResult) -> UnitResult:
-    """Every field a slot may hold changed, to texts JSON must escape."""
+    """Every field a slot may hold changed, to texts JSON must escape; the next rating to
+    another one, or to none when there was one."""
+    next_rating = None
+    if result.next_rating is None:
+        next_rating = NextRating("优\\秀", Decimal("2.5"), ("a", "b"), Decimal("90.25"))
     return dataclasses.replace(
         result,
         file='其他/"村".yaml',
@@ -52,6 +58,9 @@ def changed(result: UnitResult) -> UnitResult:
         rubric_version="2027.1",
         rubric_sha256="0" * 64,
         rating="良\\好",
+        rating_reason='总分已达"良好"',
+        next_rating=next_rating,
+        next_rating_note="\u2028另\\注",
     )
 
 
@@ -62,17 +71,17 @@ def test_refilled_line_equals_rendering_the_changed_result(path: Path) -> None:
     result = graded(path)
     line = prerender(result)
     assert line.text == three_parts(result)
-    assert {name for _, _, name in line.slots} == {
-        "file",
-        "rubric_id",
-        "rubric_version",
-        "rubric_sha256",
-        "rating",
-    }
+    assert {name for _, _, name in line.slots} == FIELDS - {"rubric_title"}  # not in JSON
+    values = rating_values(result)
     for start, end, name in line.slots:
-        assert line.text[start:end] == field_text(getattr(result, name))
+        assert line.text[start:end] == field_text(values[name])
     other = changed(result)
-    assert refill(line, other) == prerender(other).text == three_parts(other)
+    assert refill(line, rating_values(other)) == prerender(other).text == three_parts(other)
+    # Facts have no next rating: its texts stay as rendered.
+    same_next = dataclasses.replace(
+        other, next_rating=result.next_rating, next_rating_note=result.next_rating_note
+    )
+    assert refill(line, rating_values(other, next_rating=False)) == prerender(same_next).text
     assert decode_line(line.text, encode_slots(line.slots)) == line
 
 
@@ -85,19 +94,20 @@ def test_a_field_text_found_elsewhere_in_the_line_is_left_there() -> None:
         result, criteria=(dataclasses.replace(first, id=result.rubric_id), *result.criteria[1:])
     )
     other = changed(clash)
-    assert refill(prerender(clash), other) == prerender(other).text
+    assert refill(prerender(clash), rating_values(other)) == prerender(other).text
 
 
 def test_the_declared_places_hold_the_fields() -> None:
     """``RATING_FIELDS`` names the members of ``result_to_dict`` that hold each field."""
     result = graded(GRADED[0])
     payload = result_to_dict(result)
+    values = rating_values(result)
 
     def check(fields: Any, value: Any) -> None:
         for key, spec in fields.items():
             if isinstance(spec, str):
                 assert spec in FIELDS
-                assert value[key] == getattr(result, spec), key
+                assert value[key] == values[spec], key
             else:
                 check(spec, value[key])
 

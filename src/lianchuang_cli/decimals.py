@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -37,6 +38,22 @@ def round_ratio(numerator: int, denominator: int) -> Decimal:
 def is_exact_cents(value: Fraction) -> bool:
     """Whether an exact value has at most two decimals (so showing it rounded hides nothing)."""
     return (value.numerator * 100) % value.denominator == 0
+
+
+@lru_cache(maxsize=4096)
+def json_number(value: Decimal | None) -> int | float | None:
+    """A score as a JSON number: the exact decimal rounded to two places (四舍五入).
+
+    A float prints as the shortest text that reads back to it, which for two decimals is the
+    decimal's own text (2.35 stays 2.35), so no binary noise reaches the output. Remembered:
+    a batch writes the same few scores (2, 0.5, 3) hundreds of thousands of times.
+    """
+    if value is None:
+        return None
+    value = round_score(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
 
 
 _SHOWN: dict[Decimal, str] = {}

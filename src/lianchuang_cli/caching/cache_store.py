@@ -36,7 +36,7 @@ from lianchuang_cli.caching import cache_packing, cache_trust
 from lianchuang_cli.caching.cache_packing import Packer
 from lianchuang_cli.caching.rubric_cache import code_fingerprint
 
-ENTRY_FORMAT = 9
+ENTRY_FORMAT = 10
 """Bump when the row layout changes."""
 
 Row = tuple[bytes, bytes, bytes | None, bytes | None, bytes | None, bytes | None]

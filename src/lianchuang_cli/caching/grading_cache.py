@@ -11,10 +11,10 @@ edited file simply misses:
   the version bumped) the stored result is exact apart from ``scoring.rating.rating_fields``,
   which are recomputed (``rerate``): the file is neither parsed, validated nor scored again.
   In a batch, the result's rendered line (JSON) is stored too, with the places its renderer
-  wrote the rating fields at, and re-used with those fields' text replaced when the next rating
-  still holds (``reports/json_line.py``); so are the unit's
-  ``UnitFacts`` (what the batch summary reads), so that such a unit is served without decoding
-  its result at all when the writer needs nothing more than the line (JSON, jsonl).
+  wrote the rating fields at (the next rating's too), and re-used with those fields' text
+  replaced (``reports/json_line.py``); so are the unit's ``UnitFacts`` (what the batch summary
+  reads), so that a unit whose next rating still holds is served without decoding its result
+  at all when the writer needs nothing more than the line (JSON, jsonl).
   Files that fail are not stored as results: their problems are found afresh each time.
 * the **parsed evidence**: what reading the YAML produced, its plain values and where each
   indicator's key is, with decimals written as text so that they come back exact. Any other
@@ -63,6 +63,7 @@ from lianchuang_cli.reports.json_line import (
     RenderedLine,
     decode_line,
     encode_slots,
+    rating_values,
     refill,
 )
 from lianchuang_cli.scoring.rating import kept_band_fields, rating_target, rerate
@@ -215,10 +216,10 @@ class EvidenceCache:
     ) -> tuple[FileOutcome | UnitFacts, bytes | None]:
         """``grade``, and a graded result's ``render(result)`` line when ``render`` is given.
 
-        A stored result whose next rating still holds gets the line rendered when it was
-        stored, with the rating fields' text replaced (``json_line.refill``). With ``facts``, such a
-        result is not even decoded: its ``UnitFacts`` come back with the line (for a caller
-        that needs nothing else of the result, like a batch writing JSON lines).
+        A stored result gets the line rendered when it was stored, with the rating fields' text
+        replaced (``json_line.refill``). With ``facts``, a result whose next rating still holds
+        is not even decoded: its ``UnitFacts`` come back with the line (for a caller that needs
+        nothing else of the result, like a batch writing JSON lines).
         """
         if is_workbook(path):
             outcome = grade_file(path, rubric_path=rubric_path)
@@ -326,7 +327,7 @@ def _refilled(stored: _Stored, name: str, loaded: LoadedRubric) -> tuple[UnitFac
         )
     except (ValueError, TypeError, ArithmeticError, LookupError):
         return None
-    return unit, refill(line, unit)
+    return unit, refill(line, rating_values(unit, next_rating=False))
 
 
 def _rendered(outcome: FileOutcome, render: Render | None) -> bytes | None:
@@ -389,14 +390,13 @@ def _still_holds(
             again = request._replace(target=list(rating_target(loaded, result)))
             _store_result(store, sha256, again, result, render, line)
         return result, line.text
-    kept_line = None
-    if (
-        result.next_rating == kept.next_rating
-        and result.next_rating_note == kept.next_rating_note
-        and result.rating_reason == kept.rating_reason
-    ):
-        kept_line = decode_line(stored.line, stored.slots)
-    return result, render(result).text if kept_line is None else refill(kept_line, result)
+    # Only the rating fields differ from the result the line was rendered from, and the line
+    # says where each is (the next rating's too): re-filled, even when re-rating searched the
+    # next rating again.
+    kept_line = decode_line(stored.line, stored.slots)
+    if kept_line is None:
+        return result, render(result).text
+    return result, refill(kept_line, rating_values(result))
 
 
 def _decode_entry(text: bytes) -> tuple[Any, dict[str, Location]] | None:

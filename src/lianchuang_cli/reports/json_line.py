@@ -3,26 +3,43 @@
 A batch renders each graded result where it was graded (``json_report.prerender``). The line is
 written piece by piece by a ``LineWriter``, which records where it puts the text of each field
 that re-rating may change (``FIELDS``): a ``RenderedLine`` is the line and those slots, declared
-by the writing itself. When ``grading_cache`` re-rates a stored result and its next rating still
-holds, only those fields can differ, so it re-fills the stored line (``refill``): each slot's text
-is replaced by the field's new value, written as the line writes it (``field_text``). Nothing is
-ever searched for in a rendered line.
+by the writing itself. When ``grading_cache`` re-rates a stored result, only those fields can
+differ, so it re-fills the stored line (``refill``): each slot's text is replaced by the field's
+new value, written as the line writes it (``field_text``); the next rating's slots too when
+re-rating had to search it again. Nothing is ever searched for in a rendered line.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from lianchuang_cli.decimals import json_number
 from lianchuang_cli.reports.escaping import JSON_ESCAPE
 
-FIELDS = frozenset(
-    {"file", "rubric_id", "rubric_title", "rubric_version", "rubric_sha256", "rating"}
+if TYPE_CHECKING:
+    from lianchuang_cli.scoring.results import NextRating
+
+TEXT_FIELDS = (
+    "file",
+    "rubric_id",
+    "rubric_title",
+    "rubric_version",
+    "rubric_sha256",
+    "rating",
+    "rating_reason",
 )
-"""The fields a slot may hold: the text fields among ``scoring.unit.rating_fields`` and the file
+"""The text fields a slot may hold: those among ``scoring.rating.rating_fields`` and the file
 name (the same bytes may be stored under another name). Both ``UnitResult`` and ``UnitFacts`` have
 them."""
+
+NEXT_RATING_FIELDS = ("next_rating", "next_rating_note")
+"""The slot fields only a full result has: re-filled when re-rating searched the next rating
+again (``UnitFacts`` are re-filled only while it holds, so their lines keep these texts)."""
+
+FIELDS = frozenset(TEXT_FIELDS + NEXT_RATING_FIELDS)
+"""Every field a slot may hold."""
 
 Slot = tuple[int, int, str]
 """Where a field's text is in a line: start, end (byte offsets) and the field's name."""
@@ -39,9 +56,31 @@ def dumps_line(payload: Any) -> str:
     return _ENCODER.encode(payload)
 
 
-def field_text(value: str) -> bytes:
-    """A field's value as the line holds it: its JSON text, UTF-8."""
+def field_text(value: Any) -> bytes:
+    """A field's JSON value as the line holds it: its JSON text, UTF-8."""
     return dumps_line(value).encode("utf-8", JSON_ESCAPE)
+
+
+def next_rating_value(next_rating: NextRating | None) -> dict[str, Any] | None:
+    """A result's ``next_rating`` as the JSON report writes it."""
+    if next_rating is None:
+        return None
+    return {
+        "rating": next_rating.rating,
+        "points_needed": json_number(next_rating.points_needed),
+        "indicators": list(next_rating.indicators),
+        "score_after": json_number(next_rating.score_after),
+    }
+
+
+def rating_values(result: Any, *, next_rating: bool = True) -> dict[str, Any]:
+    """The JSON values of the slot fields of ``result`` (a ``UnitResult``, or a ``UnitFacts``
+    without ``next_rating``), for ``refill``."""
+    values = {name: getattr(result, name) for name in TEXT_FIELDS}
+    if next_rating:
+        values["next_rating"] = next_rating_value(result.next_rating)
+        values["next_rating_note"] = result.next_rating_note
+    return values
 
 
 class RenderedLine(NamedTuple):
@@ -69,7 +108,7 @@ class LineWriter:
         self._parts.append(data)
         self._size += len(data)
 
-    def field(self, name: str, value: str) -> None:
+    def field(self, name: str, value: Any) -> None:
         """Write the field ``name``, whose value is ``value``, and note where it is."""
         data = field_text(value)
         self._parts.append(data)
@@ -106,15 +145,18 @@ class LineWriter:
         return RenderedLine(b"".join(self._parts), tuple(self._slots))
 
 
-def refill(line: RenderedLine, result: Any) -> bytes:
-    """The line with each slot's text replaced by ``result``'s value of its field (``result``
-    a ``UnitResult`` or ``UnitFacts`` that differs from the one rendered only in ``FIELDS``)."""
+def refill(line: RenderedLine, values: Mapping[str, Any]) -> bytes:
+    """The line with the text of each slot whose field ``values`` has replaced by that value's
+    (``rating_values`` of a result that differs from the one rendered only in ``FIELDS``); the
+    other slots keep their text."""
     text = line.text
     parts: list[bytes] = []
     at = 0
     for start, end, name in line.slots:
+        if name not in values:
+            continue
         parts.append(text[at:start])
-        parts.append(field_text(getattr(result, name)))
+        parts.append(field_text(values[name]))
         at = end
     parts.append(text[at:])
     return b"".join(parts)

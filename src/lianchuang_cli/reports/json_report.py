@@ -13,16 +13,21 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
 
 from lianchuang_cli import __version__
-from lianchuang_cli.decimals import round_score
+from lianchuang_cli.decimals import json_number
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.batch_report import RankedResult, Report
 from lianchuang_cli.reports.escaping import JSON_ESCAPE
-from lianchuang_cli.reports.json_line import Fields, LineWriter, RenderedLine, dumps_line
+from lianchuang_cli.reports.json_line import (
+    Fields,
+    LineWriter,
+    RenderedLine,
+    dumps_line,
+    next_rating_value,
+)
 from lianchuang_cli.scoring.ranking import Placement, RankedRow
 from lianchuang_cli.scoring.results import NOT_PROPOSED, FileFailure, FileOutcome, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary
@@ -30,20 +35,8 @@ from lianchuang_cli.scoring.summary import BatchSummary
 SCHEMA_VERSION = 2
 
 
-@lru_cache(maxsize=4096)
-def number(value: Decimal | None) -> int | float | None:
-    """A score as a JSON number: the exact decimal rounded to two places (四舍五入).
-
-    A float prints as the shortest text that reads back to it, which for two decimals is the
-    decimal's own text (2.35 stays 2.35), so no binary noise reaches the output. Remembered:
-    a batch writes the same few scores (2, 0.5, 3) hundreds of thousands of times.
-    """
-    if value is None:
-        return None
-    value = round_score(value)
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
+number = json_number
+"""A score as a JSON number (``decimals.json_number``)."""
 
 
 def failure_to_dict(failure: FileFailure) -> dict[str, Any]:
@@ -70,7 +63,6 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
 
 def result_to_dict(result: UnitResult) -> dict[str, Any]:
     """The core JSON object for one graded file (without its place in a batch)."""
-    next_rating = result.next_rating
     return {
         "file": result.file,
         "unit": {
@@ -177,14 +169,7 @@ def result_to_dict(result: UnitResult) -> dict[str, Any]:
             }
             for g in result.gaps
         ],
-        "next_rating": None
-        if next_rating is None
-        else {
-            "rating": next_rating.rating,
-            "points_needed": number(next_rating.points_needed),
-            "indicators": list(next_rating.indicators),
-            "score_after": number(next_rating.score_after),
-        },
+        "next_rating": next_rating_value(result.next_rating),
         "next_rating_note": result.next_rating_note,
         "band_conditions": [
             {
@@ -234,6 +219,9 @@ RENDER_SEPARATOR = b"\x1f"
 RATING_FIELDS: Fields = {
     "file": "file",
     "rubric": {"id": "rubric_id", "version": "rubric_version", "sha256": "rubric_sha256"},
+    "rating_reason": "rating_reason",
+    "next_rating": "next_rating",
+    "next_rating_note": "next_rating_note",
 }
 """Where ``result_to_dict`` puts the fields re-rating may change (``json_line.FIELDS``), beside
 ``rating``, which ``prerender`` writes apart."""
