@@ -331,11 +331,12 @@ def test_mode_detection_reads_every_file_that_might_be_a_county(
     tmp_path: Path, text: str, parsed: bool
 ) -> None:
     """Only a file plainly asking for a village or township rubric skips the full read."""
+    from lianchuang_cli.grading.rubrics import PLAIN
     from lianchuang_cli.publishing.regrade import _may_ask_for, _shipped_levels
 
     path = tmp_path / "x.yaml"
     path.write_text(text, "utf-8")
-    levels = _shipped_levels()
+    levels = _shipped_levels(PLAIN)
     county = {name for name, level in levels.items() if level == "county"}
     assert _may_ask_for(path, county, levels) is parsed
 

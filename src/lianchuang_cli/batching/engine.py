@@ -37,8 +37,8 @@ from lianchuang_cli.batching.spool import (
     temporary_spool,
 )
 from lianchuang_cli.grading.pipeline import grade_file
-from lianchuang_cli.grading.rubrics import load_rubric
-from lianchuang_cli.model.rubric import shipped_rubrics_dir
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
+from lianchuang_cli.model.rubric import Rubric, shipped_rubrics_dir
 from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
 from lianchuang_cli.reports.json_line import Render
 from lianchuang_cli.scoring.placing import QUOTA_POOLS
@@ -148,6 +148,7 @@ def grade_batch(
     cache_dir: Path | None = None,
     render: Render | None = None,
     keep_results: bool = True,
+    loader: RubricLoader = PLAIN,
 ) -> GradedBatch:
     """Grade ``files`` (``jobs`` processes) into a ``GradedBatch``; failures are recorded.
 
@@ -159,9 +160,11 @@ def grade_batch(
     ``render`` (a module-level function, one line per result) runs where each file is graded;
     its lines are spooled for ``Report.rendered()``. Without ``keep_results`` full results are
     not spooled and ``Report.results()`` must not be called (a writer that only needs the
-    summary and the rendered lines).
+    summary and the rendered lines). Rubrics are loaded by ``loader``, here and in the workers.
     """
-    options = _Options(rubric_path, jobs, quotas, rubric_quotas, cache_dir, render, keep_results)
+    options = _Options(
+        rubric_path, jobs, quotas, rubric_quotas, cache_dir, render, keep_results, loader
+    )
     graded = _grade_batch(files, options, skipped, missing, on_progress)
     duplicates = graded.duplicates
     if not duplicates:
@@ -185,6 +188,7 @@ class _Options:
     cache_dir: Path | None
     render: Render | None
     keep_results: bool
+    loader: RubricLoader
 
 
 def _grade_batch(
@@ -211,7 +215,7 @@ def _grade_batch(
         if cache_dir is not None:
             _check_cache_folder(cache_dir)  # before forking: one clear refusal
         rejected = 0
-        work = _BatchWork(rubric_path, cache_dir, render, keep_results)
+        work = _BatchWork(rubric_path, cache_dir, render, keep_results, options.loader)
         chunks = graded_chunks(files, jobs=jobs, work=work, spools=spools)
         with closing(chunks):
             for items, tallies, chunk_rejected in chunks:
@@ -245,10 +249,15 @@ def _grade_batch(
         caps = dict(quotas or {})
         duplicates = builder.duplicate_codes()
         ties, pool = "committee", ""
-        if rubric_quotas and builder.rubric is not None:
-            caps = {**declared_quotas(builder.rubric.id, rubric_path), **caps}
-        if caps and builder.rubric is not None:
-            ties, pool = declared_quota_rules(builder.rubric.id, rubric_path)
+        if builder.rubric is not None and (rubric_quotas or caps):
+            declared = _batch_rubric(builder.rubric.id, options)
+            if rubric_quotas:
+                caps = {**{q.rating: q.max_percent for q in declared.quotas}, **caps}
+            if caps:  # the rubric's rule for ties at the cut-off, and the units its quotas count
+                ties, pool = (
+                    declared.quota_ties,
+                    QUOTA_POOLS.get(("batch", declared.quota_scope), ""),
+                )
         summary = builder.finish(
             files=len(files) + len(missing),
             invalid=len(invalid),
@@ -283,18 +292,10 @@ def _close(*spools: IO[bytes] | Spool | FailureSpool | None) -> None:
             spool.close()
 
 
-def declared_quota_rules(rubric_id: str, rubric_path: Path | None) -> tuple[str, str]:
-    """What the rubric says becomes of units tied across a quota's cut-off (``quota_ties``),
-    and over which units a batch counts its quotas when the rubric declares another pool."""
-    path = rubric_path or shipped_rubrics_dir() / f"{rubric_id}.yaml"
-    rubric = load_rubric(path).rubric
-    return rubric.quota_ties, QUOTA_POOLS.get(("batch", rubric.quota_scope), "")
-
-
-def declared_quotas(rubric_id: str, rubric_path: Path | None) -> dict[str, Decimal]:
-    """The quotas a rubric declares (its file was already loaded and checked while grading)."""
-    path = rubric_path or shipped_rubrics_dir() / f"{rubric_id}.yaml"
-    return {quota.rating: quota.max_percent for quota in load_rubric(path).rubric.quotas}
+def _batch_rubric(rubric_id: str, options: _Options) -> Rubric:
+    """The batch's rubric (its file was already loaded and checked while grading)."""
+    path = options.rubric_path or shipped_rubrics_dir() / f"{rubric_id}.yaml"
+    return options.loader.load(path).rubric
 
 
 class _Grader:
@@ -311,10 +312,12 @@ class _Grader:
         cache_dir: Path | None,
         render: Render | None,
         keep_results: bool,
+        loader: RubricLoader,
         shared: Shared | None = None,
     ) -> None:
         self.rubric_path = rubric_path
-        self.cache = open_cache(cache_dir)
+        self.loader = loader
+        self.cache = open_cache(cache_dir, loader)
         self.render = render
         self.keep_results = keep_results
         self.shared = shared or {}
@@ -329,7 +332,7 @@ class _Grader:
             line = None
             result: FileOutcome | UnitFacts
             if self.cache is None:
-                result = grade_file(path, rubric_path=self.rubric_path)
+                result = grade_file(path, rubric_path=self.rubric_path, loader=self.loader)
             else:  # the cache may have the line already (re-rated results)
                 # Facts (no decoded result) will do unless the writer reads whole results.
                 result, line = self.cache.grade_rendered(
@@ -392,14 +395,14 @@ def _check_cache_folder(cache_dir: Path) -> None:
     folder_key(cache_dir)
 
 
-def open_cache(cache_dir: Path | None) -> EvidenceCache | None:
-    """The evidence cache in ``cache_dir``, if one is given."""
+def open_cache(cache_dir: Path | None, loader: RubricLoader) -> EvidenceCache | None:
+    """The evidence cache in ``cache_dir``, if one is given (loading rubrics by ``loader``)."""
     if cache_dir is None:
         return None
     # Imported only when asked for: sqlite3 and json are start-up time ``score`` need not pay.
     from lianchuang_cli.caching.grading_cache import EvidenceCache
 
-    return EvidenceCache(cache_dir)
+    return EvidenceCache(cache_dir, loader)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -441,10 +444,11 @@ class _BatchWork:
     cache_dir: Path | None
     render: Render | None
     keep_results: bool
+    loader: RubricLoader
 
     def grader(self, shared: Shared) -> Callable[[list[str]], Chunk]:
         return _Grader(
-            self.rubric_path, self.cache_dir, self.render, self.keep_results, shared
+            self.rubric_path, self.cache_dir, self.render, self.keep_results, self.loader, shared
         ).grade
 
 

@@ -35,6 +35,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
@@ -54,9 +55,10 @@ from lianchuang_cli.grading.pipeline import (
     plan_for,
     rubric_named,
 )
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.model.evidence import requested_rubric
 from lianchuang_cli.model.rubric import LoadedRubric
-from lianchuang_cli.reading.document import Location
+from lianchuang_cli.reading.document import Document, Location
 from lianchuang_cli.reading.yaml_reader import SourceDocument, parse_yaml, read_yaml_bytes
 from lianchuang_cli.reports.json_line import (
     Render,
@@ -160,11 +162,12 @@ class _Unread(CachedDocument):
 
 class EvidenceCache:
     """Parsed evidence and graded results kept in a cache folder (``cache_store``), shared by
-    concurrent workers."""
+    concurrent workers. Rubrics are loaded by ``loader``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, loader: RubricLoader = PLAIN) -> None:
         """Open the cache in ``folder``; raises ``UnsafeCacheFolder`` if others may write it."""
         self.folder = folder
+        self.loader = loader
         self._store = CacheStore(folder)
 
     @property
@@ -222,7 +225,7 @@ class EvidenceCache:
         nothing else of the result, like a batch writing JSON lines).
         """
         if is_workbook(path):
-            outcome = grade_file(path, rubric_path=rubric_path)
+            outcome = grade_file(path, rubric_path=rubric_path, loader=self.loader)
             return outcome, _rendered(outcome, render)
         name = str(path)
         try:
@@ -230,18 +233,17 @@ class EvidenceCache:
         except InputError as exc:
             return FileFailure(name, tuple(exc.problems)), None
         sha256 = hashlib.sha256(raw).hexdigest()
+        rubric_of = partial(rubric_named, rubric_path=rubric_path, loader=self.loader)
         found = self._store.result_row(sha256)
         stored = None if found is None else _stored(*found)
         if stored is not None:
-            served = _still_holds(
-                stored, name, raw, sha256, rubric_path, render, self._store, facts=facts
-            )
+            served = _still_holds(stored, name, raw, sha256, rubric_of, render, self._store, facts)
             if served is not None:
                 return served
         try:
             doc = self._document(name, raw, sha256)
             rubric, version = requested_rubric(doc)
-            plan = plan_for(rubric_named(doc, rubric, version, rubric_path=rubric_path))
+            plan = plan_for(rubric_of(doc, rubric, version))
         except InputError as exc:
             return FileFailure(name, tuple(exc.problems)), None
         loaded = plan.loaded
@@ -353,11 +355,10 @@ def _still_holds(
     name: str,
     raw: bytes,
     sha256: str,
-    rubric_path: Path | None,
+    rubric_of: Callable[[Document, str, str | None], LoadedRubric],
     render: Render | None,
     store: CacheStore,
-    *,
-    facts: bool = False,
+    facts: bool,
 ) -> tuple[UnitResult | UnitFacts, bytes | None] | None:
     """The stored result re-rated under today's rubric (and its line), or None if that rubric
     scores otherwise. A result stored without a line of this ``render`` (by ``score``, say) is
@@ -365,7 +366,7 @@ def _still_holds(
     request = stored.request
     unparsed = _Unread(name, None, sha256, {}, raw)
     try:
-        loaded = rubric_named(unparsed, request.rubric, request.version, rubric_path=rubric_path)
+        loaded = rubric_of(unparsed, request.rubric, request.version)
     except InputError:
         return None
     if scoring_fingerprint(loaded) != request.scoring:

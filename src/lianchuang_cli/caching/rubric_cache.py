@@ -20,9 +20,11 @@ Each entry is sealed with the folder's key, and a folder others may write is not
 (``cache_trust``): an entry that was edited, damaged or copied from elsewhere is a miss, and
 ``notices`` says so once for the command line to show.
 
-The cache is used only when the command line turns it on (``use``): the folder is
-``$LIANCHUANG_CACHE_HOME`` if set (empty: no cache), else ``$XDG_CACHE_HOME/lianchuang`` or
-``~/.cache/lianchuang`` (``%LOCALAPPDATA%\\lianchuang`` on Windows).
+A ``RubricCache`` is used only by a ``grading.rubrics.RubricLoader`` given it: the command line
+makes one in ``default_folder()`` for each run and passes it down; the core never opens one by
+itself. The folder is ``$LIANCHUANG_CACHE_HOME`` if set (empty: no cache), else
+``$XDG_CACHE_HOME/lianchuang`` or ``~/.cache/lianchuang`` (``%LOCALAPPDATA%\\lianchuang`` on
+Windows).
 """
 
 from __future__ import annotations
@@ -45,11 +47,8 @@ MAX_RUBRIC_BYTES = 8 * 1024 * 1024
 MAX_ENTRIES = 64
 """Entries kept; each is the size of its rubric's JSON (~30 KB for the village rubric)."""
 
-_folder: Path | None = None
 _fingerprint: str | None = None
-_key: bytes | None = None
-_rejected = 0
-_refused: str | None = None
+"""A pure memo: the modules of this process's code do not change while it runs."""
 
 
 def default_folder() -> Path | None:
@@ -69,41 +68,118 @@ def default_folder() -> Path | None:
     return Path(base) / "lianchuang"
 
 
-def use(folder: Path | None) -> None:
-    """Keep validated rubrics in ``folder`` from now on (None: stop)."""
-    global _folder, _key, _rejected, _refused
-    _folder = folder
-    _key, _rejected, _refused = None, 0, None
+class RubricCache:
+    """Validated rubrics kept in ``folder``: ``load`` and ``store`` (see the module).
 
+    Picklable: a worker process gets the folder and opens it afresh (its own key and counts).
+    """
 
-def notices() -> list[str]:
-    """What the user should hear about the cache in this run: a refused folder, rejected entries."""
-    said = [] if _refused is None else [f"提示：未使用细则缓存。{_refused}。"]
-    if _rejected:
-        said.append(
-            f"提示：细则缓存中有{_rejected}条记录未通过校验（可能被改动或已损坏），已弃用并重新读取细则；"
-            "结果不受影响。"
-        )
-    return said
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._key: bytes | None = None
+        self._usable = True
+        self._rejected = 0
+        self._refused: str | None = None
 
+    def __reduce__(self) -> tuple[type[RubricCache], tuple[Path]]:
+        return (RubricCache, (self.folder,))
 
-def _folder_key() -> tuple[Path, bytes] | None:
-    """The cache folder and its key, once per process; None when there is no usable cache."""
-    global _folder, _key, _refused
-    folder = _folder
-    if folder is None:
-        return None
-    if _key is None:
-        from lianchuang_cli.caching.cache_trust import UnsafeCacheFolder, folder_key
+    def notices(self) -> list[str]:
+        """What the user should hear about the cache in this run: a refused folder, rejected
+        entries."""
+        said = [] if self._refused is None else [f"提示：未使用细则缓存。{self._refused}。"]
+        if self._rejected:
+            said.append(
+                f"提示：细则缓存中有{self._rejected}条记录未通过校验（可能被改动或已损坏），"
+                "已弃用并重新读取细则；结果不受影响。"
+            )
+        return said
+
+    def _folder_key(self) -> bytes | None:
+        """The folder's key, once; None when the folder is not usable."""
+        if self._key is None and self._usable:
+            from lianchuang_cli.caching.cache_trust import UnsafeCacheFolder, folder_key
+
+            try:
+                self._key = folder_key(self.folder)
+            except UnsafeCacheFolder as exc:
+                self._refused = str(exc)
+            self._usable = self._key is not None
+        return self._key
+
+    def load(self, path: Path) -> LoadedRubric | None:
+        """The rubric at ``path`` from the cache, or None (a miss, anything unusual)."""
+        key = self._folder_key()
+        if key is None:
+            return None
+        from lianchuang_cli.caching import cache_trust
+        from lianchuang_cli.digests import sha256_bytes  # here: ``--help`` needs no hashing
 
         try:
-            _key = folder_key(folder)
-        except UnsafeCacheFolder as exc:
-            _refused = str(exc)
-        if _key is None:
-            _folder = None
+            info = os.stat(path)
+            # Only regular files: opening a pipe could block, and the reader refuses it anyway.
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RUBRIC_BYTES:
+                return None
+            with open(path, "rb") as handle:
+                sha256 = sha256_bytes(handle.read())  # the digest the YAML reader gives a rubric
+            sealed = _entry(self.folder, sha256).read_bytes()
+        except (OSError, ValueError):
             return None
-    return folder, _key
+        mark, _, text = sealed.partition(b"\n")
+        if not cache_trust.matches(_hex(mark), cache_trust.seal(key, sha256.encode(), text)):
+            self._rejected += 1
+            return None
+        from pydantic import ValidationError
+
+        from lianchuang_cli.model.rubric import LoadedRubric, Rubric
+
+        try:
+            rubric = Rubric.model_validate_json(text)
+        except (ValidationError, ValueError):
+            return None
+        return LoadedRubric(rubric, path, sha256)
+
+    def store(self, loaded: LoadedRubric) -> None:
+        """Keep a rubric that loaded without errors (the oldest entries beyond ``MAX_ENTRIES``
+        go)."""
+        key = self._folder_key()
+        if key is None:
+            return
+        import tempfile
+
+        from lianchuang_cli.caching import cache_trust
+        from lianchuang_cli.model.rubric import Rubric
+
+        text = loaded.rubric.model_dump_json()
+        try:
+            # Only what reads back as the very same rubric is worth keeping.
+            if Rubric.model_validate_json(text) != loaded.rubric:
+                return
+        except ValueError:
+            return
+        folder = self.folder
+        entry = _entry(folder, loaded.sha256)
+        data = text.encode()
+        mark = cache_trust.seal(key, loaded.sha256.encode(), data).hex().encode()
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".rubric-", suffix=".part")
+        except OSError:
+            return
+        try:
+            with open(descriptor, "wb") as stream:  # mkstemp: owner-only
+                stream.write(mark + b"\n" + data)
+            os.replace(temporary, entry)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            return
+        _prune(folder)
+
+
+def user_cache() -> RubricCache | None:
+    """The command line's rubric cache, in ``default_folder()``; None when turned off."""
+    folder = default_folder()
+    return None if folder is None else RubricCache(folder)
 
 
 def code_fingerprint() -> str:
@@ -140,77 +216,6 @@ def _list_modules(folder: str, prefix: str, parts: list[str]) -> None:
 
 def _entry(folder: Path, sha256: str) -> Path:
     return folder / f"rubric-{code_fingerprint()[:16]}-{sha256}.json"
-
-
-def load(path: Path) -> LoadedRubric | None:
-    """The rubric at ``path`` from the cache, or None (no cache, a miss, anything unusual)."""
-    global _rejected
-    usable = _folder_key()
-    if usable is None:
-        return None
-    folder, key = usable
-    from lianchuang_cli.caching import cache_trust
-    from lianchuang_cli.digests import sha256_bytes  # here: ``--help`` needs no hashing
-
-    try:
-        info = os.stat(path)
-        # Only regular files: opening a pipe could block, and the reader refuses it anyway.
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RUBRIC_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            sha256 = sha256_bytes(handle.read())  # the digest the YAML reader gives a rubric
-        sealed = _entry(folder, sha256).read_bytes()
-    except (OSError, ValueError):
-        return None
-    mark, _, text = sealed.partition(b"\n")
-    if not cache_trust.matches(_hex(mark), cache_trust.seal(key, sha256.encode(), text)):
-        _rejected += 1
-        return None
-    from pydantic import ValidationError
-
-    from lianchuang_cli.model.rubric import LoadedRubric, Rubric
-
-    try:
-        rubric = Rubric.model_validate_json(text)
-    except (ValidationError, ValueError):
-        return None
-    return LoadedRubric(rubric, path, sha256)
-
-
-def store(loaded: LoadedRubric) -> None:
-    """Keep a rubric that loaded without errors (the oldest entries beyond ``MAX_ENTRIES`` go)."""
-    usable = _folder_key()
-    if usable is None:
-        return
-    folder, key = usable
-    import tempfile
-
-    from lianchuang_cli.caching import cache_trust
-    from lianchuang_cli.model.rubric import Rubric
-
-    text = loaded.rubric.model_dump_json()
-    try:
-        # Only what reads back as the very same rubric is worth keeping.
-        if Rubric.model_validate_json(text) != loaded.rubric:
-            return
-    except ValueError:
-        return
-    entry = _entry(folder, loaded.sha256)
-    data = text.encode()
-    mark = cache_trust.seal(key, loaded.sha256.encode(), data).hex().encode()
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".rubric-", suffix=".part")
-    except OSError:
-        return
-    try:
-        with open(descriptor, "wb") as stream:  # mkstemp: owner-only
-            stream.write(mark + b"\n" + data)
-        os.replace(temporary, entry)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        return
-    _prune(folder)
 
 
 def _hex(text: bytes) -> bytes | None:

@@ -19,6 +19,7 @@ from lianchuang_cli.commands.common import (
     fail,
     load_rubric_or_exit,
     parse_decimal,
+    rubric_loader,
     settle_heap_for_batch,
     width,
 )
@@ -132,6 +133,7 @@ def batch(
                 cache_dir=cache_dir,
                 render=FORMATS[output_format].renderer(),
                 keep_results=FORMATS[output_format].reads_results,
+                loader=rubric_loader(),
             ) as graded,
         ):
             summary = graded.summary

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR
+from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INPUT_ERROR, rubric_loader
 from lianchuang_cli.commands.output import check_output_path, emit, files_under, output_option
 from lianchuang_cli.reports.registry import CHECK_FORMATS, format_help
 
@@ -76,7 +76,6 @@ def check(
         example_files,
         update_example,
     )
-    from lianchuang_cli.grading.rubrics import load_rubric
     from lianchuang_cli.lint.engine import lint_file
     from lianchuang_cli.reports.problems import CheckedFile, failing
 
@@ -89,7 +88,10 @@ def check(
     if output is not None:  # the rubrics, and every file of the examples (trees included)
         in_examples = (f for folder in examples for f in files_under(folder, EVIDENCE_SUFFIXES))
         check_output_path(output, chain(files, examples, in_examples, rubric_reads(None)))
-    checked = [CheckedFile(str(path), lint_file(path, load=load_rubric).problems) for path in files]
+    checked = [
+        CheckedFile(str(path), lint_file(path, load=rubric_loader().load).problems)
+        for path in files
+    ]
     example_paths = example_files(examples)
     if examples and not example_paths:
         click.echo("没有找到示例文件（*.yaml）。", err=True)

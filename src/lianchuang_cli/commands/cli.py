@@ -15,7 +15,7 @@ from importlib import import_module
 import click
 
 from lianchuang_cli import __version__
-from lianchuang_cli.caching import rubric_cache
+from lianchuang_cli.caching.rubric_cache import user_cache
 from lianchuang_cli.commands import click_zh
 from lianchuang_cli.commands.common import (
     EXIT_INPUT_ERROR,
@@ -27,6 +27,7 @@ from lianchuang_cli.commands.interrupts import (
     INTERRUPTED_MESSAGE,
     stop_children,
 )
+from lianchuang_cli.grading.rubrics import RubricLoader
 
 # pydantic scans every installed package's entry points for plugins before building its first
 # model (15–30 ms at each start); the tool's own models have no use for plugins. (Its plugin
@@ -123,9 +124,10 @@ def main() -> None:
 def run() -> None:
     """Run the command line; no outcome, however unexpected, ends in a traceback."""
     prepare_console()
-    rubric_cache.use(rubric_cache.default_folder())
+    # Handed to the commands as the context object (``common.rubric_loader``), never set globally.
+    loader = RubricLoader(user_cache())
     try:
-        code = _invoke()
+        code = _invoke(loader)
     except KeyboardInterrupt:  # from an ``interruptible()`` block, or with Python's own handler
         click.echo(INTERRUPTED_MESSAGE, err=True)
         code = EXIT_INTERRUPTED
@@ -140,16 +142,16 @@ def run() -> None:
         click.echo(f"程序内部错误：{type(exc).__name__}: {exc}", err=True)
         click.echo("这不是您的操作问题；请把以上信息和所用文件发给维护人员。", err=True)
         code = EXIT_INTERNAL_ERROR
-    for notice in rubric_cache.notices():
+    for notice in loader.notices():
         click.echo(notice, err=True)
     if code == EXIT_INTERRUPTED:
         stop_children()
     sys.exit(code)
 
 
-def _invoke() -> int:
+def _invoke(loader: RubricLoader) -> int:
     try:
-        outcome = main.main(prog_name="lianchuang", standalone_mode=False)
+        outcome = main.main(prog_name="lianchuang", standalone_mode=False, obj=loader)
     except click.exceptions.Abort:  # click's rendering of a KeyboardInterrupt
         click.echo(INTERRUPTED_MESSAGE, err=True)
         return EXIT_INTERRUPTED

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
     from lianchuang_cli.errors import Problem
+    from lianchuang_cli.grading.rubrics import RubricLoader
     from lianchuang_cli.model.rubric import LoadedRubric
 
 EXIT_OK = 0
@@ -181,10 +182,19 @@ def fail(message: str, code: int = EXIT_INPUT_ERROR) -> NoReturn:
     sys.exit(code)
 
 
+def rubric_loader() -> RubricLoader:
+    """How this run loads rubrics: the loader ``cli.run`` made (with the user's rubric cache) and
+    gave the command line as its context object, else plain loading (``grading.rubrics.PLAIN``)."""
+    from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
+
+    context = click.get_current_context(silent=True)
+    loader = None if context is None else context.find_object(RubricLoader)
+    return PLAIN if loader is None else loader
+
+
 def load_rubric_or_exit(name: str) -> LoadedRubric:
     """Load a shipped rubric id or a rubric file, or print its problems and exit 2."""
     from lianchuang_cli.errors import InputError
-    from lianchuang_cli.grading.rubrics import load_rubric
     from lianchuang_cli.model.rubric import resolve_rubric, shipped_rubric_ids
 
     path = resolve_rubric(name)
@@ -192,7 +202,7 @@ def load_rubric_or_exit(name: str) -> LoadedRubric:
         shipped = "、".join(shipped_rubric_ids()) or "无"
         raise click.UsageError(f"找不到考评细则“{name}”；内置细则：{shipped}，或给出细则文件路径")
     try:
-        return load_rubric(path)
+        return rubric_loader().load(path)
     except InputError as exc:
         echo_problems(exc.problems)
         fail("考评细则有误，无法继续。")

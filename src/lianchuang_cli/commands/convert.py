@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, echo_problems, load_rubric_or_exit
+from lianchuang_cli.commands.common import (
+    EXIT_INPUT_ERROR,
+    echo_problems,
+    load_rubric_or_exit,
+    rubric_loader,
+)
 from lianchuang_cli.commands.output import write_new_file
 
 
@@ -42,7 +47,7 @@ def convert(file: Path, target: str, output: Path | None, rubric_name: str | Non
         doc = read_evidence(file)
         if doc.reading_problems:  # cells a workbook reader could not take would be lost
             raise InputError(doc.in_order(doc.reading_problems))
-        loaded = rubric_for(doc, rubric_path=rubric_path)
+        loaded = rubric_for(doc, rubric_path=rubric_path, loader=rubric_loader())
         if target == "xlsx":
             from lianchuang_cli.reports.xlsx_template import render_workbook
 

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, color, echo_problems, width
+from lianchuang_cli.commands.common import (
+    EXIT_INPUT_ERROR,
+    color,
+    echo_problems,
+    rubric_loader,
+    width,
+)
 from lianchuang_cli.commands.output import (
     check_output_path,
     emit_pieces,
@@ -79,6 +85,7 @@ def grade_tree(
         PreviousFigures,
         check_against,
         load_previous,
+        top_township_rating,
     )
 
     quotas = parse_quotas(quota_texts)
@@ -88,11 +95,14 @@ def grade_tree(
             files_under(folder, EVIDENCE_SUFFIXES), previous_file, rubric_reads(None)
         )
         check_output_path(output, reads)
+    loader = rubric_loader()
     previous: PreviousFigures = {}
     previous_year: int | None = None
+    top_rating = ""
     if previous_path is not None:
         try:
-            previous, previous_year = load_previous(previous_path)
+            top_rating = top_township_rating(loader=loader)
+            previous, previous_year = load_previous(previous_path, top_rating=top_rating)
         except InputError as exc:
             echo_problems(exc.problems)
             sys.exit(EXIT_INPUT_ERROR)
@@ -106,11 +116,12 @@ def grade_tree(
             jobs=jobs or default_jobs(),
             cache_dir=cache_dir,
             keep_results=TREE_FORMATS[output_format].reads_results,
+            loader=loader,
         )
     except QuotaError as exc:
         raise click.BadParameter(str(exc), param_hint="--quota") from None
     if previous_path is not None:  # its contradictions, its units against this year's tree
-        tree = check_against(tree, previous_path)
+        tree = check_against(tree, previous_path, top_rating=top_rating)
     with tree:
         layout = {"width": width(), "color": color() and output is None}
         emit_pieces(TREE_FORMATS[output_format].pieces(tree, **layout), output)

@@ -14,6 +14,7 @@ from lianchuang_cli.commands.common import (
     echo_problems,
     fail,
     load_rubric_or_exit,
+    rubric_loader,
 )
 from lianchuang_cli.commands.reporting import jobs_option
 
@@ -78,6 +79,7 @@ def publish(
             rubric=rubric,
             previous=previous_path,
             jobs=jobs or default_jobs(),
+            loader=rubric_loader(),
         )
     except PublishError as exc:
         fail(str(exc))

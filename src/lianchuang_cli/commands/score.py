@@ -15,6 +15,7 @@ from lianchuang_cli.commands.common import (
     fail,
     load_rubric_or_exit,
     parse_decimal,
+    rubric_loader,
     settle_heap_for_batch,
     width,
 )
@@ -89,7 +90,11 @@ def score(
         settle_heap_for_batch()
     try:
         with grade_batch(
-            [str(f) for f in files], rubric_path=rubric_path, jobs=jobs, cache_dir=cache_dir
+            [str(f) for f in files],
+            rubric_path=rubric_path,
+            jobs=jobs,
+            cache_dir=cache_dir,
+            loader=rubric_loader(),
         ) as batch:
             summary = batch.summary
             gate_messages = gate_failures(summary, threshold, min_rating)

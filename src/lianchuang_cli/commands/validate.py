@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, load_rubric_or_exit
+from lianchuang_cli.commands.common import EXIT_INPUT_ERROR, load_rubric_or_exit, rubric_loader
 from lianchuang_cli.commands.output import check_output_path, emit, output_option
 from lianchuang_cli.reports.registry import VALIDATE_FORMATS, format_help
 
@@ -45,7 +45,7 @@ def validate(
     checked: list[CheckedFile] = []
     for path in files:
         try:
-            load_evidence(path, rubric_path=rubric_path)
+            load_evidence(path, rubric_path=rubric_path, loader=rubric_loader())
         except InputError as exc:
             checked.append(CheckedFile(str(path), tuple(exc.problems), total=exc.total))
         else:

@@ -15,6 +15,7 @@ from lianchuang_cli.commands.common import (
     EXIT_INTERRUPTED,
     color,
     fail,
+    rubric_loader,
     width,
 )
 from lianchuang_cli.commands.output import check_output_path, emit, files_under, output_option
@@ -63,7 +64,9 @@ def verify(
         folders = [pack] if evidence is None else [pack, evidence]
         check_output_path(output, chain.from_iterable(files_under(f, ("",)) for f in folders))
     try:
-        result = check_pack(pack, evidence=evidence, jobs=jobs or default_jobs())
+        result = check_pack(
+            pack, evidence=evidence, jobs=jobs or default_jobs(), loader=rubric_loader()
+        )
     except PackError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

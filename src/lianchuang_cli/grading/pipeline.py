@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.forms.xlsx_layout import is_workbook
-from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.model.evidence import check_evidence, did_you_mean, requested_rubric
 from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.model.rubric import (
@@ -36,7 +36,7 @@ class EvidenceCache(Protocol):
         ...
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
-        """The file's outcome, as ``grade_file`` would give it."""
+        """The file's outcome, as ``grade_file`` would give it (with the cache's loader)."""
         ...
 
 
@@ -92,26 +92,35 @@ def load_evidence(
     *,
     rubric_path: Path | None = None,
     cache: EvidenceCache | None = None,
+    loader: RubricLoader = PLAIN,
 ) -> tuple[LoadedRubric, Evidence]:
     """Read an evidence file and its rubric and validate one against the other."""
     doc = read_evidence(path, cache=cache)
-    loaded = rubric_for(doc, rubric_path=rubric_path)
+    loaded = rubric_for(doc, rubric_path=rubric_path, loader=loader)
     return loaded, check_evidence(doc, loaded)
 
 
-def rubric_for(doc: Document, *, rubric_path: Path | None = None) -> LoadedRubric:
+def rubric_for(
+    doc: Document, *, rubric_path: Path | None = None, loader: RubricLoader = PLAIN
+) -> LoadedRubric:
     """The rubric an evidence document asks for (or the one given), checked against its request."""
     name, version = requested_rubric(doc)
-    return rubric_named(doc, name, version, rubric_path=rubric_path)
+    return rubric_named(doc, name, version, rubric_path=rubric_path, loader=loader)
 
 
 def rubric_named(
-    doc: Document, name: str, version: str | None, *, rubric_path: Path | None = None
+    doc: Document,
+    name: str,
+    version: str | None,
+    *,
+    rubric_path: Path | None = None,
+    loader: RubricLoader = PLAIN,
 ) -> LoadedRubric:
     """The rubric ``doc`` asks for by ``name`` and ``version`` (its ``requested_rubric``), or the
-    one given, checked against that request; problems are located in ``doc``."""
+    one given, loaded by ``loader`` and checked against that request; problems are located in
+    ``doc``."""
     if rubric_path is not None:
-        loaded = load_rubric(rubric_path)
+        loaded = loader.load(rubric_path)
         if loaded.rubric.id != name:
             message = (
                 f"本文件要求考评细则“{name}”，但 --rubric 指定的细则 id 为“{loaded.rubric.id}”；"
@@ -127,7 +136,7 @@ def rubric_named(
                 f"内置细则：{'、'.join(shipped) or '无'}，也可用 --rubric 指定细则文件"
             )
             raise InputError([doc.problem(["rubric"], message)])
-        loaded = load_rubric(candidate)
+        loaded = loader.load(candidate)
     if version is not None and version != loaded.rubric.version:
         message = (
             f"本文件要求细则版本“{version}”，但“{loaded.rubric.id}”细则的版本是"
@@ -139,14 +148,19 @@ def rubric_named(
 
 
 def grade_file(
-    path: str | Path, *, rubric_path: Path | None = None, cache: EvidenceCache | None = None
+    path: str | Path,
+    *,
+    rubric_path: Path | None = None,
+    cache: EvidenceCache | None = None,
+    loader: RubricLoader = PLAIN,
 ) -> FileOutcome:
-    """Grade one file; any input problem becomes a ``FileFailure`` instead of an exception."""
+    """Grade one file; any input problem becomes a ``FileFailure`` instead of an exception.
+    Rubrics are loaded by ``loader`` (by the cache's own, with a ``cache``)."""
     if cache is not None:
         return cache.grade(path, rubric_path=rubric_path)
     try:
         doc = read_evidence(path)
-        plan = plan_for(rubric_for(doc, rubric_path=rubric_path))
+        plan = plan_for(rubric_for(doc, rubric_path=rubric_path, loader=loader))
     except InputError as exc:
         return FileFailure(str(path), tuple(exc.problems))
     try:
@@ -162,7 +176,7 @@ def checked_against(loaded: LoadedRubric, failure: FileFailure) -> FileFailure:
 
 
 def grade_files(
-    paths: Iterable[str | Path], *, rubric_path: Path | None = None
+    paths: Iterable[str | Path], *, rubric_path: Path | None = None, loader: RubricLoader = PLAIN
 ) -> list[FileOutcome]:
     """Grade many files, in order; one bad file never stops the others."""
-    return [grade_file(path, rubric_path=rubric_path) for path in paths]
+    return [grade_file(path, rubric_path=rubric_path, loader=loader) for path in paths]

@@ -19,6 +19,7 @@ from pathlib import Path
 from lianchuang_cli import __version__
 from lianchuang_cli.digests import sha256_bytes, sha256_file
 from lianchuang_cli.errors import os_reason
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.publishing.manifest import (
     MANIFEST_NAME,
     Evidence,
@@ -82,11 +83,13 @@ def publish(
     previous: Path | None = None,
     jobs: int = 1,
     now: datetime | None = None,
+    loader: RubricLoader = PLAIN,
 ) -> Published:
-    """Grade ``folder`` and write the pack ``pack``; ``PublishError`` says why it cannot."""
+    """Grade ``folder`` and write the pack ``pack``; ``PublishError`` says why it cannot.
+    Rubrics are loaded by ``loader``."""
     folder = folder.absolute()
     check_destination(folder, pack)
-    mode: Mode = detect_mode(folder, evidence_files(folder), rubric)
+    mode: Mode = detect_mode(folder, evidence_files(folder), rubric, loader)
     files = evidence_files(folder, mode)
     if not files:
         raise PublishError(f"在“{folder}”（含子文件夹）中没有找到佐证材料（.yaml/.yml/.xlsx 文件）")
@@ -100,6 +103,7 @@ def publish(
         previous=previous.absolute() if previous is not None else None,
         previous_name=previous_name,
         jobs=jobs,
+        loader=loader,
     )
     regraded = regrade(request, files)
     refuse_mixed_rubrics(regraded.invalid)

@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from lianchuang_cli.batching.discovery import find_evidence
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.grading.pipeline import read_evidence
-from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.model.evidence import requested_rubric
 from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.reports.batch_report import RankedResult, Report, ReportOptions
@@ -67,6 +67,8 @@ class Request:
     previous_name: str = ""
     """How results cite the previous-year file (its place in the pack)."""
     jobs: int = 1
+    loader: RubricLoader = PLAIN
+    """How rubrics are loaded (the command line's, with its rubric cache)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +105,17 @@ def _path_order(path: str) -> tuple[str, ...]:
     return tuple(path.split("/"))
 
 
-def detect_mode(folder: Path, files: Sequence[str], rubric: Path | None = None) -> Mode:
+def detect_mode(
+    folder: Path, files: Sequence[str], rubric: Path | None = None, loader: RubricLoader = PLAIN
+) -> Mode:
     """``tree`` when a file asks for a county-level rubric (shipped, or ``rubric``), else ``batch``.
 
     Files nearest the top are looked at first (a county file usually sits there), and a YAML
     file is parsed only when its text might ask for a county rubric (``_may_ask_for``).
     """
-    levels = _shipped_levels()
+    levels = _shipped_levels(loader)
     if rubric is not None:  # given with --rubric: its id names the rubric of its level
-        loaded = load_rubric(rubric).rubric
+        loaded = loader.load(rubric).rubric
         levels[loaded.id] = loaded.level
     county = {name for name, level in levels.items() if level == "county"}
     for name in sorted(files, key=lambda f: (f.count("/"), _path_order(f))):
@@ -147,12 +151,12 @@ def _may_ask_for(path: Path, county: set[str], levels: dict[str, str]) -> bool:
     return not tokens or any(token in county or token not in levels for token in tokens)
 
 
-def _shipped_levels() -> dict[str, str]:
+def _shipped_levels(loader: RubricLoader) -> dict[str, str]:
     """Shipped rubric id → its level (a rubric that does not load has none)."""
     levels: dict[str, str] = {}
     for path in sorted(shipped_rubrics_dir().glob("*.yaml")):
         try:
-            levels[path.stem] = load_rubric(path).rubric.level
+            levels[path.stem] = loader.load(path).rubric.level
         except InputError:
             continue
     return levels
@@ -170,7 +174,7 @@ def regrade(
     previous: PreviousFigures = {}
     previous_year = None
     if request.previous is not None:
-        top = top_township_rating(request.rubrics.get("township"))
+        top = top_township_rating(request.rubrics.get("township"), loader=request.loader)
         previous, previous_year = load_previous(
             request.previous, name=request.previous_name, top_rating=top
         )
@@ -196,6 +200,7 @@ def _batch(request: Request, files: Sequence[str], render_all: RenderAll | None)
         rubric_quotas=True,
         render=prerender,
         keep_results=True,
+        loader=request.loader,
     ) as graded:
         report = graded.report(ReportOptions(created=WORKBOOK_CREATED))
         outputs = {RESULTS_JSON: _text(write_json, report)}
@@ -222,7 +227,7 @@ def _tree(
 
     rubrics = dict(request.rubrics)
     if request.rubric is not None:  # --rubric: the rubric of its id, the shipped ones for the rest
-        rubrics[load_rubric(request.rubric).rubric.id] = request.rubric
+        rubrics[request.loader.load(request.rubric).rubric.id] = request.rubric
     with grade_tree(
         Path("."),
         previous=previous,
@@ -230,9 +235,10 @@ def _tree(
         previous_year=previous_year,
         rubrics=rubrics,
         quotas=request.quotas,
+        loader=request.loader,
     ) as tree:
         if request.previous is not None:
-            top = top_township_rating(rubrics.get("township"))
+            top = top_township_rating(rubrics.get("township"), loader=request.loader)
             tree = check_against(tree, request.previous, name=request.previous_name, top_rating=top)
         return _tree_outputs(tree, rubrics, render_all)
 

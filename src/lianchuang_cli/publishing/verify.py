@@ -13,6 +13,7 @@ from typing import Any, Literal
 from lianchuang_cli import __version__
 from lianchuang_cli.digests import sha256_bytes, sha256_file
 from lianchuang_cli.errors import os_reason
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.publishing.compare import Difference, compare_results
 from lianchuang_cli.publishing.manifest import Manifest, ManifestError, read_manifest
 from lianchuang_cli.publishing.regrade import (
@@ -57,8 +58,11 @@ class Verification:
         return not (self.pack_files or self.evidence or self.differences)
 
 
-def verify(pack: Path, *, evidence: Path | None = None, jobs: int = 1) -> Verification:
-    """Verify ``pack`` (re-grading ``evidence``, or the folder the manifest records)."""
+def verify(
+    pack: Path, *, evidence: Path | None = None, jobs: int = 1, loader: RubricLoader = PLAIN
+) -> Verification:
+    """Verify ``pack`` (re-grading ``evidence``, or the folder the manifest records; rubrics
+    loaded by ``loader``)."""
     if not pack.is_dir():
         raise PackError(f"{pack}: 不是文件夹；请给出 lianchuang publish 生成的公示包文件夹")
     try:
@@ -100,6 +104,7 @@ def verify(pack: Path, *, evidence: Path | None = None, jobs: int = 1) -> Verifi
         previous=pack / manifest.previous.file if manifest.previous else None,
         previous_name=manifest.previous.file if manifest.previous else "",
         jobs=jobs,
+        loader=loader,
     )
     published = _published(pack)
     same_tool = manifest.tool.version == __version__

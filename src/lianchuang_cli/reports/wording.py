@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.digests import short_digest
-from lianchuang_cli.grading.rubrics import shipped_identity
+from lianchuang_cli.grading.rubrics import shipped_digest, shipped_version
 from lianchuang_cli.model.rubric import RatingBand, Rubric
 from lianchuang_cli.scoring.results import (
     NOT_PROPOSED,
@@ -80,15 +80,15 @@ def rubric_name(rubric_id: str, version: str, sha256: str) -> str:
     """ "village 2026.2 · 3f2a9c1e": id, version and short content digest, and a note when the
     rubric is not the shipped one (an edited copy keeps the id and version it was copied with)."""
     name = f"{rubric_id} {version} · {short_digest(sha256)}"
-    shipped = shipped_identity(rubric_id)
-    if shipped is None:
+    shipped_sha256 = shipped_digest(rubric_id)
+    if shipped_sha256 is None:
         return f"{name}，非内置细则"
-    shipped_version, shipped_sha256 = shipped
     if sha256 == shipped_sha256:
         return name
-    if version == shipped_version:
+    shipped = shipped_version(rubric_id)  # loads the shipped rubric: only for another copy
+    if version == shipped:
         return f"{name}，与内置细则 {rubric_id} {version} 内容不同"
-    return f"{name}，非内置版本（内置为 {shipped_version}）"
+    return f"{name}，非内置版本（内置为 {shipped}）"
 
 
 def rubric_line(result: UnitResult) -> str:

@@ -18,7 +18,7 @@ from lianchuang_cli.batching.discovery import evidence_paths
 from lianchuang_cli.batching.engine import graded_chunks, open_cache
 from lianchuang_cli.batching.spool import spool_record
 from lianchuang_cli.errors import Problem
-from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.model.evidence import did_you_mean
 from lianchuang_cli.model.evidence_data import NotApplicable
 from lianchuang_cli.model.rubric import LoadedRubric, Rubric, shipped_rubrics_dir
@@ -69,6 +69,7 @@ def grade_tree(
     jobs: int = 1,
     cache_dir: Path | None = None,
     keep_results: bool = True,
+    loader: RubricLoader = PLAIN,
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
 
@@ -80,13 +81,14 @@ def grade_tree(
     ``cache_dir`` as ``batch --cache``); the villages' full results wait in a spool that the
     result holds until it is closed (``TreeResult.full`` reads them back). Without
     ``keep_results`` they are not kept (a report that reads only ``TreeVillage`` facts, like the
-    table), and ``TreeResult.full`` must not be asked for a village.
+    table), and ``TreeResult.full`` must not be asked for a village. Rubrics are loaded by ``loader``, here and in
+    the workers.
     """
     store = SpooledResults()
     try:
         return _grade_tree(
             root, store, previous or {}, previous_file, previous_year, rubrics or {},
-            quotas or {}, jobs, cache_dir, keep_results,
+            quotas or {}, jobs, cache_dir, keep_results, loader,
         )  # fmt: skip
     except BaseException:
         store.close()
@@ -104,12 +106,12 @@ def _grade_tree(
     jobs: int,
     cache_dir: Path | None,
     keep_results: bool,
+    loader: RubricLoader,
 ) -> TreeResult:
     files = [str(path) for path in tree_files(root)]
-    units = _read_all(
-        files, rubrics, jobs, TreeWork(tuple(rubrics.items()), cache_dir, keep_results), store
-    )
-    levels = {u.level or "": _rubric(u, rubrics) for u in units[::-1] if u.rubric_id}
+    work = TreeWork(tuple(rubrics.items()), cache_dir, keep_results, loader)
+    units = _read_all(files, rubrics, jobs, work, store)
+    levels = {u.level or "": _rubric(u, rubrics, loader) for u in units[::-1] if u.rubric_id}
     check_tree_quotas(quotas or {}, levels)
     problems: list[Problem] = []  # last year's file is checked after (previous.check_against)
     county = _the_county(root, units, problems)
@@ -127,12 +129,12 @@ def _grade_tree(
             problems.append(township.at("code", message, "tree-no-villages"))
     ordered = sorted(townships, key=lambda t: (t.code, t.name))
     villages = [v for t in ordered for v in sorted(_graded(t.children), key=_ranked)]
-    placed = {"village": _place(villages, "village", units, quotas, rubrics)}
+    placed = {"village": _place(villages, "village", units, quotas, rubrics, loader)}
     for unit in units:
         if unit.level == "township":
             below = {"village": unit.children}
             _grade(unit, _values(unit, previous, below, problems), below)
-    placed["township"] = _place(_graded(ordered), "township", units, quotas, rubrics)
+    placed["township"] = _place(_graded(ordered), "township", units, quotas, rubrics, loader)
     if county is not None:
         linked_townships = [t for t in townships if t.linked_to is county]
         villages = [v for t in linked_townships for v in t.children]
@@ -180,13 +182,13 @@ def _read_all(
     """Every file read, in order, and every village graded (``tree.units``), by the engine;
     township and county files are read again here, where they are graded later."""
     units: list[_Unit] = []
-    cache = open_cache(work.cache_dir)
+    cache = open_cache(work.cache_dir, work.loader)
     chunks = graded_chunks(files, jobs=jobs, work=work, spools={"results": store.spool})
     with closing(chunks):
         for chunk in chunks:
             for unit in chunk:
                 if unit.level in ("township", "county"):
-                    unit = read_file(unit.name, rubrics, cache)
+                    unit = read_file(unit.name, rubrics, cache, work.loader)
                 elif unit.record is not None and isinstance(unit.result, TreeVillage):
                     unit.result = numbered(unit.result, len(store.spool))
                     spool_record(store.spool, unit.record)
@@ -206,9 +208,10 @@ def _place(
     units: list[_Unit],
     quotas: Mapping[str, Decimal],
     rubrics: Mapping[str, Path],
+    loader: RubricLoader,
 ) -> BatchSummary:
     """Rank ``placed`` (one level's graded units, in the tree's order) and apply the quotas."""
-    rubric = _rubric(placed[0], rubrics) if placed else None
+    rubric = _rubric(placed[0], rubrics, loader) if placed else None
     township_scope = level == "village" and rubric is not None and rubric.quota_scope == "township"
     summary = place_level(
         [u.result for u in placed if u.result is not None],
@@ -223,13 +226,13 @@ def _place(
     return summary
 
 
-def _rubric(unit: _Unit, rubrics: Mapping[str, Path]) -> Rubric:
-    """The rubric ``unit`` was checked against (read again, from the rubric cache, for a file
-    read in a worker process)."""
+def _rubric(unit: _Unit, rubrics: Mapping[str, Path], loader: RubricLoader) -> Rubric:
+    """The rubric ``unit`` was checked against (loaded again, here, for a file read in a worker
+    process)."""
     if unit.plan is not None:
         return unit.plan.loaded.rubric
     path = rubrics.get(unit.rubric_id) or shipped_rubrics_dir() / f"{unit.rubric_id}.yaml"
-    loaded: LoadedRubric = load_rubric(path)
+    loaded: LoadedRubric = loader.load(path)
     return loaded.rubric
 
 

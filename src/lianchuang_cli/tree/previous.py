@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lianchuang_cli.errors import InputError, Problem, os_reason
-from lianchuang_cli.grading.rubrics import load_rubric
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.tree.tree_result import SeenUnit, TreeResult
 
@@ -19,11 +19,11 @@ PreviousFigures = dict[tuple[str, str], tuple[Decimal | None, str]]
 contradicts is None, with the contradiction in place of the source."""
 
 
-def top_township_rating(rubric: Path | None = None) -> str:
+def top_township_rating(rubric: Path | None = None, *, loader: RubricLoader = PLAIN) -> str:
     """The top rating of the township rubric (the shipped one unless given): a share of 五个好
     townships in last year's file is checked against its township rows rated so."""
     path = rubric or shipped_rubrics_dir() / "township.yaml"
-    return load_rubric(path).rubric.ratings[0].name
+    return loader.load(path).rubric.ratings[0].name
 
 
 def load_previous(

@@ -21,6 +21,7 @@ from lianchuang_cli.batching.engine import open_cache
 from lianchuang_cli.batching.spool import Record, Shared, Spool, spooled
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading.pipeline import GradingPlan, grade, plan_for, read_evidence, rubric_for
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.model.evidence import requested_rubric
 from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.model.profile import VillageProfile
@@ -86,7 +87,10 @@ class TreeUnit:
 
 
 def read_file(
-    path: str | Path, rubrics: Mapping[str, Path], cache: EvidenceCache | None = None
+    path: str | Path,
+    rubrics: Mapping[str, Path],
+    cache: EvidenceCache | None = None,
+    loader: RubricLoader = PLAIN,
 ) -> TreeUnit:
     """Read one file and what it says about its unit, even when it is invalid; validate it
     against its rubric (a linked indicator may be left to the figures from below)."""
@@ -95,7 +99,8 @@ def read_file(
     try:
         doc = read_evidence(path, cache=cache)
         unit.readable = True
-        loaded = rubric_for(doc, rubric_path=rubrics.get(requested_rubric(doc)[0]))
+        rubric_path = rubrics.get(requested_rubric(doc)[0])
+        loaded = rubric_for(doc, rubric_path=rubric_path, loader=loader)
     except InputError as exc:
         unit.failure = FileFailure(str(path), tuple(exc.problems))
         if doc is None:
@@ -208,11 +213,15 @@ def village_evidence(unit: TreeUnit) -> Evidence:
 
 
 def read_village(
-    path: str, rubrics: Mapping[str, Path], cache: EvidenceCache | None, keep: bool
+    path: str,
+    rubrics: Mapping[str, Path],
+    cache: EvidenceCache | None,
+    keep: bool,
+    loader: RubricLoader,
 ) -> TreeUnit:
     """``read_file``, and a village graded at once: its facts, profile and pickled result
     (``keep``) in place of its document. Other levels are left for ``read_file`` later."""
-    unit = read_file(path, rubrics, cache)
+    unit = read_file(path, rubrics, cache, loader)
     if unit.level == "village":
         result = grade_unit(unit, {})
         if result is not None:
@@ -230,14 +239,17 @@ class TreeWork:
     rubrics: tuple[tuple[str, Path], ...]
     cache_dir: Path | None
     keep_results: bool
+    loader: RubricLoader
 
     def grader(self, shared: Shared) -> Callable[[list[str]], list[TreeUnit]]:
         """Reads one chunk of files; full results go into the shared spool when there is one."""
         rubrics = dict(self.rubrics)
-        cache = open_cache(self.cache_dir)
+        loader = self.loader
+        cache = open_cache(self.cache_dir, loader)
 
         def grade_chunk(paths: list[str]) -> list[TreeUnit]:
-            units = [read_village(path, rubrics, cache, self.keep_results) for path in paths]
+            keep = self.keep_results
+            units = [read_village(path, rubrics, cache, keep, loader) for path in paths]
             graded = [unit for unit in units if isinstance(unit.record, bytes)]
             blobs = [unit.record for unit in graded if isinstance(unit.record, bytes)]
             places = spooled(shared, "results", blobs)
