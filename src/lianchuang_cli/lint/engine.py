@@ -34,10 +34,11 @@ class RubricLint:
 
 
 def lint_file(
-    path: Path, *, checks: Mapping[str, Check] = CHECKS, load: LoadRubric | None = None
+    path: Path, *, load: LoadRubric | None, checks: Mapping[str, Check] = CHECKS
 ) -> RubricLint:
     """Read a rubric file and run every check on whatever parts of it load; ``load`` loads the
-    other rubrics that some checks compare with (without it those checks find nothing)."""
+    other rubrics that some checks compare with. It has no default: a caller that passes None
+    says it accepts that those checks find nothing."""
     found: list[Problem] = []
     try:
         doc = read_yaml(path, problems=found)
@@ -62,7 +63,7 @@ def lint_document(
     path: Path,
     checks: Mapping[str, Check] = CHECKS,
     lines: Sequence[str] = (),
-    load: LoadRubric | None = None,
+    load: LoadRubric | None,
 ) -> tuple[LoadedRubric | None, list[Problem]]:
     """Check a parsed rubric; return it (when the schema accepted it) with the problems found."""
     if not isinstance(doc.data, dict):
