@@ -272,6 +272,40 @@ def test_score_imports_only_its_own_command() -> None:
     run_python(code)
 
 
+SCORE_PATH_LEAVES_OUT = (
+    "lianchuang_cli.lint",  # the rubric comes checked from the rubric cache
+    "lianchuang_cli.caching.grading_cache",
+    "lianchuang_cli.reading.xlsx_reader",
+    "lianchuang_cli.reports.summary_view",  # one file: its panel only
+    "lianchuang_cli.tree",
+    "lianchuang_cli.diffing",
+    "lianchuang_cli.publishing",
+    "openpyxl",
+    "xlsxwriter",
+    "jinja2",
+    "sqlite3",
+    "multiprocessing",
+    "concurrent",
+)
+
+
+def test_score_one_file_imports_only_what_it_uses() -> None:
+    """``score ONE_FILE`` (a table, the rubric cached) imports no lint, workbook, HTML, cache,
+    tree or process-pool module: start-up is most of its time (README 性能)."""
+    code = (
+        "import sys\n"
+        "from lianchuang_cli.entry import run\n"
+        f"sys.argv = ['lianchuang', 'score', {EXCELLENT!r}]\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    run_python(code)  # fills the rubric cache (the session's folder), as a user's first run
+    heavy = f"heavy = [m for m in sys.modules if m.startswith({SCORE_PATH_LEAVES_OUT!r})]\n"
+    run_python(code + heavy + "assert not heavy, heavy\n")
+
+
 def test_mistyped_command_suggests_the_closest() -> None:
     """A mistyped command still gets click's suggestion, although commands load lazily."""
     result = CliRunner().invoke(main, ["scor", "x.yaml"])

@@ -29,4 +29,12 @@ def run() -> None:
     gc.set_threshold(START_GC_THRESHOLD, 10, 10)
     from lianchuang_cli.commands.cli import run as run_cli
 
-    run_cli()
+    try:
+        run_cli()
+    finally:
+        # At exit Python runs full collections over every object still alive (modules, classes,
+        # validators: ~200,000), which reference counting frees anyway: 6% of ``score
+        # ONE_FILE``'s instructions. Frozen objects are left out of those collections. Files
+        # are closed by now (``with`` blocks, atomic outputs); the standard streams are still
+        # flushed by the interpreter as usual.
+        gc.freeze()
