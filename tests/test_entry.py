@@ -38,24 +38,59 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("delay", [0.25, 0.4, 0.6, 0.8])
-def test_ctrl_c_while_working_exits_130_with_one_line(delay: float) -> None:
+IMPORT_REPORT = "import time:"
+"""How ``python -X importtime`` starts the line it writes to stderr as each import finishes."""
+ENTRY_IMPORTED = b"| lianchuang_cli.entry\n"
+
+
+def started_with_handler(stderr: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start ``lianchuang ARGS`` (its stderr to the file ``stderr``) and return once its Ctrl-C
+    handler is surely in place.
+
+    A fixed sleep after the start is not enough: on a loaded machine the interpreter can take
+    longer than the sleep to reach the entry point, and a Ctrl-C before it is the interpreter's
+    own (a traceback), not ours. The child reports each finished import (``-X importtime``); the
+    first one after ``lianchuang_cli.entry`` comes from inside ``entry.run()``, after the handler
+    was installed.
+    """
+    with stderr.open("wb") as sink:
+        child = subprocess.Popen(
+            [sys.executable, "-X", "importtime", "-m", "lianchuang_cli", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            env=child_env(),
+            preexec_fn=default_sigint,
+        )
+    deadline = time.monotonic() + 60
+    while True:
+        said = stderr.read_bytes()
+        if ENTRY_IMPORTED in said and not said.endswith(ENTRY_IMPORTED):
+            return child
+        assert child.poll() is None, f"the child ended before its handler was in place: {said!r}"
+        assert time.monotonic() < deadline, "the child did not reach its entry point in 60 s"
+        time.sleep(0.005)
+
+
+def said_besides_imports(stderr: Path) -> str:
+    """What the child wrote to stderr, less the ``-X importtime`` report."""
+    lines = stderr.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith(IMPORT_REPORT)).strip()
+
+
+# From the moment the handler is in place: modules still load, workers start, files are graded.
+@pytest.mark.parametrize("delay", [0.0, 0.15, 0.35, 0.55])
+def test_ctrl_c_while_working_exits_130_with_one_line(delay: float, tmp_path: Path) -> None:
     """Ctrl-C while modules load, workers start or files are graded: 130, one line, no traceback.
 
     (Before the entry point runs at all, ~30 ms after start, the interpreter itself answers.)
+    The 400 files take seconds to grade: the Ctrl-C always comes while the work goes on.
     """
-    child = subprocess.Popen(
-        command("score", *[FAILING] * 40),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=child_env(),
-        preexec_fn=default_sigint,
-    )
+    stderr = tmp_path / "stderr"
+    child = started_with_handler(stderr, "score", *[FAILING] * 400)
     time.sleep(delay)
     child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=30)
-    assert child.returncode == EXIT_INTERRUPTED
-    assert err.decode("utf-8").strip() == INTERRUPTED_MESSAGE
+    assert child.wait(timeout=30) == EXIT_INTERRUPTED
+    assert said_besides_imports(stderr) == INTERRUPTED_MESSAGE
 
 
 def processes_mentioning(marker: str) -> list[int]:
@@ -76,26 +111,33 @@ def test_ctrl_c_during_a_parallel_batch_leaves_no_worker_behind(tmp_path: Path) 
     """The pool's workers go with the parent; none waits for work forever."""
     example = tmp_path / "unit.yaml"
     example.write_bytes(Path(FAILING).read_bytes())
-    child = subprocess.Popen(
-        command("score", *[str(example)] * 40),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=child_env(),
-        preexec_fn=default_sigint,
-    )
-    time.sleep(0.6)
+    stderr = tmp_path / "stderr"
+    child = started_with_handler(stderr, "score", *[str(example)] * 400)
+    deadline = time.monotonic() + 60
+    while set(processes_mentioning(str(tmp_path))) <= {child.pid}:  # forked workers share argv
+        assert time.monotonic() < deadline, "no worker started in 60 s"
+        time.sleep(0.02)
     child.send_signal(signal.SIGINT)
     assert child.wait(timeout=30) == EXIT_INTERRUPTED
+    assert said_besides_imports(stderr) == INTERRUPTED_MESSAGE
     deadline = time.monotonic() + 5
     while processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_mentioning(str(tmp_path)) == []
 
 
-def test_ctrl_c_while_printing_exits_130() -> None:
+def long_named_copy(folder: Path) -> str:
+    """FAILING under a 240-byte name, so that a few hundred lines of ``validate`` (each naming
+    the file) overflow a pipe's 64 KB and the writer is surely still writing."""
+    copy = folder / f"{'很长的文件名' * 13}.yaml"
+    copy.write_bytes(Path(FAILING).read_bytes())
+    return str(copy)
+
+
+def test_ctrl_c_while_printing_exits_130(tmp_path: Path) -> None:
     """Ctrl-C once output has started (the handler is surely in place) behaves the same."""
     child = subprocess.Popen(
-        command("validate", *[FAILING] * 2000),
+        command("validate", *[long_named_copy(tmp_path)] * 500),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env(),
@@ -109,19 +151,24 @@ def test_ctrl_c_while_printing_exits_130() -> None:
     assert err.decode("utf-8").strip() == INTERRUPTED_MESSAGE
 
 
+# Each output is more than a pipe holds (five score tables of FAILING are 150 KB), so the
+# writer surely meets the closed pipe.
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (["score", *[FAILING] * 20], EXIT_OK),
-        (["score", "--fail-under", "99", *[FAILING] * 20], EXIT_GATE_FAILED),
-        (["validate", *[FAILING] * 500], EXIT_OK),
+        (["score", *[FAILING] * 5], EXIT_OK),
+        (["score", "--fail-under", "99", *[FAILING] * 5], EXIT_GATE_FAILED),
+        (["validate", *["LONG_NAMED"] * 500], EXIT_OK),
     ],
 )
 @pytest.mark.parametrize("unbuffered", ["1", ""])
 def test_reader_that_stops_early_does_not_change_the_exit_code(
-    args: list[str], code: int, unbuffered: str
+    args: list[str], code: int, unbuffered: str, tmp_path: Path
 ) -> None:
     """``… | head -1``: the exit code is still the grading's, and nothing is said about the pipe."""
+    if "LONG_NAMED" in args:
+        copy = long_named_copy(tmp_path)
+        args = [copy if arg == "LONG_NAMED" else arg for arg in args]
     with subprocess.Popen(
         command(*args),
         stdout=subprocess.PIPE,
