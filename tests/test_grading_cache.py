@@ -210,7 +210,12 @@ def edited_rubric(folder: Path, edit: str) -> Path:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The examples, valid and invalid, and generated villages (some without rubric_version)."""
+    """The examples, valid and invalid, and generated villages (some without rubric_version).
+
+    40 generated villages reach every line and branch of the package that 120 reached (measured
+    with coverage; the one exception, the JSON writer's 1 MB flush, has its own test in
+    test_reports.py), in less than half the time.
+    """
     spec = importlib.util.spec_from_file_location(
         "bench_batch", ROOT / "benchmarks" / "bench_batch.py"
     )
@@ -220,7 +225,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     sys.modules[spec.name] = bench  # its dataclasses look their module up
     spec.loader.exec_module(bench)
     folder = tmp_path_factory.mktemp("generated")
-    bench.generate(folder, 120, seed=8, invalid_every=0)
+    bench.generate(folder, 40, seed=8, invalid_every=0)
     for index, path in enumerate(sorted(folder.glob("*.yaml"))):
         if index % 5 == 0:
             text = path.read_text(encoding="utf-8").replace('rubric_version: "2026.3"\n', "")

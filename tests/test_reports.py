@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -196,3 +197,29 @@ def test_source_date_epoch_makes_workbooks_reproducible(
             core = zipfile.ZipFile(tmp_path / name).read("docProps/core.xml").decode()
             assert "2026-01-01T00:00:00Z" in core
         assert books[0] == books[1], command
+
+
+@pytest.mark.parametrize("buffered", [False, True])
+def test_json_gathered_into_large_writes_is_the_same_at_any_limit(
+    buffered: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON writer gathers bytes into writes of ``LIMIT`` (1 MB, about a hundred units'
+    results); flushing at every piece writes the same text, into a text stream and into a UTF-8
+    file's bytes alike, results pretty-printed (≤ 20) or pre-rendered lines."""
+    from lianchuang_cli.batching.engine import grade_batch
+    from lianchuang_cli.reports import json_report
+    from lianchuang_cli.reports.registry import write
+
+    def written(paths: list[Path]) -> str:
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="") if buffered else io.StringIO()
+        with grade_batch([str(p) for p in paths], render=json_report.prerender) as batch:
+            write("json", batch.report(), stream)
+        stream.flush()
+        return raw.getvalue().decode("utf-8") if buffered else stream.getvalue()
+
+    few, many = VALID, VALID * 4  # 6 and 24 results: either side of PRETTY_RESULTS
+    assert len(few) <= json_report.PRETTY_RESULTS < len(many)
+    whole = [written(few), written(many)]
+    monkeypatch.setattr(json_report._ByteSink, "LIMIT", 1)
+    assert [written(few), written(many)] == whole
