@@ -212,11 +212,12 @@ def test_json_gathered_into_large_writes_is_the_same_at_any_limit(
 
     def written(paths: list[Path]) -> str:
         raw = io.BytesIO()
-        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="") if buffered else io.StringIO()
+        text = io.StringIO()
+        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="") if buffered else text
         with grade_batch([str(p) for p in paths], render=json_report.prerender) as batch:
             write("json", batch.report(), stream)
         stream.flush()
-        return raw.getvalue().decode("utf-8") if buffered else stream.getvalue()
+        return raw.getvalue().decode("utf-8") if buffered else text.getvalue()
 
     few, many = VALID, VALID * 4  # 6 and 24 results: either side of PRETTY_RESULTS
     assert len(few) <= json_report.PRETTY_RESULTS < len(many)
