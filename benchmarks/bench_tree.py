@@ -9,8 +9,9 @@ same files, medians over ``--rounds`` runs:
 
 * the floor: reading every file with ``yaml.load(..., Loader=yaml.CSafeLoader)`` in this process;
 * the command line end to end, CPU seconds of the process tree (same run, so the ratio holds on a
-  noisy machine): ``batch --jobs 1 --format json`` over the tree's village files, and
-  ``grade-tree --format json`` over the tree, ``--jobs 2``, and ``--cache`` (first pass, re-grade);
+  noisy machine): ``batch --jobs 1`` over the tree's village files against ``grade-tree`` over
+  the tree, in each format (json, table, html); ``grade-tree --format json`` with ``--jobs 2``,
+  and with ``--cache`` (first pass, re-grade);
 * with ``--memory 250,1000,4000``: the peak resident memory of ``grade-tree --format json`` on
   trees of that many villages (``resource.getrusage(RUSAGE_CHILDREN)`` of a subprocess that runs
   the command: the largest single process), and of ``batch`` over the same villages.
@@ -125,7 +126,7 @@ def main() -> None:
             print(f"文件：{files}（1个县、{args.townships}个乡镇、{len(villages)}个村）")
             print(f"仅解析 YAML（CSafeLoader，进程内）：{floor_s:.2f} 秒")
             one = ["--jobs", "1"] if _has_option(src, "--jobs") else []
-            for form in ("json", "table"):
+            for form in ("json", "table", "html"):
                 batch = ["batch", "--jobs", "1", "--format", form, *villages]
                 tree = ["grade-tree", str(folder), "--format", form, *one]
                 # Interleaved rounds: batch and grade-tree see the same machine load.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -13,10 +14,18 @@ from click.testing import CliRunner
 from lianchuang_cli.batching import engine
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import grade_file
-from lianchuang_cli.reports.tree_json import render_tree_json, tree_json_pieces, tree_to_dict
+from lianchuang_cli.reports import tree_json
+from lianchuang_cli.reports.escaping import json_shown
+from lianchuang_cli.reports.tree_json import (
+    prerender_village,
+    render_tree_json,
+    tree_json_pieces,
+    tree_to_dict,
+)
 from lianchuang_cli.reports.tree_table import render_tree_table
 from lianchuang_cli.scoring.results import UnitResult
 from lianchuang_cli.tree.grade import grade_tree
+from lianchuang_cli.tree.previous import load_previous
 from lianchuang_cli.tree.tree_result import TreeVillage
 from tests.conftest import EXAMPLES
 
@@ -106,3 +115,39 @@ def test_a_table_tree_keeps_no_full_results(damaged: Path) -> None:
         village = light.townships[0].villages[0]
         with pytest.raises(RuntimeError, match="keep_results=False"):
             light.full(village)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_json_from_villages_rendered_where_graded_is_the_json_of_full_results(
+    damaged: Path, jobs: int
+) -> None:
+    """The JSON format's villages pre-rendered in the workers (no full result kept) give the
+    bytes that their full results give, left-out villages and last year's figures included."""
+    figures, year = load_previous(PREVIOUS)
+    args: dict[str, Any] = {
+        "previous": figures,
+        "previous_file": str(PREVIOUS),
+        "previous_year": year,
+    }
+    with grade_tree(damaged, **args) as whole:
+        expected = render_tree_json(whole)
+        assert whole.unlinked
+    light = grade_tree(damaged, jobs=jobs, keep_results=False, render=prerender_village, **args)
+    with light:
+        assert light.line(light.townships[0].villages[0]) is not None
+        assert render_tree_json(light) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [], "b": {}, "c": [[], {"d": None}], "e": True, "f": 1e16, "g": -0.0, "h": 2.35},
+        {"text": '中文\n\t"引号"\\ \x01\u2028\u202e', "name\udcff": ["lone \ud800 \udcfe"]},
+        [],
+        "x",
+    ],
+)
+def test_indented_json_is_what_the_standard_library_writes(value: Any) -> None:
+    """Re-spacing compact JSON (msgspec) gives ``json.dumps(indent=2)``'s text exactly."""
+    expected = json_shown(json.dumps(value, ensure_ascii=False, indent=2))
+    assert json_shown(tree_json._dumps(value)) == expected

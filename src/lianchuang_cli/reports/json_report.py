@@ -232,14 +232,20 @@ def prerender(result: UnitResult) -> RenderedLine:
     and where its rating fields are in it (``json_line``).
 
     Three parts joined by ``RENDER_SEPARATOR``: the object's text up to its ``rating`` key, the
-    rating by score (JSON), and the keys after ``rating``. ``_join_rendered`` adds the placement,
+    rating by score (JSON), and the keys after ``rating``. ``join_rendered`` adds the placement,
     giving exactly ``dumps_line(ranked_to_dict(...))``: in a batch the parent process then only
     ranks and stitches bytes, while the workers of ``--jobs N`` do the JSON encoding in parallel.
     """
+    return rendered_line(result_to_dict(result), result.rating)
+
+
+def rendered_line(payload: dict[str, Any], rating: str) -> RenderedLine:
+    """``payload`` (a result's object, with its ``rating``) as ``prerender`` renders a result:
+    ``grade-tree`` renders its villages' objects, which add ``linked``, the same way."""
     head: dict[str, Any] = {}
     tail: dict[str, Any] = {}
     part = head
-    for key, value in result_to_dict(result).items():
+    for key, value in payload.items():
         if key == "rating":
             part = tail
         else:
@@ -248,7 +254,7 @@ def prerender(result: UnitResult) -> RenderedLine:
     out.raw("{")
     out.items(head, RATING_FIELDS)
     out.raw("\x1f")
-    out.field("rating", result.rating)
+    out.field("rating", rating)
     out.raw("\x1f")
     out.items(tail, RATING_FIELDS)
     return out.line()
@@ -260,13 +266,13 @@ def _json_bytes(text: str) -> bytes:
     return dumps_line(text).encode("utf-8", JSON_ESCAPE)
 
 
-def _join_rendered(text: bytes, placement: Placement) -> bytes:
+def join_rendered(text: bytes, placement: Placement) -> bytes:
     """The compact JSON line of a pre-rendered result with its place in the batch."""
     return b"".join(_rendered_parts(text, placement))
 
 
 def _rendered_parts(text: bytes, placement: Placement) -> tuple[bytes | memoryview, ...]:
-    """``_join_rendered`` in pieces, the long ones views of ``text`` (nothing copied yet)."""
+    """``join_rendered`` in pieces, the long ones views of ``text`` (nothing copied yet)."""
     first = text.index(RENDER_SEPARATOR)
     second = text.index(RENDER_SEPARATOR, first + 1)
     view = memoryview(text)
@@ -469,7 +475,7 @@ def write_json(report: Report, stream: IO[str]) -> None:
     out.text(',\n  "results": ')
     if report.rendered is not None:
         if pretty:
-            lines = (_join_rendered(*item) for item in report.rendered())
+            lines = (join_rendered(*item) for item in report.rendered())
             _write_list(out, (json.loads(line) for line in lines), pretty, "    ")
         else:
             _write_lines(out, report.rendered(), "    ")

@@ -131,6 +131,16 @@ class TextFormat:
     reads_results: bool = True
     """``grade-tree``: whether the report reads each village's full result (``TreeResult.full``);
     when it does not, the tree does not keep them (each village's ``TreeVillage`` suffices)."""
+    render: str = ""
+    """``grade-tree``: optional function of the same module, ``render(result) -> RenderedLine``,
+    run where each village is graded; the report reads the lines (``TreeResult.line``) instead
+    of full results."""
+
+    def renderer(self) -> Renderer | None:
+        """Import and return the per-village render function, if the format has one."""
+        if not self.render:
+            return None
+        return cast(Renderer, getattr(import_module(self.module), self.render))
 
     def __call__(self, *subject: Any, **options: Any) -> str:
         """Render ``subject`` (imported on first use)."""
@@ -160,6 +170,8 @@ TREE_FORMATS: dict[str, TextFormat] = {
         "render_tree_json",
         "JSON，供程序读取（也是下一年的 --previous）",
         pieces_function="tree_json_pieces",
+        reads_results=False,
+        render="prerender_village",
     ),
     "html": TextFormat(
         "lianchuang_cli.reports.html_report",

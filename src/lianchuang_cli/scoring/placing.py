@@ -91,7 +91,7 @@ def place_level(
     )
 
 
-def placed_alone(result: UnitResult) -> Placement:
+def placed_alone(result: UnitResult | UnitFacts) -> Placement:
     """The place of a unit ranked on its own (the county, a unit left out of the tree): first,
     with no quota, by the same rule as every level."""
     builder = SummaryBuilder()

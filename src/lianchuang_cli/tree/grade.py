@@ -22,6 +22,7 @@ from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.model.evidence import did_you_mean
 from lianchuang_cli.model.evidence_data import NotApplicable
 from lianchuang_cli.model.rubric import LoadedRubric, Rubric, shipped_rubrics_dir
+from lianchuang_cli.reports.json_line import Render
 from lianchuang_cli.scoring.linked import LowerUnit, linked_values
 from lianchuang_cli.scoring.placing import check_tree_quotas, place_level
 from lianchuang_cli.scoring.ranking import RankKey, ranked_first
@@ -69,6 +70,7 @@ def grade_tree(
     jobs: int = 1,
     cache_dir: Path | None = None,
     keep_results: bool = True,
+    render: Render | None = None,
     loader: RubricLoader = PLAIN,
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
@@ -81,14 +83,17 @@ def grade_tree(
     ``cache_dir`` as ``batch --cache``); the villages' full results wait in a spool that the
     result holds until it is closed (``TreeResult.full`` reads them back). Without
     ``keep_results`` they are not kept (a report that reads only ``TreeVillage`` facts, like the
-    table), and ``TreeResult.full`` must not be asked for a village. Rubrics are loaded by ``loader``, here and in
-    the workers.
+    table), and ``TreeResult.full`` must not be asked for a village; with ``render`` (a format's
+    ``TextFormat.render``) each village's line is rendered where it is graded and kept instead
+    (``TreeResult.line``). Rubrics are loaded by ``loader``, here and in the workers.
     """
-    store = SpooledResults()
+    store = SpooledResults("results" if keep_results else "lines" if render else "")
+    rubrics = rubrics or {}
+    work = TreeWork(tuple(rubrics.items()), cache_dir, keep_results, loader, render)
     try:
         return _grade_tree(
-            root, store, previous or {}, previous_file, previous_year, rubrics or {},
-            quotas or {}, jobs, cache_dir, keep_results, loader,
+            root, store, previous or {}, previous_file, previous_year, rubrics, quotas or {},
+            jobs, work,
         )  # fmt: skip
     except BaseException:
         store.close()
@@ -104,13 +109,10 @@ def _grade_tree(
     rubrics: Mapping[str, Path],
     quotas: Mapping[str, Decimal],
     jobs: int,
-    cache_dir: Path | None,
-    keep_results: bool,
-    loader: RubricLoader,
+    work: TreeWork,
 ) -> TreeResult:
-    files = [str(path) for path in tree_files(root)]
-    work = TreeWork(tuple(rubrics.items()), cache_dir, keep_results, loader)
-    units = _read_all(files, rubrics, jobs, work, store)
+    loader = work.loader
+    units = _read_all([str(path) for path in tree_files(root)], rubrics, jobs, work, store)
     levels = {u.level or "": _rubric(u, rubrics, loader) for u in units[::-1] if u.rubric_id}
     check_tree_quotas(quotas or {}, levels)
     problems: list[Problem] = []  # last year's file is checked after (previous.check_against)

@@ -22,10 +22,19 @@ class TreeVillage(UnitFacts):
 
 
 class ResultStore(Protocol):
-    """Where a tree's villages' full results wait (``tree.units.SpooledResults``)."""
+    """Where a tree's villages' full results, or their pre-rendered lines, wait
+    (``tree.units.SpooledResults``)."""
+
+    holds: str
+    """What a village's record is: "results" (its full result), "lines" (its line pre-rendered
+    by the report's format, ``TextFormat.render``) or "" (nothing kept)."""
 
     def result(self, record: int) -> UnitResult:
         """The full result spooled as ``record``."""
+        ...
+
+    def line(self, record: int) -> bytes:
+        """The pre-rendered line spooled as ``record``."""
         ...
 
     def close(self) -> None:
@@ -99,9 +108,15 @@ class TreeResult:
         """A graded unit's full result: a village's is read back from the tree's spool."""
         if isinstance(result, UnitResult):
             return result
-        if self.store is None or result.record < 0:
+        if self.store is None or self.store.holds != "results" or result.record < 0:
             raise RuntimeError("grade_tree(keep_results=False): full results were not kept")
         return self.store.result(result.record)
+
+    def line(self, result: UnitResult | TreeVillage) -> bytes | None:
+        """A village's line pre-rendered where it was graded (``grade_tree(render=…)``), if any."""
+        if isinstance(result, UnitResult) or self.store is None or self.store.holds != "lines":
+            return None
+        return self.store.line(result.record)
 
     def village_results(self) -> Iterator[UnitResult]:
         """The linked villages' full results, township by township, each ranked best first."""

@@ -26,6 +26,7 @@ from lianchuang_cli.model.evidence import requested_rubric
 from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.reading.document import Document
+from lianchuang_cli.reports.json_line import Render
 from lianchuang_cli.scoring.linked import LowerUnit
 from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import FileFailure, Provenance, UnitResult
@@ -218,9 +219,11 @@ def read_village(
     cache: EvidenceCache | None,
     keep: bool,
     loader: RubricLoader,
+    render: Render | None = None,
 ) -> TreeUnit:
     """``read_file``, and a village graded at once: its facts, profile and pickled result
-    (``keep``) in place of its document. Other levels are left for ``read_file`` later."""
+    (``keep``), or else its ``render`` line, in place of its document. Other levels are left
+    for ``read_file`` later."""
     unit = read_file(path, rubrics, cache, loader)
     if unit.level == "village":
         result = grade_unit(unit, {})
@@ -228,6 +231,8 @@ def read_village(
             unit.result = village_facts(result)
             if keep:
                 unit.record = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            elif render is not None:
+                unit.record = render(result).text
     unit.doc = unit.plan = unit.evidence = None
     return unit
 
@@ -240,6 +245,7 @@ class TreeWork:
     cache_dir: Path | None
     keep_results: bool
     loader: RubricLoader
+    render: Render | None = None
 
     def grader(self, shared: Shared) -> Callable[[list[str]], list[TreeUnit]]:
         """Reads one chunk of files; full results go into the shared spool when there is one."""
@@ -248,8 +254,8 @@ class TreeWork:
         cache = open_cache(self.cache_dir, loader)
 
         def grade_chunk(paths: list[str]) -> list[TreeUnit]:
-            keep = self.keep_results
-            units = [read_village(path, rubrics, cache, keep, loader) for path in paths]
+            keep, render = self.keep_results, self.render
+            units = [read_village(path, rubrics, cache, keep, loader, render) for path in paths]
             graded = [unit for unit in units if isinstance(unit.record, bytes)]
             blobs = [unit.record for unit in graded if isinstance(unit.record, bytes)]
             places = spooled(shared, "results", blobs)
@@ -266,9 +272,11 @@ def numbered(village: TreeVillage, record: int) -> TreeVillage:
 
 
 class SpooledResults:
-    """The full results of a tree's villages, in a temporary file until closed (``ResultStore``)."""
+    """The full results (or pre-rendered lines) of a tree's villages, in a temporary file until
+    closed (``ResultStore``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, holds: str = "results") -> None:
+        self.holds = holds
         self.spool = Spool("lianchuang-tree-")
         # Closed with the tree, or when it is dropped unclosed (a test, a caller's early return).
         self._close = weakref.finalize(self, self.spool.close)
@@ -278,6 +286,10 @@ class SpooledResults:
         loaded = pickle.loads(self.spool[record])
         assert isinstance(loaded, UnitResult)
         return loaded
+
+    def line(self, record: int) -> bytes:
+        """The pre-rendered line spooled as ``record``."""
+        return self.spool[record]
 
     def close(self) -> None:
         """Delete the spool."""
