@@ -10,7 +10,10 @@ all of them alike):
   everything on and with one mechanism off at a time:
   ``yaml_fast`` (the line reader declines every file, libyaml reads all), ``fast_path``
   (validation's fast path declines every entry, pydantic validates all), ``outcome memo``
-  (scoring remembers no rule outcome) and ``gc settings`` (no ``settle_heap_for_batch``);
+  (scoring remembers no rule outcome), ``gc settings`` (no ``settle_heap_for_batch``) and the
+  small process-wide memos one at a time (``json_number``, ``fmt``'s texts, the typed YAML
+  scalars, the parsed same-count places; see ``MEMOS``; the JSON bytes of ratings were
+  remembered too until this measured 0.98x);
 * **re-grade**: the same after a rating threshold edit (80 → 81), from a cache that a
   ``batch --cache`` run filled, with everything on, with ``facts`` off (every stored result
   decoded and re-rated; lines still re-filled) and with ``line re-fill`` off (results decoded,
@@ -36,23 +39,49 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench_batch import generate
+from lianchuang_cli import decimals
 from lianchuang_cli.batching.engine import grade_batch
 from lianchuang_cli.caching import grading_cache
 from lianchuang_cli.commands.common import settle_heap_for_batch
-from lianchuang_cli.model import fast_path
+from lianchuang_cli.model import fast_path, same_counts
 from lianchuang_cli.model.rubric import shipped_rubrics_dir
 from lianchuang_cli.reading import yaml_fast
+from lianchuang_cli.reports import json_line, json_report
 from lianchuang_cli.reports.json_report import prerender, write_json
 from lianchuang_cli.scoring import unit
 
 RUN = "import sys; from lianchuang_cli.entry import run; sys.exit(run())"
 COMMANDS = ("batch", "check", "convert", "diff", "grade_tree", "publish", "rubric", "schema")
+
+
+class _NeverKept(dict[Any, Any]):
+    """Stands for a memo dict that remembers nothing."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        return None
+
+
+def _unwrapped(function: Any) -> Any:
+    """A ``functools`` cached function without its cache."""
+    return function.__wrapped__
+
+
+MEMOS: dict[str, list[tuple[object, str, object]]] = {
+    "json_number memo off": [
+        (json_report, "number", _unwrapped(decimals.json_number)),
+        (json_line, "json_number", _unwrapped(decimals.json_number)),
+    ],
+    "fmt texts memo off": [(decimals, "_SHOWN", _NeverKept())],
+    "typed scalars memo off": [(yaml_fast, "_TYPED", _NeverKept())],
+    "same-count places memo off": [(same_counts, "_parsed", _unwrapped(same_counts._parsed))],
+}
+"""Each small memo, switched off where its callers find it (a module attribute)."""
 
 
 class _NoMemo:
@@ -163,8 +192,9 @@ def main() -> None:
                 with heap(settled):
                     if not switched:
                         return cpu(lambda: batch(files, village))
-                    target, name, value = switched[0]
-                    with replaced(target, name, value):
+                    with ExitStack() as stack:
+                        for target, name, value in switched:
+                            stack.enter_context(replaced(target, name, value))
                         return cpu(lambda: batch(files, village))
 
             return measure()
@@ -177,6 +207,7 @@ def main() -> None:
                     "fast_path off": lambda: pipeline((fast_path, "readers", lambda loaded: {})),
                     "outcome memo off": lambda: pipeline((unit, "_memos", _NoMemo())),
                     "gc settings off": lambda: pipeline(settled=False),
+                    **{name: partial(pipeline, *switched) for name, switched in MEMOS.items()},
                 },
                 args.rounds,
             )

@@ -105,6 +105,7 @@ class _Pending:
 
 
 _connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
+"""Open databases by process and path (a forked worker opens its own): a pool, not a setting."""
 
 
 STALE_AFTER = 600

@@ -82,6 +82,7 @@ RATING_PARTS = frozenset({"title", "version", "source", "ratings", "quotas"})
 """The rubric's parts that neither validation nor scoring read (``scoring.rating.rating_fields``)."""
 
 _fingerprints: dict[str, str] = {}
+"""A pure memo: the scoring fingerprint by the rubric's sha256 (its bytes decide it)."""
 
 
 def scoring_fingerprint(loaded: LoadedRubric) -> str:

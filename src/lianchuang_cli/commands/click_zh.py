@@ -89,7 +89,7 @@ _FIELD = re.compile(r"\{(\w+)(!r)?\}")
 _REPR = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
 
 
-@cache
+@cache  # compiled once from the constant tables above
 def _templates() -> tuple[tuple[re.Pattern[str], str, frozenset[str]], ...]:
     """Each English template as a pattern (its fields as named groups), its Chinese form, and
     which fields click formats with ``!r`` (their quotes are dropped: the Chinese quotes them)."""

@@ -213,7 +213,7 @@ def _list_item_model(annotation: Any) -> type[BaseModel] | None:
     return item if isinstance(item, type) and issubclass(item, BaseModel) else None
 
 
-@cache
+@cache  # a pure memo: a model class's field never changes
 def _field_adapter(cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
     info = cls.model_fields[name]
     if info.discriminator is not None:

@@ -50,6 +50,7 @@ _LARGEST_INT = int(MAX_MAGNITUDE)
 Reader = Callable[[dict[str, Any]], Any]
 
 _readers: WeakKeyDictionary[LoadedRubric, dict[str, Reader]] = WeakKeyDictionary()
+"""A pure memo: each (immutable) rubric's readers, built from it alone; gone with the rubric."""
 
 
 def readers(loaded: LoadedRubric) -> dict[str, Reader]:

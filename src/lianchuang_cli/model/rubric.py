@@ -267,7 +267,7 @@ class LoadedRubric:
         return self.document.position((*self.positions.get(id(part), ()), *path))
 
 
-@cache
+@cache  # a pure memo: the installation does not move while it runs
 def shipped_rubrics_dir() -> Path:
     """Return the folder of shipped rubrics: inside the installed package, or the source tree.
 

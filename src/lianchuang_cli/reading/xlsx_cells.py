@@ -99,7 +99,7 @@ _LETTERS.extend(column_letter(n) for n in range(MAX_COLUMN + 1))
 _COLUMN_NUMBERS: Final = {letters: n for n, letters in enumerate(_LETTERS) if n}
 
 
-@functools.lru_cache(maxsize=1 << 15)
+@functools.lru_cache(maxsize=1 << 15)  # a pure memo: the reference's text is all it reads
 def _split_ref(ref: str) -> tuple[int, int] | None:
     """``(row, column)`` of a reference such as ``C12`` (None if it is not one)."""
     letters = ref.rstrip("0123456789")

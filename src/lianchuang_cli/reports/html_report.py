@@ -241,7 +241,7 @@ def batch_view(report: Report) -> BatchView:
     )
 
 
-@cache
+@cache  # built once: the templates are part of the installed package
 def _environment() -> jinja2.Environment:
     import jinja2
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import IO, Any
 
 from lianchuang_cli import __version__
@@ -260,9 +259,8 @@ def rendered_line(payload: dict[str, Any], rating: str) -> RenderedLine:
     return out.line()
 
 
-@lru_cache(maxsize=1024)
 def _json_bytes(text: str) -> bytes:
-    # Ratings, statuses and quota notes: a handful of distinct texts in a whole batch.
+    # Not remembered: a memo measured no gain (bench_mechanisms.py, 2026-12-07: 0.98x).
     return dumps_line(text).encode("utf-8", JSON_ESCAPE)
 
 

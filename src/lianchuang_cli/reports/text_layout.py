@@ -54,7 +54,7 @@ def _atoms(paragraph: str) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # a pure memo, as ``line_spans``: the text is all it reads
 def _groups(paragraph: str) -> tuple[tuple[int, int, bool], ...]:
     """Split into (start, end, is_space) pieces; no line may break inside a non-space piece."""
     groups: list[tuple[int, int, bool]] = []

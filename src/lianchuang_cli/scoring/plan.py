@@ -69,6 +69,7 @@ def gap_category(indicator: Indicator) -> GapCategory:
 
 
 _plans: WeakKeyDictionary[LoadedRubric, ScoringPlan] = WeakKeyDictionary()
+"""A pure memo: each (immutable) rubric's plan, built from it alone; gone with the rubric."""
 
 
 def scoring_plan(loaded: LoadedRubric) -> ScoringPlan:

@@ -163,6 +163,7 @@ _Remembered = tuple[Decimal, Status, str, str, str]
 """A rule outcome as scoring uses it: score, status, found, explanation, action."""
 
 _memos: WeakKeyDictionary[LoadedRubric, dict[tuple[object, ...], _Remembered]] = WeakKeyDictionary()
+"""A pure memo: outcomes by rubric and the kind's memo key (all an outcome depends on)."""
 
 
 def _status(score: Decimal, points: Decimal) -> Status:
