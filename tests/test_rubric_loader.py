@@ -15,6 +15,7 @@ from lianchuang_cli.caching import cache_trust, rubric_cache
 from lianchuang_cli.caching.rubric_cache import RubricCache
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading import rubrics
+from lianchuang_cli.grading.expectations import Trees, check_example
 from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.lint import engine as lint_engine
 from tests.conftest import EXAMPLES, ROOT, RUBRICS
@@ -112,6 +113,10 @@ def test_with_a_warm_cache_no_command_checks_a_rubric_again(
         done = CliRunner().invoke(main, args, obj=loader)
         assert done.exception is None or isinstance(done.exception, SystemExit), args
         assert done.exit_code in (0, 1), (args, done.output)
+    # ``check --examples`` checks the rubric files it is given, by design; its examples do not.
+    trees: Trees = {}
+    for example in (VILLAGES[0], COUNTY / "county.yaml"):
+        assert check_example(Path(example), trees, loader) == ()
 
 
 COMMANDS_DIR = ROOT / "src" / "lianchuang_cli" / "commands"

@@ -88,10 +88,8 @@ def check(
     if output is not None:  # the rubrics, and every file of the examples (trees included)
         in_examples = (f for folder in examples for f in files_under(folder, EVIDENCE_SUFFIXES))
         check_output_path(output, chain(files, examples, in_examples, rubric_reads(None)))
-    checked = [
-        CheckedFile(str(path), lint_file(path, load=rubric_loader().load).problems)
-        for path in files
-    ]
+    loader = rubric_loader()
+    checked = [CheckedFile(str(path), lint_file(path, load=loader.load).problems) for path in files]
     example_paths = example_files(examples)
     if examples and not example_paths:
         click.echo("没有找到示例文件（*.yaml）。", err=True)
@@ -99,9 +97,11 @@ def check(
     trees: Trees = {}
     if update_expectations:
         for path in example_paths:
-            if update_example(path, trees):
+            if update_example(path, trees, loader):
                 click.echo(f"已更新预期结果：{path}", err=True)
-    checked.extend(CheckedFile(str(path), check_example(path, trees)) for path in example_paths)
+    checked.extend(
+        CheckedFile(str(path), check_example(path, trees, loader)) for path in example_paths
+    )
     emit(CHECK_FORMATS[output_format](checked, strict=strict), output)
     problems = [p for f in checked for p in f.problems]
     errors = sum(p.severity == "error" for p in problems)

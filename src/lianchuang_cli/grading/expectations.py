@@ -24,6 +24,7 @@ from lianchuang_cli.batching.discovery import YAML_SUFFIXES, evidence_paths
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.grading.pipeline import grade_file
+from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome
 
 CODE = "expected-result"
@@ -69,16 +70,16 @@ def outcome_of(outcome: FileOutcome, mode: str = "") -> Expectation:
     return Expectation(score=fmt(outcome.score), rating=outcome.rating, mode=mode)
 
 
-def grade_example(path: Path, mode: str, trees: Trees) -> FileOutcome:
+def grade_example(path: Path, mode: str, trees: Trees, loader: RubricLoader = PLAIN) -> FileOutcome:
     """Grade an example alone, or within its county tree when ``mode`` says grade-tree."""
     tree = TREE_MODE.match(mode)
     if tree is None:
-        return grade_file(path)
+        return grade_file(path, loader=loader)
     root = next((d for d in path.resolve().parents if _holds_county(d)), path.parent)
     previous = tree.group(1) or ""
     key = (root, previous)
     if key not in trees:
-        trees[key] = _grade_tree(root, previous)
+        trees[key] = _grade_tree(root, previous, loader)
     problem = Problem(str(path), 1, 1, f"在“{root}”的全县评分中没有找到本文件的结果")
     return trees[key].get(path.resolve(), FileFailure(str(path), (problem,)))
 
@@ -90,23 +91,26 @@ def _holds_county(folder: Path) -> bool:
     )
 
 
-def _grade_tree(root: Path, previous: str) -> dict[Path, FileOutcome]:
+def _grade_tree(root: Path, previous: str, loader: RubricLoader) -> dict[Path, FileOutcome]:
     # grade-tree builds on this module's neighbours; imported here to keep `check` light.
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.tree.grade import grade_tree
-    from lianchuang_cli.tree.previous import load_previous
+    from lianchuang_cli.tree.previous import load_previous, top_township_rating
 
     figures: dict[Any, Any] = {}
     year = None
     if previous:
         try:
-            figures, year = load_previous(root / previous)
+            top = top_township_rating(loader=loader)
+            figures, year = load_previous(root / previous, top_rating=top)
         except InputError as exc:
             return {
                 p.resolve(): FileFailure(str(p), tuple(exc.problems))
                 for p in evidence_paths([root], suffixes=YAML_SUFFIXES)
             }
-    with grade_tree(root, previous=figures, previous_file=previous, previous_year=year) as tree:
+    with grade_tree(
+        root, previous=figures, previous_file=previous, previous_year=year, loader=loader
+    ) as tree:
         results: list[FileOutcome] = [tree.county] if tree.county is not None else []
         for node in tree.townships:
             results.extend([node.result] if node.result is not None else [])
@@ -115,12 +119,15 @@ def _grade_tree(root: Path, previous: str) -> dict[Path, FileOutcome]:
     return {Path(r.file).resolve(): r for r in results}
 
 
-def check_example(path: Path, trees: Trees | None = None) -> tuple[Problem, ...]:
-    """Re-grade one example; return a problem when it lacks or differs from its expectation."""
+def check_example(
+    path: Path, trees: Trees | None = None, loader: RubricLoader = PLAIN
+) -> tuple[Problem, ...]:
+    """Re-grade one example (rubrics loaded by ``loader``); return a problem when it lacks or
+    differs from its expectation."""
     text = _decode(path.read_bytes())[0]
     expected = expectation_of(text)
     mode = expected.mode if expected is not None else ""
-    got = outcome_of(grade_example(path, mode, {} if trees is None else trees), mode)
+    got = outcome_of(grade_example(path, mode, {} if trees is None else trees, loader), mode)
     if expected is None:
         message = (
             f"没有预期结果行（# 预期：总分 …，等级 … 或 # 预期错误：行:列）；实际 {got.describe()}；"
@@ -137,7 +144,7 @@ def check_example(path: Path, trees: Trees | None = None) -> tuple[Problem, ...]
     return (Problem(str(path), line, 1, message, code=CODE),)
 
 
-def update_example(path: Path, trees: Trees | None = None) -> bool:
+def update_example(path: Path, trees: Trees | None = None, loader: RubricLoader = PLAIN) -> bool:
     """Rewrite the expectation lines of ``path`` from its grading; return whether it changed."""
     raw = path.read_bytes()
     text, encoding, bom = _decode(raw)
@@ -148,7 +155,7 @@ def update_example(path: Path, trees: Trees | None = None) -> bool:
     trees = {} if trees is None else trees
     # Adding or removing header lines moves every problem below them: grade until stable.
     for _ in range(5):
-        got = outcome_of(grade_example(path, mode, trees), mode)
+        got = outcome_of(grade_example(path, mode, trees, loader), mode)
         new_lines = _with_expectation(lines, got)
         if new_lines == lines:
             break
