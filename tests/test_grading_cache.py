@@ -409,3 +409,23 @@ def test_corrupt_facts_are_misses(tmp_path: Path) -> None:
         assert isinstance(outcome, UnitResult)
         assert exact(outcome) == exact(fresh)
         assert line == prerender(fresh).text
+
+
+def test_files_read_ahead_grade_as_files_read_one_by_one(tmp_path: Path) -> None:
+    """A chunk read ahead (its stored rows fetched in one statement) grades as each file read in
+    turn: a stored unit, a new one, the same bytes twice, a missing file and a folder."""
+    stored, new = (
+        EXAMPLES / "village" / "shiqiao_good.yaml",
+        EXAMPLES / "village" / "taoyuan_excellent.yaml",
+    )
+    twice = tmp_path / "twice.yaml"
+    twice.write_bytes(stored.read_bytes())
+    chunk = [str(stored), str(new), str(twice), str(tmp_path / "missing.yaml"), str(tmp_path)]
+    cache = EvidenceCache(tmp_path / "c")
+    cache.grade(stored)
+    cache.flush()
+    cache = EvidenceCache(tmp_path / "c")
+    cache.read_ahead(chunk)
+    ahead = [exact(cache.grade(path)) for path in chunk]
+    assert ahead == [exact(grade_file(path)) for path in chunk]
+    assert cache.rejected == 0

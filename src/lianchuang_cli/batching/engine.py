@@ -328,6 +328,8 @@ class _Grader:
         tallies: dict[RubricKey, Tally] = {}
         render = self.render
         rejected_before = 0 if self.cache is None else self.cache.rejected
+        if self.cache is not None:
+            self.cache.read_ahead(paths)
         for path in paths:
             line = None
             result: FileOutcome | UnitFacts

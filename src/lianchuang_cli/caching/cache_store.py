@@ -28,8 +28,9 @@ import os
 import sqlite3
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from lianchuang_cli import __version__
 from lianchuang_cli.caching import cache_packing, cache_trust
@@ -182,6 +183,13 @@ def _result_seal(key: bytes, digest: str, result: bytes) -> bytes:
     return cache_trust.seal(key, b"result", digest.encode(), result)
 
 
+_RESULT_COLUMNS = "request, result, render, line, slots, facts, seal, result_seal"
+
+FETCH_AT_MOST = 256
+"""Most rows ``fetch_results`` asks for in one statement (well within SQLite's limit on a
+statement's parameters)."""
+
+
 class CacheStore:
     """The rows of one cache folder, as this process reads and writes them."""
 
@@ -194,6 +202,7 @@ class CacheStore:
         self._pending = _Pending(os.getpid(), str(self.database), self._key or b"")
         self.rejected = 0
         """Stored rows whose seal did not match (edited, damaged or foreign), in this process."""
+        self._fetched: dict[str, Any] = {}
         weakref.finalize(self, self._pending.flush)
 
     def flush(self) -> None:
@@ -237,6 +246,31 @@ class CacheStore:
             return None
         return self._pending.packer.unpack(connection, "entry", packed)
 
+    def fetch_results(self, digests: Sequence[str]) -> None:
+        """Read the stored result rows of ``digests`` in one statement, for ``result_row`` to
+        take (and check) one by one: one statement a chunk of files rather than one a file
+        (about 18 against 5 µs a file, measured 2026-12-07). Forgets any earlier fetch."""
+        self._fetched = {}
+        wanted = [
+            digest for digest in dict.fromkeys(digests) if digest not in self._pending.results
+        ]
+        connection = self._connection()
+        if connection is None or not wanted or len(wanted) > FETCH_AT_MOST:
+            return
+        try:
+            rows = connection.execute(
+                f"SELECT digest, {_RESULT_COLUMNS} FROM results"
+                f" WHERE digest IN ({','.join('?' * len(wanted))})",
+                wanted,
+            ).fetchall()
+        except sqlite3.Error:
+            return
+        fetched: dict[str, Any] = dict.fromkeys(wanted)
+        for digest, *row in rows:
+            if digest in fetched:
+                fetched[digest] = tuple(row)
+        self._fetched = fetched
+
     def result_row(self, digest: str) -> tuple[Row, Callable[[], bytes | None] | None] | None:
         """A result row, its result left packed: the row (with an empty result) and the
         function that unpacks the result; a pending row comes whole, with None."""
@@ -246,14 +280,15 @@ class CacheStore:
         connection = self._connection()
         if connection is None:
             return None
-        try:
-            row = connection.execute(
-                "SELECT request, result, render, line, slots, facts, seal, result_seal"
-                " FROM results WHERE digest = ?",
-                (digest,),
-            ).fetchone()
-        except sqlite3.Error:
-            return None
+        if digest in self._fetched:
+            row = self._fetched.pop(digest)
+        else:
+            try:
+                row = connection.execute(
+                    f"SELECT {_RESULT_COLUMNS} FROM results WHERE digest = ?", (digest,)
+                ).fetchone()
+            except sqlite3.Error:
+                return None
         if row is None:
             return None
         key = self._pending.key

@@ -170,6 +170,7 @@ class EvidenceCache:
         self.folder = folder
         self.loader = loader
         self._store = CacheStore(folder)
+        self._ahead: dict[str, tuple[bytes, str] | InputError] = {}
 
     @property
     def database(self) -> Path:
@@ -184,6 +185,24 @@ class EvidenceCache:
     def flush(self) -> None:
         """Write the entries made so far."""
         self._store.flush()
+
+    def read_ahead(self, paths: Sequence[str | Path]) -> None:
+        """Read the YAML files among ``paths`` and fetch their stored results in one statement
+        (``CacheStore.fetch_results``); ``grade_rendered`` then takes each file's bytes, or the
+        error reading them gave, from here. Forgets what an earlier call read."""
+        ahead: dict[str, tuple[bytes, str] | InputError] = {}
+        for path in paths:
+            if is_workbook(path):
+                continue
+            name = str(path)
+            try:
+                raw = read_yaml_bytes(path, name)
+            except InputError as exc:
+                ahead[name] = exc
+                continue
+            ahead[name] = (raw, hashlib.sha256(raw).hexdigest())
+        self._ahead = ahead
+        self._store.fetch_results([item[1] for item in ahead.values() if isinstance(item, tuple)])
 
     def read(self, path: str | Path) -> SourceDocument | CachedDocument:
         """Read a YAML evidence file, from the cache when its bytes have been parsed before.
@@ -203,6 +222,11 @@ class EvidenceCache:
         doc = parse_yaml(raw, name=name)
         _store(self._store, sha256, doc)
         return doc
+
+    @staticmethod
+    def _read_hashed(path: str | Path, name: str) -> tuple[bytes, str]:
+        raw = read_yaml_bytes(path, name)
+        return raw, hashlib.sha256(raw).hexdigest()
 
     def grade(self, path: str | Path, *, rubric_path: Path | None = None) -> FileOutcome:
         """``grading.grade_file``, from a stored result when one still holds (see the module)."""
@@ -229,11 +253,13 @@ class EvidenceCache:
             outcome = grade_file(path, rubric_path=rubric_path, loader=self.loader)
             return outcome, _rendered(outcome, render)
         name = str(path)
+        ahead = self._ahead.pop(name, None)
         try:
-            raw = read_yaml_bytes(path, name)
+            if isinstance(ahead, InputError):
+                raise ahead
+            raw, sha256 = ahead or self._read_hashed(path, name)
         except InputError as exc:
             return FileFailure(name, tuple(exc.problems)), None
-        sha256 = hashlib.sha256(raw).hexdigest()
         rubric_of = partial(rubric_named, rubric_path=rubric_path, loader=self.loader)
         found = self._store.result_row(sha256)
         stored = None if found is None else _stored(*found)
