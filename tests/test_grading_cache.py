@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from lianchuang_cli.caching import cache_store, cache_trust, grading_cache
 from lianchuang_cli.caching.cache_packing import Packer
-from lianchuang_cli.caching.grading_cache import CachedDocument, EvidenceCache, _decode, _encode
+from lianchuang_cli.caching.entry_codec import decode_object, encode_values
+from lianchuang_cli.caching.grading_cache import CachedDocument, EvidenceCache
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import GradingPlan, grade_file
 from lianchuang_cli.reports.json_report import outcome_to_dict, prerender
@@ -113,7 +114,7 @@ def test_values_round_trip_exactly() -> None:
         "$$x": [Decimal("2.50"), Decimal("1E+3"), 1, True, None, "0571"],
         "n": {"$d": Decimal("-0.0")},
     }
-    back = json.loads(json.dumps(_encode(data)), object_hook=_decode)
+    back = json.loads(json.dumps(encode_values(data)), object_hook=decode_object)
     assert back == data
     assert [str(v) for v in back["$$x"][:2]] == ["2.50", "1E+3"]
     assert type(back["$$x"][2]) is int

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 from lianchuang_cli.caching.cache_store import CacheStore, Row
+from lianchuang_cli.caching.entry_codec import decode_entry, encode_entry
 from lianchuang_cli.caching.result_codec import (
     decode_criterion,
     decode_result,
@@ -71,9 +72,6 @@ from lianchuang_cli.reports.json_line import (
 from lianchuang_cli.scoring.rating import kept_band_fields, rating_target, rerate
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitFacts, UnitResult
 from lianchuang_cli.scoring.tally import losses
-
-_DECIMAL = "$d"
-"""The one key of the object standing for a decimal; real keys starting with "$" get one more."""
 
 _INDICATORS = ("indicators",)
 
@@ -215,7 +213,7 @@ class EvidenceCache:
 
     def _document(self, name: str, raw: bytes, sha256: str) -> SourceDocument | CachedDocument:
         text = self._store.entry(sha256)
-        found = None if text is None else _decode_entry(text)
+        found = None if text is None else decode_entry(text)
         if found is not None:
             data, keys = found
             return CachedDocument(name, data, sha256, keys, raw)
@@ -427,28 +425,11 @@ def _still_holds(
     return result, refill(kept_line, rating_values(result))
 
 
-def _decode_entry(text: bytes) -> tuple[Any, dict[str, Location]] | None:
-    """A parsed entry's values and indicator key positions; None if it does not decode."""
-    try:
-        # Escaped "$" keys are rare: only entries that have them pay for the full key check.
-        hook = _decode if b'"$$' in text else _decode_decimal
-        stored = json.loads(text, object_hook=hook)
-        keys = {key: Location(line, column) for key, (line, column) in stored["keys"].items()}
-        return stored["data"], keys
-    except (ValueError, ArithmeticError, KeyError, TypeError):
-        return None
-
-
 def _store(store: CacheStore, digest: str, doc: SourceDocument) -> None:
     keys = {key: [at.line, at.column] for key, at in doc.key_locations(_INDICATORS).items()}
-    payload = {"data": doc.data, "keys": keys}
-    try:
-        text = _dumps_fast(payload)
-        if text is None:  # some key or text starts with "$": escape keys, the slow exact way
-            text = json.dumps(_encode(payload), ensure_ascii=False)
-    except TypeError:  # a value JSON cannot hold exactly: do not cache this file
-        return
-    store.add_entry(digest, _utf8(text))
+    text = encode_entry(doc.data, keys)
+    if text is not None:  # else a value JSON cannot hold exactly: this file is not cached
+        store.add_entry(digest, text)
 
 
 class _Stored(NamedTuple):
@@ -517,52 +498,3 @@ def _store_result(
 def _utf8(text: str) -> bytes:
     # surrogateescape: a file name with undecodable bytes stays exact through the round trip.
     return text.encode("utf-8", "surrogateescape")
-
-
-def _dumps_fast(payload: Any) -> str | None:
-    """The entry through the C encoder, decimals tagged by its fallback hook; None if unsure.
-
-    Every ``"$`` in the text is then a decimal tag unless a key or a text starts with "$": when
-    the count differs from the decimals tagged, the caller escapes keys with ``_encode``.
-    """
-    tagged = 0
-
-    def tag(value: Any) -> Any:
-        nonlocal tagged
-        if type(value) is not Decimal:
-            raise TypeError(type(value).__name__)
-        tagged += 1
-        return {_DECIMAL: str(value)}
-
-    text = json.dumps(payload, ensure_ascii=False, default=tag)
-    return text if text.count('"$') == tagged else None
-
-
-def _encode(value: Any) -> Any:
-    """Plain values as JSON-ready values: decimals tagged, keys starting with "$" escaped."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if kind is Decimal:
-        return {_DECIMAL: str(value)}
-    if kind is dict:
-        if any(type(k) is not str for k in value):
-            raise TypeError("key")
-        return {(f"${k}" if k.startswith("$") else k): _encode(v) for k, v in value.items()}
-    if kind is list:
-        return [_encode(item) for item in value]
-    raise TypeError(kind.__name__)
-
-
-def _decode_decimal(obj: dict[str, Any]) -> Any:
-    if len(obj) == 1 and _DECIMAL in obj:
-        return Decimal(obj[_DECIMAL])
-    return obj
-
-
-def _decode(obj: dict[str, Any]) -> Any:
-    if len(obj) == 1 and _DECIMAL in obj:
-        return Decimal(obj[_DECIMAL])
-    if any(key.startswith("$") for key in obj):
-        return {(key[1:] if key.startswith("$") else key): value for key, value in obj.items()}
-    return obj
