@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec import structs
 
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports.json_line import (
@@ -50,7 +50,7 @@ def changed(result: UnitResult) -> UnitResult:
     next_rating = None
     if result.next_rating is None:
         next_rating = NextRating("优\\秀", Decimal("2.5"), ("a", "b"), Decimal("90.25"))
-    return dataclasses.replace(
+    return structs.replace(
         result,
         file='其他/"村".yaml',
         rubric_id="village2",
@@ -78,7 +78,7 @@ def test_refilled_line_equals_rendering_the_changed_result(path: Path) -> None:
     other = changed(result)
     assert refill(line, rating_values(other)) == prerender(other).text == three_parts(other)
     # Facts have no next rating: its texts stay as rendered.
-    same_next = dataclasses.replace(
+    same_next = structs.replace(
         other, next_rating=result.next_rating, next_rating_note=result.next_rating_note
     )
     assert refill(line, rating_values(other, next_rating=False)) == prerender(same_next).text
@@ -90,8 +90,8 @@ def test_a_field_text_found_elsewhere_in_the_line_is_left_there() -> None:
     is cut where it was written, not where its text is found)."""
     result = graded(GRADED[0])
     first = result.criteria[0]
-    clash = dataclasses.replace(
-        result, criteria=(dataclasses.replace(first, id=result.rubric_id), *result.criteria[1:])
+    clash = structs.replace(
+        result, criteria=(structs.replace(first, id=result.rubric_id), *result.criteria[1:])
     )
     other = changed(clash)
     assert refill(prerender(clash), rating_values(other)) == prerender(other).text

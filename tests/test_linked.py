@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.model.linked_spec import LinkedSpec, Unavailable

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from msgspec import Struct
+from msgspec.structs import replace
 
 from lianchuang_cli.caching.result_codec import _class_codec, decode_result, encode_result
 from lianchuang_cli.grading.pipeline import grade_file
@@ -68,8 +69,7 @@ def test_malformed_rows_raise() -> None:
 def test_a_field_of_an_unknown_type_fails_at_once() -> None:
     """A result field the codec cannot store exactly is refused when the codec is built."""
 
-    @dataclass(frozen=True)
-    class Odd:
+    class Odd(Struct, frozen=True):
         value: float
 
     with pytest.raises(TypeError, match="cannot store"):
@@ -80,7 +80,7 @@ def test_none_is_kept_only_where_the_field_allows_it() -> None:
     """An optional decimal stored as null comes back None; a required one stored as null is
     refused (the decoder skips the conversion of None only for optional fields)."""
     row = encode_result(grade_file(GRADED[0]))  # type: ignore[arg-type]
-    names = [f.name for f in fields(UnitResult)][1:]
+    names = list(UnitResult.__struct_fields__)[1:]
     broken = list(row)
     broken[names.index("score")] = None
     with pytest.raises(TypeError):

@@ -378,7 +378,7 @@ def test_a_blocked_band_still_gets_the_own_work_search(county: Path) -> None:
 def test_a_found_next_rating_also_says_a_condition_beside_it() -> None:
     """When the own-work search finds a way and a condition on the units below remains, the
     advice gives both (the note after the found items)."""
-    import dataclasses
+    from msgspec import structs
 
     from lianchuang_cli.grading.pipeline import grade_file
     from lianchuang_cli.reports.wording import next_rating_text
@@ -387,6 +387,6 @@ def test_a_found_next_rating_also_says_a_condition_beside_it() -> None:
     assert isinstance(found, UnitResult)
     assert found.next_rating is not None
     condition = "“优秀”还须满足等级条件（取决于下级单位）：条件"
-    text = next_rating_text(dataclasses.replace(found, next_rating_note=condition))
+    text = next_rating_text(structs.replace(found, next_rating_note=condition))
     assert text.startswith(next_rating_text(found))
     assert text.endswith(f"{condition}。")

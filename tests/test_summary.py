@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.scoring.quotas import QuotaError, check_quotas, quota_cap

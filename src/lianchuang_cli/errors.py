@@ -7,15 +7,15 @@ never need to know which kind of file a problem came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 Severity = Literal["error", "warning"]
 SEVERITY_NAMES: dict[Severity, str] = {"error": "错误", "warning": "警告"}
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """One thing wrong with an input file, located in its source."""
 
     file: str

@@ -4,8 +4,9 @@ rubric than the batch (a township's file among villages), or its unit code is an
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from lianchuang_cli.errors import InputError, Problem
 from lianchuang_cli.grading.pipeline import read_evidence

@@ -20,11 +20,12 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
+
+from msgspec import Struct
 
 from lianchuang_cli.batching.batch_failures import duplicate_code, mixed_rubric, other_rubric
 from lianchuang_cli.batching.failure_spool import FailureSpool
@@ -179,8 +180,7 @@ def grade_batch(
     return again
 
 
-@dataclass(frozen=True, slots=True)
-class _Options:
+class _Options(Struct, frozen=True):
     rubric_path: Path | None
     jobs: int
     quotas: Mapping[str, Decimal] | None
@@ -438,8 +438,7 @@ class Work(Protocol[T]):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class _BatchWork:
+class _BatchWork(Struct, frozen=True):
     """``batch``'s work: each file graded and summarised (``_Grader``)."""
 
     rubric_path: Path | None

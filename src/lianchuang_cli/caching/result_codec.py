@@ -1,6 +1,6 @@
 """Graded results as plain JSON values and back, exactly: the form ``grading_cache`` stores.
 
-A ``UnitResult`` becomes nested lists, one item per dataclass field in declaration order;
+A ``UnitResult`` becomes nested lists, one item per field in declaration order;
 decimals become their text (``Decimal(str(d))`` gives back the same digits, so 2.50 stays 2.50),
 tuples become lists. The converters are derived once from the result classes' type hints, so a
 field added to ``results.py`` is carried along without touching this module, and a field of a
@@ -10,13 +10,14 @@ is not stored: the same bytes may be graded under another path.
 
 from __future__ import annotations
 
-import dataclasses
 import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
+
+from msgspec import Struct
 
 from lianchuang_cli.scoring.results import CriterionResult, UnitResult
 
@@ -70,15 +71,15 @@ def _converters(hint: Any) -> tuple[Convert, Convert] | None:
             lambda value: [encode(v) for v in value],
             lambda value: tuple([decode(v) for v in value]),
         )
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+    if isinstance(hint, type) and issubclass(hint, Struct):
         return _class_codec(hint)
     raise TypeError(f"cannot store {hint}")
 
 
-def _class_codec(cls: type) -> tuple[Convert, Convert]:
-    """(encode, decode) of a dataclass as the list of its fields' JSON values."""
+def _class_codec(cls: type[Struct]) -> tuple[Convert, Convert]:
+    """(encode, decode) of a Struct as the list of its fields' JSON values."""
     hints = typing.get_type_hints(cls)
-    names = [field.name for field in dataclasses.fields(cls)]
+    names = list(cls.__struct_fields__)
     getter = attrgetter(*names)
     encoders: list[tuple[int, Convert]] = []
     always: list[tuple[int, Convert]] = []

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct
 
 from lianchuang_cli.errors import InputError
 from lianchuang_cli.forms.xlsx_layout import is_workbook
@@ -40,8 +41,7 @@ class EvidenceCache(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class GradingPlan:
+class GradingPlan(Struct, frozen=True):
     """A rubric prepared for grading: loaded and checked once, with what grading asks of it."""
 
     loaded: LoadedRubric

@@ -5,12 +5,12 @@ Each part of the file is validated on its own so that one run reports every prob
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from msgspec import structs
 from pydantic import TypeAdapter, ValidationError
 
 from lianchuang_cli.decimals import fmt
@@ -338,7 +338,7 @@ def _checked_value(
             return _NO_VALUE
         first = located[0]
         hint = f"{first.message}；{fill_hint(indicator, doc.form)}"
-        problems.append(_fullwidth_instead(doc, dataclasses.replace(first, message=hint)))
+        problems.append(_fullwidth_instead(doc, structs.replace(first, message=hint)))
         return _NO_VALUE
     complaint = rule.check_value(value, indicator.points)
     if complaint is None and not unit_written:

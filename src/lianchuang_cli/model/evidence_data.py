@@ -4,10 +4,10 @@ and the penalty, bonus and veto events. ``model.evidence`` checks a document int
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
+from msgspec import Struct
 from pydantic import BeforeValidator, Field, TypeAdapter
 
 from lianchuang_cli.model.profile import VillageProfile
@@ -63,8 +63,7 @@ class Event(Occurrence):
     count: Annotated[int, Field(strict=True, ge=1, le=MAX_COUNT)] = 1
 
 
-@dataclass(frozen=True, slots=True)
-class NotApplicable:
+class NotApplicable(Struct, frozen=True):
     """An indicator marked not applicable (缺项): one of the rubric's situations, and a remark."""
 
     situation: str
@@ -116,8 +115,7 @@ class IndicatorEntries(Mapping[str, IndicatorEntry]):
         self._items[key] = plain
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(Struct, frozen=True):
     """A validated evidence file, with each indicator's value parsed by its rule."""
 
     doc: Document

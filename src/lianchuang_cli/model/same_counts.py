@@ -9,9 +9,10 @@ whole) is wrong at every place involved, and the unit is not graded until they a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from msgspec import Struct
 
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.model.profile import VillageProfile
@@ -21,8 +22,7 @@ from lianchuang_cli.reading.document import Document
 PROFILE = "profile"
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(Struct, frozen=True):
     """A place a number is written: a profile field, or an indicator's value (or a field of it)."""
 
     key: str

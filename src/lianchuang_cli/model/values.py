@@ -9,9 +9,10 @@ workbook cell), so all readers accept and refuse exactly the same things.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from msgspec import Struct
 
 from lianchuang_cli.decimals import shorten, to_halfwidth
 
@@ -25,8 +26,7 @@ FRACTION_REFERENCE = Decimal(10)
 is one where a bare value of at most 1 is almost surely a share written as a fraction (0.96)."""
 
 
-@dataclass(frozen=True, slots=True)
-class NumberReading:
+class NumberReading(Struct, frozen=True):
     """A value ready for its rule's schema, and whether the user wrote a unit after the number."""
 
     value: Any

@@ -9,8 +9,9 @@ for a workbook and None for text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
+
+from msgspec import Struct
 
 from lianchuang_cli.errors import Problem
 
@@ -18,8 +19,7 @@ Path = Sequence[str | int]
 """Where a value sits inside the document's data: keys and list indexes, outermost first."""
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(Struct, frozen=True):
     """Where a value came from: a text line and column, or a workbook cell."""
 
     line: int

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from msgspec.structs import replace
 
 from lianchuang_cli.digests import sha256_bytes
 from lianchuang_cli.errors import InputError, Problem, file_problem

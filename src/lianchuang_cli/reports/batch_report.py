@@ -7,24 +7,23 @@ engine spooled them, in input order, each time it is called (a workbook reads th
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from lianchuang_cli.scoring.ranking import Placement
 from lianchuang_cli.scoring.results import FileFailure, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary
 
 
-@dataclass(frozen=True, slots=True)
-class RankedResult:
+class RankedResult(Struct, frozen=True):
     """One graded unit with its place in the batch (rank, status, rating after quotas)."""
 
     result: UnitResult
     placement: Placement
 
 
-@dataclass(frozen=True, slots=True)
-class ReportOptions:
+class ReportOptions(Struct, frozen=True):
     """How reporters lay out: console width, colour, each unit's panel, the recorded creation time."""
 
     width: int = 120
@@ -35,8 +34,7 @@ class ReportOptions:
     A publication pack fixes it, so that its workbook re-derives byte for byte."""
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(Struct, frozen=True):
     """A graded batch (or the files given to ``score``) ready to be written in any format."""
 
     summary: BatchSummary

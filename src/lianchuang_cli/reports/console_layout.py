@@ -9,9 +9,9 @@ field), so that a five-column table never squeezes its text into slivers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -75,8 +75,7 @@ class WrappedTable(Table):
         super().add_row(*cells, **options)
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(Struct, frozen=True):
     """A field of a section: text (shares the room by ``ratio``) or a figure (``ratio`` None)."""
 
     name: str
@@ -93,8 +92,7 @@ def section(
     return _Responsive(title, tuple(columns), tuple(tuple(row) for row in rows))
 
 
-@dataclass(frozen=True, slots=True)
-class _Responsive:
+class _Responsive(Struct, frozen=True):
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]

@@ -16,9 +16,10 @@ library. Adding a format is one module under ``reports/`` and one line here; tes
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from importlib import import_module
 from typing import IO, TYPE_CHECKING, Any, cast
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     # Only for the type: ``--help`` imports this registry and must not pay for the report model.
@@ -30,8 +31,7 @@ Writer = Callable[["Report", IO[Any]], None]
 Renderer = Callable[["UnitResult"], "RenderedLine"]
 
 
-@dataclass(frozen=True, slots=True)
-class Format:
+class Format(Struct, frozen=True):
     """A registered output format."""
 
     module: str
@@ -116,8 +116,7 @@ def write(name: str, report: Report, stream: IO[Any]) -> None:
     FORMATS[name].writer()(report, stream)
 
 
-@dataclass(frozen=True, slots=True)
-class TextFormat:
+class TextFormat(Struct, frozen=True):
     """A registered format of ``grade-tree``, ``diff``, ``check`` or ``validate``: a function
     ``render(*subject, **options) -> str``, given only the ``options`` it names."""
 

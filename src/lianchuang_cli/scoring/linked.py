@@ -8,10 +8,11 @@ this year against last year); it never learns that the value was computed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from msgspec import Struct
 
 from lianchuang_cli.decimals import fmt, round_score
 from lianchuang_cli.model.linked_spec import (
@@ -29,8 +30,7 @@ from lianchuang_cli.scoring.results import Provenance, UnitFacts, UnitResult
 from lianchuang_cli.scoring.village_facts import fact_mean, fact_share, unreported
 
 
-@dataclass(frozen=True, slots=True)
-class LowerUnit:
+class LowerUnit(Struct, frozen=True):
     """A graded unit one level down, with its village profile when it has one and its place
     among its level's units (the rating after quotas, which rating shares count)."""
 
@@ -44,8 +44,7 @@ class LowerUnit:
         return self.result.rating if self.placement is None else self.placement.rating
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(Struct, frozen=True):
     """A computed figure: ``value`` (None when no unit could be counted), and what it counted.
 
     ``unreported`` is set when a figure over profile facts could not be computed because some

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+
+from msgspec import Struct
 
 from lianchuang_cli.decimals import ZERO, fmt
 
@@ -21,8 +22,7 @@ QUOTA_TIE_RULES: dict[str, str] = {
 """What a rubric says becomes of units tied across a quota's cut-off (``quota_ties``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class QuotaOutcome:
+class QuotaOutcome(Struct, frozen=True):
     """A rating capped to a share of the units, and how many units it pushed down."""
 
     rating: str

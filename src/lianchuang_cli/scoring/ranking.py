@@ -6,9 +6,10 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, overload
+
+from msgspec import Struct
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.scoring.quotas import QuotaStep, QuotaTie, StepKey
@@ -23,8 +24,7 @@ TIE_RULE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
+class Placement(Struct, frozen=True):
     """A unit's place in the batch: rank, final rating (after quotas) and why it changed."""
 
     rank: int
@@ -37,8 +37,7 @@ class Placement:
     """The rating whose quota cut-off the unit is tied across ("" when not tied)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RankedRow:
+class RankedRow(Struct, frozen=True):
     """A summary row with its placement, in ranking order."""
 
     row: SummaryRow
@@ -94,8 +93,7 @@ def ranked_first(result: UnitResult | UnitFacts) -> RankKey:
     return rank_key(result.vetoed, result.score, result.base_score, result.unit_code, result.file)
 
 
-@dataclass(frozen=True, slots=True)
-class Places:
+class Places(Struct, frozen=True):
     """Each graded unit's place, by position (graded units in input order), in a few arrays."""
 
     names: list[str]  # rating number -> name

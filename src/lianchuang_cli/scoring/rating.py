@@ -3,11 +3,12 @@ next rating to aim at; and re-rating a result under a rubric that differs only i
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
+
+from msgspec import structs
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rubric import LoadedRubric, RatingBand, Rubric
@@ -194,7 +195,7 @@ def rerate(
         known,
         blocked=blocked_ratings(result.band_conditions),
     )
-    return dataclasses.replace(result, **fields)
+    return structs.replace(result, **fields)
 
 
 def _band_index(

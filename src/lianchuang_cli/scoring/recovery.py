@@ -14,11 +14,11 @@ the rubric's total, so the tables stay small.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(Struct, frozen=True):
     """A gap that may be recovered: its criterion and the points it would recover, in cents."""
 
     key: str

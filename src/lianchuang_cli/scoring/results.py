@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import copyreg
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter
 from typing import Literal
+
+from msgspec import Struct
 
 from lianchuang_cli.errors import Problem
 
@@ -20,8 +18,7 @@ SOURCE_LABELS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+class Provenance(Struct, frozen=True):
     """Where a linked indicator's figure came from: computed from the units below, or declared.
 
     ``files`` are the lower-level files counted; ``excluded`` says which were not, and why.
@@ -49,8 +46,7 @@ class Provenance:
         return SOURCE_LABELS[self.source]
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorResult:
+class IndicatorResult(Struct, frozen=True):
     """One indicator's score; ``score`` is None when 缺项 is rescaled (full marks when not)."""
 
     id: str
@@ -75,8 +71,7 @@ class IndicatorResult:
         return Decimal(0) if self.score is None else self.max_score - self.score
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(Struct, frozen=True):
     """One criterion: score over the points of its applicable indicators."""
 
     id: str
@@ -93,8 +88,7 @@ NOT_PROPOSED: tuple[GapCategory, ...] = ("lower_level", "assessor", "long_term")
 """The categories the next rating never proposes, in the order the reports list them."""
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(Struct, frozen=True):
     """An indicator that lost points: what was required, what was found, how to regain them.
 
     ``lost`` is on the indicator's own points; ``gain`` is what recovering it adds to the total
@@ -124,8 +118,7 @@ class Gap:
         return self.category == "long_term"
 
 
-@dataclass(frozen=True, slots=True)
-class NotApplicableItem:
+class NotApplicableItem(Struct, frozen=True):
     """An indicator assessed as 缺项: the rubric's situation the unit named, and its remark."""
 
     indicator: str
@@ -138,8 +131,7 @@ class NotApplicableItem:
     cell: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Adjustment:
+class Adjustment(Struct, frozen=True):
     """A penalty or bonus as applied: ``points`` is after the item's cap and limits.
 
     ``limited`` says in Chinese why fewer occurrences counted than were reported (most times per
@@ -156,8 +148,7 @@ class Adjustment:
     limited: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class NextRating:
+class NextRating(Struct, frozen=True):
     """The fewest gap items whose recovery lifts the unit to the next better rating."""
 
     rating: str
@@ -166,8 +157,7 @@ class NextRating:
     score_after: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class SelfScoreDifference:
+class SelfScoreDifference(Struct, frozen=True):
     """An indicator whose self-assessed score (自评分) differs from the computed one."""
 
     indicator: str
@@ -176,8 +166,7 @@ class SelfScoreDifference:
     score: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class BandConditionResult:
+class BandConditionResult(Struct, frozen=True):
     """A rating band's condition on a figure over the units below, as checked for this unit.
 
     ``met`` is None when the figure could not be computed (the unit graded alone, not in
@@ -194,8 +183,7 @@ class BandConditionResult:
     decided: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class UnitResult:
+class UnitResult(Struct, frozen=True):
     """Everything known about one graded evidence file."""
 
     file: str
@@ -238,8 +226,7 @@ class UnitResult:
     band_conditions: tuple[BandConditionResult, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class UnitFacts:
+class UnitFacts(Struct, frozen=True):
     """What a batch's summary and an already rendered output line need of a graded unit, without
     its indicators and gaps: a result kept by ``grading_cache`` and re-rated without decoding it.
 
@@ -268,8 +255,7 @@ class UnitFacts:
     losses: tuple[tuple[str, str, str, Decimal], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FileFailure:
+class FileFailure(Struct, frozen=True):
     """A file that could not be graded, with every problem found in it."""
 
     file: str
@@ -283,34 +269,8 @@ class FileFailure:
 FileOutcome = UnitResult | FileFailure
 
 
-@dataclass(frozen=True, slots=True)
-class SkippedEntry:
+class SkippedEntry(Struct, frozen=True):
     """An entry of a folder that was not graded (a FIFO, a lock file, a note...) and why."""
 
     path: str
     reason: str
-
-
-def _by_fields(obj: object) -> tuple[type, tuple[object, ...]]:
-    # Rebuilt by calling the class with its fields in order: several times faster to pickle than
-    # the generic state dict of slotted dataclasses, which matters for batches' spool and pool.
-    return type(obj), _FIELD_GETTERS[type(obj)](obj)
-
-
-_FIELD_GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
-for _result_class in (
-    Provenance,
-    IndicatorResult,
-    CriterionResult,
-    Gap,
-    NotApplicableItem,
-    Adjustment,
-    NextRating,
-    SelfScoreDifference,
-    UnitResult,
-    FileFailure,
-    Problem,
-):
-    # Every class here has several fields, so attrgetter returns them as a tuple (built in C).
-    _FIELD_GETTERS[_result_class] = attrgetter(*_result_class.__slots__)
-    copyreg.pickle(_result_class, _by_fields)

@@ -9,15 +9,15 @@ from __future__ import annotations
 import pickle
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
+
+from msgspec import Struct
 
 from lianchuang_cli.scoring.results import UnitFacts, UnitResult
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryRow:
+class SummaryRow(Struct, frozen=True):
     """What the summary keeps of one graded unit (``index`` is its place in input order)."""
 
     index: int

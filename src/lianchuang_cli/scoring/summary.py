@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
+
+from msgspec import Struct
 
 from lianchuang_cli.decimals import ZERO, round_score
 from lianchuang_cli.scoring.quotas import QUOTA_RULE, QUOTA_TIE_RULES, QuotaOutcome, apply_quotas
@@ -43,8 +44,7 @@ from lianchuang_cli.scoring.tally import (
 STATUS_NAMES: dict[str, str] = {"graded": "已评分", "vetoed": "一票否决", "invalid": "无效"}
 
 
-@dataclass(frozen=True, slots=True)
-class RatingCount:
+class RatingCount(Struct, frozen=True):
     """How many units got a rating, and their share of the units graded (percent)."""
 
     rating: str
@@ -52,8 +52,7 @@ class RatingCount:
     percent: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreStats:
+class ScoreStats(Struct, frozen=True):
     """Mean, median, lowest and highest total score (two decimals, 四舍五入)."""
 
     mean: Decimal
@@ -62,8 +61,7 @@ class ScoreStats:
     maximum: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class BatchSummary:
+class BatchSummary(Struct, frozen=True):
     """Everything the summary sections show; ``ranking`` is in rank order."""
 
     rubric: RubricInfo | None

@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from lianchuang_cli.decimals import ZERO, round_score
 from lianchuang_cli.scoring.results import UnitFacts, UnitResult
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionAverage:
+class CriterionAverage(Struct, frozen=True):
     """A criterion's mean score across the batch."""
 
     id: str
@@ -22,8 +22,7 @@ class CriterionAverage:
     max_score: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class CommonProblem:
+class CommonProblem(Struct, frozen=True):
     """An indicator that lost points across the batch (共性问题)."""
 
     id: str
@@ -33,8 +32,7 @@ class CommonProblem:
     lost: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class RubricInfo:
+class RubricInfo(Struct, frozen=True):
     """The rubric a batch was graded against."""
 
     id: str

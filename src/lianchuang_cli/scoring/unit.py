@@ -6,11 +6,12 @@ rating and the next-rating search are ``rating`` and ``next_rating``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
+
+from msgspec import structs
 
 from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.evidence_data import Event, Evidence, NotApplicable, Occurrence
@@ -101,7 +102,7 @@ def score_unit(
         reached = band_for(rubric, score, criteria, vetoed)
         within = {band.name for band in rubric.ratings[reached:]} if not vetoed else set()
         conditions = tuple(
-            dataclasses.replace(c, decided=True) if c.met is False and c.rating in within else c
+            structs.replace(c, decided=True) if c.met is False and c.rating in within else c
             for c in conditions
         )
     unit = evidence.unit

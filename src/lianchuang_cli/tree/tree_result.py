@@ -12,8 +12,7 @@ from lianchuang_cli.scoring.results import FileFailure, UnitFacts, UnitResult
 from lianchuang_cli.scoring.summary import BatchSummary
 
 
-@dataclass(frozen=True, slots=True)
-class TreeVillage(UnitFacts):
+class TreeVillage(UnitFacts, frozen=True):
     """A graded village as a tree keeps it in memory: what ranking, quotas, the linked figures
     one level up and the rankings' rows need. Its full result (every indicator) is in the
     tree's spool as ``record``: ``TreeResult.full`` reads it back."""

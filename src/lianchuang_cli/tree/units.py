@@ -13,9 +13,11 @@ from __future__ import annotations
 import pickle
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+
+from msgspec.structs import replace
 
 from lianchuang_cli.batching.engine import open_cache
 from lianchuang_cli.batching.spool import Record, Shared, Spool, spooled

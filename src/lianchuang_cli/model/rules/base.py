@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
+from msgspec import Struct
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -69,8 +69,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """The score one rule gives one evidence value, with the words that justify it.
 
     ``action`` says what would recover the lost points in the next year ("做到4次"), empty

@@ -7,9 +7,10 @@ the workbook reader interpret these declarations; neither knows any rule kind by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
+
+from msgspec import Struct
 
 COL_VALUE: Final = "填写值"
 COL_PART: Final = "达标数"
@@ -26,8 +27,7 @@ Reading = Literal["text", "rule unit", "number", "yes/no"]
 "93%", "10万元", "１２次" exactly as in YAML), as a number, or 是/否 as a boolean."""
 
 
-@dataclass(frozen=True, slots=True)
-class CellField:
+class CellField(Struct, frozen=True):
     """One key of a mapping value and the column it is typed in."""
 
     key: str
@@ -36,8 +36,7 @@ class CellField:
     """How the cell is read (a field in 填写值 is read as the kind's ``reading`` says)."""
 
 
-@dataclass(frozen=True, slots=True)
-class KindCells:
+class KindCells(Struct, frozen=True):
     """Where one rule kind's answer is typed in its indicator row, and how it is read.
 
     A kind with ``fields`` has a mapping value ({part, whole}, {current, previous}…) spread over
@@ -69,8 +68,7 @@ class KindCells:
         return {f.key: f.column for f in self.fields}
 
 
-@dataclass(frozen=True, slots=True)
-class CellCheck:
+class CellCheck(Struct, frozen=True):
     """The template's validation of one input cell: a drop-down list or a number range."""
 
     column: str
