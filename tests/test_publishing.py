@@ -234,7 +234,8 @@ def test_jobs_do_not_change_the_pack(villages: Path, tmp_path: Path) -> None:
 
 def test_county_pack_is_byte_identical_twice_and_verifies(tmp_path: Path) -> None:
     """The county demo (a tree, with last year's results): identical result bytes on a second
-    publication, a verified pack, and a 复核 sheet for one village."""
+    publication (two worker processes, then one; then from the cache), a verified pack (two
+    workers re-grade it), and a 复核 sheet for one village."""
     # --rubric in a tree: the township rubric from a file of its own (a comment line more).
     township = tmp_path / "乡镇 细则.yaml"
     township.write_text(
@@ -242,13 +243,17 @@ def test_county_pack_is_byte_identical_twice_and_verifies(tmp_path: Path) -> Non
     )
     first = run(
         "publish", str(DEMO), "-o", str(tmp_path / "a"), "--previous", str(PREVIOUS),
-        "--rubric", str(township),
+        "--rubric", str(township), "--jobs", "2",
     )  # fmt: skip
     assert first.exit_code == 0, first.output
     digest = re.search(r"公示摘要（SHA-256）：([0-9a-f]{64})", first.output)
     assert digest is not None
-    second = publish(DEMO, tmp_path / "b", previous=PREVIOUS, rubric=township)
+    second = publish(DEMO, tmp_path / "b", previous=PREVIOUS, rubric=township, jobs=1)
     assert pack_files(tmp_path / "a") == pack_files(tmp_path / "b")
+    for again in ("c", "d"):  # the cache filled, then used
+        cache = tmp_path / "cache"
+        publish(DEMO, tmp_path / again, previous=PREVIOUS, rubric=township, cache_dir=cache)
+        assert pack_files(tmp_path / again) == pack_files(tmp_path / "a")
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text("utf-8"))
     assert manifest["mode"] == "tree"
     assert manifest["previous"]["file"] == "previous/last-year-2025.json"
@@ -259,7 +264,7 @@ def test_county_pack_is_byte_identical_twice_and_verifies(tmp_path: Path) -> Non
     data = results_of(tmp_path / "a")
     assert str(tmp_path) not in json.dumps(data, ensure_ascii=False)
     village = next(r for r in data["results"] if r["unit"]["level"] == "village")
-    checked = run("verify", str(tmp_path / "a"), "--unit", village["unit"]["code"])
+    checked = run("verify", str(tmp_path / "a"), "--unit", village["unit"]["code"], "--jobs", "2")
     assert checked.exit_code == 0, checked.output
     assert f"公示摘要（manifest.json 的 SHA-256）：{digest[1]}" in checked.output
     assert f"公示总分{village['score']}、等级{village['rating']}" in checked.output

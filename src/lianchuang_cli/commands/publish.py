@@ -16,7 +16,7 @@ from lianchuang_cli.commands.common import (
     load_rubric_or_exit,
     rubric_loader,
 )
-from lianchuang_cli.commands.reporting import jobs_option
+from lianchuang_cli.commands.reporting import cache_option, jobs_option
 
 
 @click.command(options_metavar="[选项]")
@@ -47,7 +47,8 @@ from lianchuang_cli.commands.reporting import jobs_option
     help="上年 grade-tree --format json 的输出（评分县文件夹时用，同 grade-tree）；副本放入公示包。",
 )
 @click.option("--rubric", "rubric_name", metavar="细则", help="使用指定的细则文件（同 batch）。")
-@jobs_option("批量评分的进程数（默认为全部CPU）；结果与进程数无关。县文件夹在本进程中评分。")
+@jobs_option("评分的进程数（默认为全部CPU；县文件夹同样）；结果与进程数无关。")
+@cache_option
 def publish(
     folder: Path,
     pack: Path,
@@ -55,6 +56,7 @@ def publish(
     previous_path: Path | None,
     rubric_name: str | None,
     jobs: int | None,
+    cache_dir: Path | None,
 ) -> None:
     """生成公示包：评分材料文件夹，把结果、所用细则和全部文件的摘要写入新的公示包文件夹。
 
@@ -80,6 +82,7 @@ def publish(
             previous=previous_path,
             jobs=jobs or default_jobs(),
             loader=rubric_loader(),
+            cache_dir=cache_dir,
         )
     except PublishError as exc:
         fail(str(exc))

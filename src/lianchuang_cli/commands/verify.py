@@ -41,7 +41,7 @@ from lianchuang_cli.reports.registry import VERIFY_FORMATS, format_help
     help="复核表（与 --unit 同用）的" + format_help(VERIFY_FORMATS),
 )
 @output_option
-@jobs_option("批量评分的进程数（默认为全部CPU）；结果与进程数无关。")
+@jobs_option("评分的进程数（默认为全部CPU；县文件夹同样）；结果与进程数无关。")
 def verify(
     pack: Path,
     evidence: Path | None,

@@ -84,9 +84,11 @@ def publish(
     jobs: int = 1,
     now: datetime | None = None,
     loader: RubricLoader = PLAIN,
+    cache_dir: Path | None = None,
 ) -> Published:
     """Grade ``folder`` and write the pack ``pack``; ``PublishError`` says why it cannot.
-    Rubrics are loaded by ``loader``."""
+    Rubrics are loaded by ``loader``; ``jobs`` processes grade (a county tree too), with the
+    evidence cache in ``cache_dir`` if given."""
     folder = folder.absolute()
     check_destination(folder, pack)
     mode: Mode = detect_mode(folder, evidence_files(folder), rubric, loader)
@@ -103,6 +105,7 @@ def publish(
         previous=previous.absolute() if previous is not None else None,
         previous_name=previous_name,
         jobs=jobs,
+        cache_dir=cache_dir.absolute() if cache_dir is not None else None,
         loader=loader,
     )
     regraded = regrade(request, files)

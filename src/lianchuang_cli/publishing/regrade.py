@@ -67,6 +67,9 @@ class Request:
     previous_name: str = ""
     """How results cite the previous-year file (its place in the pack)."""
     jobs: int = 1
+    cache_dir: Path | None = None
+    """``--cache`` (publish): parsed evidence and graded results kept between runs; the results
+    are byte-identical to a fresh grading (``grading_cache``)."""
     loader: RubricLoader = PLAIN
     """How rubrics are loaded (the command line's, with its rubric cache)."""
 
@@ -200,6 +203,7 @@ def _batch(request: Request, files: Sequence[str], render_all: RenderAll | None)
         rubric_quotas=True,
         render=prerender,
         keep_results=True,
+        cache_dir=request.cache_dir,
         loader=request.loader,
     ) as graded:
         report = graded.report(ReportOptions(created=WORKBOOK_CREATED))
@@ -235,6 +239,8 @@ def _tree(
         previous_year=previous_year,
         rubrics=rubrics,
         quotas=request.quotas,
+        jobs=request.jobs,
+        cache_dir=request.cache_dir,
         loader=request.loader,
     ) as tree:
         if request.previous is not None:
