@@ -34,6 +34,21 @@ def _private_rubric_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield
 
 
+OUTPUT_SETTINGS = ("COLUMNS", "NO_COLOR", "SOURCE_DATE_EPOCH")
+"""Environment variables that change what the tool prints or writes (layout width, colour, a
+workbook's recorded time); tests that need one set it themselves."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_output_settings_from_the_shell() -> Iterator[None]:
+    """The tests see the tool's defaults, whatever the shell that runs them exports: a COLUMNS=80
+    from the user's shell, or from pytest-xdist's workers, re-wrapped the tables that tests read."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in OUTPUT_SETTINGS:
+            patch.delenv(name, raising=False)
+        yield
+
+
 def _header_text(path: Path) -> str:
     raw = path.read_bytes()
     for encoding in HEADER_ENCODINGS:

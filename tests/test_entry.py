@@ -13,7 +13,7 @@ import pytest
 
 from lianchuang_cli.commands.common import EXIT_GATE_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from lianchuang_cli.commands.interrupts import INTERRUPTED_MESSAGE
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, OUTPUT_SETTINGS
 
 FAILING = str(EXAMPLES / "village" / "baishui_failing.yaml")
 VILLAGES = sorted(str(p) for p in (EXAMPLES / "village").glob("*.yaml"))
@@ -33,7 +33,7 @@ def default_sigint() -> None:
 
 def child_env(**extra: str) -> dict[str, str]:
     """The environment of a child process, without settings that change its output."""
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
+    env = {k: v for k, v in os.environ.items() if k not in OUTPUT_SETTINGS}
     env.update(extra)
     return env
 
