@@ -367,16 +367,24 @@ def main() -> None:
                 argv = ["batch", ".", "--jobs", "1", "--format", "json", "--cache", str(cache)]
                 return run_command([*tool, *argv, "--rubric", str(rubric)], cwd=folder, stdout=out)
 
-            cache_dir = scratch / "cache"
+            cache_dir, filled = scratch / "cache", scratch / "cache-filled"
             original = shipped_rubrics_dir() / "village.yaml"
             first = median_run(lambda: cached(original, cache_dir, True), args.rounds)
-            cached(original, cache_dir, True)
-            again = median_run(lambda: cached(edited, cache_dir, False), args.rounds)
+            cached(original, filled, True)
+
+            def regrade() -> Run:
+                # Every round starts from the cache the first pass left: a round must not be
+                # helped by what an earlier re-grade stored.
+                shutil.rmtree(cache_dir, ignore_errors=True)
+                shutil.copytree(filled, cache_dir)
+                return cached(edited, cache_dir, False)
+
+            again = median_run(regrade, args.rounds)
             cache_rows = [
                 ("batch --jobs 1 --cache (empty cache)", first),
                 ("same, unchanged files, edited rubric", again),
             ]
-            stored = sum(p.stat().st_size for p in cache_dir.iterdir() if p.is_file())
+            stored = sum(p.stat().st_size for p in filled.iterdir() if p.is_file())
             print(f"cache folder after the runs: {stored / n / 1024:.1f} KB a file (target ≤ 15)")
 
         print()
@@ -390,17 +398,30 @@ def main() -> None:
                 f"{run.seconds / floor.seconds:7.2f} {run.peak_mb:8.0f} {run.cpu_seconds:7.2f}"
             )
         print()
+        print("targets (issue 15; ratios between figures of this run):")
         if 1 in by_jobs:
             wall = by_jobs[1].seconds / floor.seconds
             cpu = by_jobs[1].cpu_seconds / floor.cpu_seconds
             command = "batch --jobs 1" if has_batch else "score FILES"
-            print(f"{command} / floor = {wall:.2f}x wall, {cpu:.2f}x CPU time (target ≤ 1.25)")
+            print(
+                f"  {command} / floor = {wall:.2f}x wall, {cpu:.2f}x CPU time "
+                f"(target ≤ 1.25: {_met(cpu <= 1.25)} by CPU)"
+            )
         if len(by_jobs) == 2:
             speed_up = by_jobs[1].seconds / by_jobs[2].seconds
-            print(f"speed-up of --jobs 2 over --jobs 1 = {speed_up:.2f}x (target ≥ 1.7)")
+            overhead = by_jobs[2].cpu_seconds / by_jobs[1].cpu_seconds
+            print(
+                f"  speed-up of --jobs 2 over --jobs 1 = {speed_up:.2f}x wall "
+                f"(target ≥ 1.7: {_met(speed_up >= 1.7)}; needs two idle cores); CPU of --jobs 2 "
+                f"(parent and workers) = {overhead:.2f}x that of --jobs 1"
+            )
         if cache_rows:
             ratio = cache_rows[0][1].seconds / cache_rows[1][1].seconds
-            print(f"re-grade with cache after a rubric edit: {ratio:.1f}x faster (target ≥ 5)")
+            cpu_ratio = cache_rows[0][1].cpu_seconds / cache_rows[1][1].cpu_seconds
+            print(
+                f"  re-grade with cache after a rubric edit: {ratio:.1f}x faster wall, "
+                f"{cpu_ratio:.1f}x CPU (target ≥ 5: {_met(min(ratio, cpu_ratio) >= 5)})"
+            )
         print(f"national scale, 490,000 villages at the --jobs {max(by_jobs)} rate: ", end="")
         rate = by_jobs[max(by_jobs)].seconds / n
         print(f"{490_000 * rate / 60:.0f} minutes")
@@ -450,6 +471,10 @@ def main() -> None:
                 else ""
             )
         )
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "NOT met"
 
 
 CONSOLE_SCRIPT = "import re, sys; from lianchuang_cli.entry import run; sys.exit(run())"
