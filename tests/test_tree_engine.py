@@ -24,10 +24,11 @@ from lianchuang_cli.reports.tree_json import (
 )
 from lianchuang_cli.reports.tree_table import render_tree_table
 from lianchuang_cli.scoring.results import UnitResult
+from lianchuang_cli.tree import units
 from lianchuang_cli.tree.grade import grade_tree
 from lianchuang_cli.tree.previous import load_previous
 from lianchuang_cli.tree.tree_result import TreeVillage
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 DEMO = EXAMPLES / "county-demo"
 PREVIOUS = DEMO / "last-year-2025.json"
@@ -151,3 +152,39 @@ def test_indented_json_is_what_the_standard_library_writes(value: Any) -> None:
     """Re-spacing compact JSON (msgspec) gives ``json.dumps(indent=2)``'s text exactly."""
     expected = json_shown(json.dumps(value, ensure_ascii=False, indent=2))
     assert json_shown(tree_json._dumps(value)) == expected
+
+
+def test_cache_serves_villages_and_a_threshold_edit_as_a_fresh_run_grades(
+    damaged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-graded from the cache (the same rubrics, then a village rubric whose 良好 line moved),
+    a tree is what a fresh run gives in every kind of output (pre-rendered JSON, the table's
+    facts, full results), and no valid village is graded again."""
+    edited = tmp_path / "village.yaml"
+    text = (ROOT / "rubrics" / "village.yaml").read_text("utf-8")
+    moved = text.replace("{name: 良好, min_score: 80}", "{name: 良好, min_score: 81}")
+    assert moved != text
+    edited.write_text(moved, "utf-8")
+    cache = tmp_path / "cache"
+
+    def outputs(**options: Any) -> tuple[str, str, str]:
+        with grade_tree(damaged, keep_results=False, render=prerender_village, **options) as tree:
+            lines = render_tree_json(tree)
+        with grade_tree(damaged, keep_results=False, **options) as tree:
+            table = render_tree_table(tree)
+        with grade_tree(damaged, **options) as tree:
+            full = render_tree_json(tree)
+        return lines, table, full
+
+    fresh, fresh_edited = outputs(), outputs(rubrics={"village": edited})
+    assert fresh != fresh_edited
+    assert outputs(cache_dir=cache) == fresh  # the cache filled
+    real = units.grade_unit
+
+    def only_invalid(unit: units.TreeUnit, *args: Any) -> UnitResult | None:
+        assert unit.evidence is None, f"{unit.name} graded again"
+        return real(unit, *args)
+
+    monkeypatch.setattr(units, "grade_unit", only_invalid)
+    assert outputs(cache_dir=cache) == fresh
+    assert outputs(cache_dir=cache, rubrics={"village": edited}) == fresh_edited

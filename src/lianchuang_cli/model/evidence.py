@@ -155,6 +155,14 @@ def check_evidence(
     return Evidence(doc, unit, values, entries, locations, penalties, bonuses, vetoes, profile)
 
 
+def village_profile(doc: Document) -> VillageProfile | None:
+    """The profile of a village file known to be valid (``Evidence.profile``, without checking the
+    rest again: ``grade-tree`` takes the file's graded result from the evidence cache)."""
+    data = doc.data
+    profile = data.get("profile") if isinstance(data, dict) else None
+    return None if profile is None else _PROFILE.validate_python(profile)
+
+
 def _check_profile(
     doc: Document, data: dict[str, Any], loaded: LoadedRubric, problems: list[Problem]
 ) -> VillageProfile | None:

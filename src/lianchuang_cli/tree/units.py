@@ -17,16 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from msgspec.structs import replace
+from msgspec.structs import asdict, replace
 
 from lianchuang_cli.batching.engine import open_cache
 from lianchuang_cli.batching.spool import Record, Shared, Spool, spooled
 from lianchuang_cli.errors import InputError, Problem
+from lianchuang_cli.forms.xlsx_layout import is_workbook
 from lianchuang_cli.grading.pipeline import GradingPlan, grade, plan_for, read_evidence, rubric_for
 from lianchuang_cli.grading.rubrics import PLAIN, RubricLoader
-from lianchuang_cli.model.evidence import requested_rubric
+from lianchuang_cli.model.evidence import requested_rubric, village_profile
 from lianchuang_cli.model.evidence_data import Evidence
 from lianchuang_cli.model.profile import VillageProfile
+from lianchuang_cli.model.rubric import LoadedRubric
 from lianchuang_cli.reading.document import Document
 from lianchuang_cli.reports.json_line import Render
 from lianchuang_cli.scoring.linked import LowerUnit
@@ -97,6 +99,17 @@ def read_file(
 ) -> TreeUnit:
     """Read one file and what it says about its unit, even when it is invalid; validate it
     against its rubric (a linked indicator may be left to the figures from below)."""
+    unit, loaded = _read_header(path, rubrics, cache, loader)
+    if loaded is not None:
+        _validate(unit, loaded)
+    return unit
+
+
+def _read_header(
+    path: str | Path, rubrics: Mapping[str, Path], cache: EvidenceCache | None, loader: RubricLoader
+) -> tuple[TreeUnit, LoadedRubric | None]:
+    """The file read, what it says about its unit, and the rubric it asks for (None when that
+    cannot be loaded: the unit's failure says why)."""
     unit = TreeUnit(str(path))
     doc: Document | None = None
     try:
@@ -107,7 +120,7 @@ def read_file(
     except InputError as exc:
         unit.failure = FileFailure(str(path), tuple(exc.problems))
         if doc is None:
-            return unit
+            return unit, None
         loaded = None
     unit.doc = doc
     data = doc.data
@@ -123,17 +136,20 @@ def read_file(
         unit.parent = _text(header.get(PARENT_KEY.get(unit.level or "", ""), ""))
         year = header.get("year")
         unit.year = year if isinstance(year, int) and not isinstance(year, bool) else None
-    if loaded is None:
-        return unit
+    return unit, loaded
+
+
+def _validate(unit: TreeUnit, loaded: LoadedRubric) -> None:
+    """Validate the unit's document against ``loaded``: its evidence, or its failure."""
+    assert unit.doc is not None
     plan = plan_for(loaded)
     try:
-        unit.evidence = plan.check(doc, tree=True)
+        unit.evidence = plan.check(unit.doc, tree=True)
         unit.plan = plan
         unit.rubric_id = loaded.rubric.id
         unit.profile = unit.evidence.profile
     except InputError as exc:
-        unit.failure = FileFailure(str(path), tuple(exc.problems))
-    return unit
+        unit.failure = FileFailure(unit.name, tuple(exc.problems))
 
 
 def _text(value: Any) -> str:
@@ -225,9 +241,13 @@ def read_village(
 ) -> TreeUnit:
     """``read_file``, and a village graded at once: its facts, profile and pickled result
     (``keep``), or else its ``render`` line, in place of its document. Other levels are left
-    for ``read_file`` later."""
-    unit = read_file(path, rubrics, cache, loader)
-    if unit.level == "village":
+    for ``read_file`` later. With a ``cache``, a village is graded as ``batch --cache`` grades
+    it (``EvidenceCache.grade_rendered``: a stored result verified and re-rated, else graded
+    and stored)."""
+    unit, loaded = _read_header(path, rubrics, cache, loader)
+    if loaded is not None and not _from_cache(unit, loaded, rubrics, cache, keep, render):
+        _validate(unit, loaded)
+    if unit.level == "village" and unit.result is None:
         result = grade_unit(unit, {})
         if result is not None:
             unit.result = village_facts(result)
@@ -237,6 +257,40 @@ def read_village(
                 unit.record = render(result).text
     unit.doc = unit.plan = unit.evidence = None
     return unit
+
+
+def _from_cache(
+    unit: TreeUnit,
+    loaded: LoadedRubric,
+    rubrics: Mapping[str, Path],
+    cache: EvidenceCache | None,
+    keep: bool,
+    render: Render | None,
+) -> bool:
+    """A YAML village graded through the evidence cache: its facts, profile and record set; False
+    (nothing set) for anything else, and for a file that fails, which is then validated as the
+    tree validates (its failure is the tree's, and failures are never stored)."""
+    if cache is None or loaded.rubric.level != "village" or unit.doc is None:
+        return False
+    if plan_for(loaded).linked or is_workbook(unit.name):
+        return False
+    rubric_path = rubrics.get(loaded.rubric.id)
+    outcome, line = cache.grade_rendered(
+        unit.name, rubric_path=rubric_path, render=render, facts=not keep
+    )
+    if isinstance(outcome, FileFailure):
+        return False
+    unit.rubric_id = loaded.rubric.id
+    unit.profile = village_profile(unit.doc)
+    if isinstance(outcome, UnitResult):
+        unit.result = village_facts(outcome)
+        if keep:
+            unit.record = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    else:  # facts, served with their line without decoding the result
+        unit.result = TreeVillage(**asdict(outcome))
+    if not keep and render is not None:
+        unit.record = line
+    return True
 
 
 @dataclass(frozen=True, slots=True)
