@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -173,10 +173,3 @@ def grade_file(
 def checked_against(loaded: LoadedRubric, failure: FileFailure) -> FileFailure:
     """``failure`` marked with the rubric the file failed (see ``FileFailure.rubric``)."""
     return FileFailure(failure.file, failure.problems, (loaded.rubric.id, loaded.rubric.level))
-
-
-def grade_files(
-    paths: Iterable[str | Path], *, rubric_path: Path | None = None, loader: RubricLoader = PLAIN
-) -> list[FileOutcome]:
-    """Grade many files, in order; one bad file never stops the others."""
-    return [grade_file(path, rubric_path=rubric_path, loader=loader) for path in paths]
