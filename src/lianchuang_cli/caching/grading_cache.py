@@ -247,11 +247,11 @@ class EvidenceCache:
         is not even decoded: its ``UnitFacts`` come back with the line (for a caller that needs
         nothing else of the result, like a batch writing JSON lines).
         """
-        if is_workbook(path):
+        name = str(path)
+        ahead = self._ahead.pop(name, None)  # only YAML files are read ahead
+        if ahead is None and is_workbook(path):
             outcome = grade_file(path, rubric_path=rubric_path, loader=self.loader)
             return outcome, _rendered(outcome, render)
-        name = str(path)
-        ahead = self._ahead.pop(name, None)
         try:
             if isinstance(ahead, InputError):
                 raise ahead
