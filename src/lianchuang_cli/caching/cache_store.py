@@ -105,7 +105,27 @@ class _Pending:
                 connection.execute("ROLLBACK")
 
 
-_connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
+class _Connections(dict[tuple[int, str], "sqlite3.Connection | None"]):
+    """Each process's open databases, by (pid, database)."""
+
+
+_connections = _Connections()
+
+
+def _close_connections(connections: _Connections) -> None:
+    """Close this process's databases: SQLite then folds the write-ahead log into the database
+    (a connection left open at exit leaves its log, up to ~16 MB, beside the database)."""
+    for (pid, _), connection in list(connections.items()):
+        if pid == os.getpid() and connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+            del connections[(pid, _)]
+
+
+# At exit, finalizers run newest first: this one, made before any store's, runs after every store
+# has written its pending rows. (Nothing else closes them: the interpreter's last collections skip
+# the objects ``entry.run`` froze.)
+weakref.finalize(_connections, _close_connections, _connections)
 """Open databases by process and path (a forked worker opens its own): a pool, not a setting."""
 
 
