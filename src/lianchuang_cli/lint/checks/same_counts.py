@@ -9,12 +9,14 @@ without a word.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from lianchuang_cli.lint.base import Check, Finding
 from lianchuang_cli.lint.context import RubricContext
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rubric import SameCount
+from lianchuang_cli.model.rules import RuleBase
 from lianchuang_cli.model.same_counts import Place
 
 
@@ -42,17 +44,17 @@ def _complaint(place: Place, fact: SameCount, indicators: dict[str, Any], level:
     if place.in_profile:
         if level != "village":
             return "：村情基本信息（profile）只用于村级细则"
-        if place.key not in _whole_numbers(VillageProfile.model_json_schema()):
+        if place.key not in _profile_counts():
             return "不是村情基本信息（profile）中的人数或个数字段"
         return ""
     indicator = indicators.get(place.key)
     if indicator is None:
         return "：细则中没有这个指标"
     rule = indicator.rule
-    schema = type(rule).value_schema.json_schema()
-    fields = _whole_numbers(schema)
+    kind: type[RuleBase] = type(rule)
+    whole, fields = _value_counts(kind)
     if place.field is None:
-        if schema.get("type") != "integer":
+        if not whole:
             named = f"，请写成“指标.字段”（{'、'.join(sorted(fields))}）" if fields else ""
             return f"：指标“{indicator.name}”的填报值不是整数个数{named}"
     elif place.field not in fields:
@@ -61,6 +63,20 @@ def _complaint(place: Place, fact: SameCount, indicators: dict[str, Any], level:
     if unit and unit != fact.unit:
         return f"：指标“{indicator.name}”以“{unit}”计，“{fact.name}”以“{fact.unit}”计"
     return ""
+
+
+@cache
+def _profile_counts() -> frozenset[str]:
+    # A pure memo: the profile's schema is fixed by the code (building it is most of this check).
+    return frozenset(_whole_numbers(VillageProfile.model_json_schema()))
+
+
+@cache
+def _value_counts(kind: type[RuleBase]) -> tuple[bool, frozenset[str]]:
+    """Whether a kind's value is itself a whole number, and its whole-number fields."""
+    # A pure memo keyed by the kind, whose value schema is fixed by the code.
+    schema = kind.value_schema.json_schema()
+    return schema.get("type") == "integer", frozenset(_whole_numbers(schema))
 
 
 def _whole_numbers(schema: dict[str, Any]) -> set[str]:
