@@ -433,14 +433,16 @@ def test_files_read_ahead_grade_as_files_read_one_by_one(tmp_path: Path) -> None
     assert cache.rejected == 0
 
 
-def test_a_run_closes_its_database(tmp_path: Path) -> None:
-    """A ``batch --cache`` process closes its database at exit, so SQLite folds the write-ahead
-    log into it: no ``-wal`` file (which grew to 17 MB at 2,000 files) is left beside it."""
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_run_closes_its_database(tmp_path: Path, jobs: str) -> None:
+    """A ``batch --cache`` process, and each of its ``--jobs`` workers, closes its database when
+    it leaves, so SQLite folds the write-ahead log into it: no ``-wal`` file (which grew to 17 MB
+    at 2,000 files) is left beside it."""
     cache = tmp_path / "cache"
     environment = {**os.environ, "LIANCHUANG_CACHE_HOME": str(tmp_path / "rubrics")}
     command = [sys.executable, "-m", "lianchuang_cli", "batch", str(EXAMPLES / "village")]
     done = subprocess.run(
-        [*command, "--jobs", "1", "--format", "json", "--cache", str(cache)],
+        [*command, "--jobs", jobs, "--format", "json", "--cache", str(cache)],
         env=environment,
         capture_output=True,
         check=False,

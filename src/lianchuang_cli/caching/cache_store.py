@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -127,6 +128,18 @@ def _close_connections(connections: _Connections) -> None:
 # the objects ``entry.run`` froze.)
 weakref.finalize(_connections, _close_connections, _connections)
 """Open databases by process and path (a forked worker opens its own): a pool, not a setting."""
+
+
+def _close_in_worker() -> None:
+    """In a ``--jobs`` worker, close its databases when it leaves: a worker ends with
+    ``os._exit`` after multiprocessing's own finalizers, so the interpreter's exit hooks (the
+    ``weakref.finalize`` above) never run there and each worker's log would stay behind."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is None or multiprocessing.parent_process() is None:
+        return  # not a worker (a worker has imported multiprocessing before it grades)
+    from multiprocessing import util
+
+    util.Finalize(_connections, _close_connections, args=(_connections,), exitpriority=0)
 
 
 STALE_AFTER = 600
@@ -234,6 +247,8 @@ class CacheStore:
             return None
         key = (os.getpid(), str(self.database))
         if key not in _connections:
+            if not any(pid == key[0] for pid, _ in _connections):
+                _close_in_worker()
             _connections[key] = _open(self.database)
             _remove_stale_databases(self.database)
         return _connections[key]
