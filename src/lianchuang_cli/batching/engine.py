@@ -212,8 +212,10 @@ def _grade_batch(
         batch: RubricKey | None = None
         index = 0
         spools = {"results": results, "rendered": rendered}
-        if cache_dir is not None:
-            _check_cache_folder(cache_dir)  # before forking: one clear refusal
+        if cache_dir is not None:  # UnsafeCacheFolder before forking: one clear refusal
+            from lianchuang_cli.caching.cache_trust import folder_key
+
+            folder_key(cache_dir)
         rejected = 0
         work = _BatchWork(rubric_path, cache_dir, render, keep_results, options.loader)
         chunks = graded_chunks(files, jobs=jobs, work=work, spools=spools)
@@ -390,13 +392,6 @@ class _Grader:
         return handed
 
 
-def _check_cache_folder(cache_dir: Path) -> None:
-    """Raise ``cache_trust.UnsafeCacheFolder`` for a cache folder others may write."""
-    from lianchuang_cli.caching.cache_trust import folder_key
-
-    folder_key(cache_dir)
-
-
 def open_cache(cache_dir: Path | None, loader: RubricLoader) -> EvidenceCache | None:
     """The evidence cache in ``cache_dir``, if one is given (loading rubrics by ``loader``)."""
     if cache_dir is None:
@@ -430,7 +425,10 @@ def pool_chunks(files: Sequence[str], jobs: int) -> Iterator[list[str]]:
 
 
 class Work(Protocol[T]):
-    """What the graders do with the files (picklable: it is sent to the worker processes)."""
+    """What the graders do with the files, and their cache (picklable: sent to the workers)."""
+
+    @property
+    def cache_dir(self) -> Path | None: ...
 
     def grader(self, shared: Shared) -> Callable[[list[str]], T]:
         """A function that grades one chunk of files into what the parent takes in; ``shared``:
@@ -544,3 +542,7 @@ def graded_chunks(
     finally:
         if pool is not None:
             pool.join()
+    if work.cache_dir is not None:  # two workers closing at once each leave the log: fold it in
+        from lianchuang_cli.caching.cache_store import fold_log
+
+        fold_log(work.cache_dir)

@@ -130,6 +130,20 @@ weakref.finalize(_connections, _close_connections, _connections)
 """Open databases by process and path (a forked worker opens its own): a pool, not a setting."""
 
 
+def fold_log(folder: Path) -> None:
+    """Fold the write-ahead log of ``folder``'s database into it and remove it, when no other
+    process has the database open (after a pool of workers has joined)."""
+    database = CacheStore.database_in(folder)
+    if not database.with_name(f"{database.name}-wal").exists():
+        return
+    with contextlib.suppress(sqlite3.Error):
+        connection = sqlite3.connect(database)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()  # the last connection to close removes the log
+
+
 def _close_in_worker() -> None:
     """In a ``--jobs`` worker, close its databases when it leaves: a worker ends with
     ``os._exit`` after multiprocessing's own finalizers, so the interpreter's exit hooks (the
@@ -226,11 +240,14 @@ statement's parameters)."""
 class CacheStore:
     """The rows of one cache folder, as this process reads and writes them."""
 
+    @staticmethod
+    def database_in(folder: Path) -> Path:
+        """The database of this code version in ``folder``."""
+        return folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{code_fingerprint()[:16]}.db"
+
     def __init__(self, folder: Path) -> None:
         """Use ``folder``; raises ``UnsafeCacheFolder`` if others may write it."""
-        self.database = (
-            folder / f"evidence-v{__version__}-{ENTRY_FORMAT}-{code_fingerprint()[:16]}.db"
-        )
+        self.database = self.database_in(folder)
         self._key = cache_trust.folder_key(folder)
         self._pending = _Pending(os.getpid(), str(self.database), self._key or b"")
         self.rejected = 0
