@@ -36,6 +36,17 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def lower_qingshan(county: Path) -> None:
+    """青山村 no longer 五个好: its team fails integrity and its policy judgement scores 0."""
+    qingshan = county / "shiqiao" / "qingshan.yaml"
+    edit(qingshan, "  team_integrity:\n    value: true", "  team_integrity:\n    value: false")
+    edit(
+        qingshan,
+        '{score: 3, reason: "政策落实坚决，未发现打折扣、搞变通"}',
+        "{score: 0, reason: 未落实}",
+    )
+
+
 def township(tree: TreeResult, code: str) -> UnitResult:
     """The graded township with ``code``."""
     node = next(n for n in tree.townships if n.code == code)
@@ -267,13 +278,7 @@ def test_township_is_not_five_good_without_a_five_good_village(county: Path) -> 
     result = township(grade_tree(county), SHIQIAO)
     assert result.score >= 90
     assert result.rating == "优秀"
-    qingshan = county / "shiqiao" / "qingshan.yaml"
-    edit(qingshan, "  team_integrity:\n    value: true", "  team_integrity:\n    value: false")
-    edit(
-        qingshan,
-        '{score: 3, reason: "政策落实坚决，未发现打折扣、搞变通"}',
-        "{score: 0, reason: 未落实}",
-    )
+    lower_qingshan(county)
     tree = grade_tree(county)
     assert all(v.rating != "优秀" for n in tree.townships if n.code == SHIQIAO for v in n.villages)
     result = township(tree, SHIQIAO)
@@ -362,13 +367,7 @@ def test_a_blocked_band_still_gets_the_own_work_search(county: Path) -> None:
     path = county / "shiqiao" / "township.yaml"
     for old, new in SHIQIAO_STRONGER[:4]:
         edit(path, old, new)
-    qingshan = county / "shiqiao" / "qingshan.yaml"
-    edit(qingshan, "  team_integrity:\n    value: true", "  team_integrity:\n    value: false")
-    edit(
-        qingshan,
-        '{score: 3, reason: "政策落实坚决，未发现打折扣、搞变通"}',
-        "{score: 0, reason: 未落实}",
-    )
+    lower_qingshan(county)
     shiqiao = township(grade_tree(county), SHIQIAO)
     assert shiqiao.score < 90
     assert shiqiao.next_rating_note.startswith("即使本单位自身能改进的差距全部做到")
