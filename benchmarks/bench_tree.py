@@ -16,7 +16,9 @@ same files, medians over ``--rounds`` runs:
   trees of that many villages (``resource.getrusage(RUSAGE_CHILDREN)`` of a subprocess that runs
   the command: the largest single process), and of ``batch`` over the same villages.
 
-``--src OTHER/src`` runs the commands with another checkout's code (before/after figures).
+``--src OTHER/src`` runs the commands with another checkout's code (before/after figures);
+``--formats html`` compares only the formats named, ``--skip-engine`` leaves out the ``--jobs 2``
+and ``--cache`` runs.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ def main() -> None:
     parser.add_argument("--memory", default="", help="village counts, e.g. 250,1000,4000")
     parser.add_argument("--src", default=None, help="run the commands with this code (PYTHONPATH)")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--formats", default="json,table,html", help="the formats compared")
+    parser.add_argument("--skip-engine", action="store_true", help="no --jobs 2 and --cache runs")
     args = parser.parse_args()
     src = args.src
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,7 +130,7 @@ def main() -> None:
             print(f"文件：{files}（1个县、{args.townships}个乡镇、{len(villages)}个村）")
             print(f"仅解析 YAML（CSafeLoader，进程内）：{floor_s:.2f} 秒")
             one = ["--jobs", "1"] if _has_option(src, "--jobs") else []
-            for form in ("json", "table", "html"):
+            for form in args.formats.split(","):
                 batch = ["batch", "--jobs", "1", "--format", form, *villages]
                 tree = ["grade-tree", str(folder), "--format", form, *one]
                 # Interleaved rounds: batch and grade-tree see the same machine load.
@@ -142,7 +146,7 @@ def main() -> None:
                     f"为 batch 的 {ratio:.2f} 倍（同轮比值的中位数）"
                 )
             tree = ["grade-tree", str(folder), "--format", "json"]
-            if _has_option(src, "--jobs"):
+            if _has_option(src, "--jobs") and not args.skip_engine:
                 jobs = [*tree, "--jobs", "2"]
                 walls = [median_time(lambda: _once(jobs, out, src), 1) for _ in range(args.rounds)]
                 ones = [median_time(lambda: _once(tree, out, src), 1) for _ in range(args.rounds)]

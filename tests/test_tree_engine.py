@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import grade_file
 from lianchuang_cli.reports import tree_json
 from lianchuang_cli.reports.escaping import json_shown
+from lianchuang_cli.reports.html_report import prerender_sheet, render_tree_html
 from lianchuang_cli.reports.tree_json import (
     prerender_village,
     render_tree_json,
@@ -55,7 +57,7 @@ def run(*args: str) -> tuple[int, bytes, bytes]:
     return result.exit_code, result.stdout_bytes, result.stderr_bytes
 
 
-@pytest.mark.parametrize("form", ["json", "table"])
+@pytest.mark.parametrize("form", ["json", "table", "html"])
 def test_jobs_and_cache_give_the_same_bytes(damaged: Path, tmp_path: Path, form: str) -> None:
     """--jobs 2 and --cache (first and second run) write what --jobs 1 writes, bad files and
     their file:line:column problems included."""
@@ -139,6 +141,23 @@ def test_json_from_villages_rendered_where_graded_is_the_json_of_full_results(
         assert render_tree_json(light) == expected
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_html_from_sheets_laid_out_where_graded_is_the_html_of_full_results(
+    damaged: Path, jobs: int
+) -> None:
+    """The HTML format's village sheets laid out in the workers (no full result kept) give the
+    bytes that their full results give, the quota notes added after the villages are placed
+    and left-out villages included."""
+    args: dict[str, Any] = {"quotas": {"优秀": Decimal(10)}}
+    with grade_tree(damaged, **args) as whole:
+        expected = render_tree_html(whole)
+        assert whole.unlinked
+    assert "名额后等级" in expected  # a village's sheet with its quota note
+    with grade_tree(damaged, jobs=jobs, keep_results=False, part=prerender_sheet, **args) as light:
+        assert light.line(light.townships[0].villages[0]) is not None
+        assert render_tree_html(light) == expected
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -159,7 +178,7 @@ def test_cache_serves_villages_and_a_threshold_edit_as_a_fresh_run_grades(
 ) -> None:
     """Re-graded from the cache (the same rubrics, then a village rubric whose 良好 line moved),
     a tree is what a fresh run gives in every kind of output (pre-rendered JSON, the table's
-    facts, full results), and no valid village is graded again."""
+    facts, sheets laid out where graded, full results), and no valid village is graded again."""
     edited = tmp_path / "village.yaml"
     text = (ROOT / "rubrics" / "village.yaml").read_text("utf-8")
     moved = text.replace("{name: 良好, min_score: 80}", "{name: 良好, min_score: 81}")
@@ -167,14 +186,16 @@ def test_cache_serves_villages_and_a_threshold_edit_as_a_fresh_run_grades(
     edited.write_text(moved, "utf-8")
     cache = tmp_path / "cache"
 
-    def outputs(**options: Any) -> tuple[str, str, str]:
+    def outputs(**options: Any) -> tuple[str, str, str, str]:
         with grade_tree(damaged, keep_results=False, render=prerender_village, **options) as tree:
             lines = render_tree_json(tree)
         with grade_tree(damaged, keep_results=False, **options) as tree:
             table = render_tree_table(tree)
+        with grade_tree(damaged, keep_results=False, part=prerender_sheet, **options) as tree:
+            sheets = render_tree_html(tree)
         with grade_tree(damaged, **options) as tree:
             full = render_tree_json(tree)
-        return lines, table, full
+        return lines, table, sheets, full
 
     fresh, fresh_edited = outputs(), outputs(rubrics={"village": edited})
     assert fresh != fresh_edited

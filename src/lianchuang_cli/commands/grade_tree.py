@@ -119,6 +119,7 @@ def grade_tree(
             cache_dir=cache_dir,
             keep_results=TREE_FORMATS[output_format].reads_results,
             render=TREE_FORMATS[output_format].renderer(),
+            part=TREE_FORMATS[output_format].part_renderer(),
             loader=loader,
         )
     except QuotaError as exc:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from itertools import chain
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+import msgspec
+from markupsafe import Markup
 
 from lianchuang_cli import __version__
 from lianchuang_cli.decimals import fmt
@@ -28,7 +31,7 @@ from lianchuang_cli.scoring.summary import BatchSummary
 if TYPE_CHECKING:
     import jinja2
 
-    from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult
+    from lianchuang_cli.tree.tree_result import TownshipNode, TreeResult, TreeVillage
 
 COMMON_PROBLEMS_SHOWN = 15
 LEVEL_TITLES = {"village": "村", "township": "乡镇", "county": "县"}
@@ -99,9 +102,8 @@ def _row(indicator: IndicatorResult) -> SheetRow:
     )
 
 
-def unit_sheet(result: UnitResult, placement: Placement | None = None) -> UnitSheet:
-    """The view of one graded unit that the template lays out; ``placement``: its place in a
-    tree's level, whose quota note the sheet gives under its score."""
+def unit_sheet(result: UnitResult) -> UnitSheet:
+    """The view of one graded unit that the template lays out (``sheet_html``)."""
     groups = []
     for criterion in result.criteria:
         rows = tuple(_row(r) for r in result.indicators if r.criterion == criterion.id)
@@ -119,7 +121,7 @@ def unit_sheet(result: UnitResult, placement: Placement | None = None) -> UnitSh
         max_score=fmt(result.max_score),
         over_maximum=wording.over_maximum_note(result),
         rating_class=html_charts.rating_class(result.rating, result.ratings, result.vetoed),
-        notes=(*wording.score_notes(result), *wording.placement_notes(placement)),
+        notes=tuple(wording.score_notes(result)),
         vetoes=(*wording.veto_notes(result), *wording.condition_notes(result)),
         groups=tuple(groups),
         adjustments=tuple(
@@ -257,28 +259,61 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+@cache  # as ``_environment``: the template is part of the installed package
+def _sheet_macros() -> Any:
+    """The macros of ``sheet.html.j2`` (a template module: its macros are its attributes)."""
+    return _environment().get_template("sheet.html.j2").module
+
+
+class SheetParts(NamedTuple):
+    """A unit's score sheet laid out, but for the notes of its place after a tree's quotas,
+    which go between ``head`` and ``tail`` (``sheet_html``)."""
+
+    head: str
+    tail: str
+
+
+def sheet_parts(sheet: UnitSheet) -> SheetParts:
+    """``sheet`` laid out by the template's ``sheet_head`` and ``sheet_tail`` macros."""
+    macros = _sheet_macros()
+    return SheetParts(str(macros.sheet_head(sheet)), str(macros.sheet_tail(sheet)))
+
+
+def sheet_html(parts: SheetParts, placement: Placement | None = None) -> Markup:
+    """A laid-out sheet, with the quota note of its ``placement`` in a tree's level, if any."""
+    notes = wording.placement_notes(placement)
+    if not notes:
+        return Markup(parts.head + parts.tail)
+    return Markup(parts.head + _sheet_macros().lines(notes) + parts.tail)
+
+
+def prerender_sheet(result: UnitResult) -> bytes:
+    """A village's sheet laid out where the village is graded (``grade_tree(part=…)``): its
+    ``SheetParts`` as a spool record; the writer adds its place (``sheet_html``)."""
+    return msgspec.msgpack.encode(sheet_parts(unit_sheet(result)))
+
+
 def render_page(
     *,
     title: str,
     sheets: Iterable[UnitSheet] = (),
     batch: BatchView | None = None,
-    overview: TreeOverview | None = None,
-    sections: Sequence[Any] = (),
 ) -> str:
     """The whole HTML page: the batch summary (if any), then one sheet per unit."""
-    return "".join(page_pieces(title=title, sheets=sheets, batch=batch, overview=overview,
-                               sections=sections))  # fmt: skip
+    laid_out = (sheet_html(sheet_parts(sheet)) for sheet in sheets)
+    return "".join(page_pieces(title=title, sheets=laid_out, batch=batch))
 
 
 def page_pieces(
     *,
     title: str,
-    sheets: Iterable[UnitSheet] = (),
+    sheets: Iterable[str] = (),
     batch: BatchView | None = None,
     overview: TreeOverview | None = None,
     sections: Sequence[Any] = (),
 ) -> Iterator[str]:
-    """``render_page`` in pieces as the template yields them (sheets laid out one at a time)."""
+    """``render_page`` in pieces as the template yields them (``sheets``: each laid out,
+    ``sheet_html``, taken one at a time)."""
     template = _environment().get_template("report.html.j2")
     return template.generate(
         title=title,
@@ -384,20 +419,35 @@ def tree_html_pieces(tree: TreeResult) -> Iterator[str]:
         quota_lines=tree_view.quota_lines(tree),
         previous_lines=tree_view.previous_lines(tree),
     )
-    # Read back one village at a time, while the page is laid out (never all of them at once).
-    results = chain(
+    # Villages are read back one at a time, while the page is laid out (never all at once).
+    own = chain(
         [(tree.county, None)] if tree.county is not None else [],
         ((n.result, n.placement) for n in tree.townships if n.result is not None),
+    )
+    villages = chain(
         (
-            (tree.full(village), placement)
+            (village, placement)
             for n in tree.townships
             for village, placement in zip(n.villages, n.placements, strict=True)
         ),
-        ((tree.full(u.result), None) for u in tree.unlinked),
+        ((u.result, None) for u in tree.unlinked),
+    )
+    sheets = chain(
+        (sheet_html(sheet_parts(unit_sheet(result)), placement) for result, placement in own),
+        (sheet_html(_village_parts(tree, village), placement) for village, placement in villages),
     )
     return page_pieces(
         title=overview.title,
-        sheets=(unit_sheet(r, placement) for r, placement in results),
+        sheets=sheets,
         overview=overview,
         sections=[_section(node) for node in tree.townships],
     )
+
+
+def _village_parts(tree: TreeResult, village: UnitResult | TreeVillage) -> SheetParts:
+    """A village's sheet: laid out where it was graded (``prerender_sheet``), or from its full
+    result."""
+    record = tree.line(village)
+    if record is None:
+        return sheet_parts(unit_sheet(tree.full(village)))
+    return SheetParts(*msgspec.msgpack.decode(record, type=tuple[str, str]))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 Writer = Callable[["Report", IO[Any]], None]
 Renderer = Callable[["UnitResult"], "RenderedLine"]
+PartRenderer = Callable[["UnitResult"], bytes]
 
 
 class Format(Struct, frozen=True):
@@ -134,12 +135,23 @@ class TextFormat(Struct, frozen=True):
     """``grade-tree``: optional function of the same module, ``render(result) -> RenderedLine``,
     run where each village is graded; the report reads the lines (``TreeResult.line``) instead
     of full results."""
+    part: str = ""
+    """``grade-tree``: optional function of the same module, ``part(result) -> bytes``: a
+    village's part of the report laid out where it is graded, from its full result (also one
+    served by ``--cache``: unlike a ``render`` line it has no slots to re-fill after re-rating);
+    the report reads the parts (``TreeResult.line``) instead of full results."""
 
     def renderer(self) -> Renderer | None:
         """Import and return the per-village render function, if the format has one."""
         if not self.render:
             return None
         return cast(Renderer, getattr(import_module(self.module), self.render))
+
+    def part_renderer(self) -> PartRenderer | None:
+        """Import and return the per-village part function, if the format has one."""
+        if not self.part:
+            return None
+        return cast(PartRenderer, getattr(import_module(self.module), self.part))
 
     def __call__(self, *subject: Any, **options: Any) -> str:
         """Render ``subject`` (imported on first use)."""
@@ -177,6 +189,8 @@ TREE_FORMATS: dict[str, TextFormat] = {
         "render_tree_html",
         "可打印的网页报告（A4）",
         pieces_function="tree_html_pieces",
+        reads_results=False,
+        part="prerender_sheet",
     ),
 }
 DIFF_FORMATS: dict[str, TextFormat] = {

@@ -8,7 +8,7 @@ left out of the figures above it; a file that cannot be graded never stops the t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +71,7 @@ def grade_tree(
     cache_dir: Path | None = None,
     keep_results: bool = True,
     render: Render | None = None,
+    part: Callable[[UnitResult], bytes] | None = None,
     loader: RubricLoader = PLAIN,
 ) -> TreeResult:
     """Grade every file under ``root`` as one county; see the module docstring.
@@ -85,11 +86,14 @@ def grade_tree(
     ``keep_results`` they are not kept (a report that reads only ``TreeVillage`` facts, like the
     table), and ``TreeResult.full`` must not be asked for a village; with ``render`` (a format's
     ``TextFormat.render``) each village's line is rendered where it is graded and kept instead
-    (``TreeResult.line``). Rubrics are loaded by ``loader``, here and in the workers.
+    (``TreeResult.line``); with ``part`` (a format's ``TextFormat.part``) each village's part
+    of the report, laid out where it is graded from its full result, also one from the cache.
+    Rubrics are loaded by ``loader``, here and in the workers.
     """
-    store = SpooledResults("results" if keep_results else "lines" if render else "")
+    lines = render is not None or part is not None
+    store = SpooledResults("results" if keep_results else "lines" if lines else "")
     rubrics = rubrics or {}
-    work = TreeWork(tuple(rubrics.items()), cache_dir, keep_results, loader, render)
+    work = TreeWork(tuple(rubrics.items()), cache_dir, keep_results, loader, render, part)
     try:
         return _grade_tree(
             root, store, previous or {}, previous_file, previous_year, rubrics, quotas or {},

@@ -238,25 +238,33 @@ def read_village(
     keep: bool,
     loader: RubricLoader,
     render: Render | None = None,
+    part: Callable[[UnitResult], bytes] | None = None,
 ) -> TreeUnit:
     """``read_file``, and a village graded at once: its facts, profile and pickled result
-    (``keep``), or else its ``render`` line, in place of its document. Other levels are left
-    for ``read_file`` later. With a ``cache``, a village is graded as ``batch --cache`` grades
-    it (``EvidenceCache.grade_rendered``: a stored result verified and re-rated, else graded
-    and stored)."""
+    (``keep``), or else its ``part`` of the report or its ``render`` line, in place of its
+    document. Other levels are left for ``read_file`` later. With a ``cache``, a village is
+    graded as ``batch --cache`` grades it (``EvidenceCache.grade_rendered``: a stored result
+    verified and re-rated, else graded and stored)."""
     unit, loaded = _read_header(path, rubrics, cache, loader)
-    if loaded is not None and not _from_cache(unit, loaded, rubrics, cache, keep, render):
+    if loaded is not None and not _from_cache(unit, loaded, rubrics, cache, keep, render, part):
         _validate(unit, loaded)
     if unit.level == "village" and unit.result is None:
         result = grade_unit(unit, {})
         if result is not None:
             unit.result = village_facts(result)
-            if keep:
-                unit.record = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            elif render is not None:
+            unit.record = _kept(result, keep, part)
+            if unit.record is None and render is not None:
                 unit.record = render(result).text
     unit.doc = unit.plan = unit.evidence = None
     return unit
+
+
+def _kept(result: UnitResult, keep: bool, part: Callable[[UnitResult], bytes] | None) -> Record:
+    """What the tree keeps of a village's full result: all of it pickled (``keep``), or its
+    ``part`` of the report; None for neither."""
+    if keep:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return None if part is None else part(result)
 
 
 def _from_cache(
@@ -266,6 +274,7 @@ def _from_cache(
     cache: EvidenceCache | None,
     keep: bool,
     render: Render | None,
+    part: Callable[[UnitResult], bytes] | None,
 ) -> bool:
     """A YAML village graded through the evidence cache: its facts, profile and record set; False
     (nothing set) for anything else, and for a file that fails, which is then validated as the
@@ -275,8 +284,9 @@ def _from_cache(
     if plan_for(loaded).linked or is_workbook(unit.name):
         return False
     rubric_path = rubrics.get(loaded.rubric.id)
+    whole = keep or part is not None  # the record is made from the full result
     outcome, line = cache.grade_rendered(
-        unit.name, rubric_path=rubric_path, render=render, facts=not keep
+        unit.name, rubric_path=rubric_path, render=None if whole else render, facts=not whole
     )
     if isinstance(outcome, FileFailure):
         return False
@@ -284,11 +294,10 @@ def _from_cache(
     unit.profile = village_profile(unit.doc)
     if isinstance(outcome, UnitResult):
         unit.result = village_facts(outcome)
-        if keep:
-            unit.record = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        unit.record = _kept(outcome, keep, part)
     else:  # facts, served with their line without decoding the result
         unit.result = TreeVillage(**asdict(outcome))
-    if not keep and render is not None:
+    if not whole and render is not None:
         unit.record = line
     return True
 
@@ -302,6 +311,7 @@ class TreeWork:
     keep_results: bool
     loader: RubricLoader
     render: Render | None = None
+    part: Callable[[UnitResult], bytes] | None = None
 
     def grader(self, shared: Shared) -> Callable[[list[str]], list[TreeUnit]]:
         """Reads one chunk of files; full results go into the shared spool when there is one."""
@@ -310,8 +320,10 @@ class TreeWork:
         cache = open_cache(self.cache_dir, loader)
 
         def grade_chunk(paths: list[str]) -> list[TreeUnit]:
-            keep, render = self.keep_results, self.render
-            units = [read_village(path, rubrics, cache, keep, loader, render) for path in paths]
+            keep, render, part = self.keep_results, self.render, self.part
+            units = [
+                read_village(path, rubrics, cache, keep, loader, render, part) for path in paths
+            ]
             graded = [unit for unit in units if isinstance(unit.record, bytes)]
             blobs = [unit.record for unit in graded if isinstance(unit.record, bytes)]
             places = spooled(shared, "results", blobs)
