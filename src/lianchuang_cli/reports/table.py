@@ -17,7 +17,7 @@ from rich.text import Text
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.batch_report import Report
-from lianchuang_cli.reports.console_layout import Column, Wrapped, section
+from lianchuang_cli.reports.console_layout import Column, DirectTable, Wrapped, section
 from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.wording import (
     NO_GAPS,
@@ -139,7 +139,7 @@ def _summary(result: UnitResult) -> Text:
 
 def _section(title: str, first: str, *numbers: str) -> Table:
     """A titled table whose first column is text and the others are right-aligned figures."""
-    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    table = DirectTable(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column(first)
     for name in numbers:
         table.add_column(name, justify="right", no_wrap=True)
