@@ -20,6 +20,10 @@ plus a few invalid files), then measures, in one run and on the same files:
   as ``pip install`` leaves it (an editable checkout under ``PYTHONDONTWRITEBYTECODE`` compiles
   every module on every run).
 
+With ``--phases``, ``batch --jobs 1`` and ``--jobs 2`` are also traced phase by phase
+(``batch_phases.py``): on a shared machine the wall-clock speed-up of ``--jobs 2`` is not
+reliable, so it is derived from the CPU and wall time of each phase, as two idle cores would show.
+
 Times are medians over ``--rounds`` runs; ratios are between figures of this same run.
 """
 
@@ -286,6 +290,13 @@ def main() -> None:
     parser.add_argument("--invalid-every", type=int, default=200, help="0: no invalid files")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="also trace batch --jobs 1 and 2 in phases (start-up, pool, grading, tail; wall and "
+        "CPU of the parent and of each worker), from this checkout and from a compiled copy, and "
+        "derive the --jobs 2 speed-up on 2 idle cores (batch_phases.py)",
+    )
+    parser.add_argument(
         "--skip",
         default="",
         help="comma-separated parts to leave out: inprocess, jobs1, cache, startup "
@@ -351,6 +362,20 @@ def main() -> None:
             names = [f.name for f in files]
             by_jobs[1] = cli("score", *names, "--format", "json")
             rows.append(("score FILES --format json (no batch yet)", by_jobs[1]))
+
+        if args.phases:
+            import batch_phases
+
+            compiled = install_compiled(scratch / "compiled")
+            batch_phases.measure(
+                folder,
+                scratch,
+                rounds=args.rounds,
+                builds={
+                    "this checkout": None,
+                    "installed (compiled bytecode)": {**os.environ, "PYTHONPATH": str(compiled)},
+                },
+            )
 
         cache_rows: list[tuple[str, Run]] = []
         if has_cache and "cache" not in skip:
