@@ -508,6 +508,8 @@ def graded_chunks(
         return
     import multiprocessing
 
+    from lianchuang_cli.batching.worker_pool import WorkerPool
+
     tasks = ((work, chunk) for chunk in pool_chunks(files, jobs))
     method = start_method()
     forking = method == "fork"
@@ -529,7 +531,7 @@ def graded_chunks(
         if blocking:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            pool = context.Pool(jobs, initializer=_init_worker, initargs=(os.getpid(), shared))
+            pool = WorkerPool(jobs, _init_worker, (os.getpid(), shared), context=context)
         finally:
             if blocking:
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -1,0 +1,27 @@
+"""The engine's process pool: the standard library's ``multiprocessing.pool.Pool``, without the
+busy wait of its worker-handler thread.
+
+Imported only when a batch runs with ``--jobs`` > 1 (``score`` does not pay for multiprocessing).
+"""
+
+from __future__ import annotations
+
+import multiprocessing.pool
+from typing import Any
+
+
+class WorkerPool(multiprocessing.pool.Pool):
+    """A ``Pool`` whose worker-handler thread wakes only when a worker exits or the pool's state
+    changes (closed, terminated, its last task done), as ``ThreadPool``'s does.
+
+    The standard ``Pool`` (3.8+) also wakes that thread whenever a result is waiting in the result
+    pipe, and the thread then loops (checking every worker, waiting again) until the
+    result-handler thread has read the whole result: 3,400–6,000 rounds for the 66 chunks of a
+    2,000-file batch, 0.05 of the parent's 0.075 CPU seconds while the workers grade, taken from
+    the two cores the workers need. Results are read by the result-handler thread either way;
+    the worker handler only replaces workers that exited, which their own sentinels announce.
+    """
+
+    def _get_sentinels(self) -> list[Any]:
+        # The result pipe is left out; ``_change_notifier`` is also what ThreadPool waits on.
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
