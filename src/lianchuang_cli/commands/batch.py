@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from lianchuang_cli.commands.reporting import (
     echo_gate_failures,
     gate_failures,
     jobs_option,
+    parse_quotas,
     progress_bar,
     recorded_time,
     rubric_reads,
@@ -187,21 +187,3 @@ def format_for(output: Path | None) -> str:
     if output is None:
         return "table"
     return SUFFIX_FORMATS.get(output.suffix.lower(), "table")
-
-
-def parse_quotas(texts: tuple[str, ...]) -> dict[str, Decimal]:
-    """Read ``优秀=10%`` (or ``优秀=10``) into rating → percent."""
-    quotas: dict[str, Decimal] = {}
-    for text in texts:
-        name, sep, value = text.partition("=")
-        name, value = name.strip(), value.strip().removesuffix("%").removesuffix("％")
-        try:
-            percent = Decimal(value)
-        except InvalidOperation:
-            percent = Decimal("NaN")
-        if not sep or not name or not percent.is_finite() or not 0 < percent <= 100:
-            raise click.BadParameter(
-                f"“{text}”应写成 等级=比例，比例在0到100之间，如 优秀=10%", param_hint="--quota"
-            )
-        quotas[name] = percent
-    return quotas

@@ -171,6 +171,9 @@ def prepare_console() -> None:
 
 def echo_problems(problems: Iterable[Problem]) -> None:
     """Print located problems to stderr, one per line."""
+    problems = tuple(problems)
+    if not problems:  # nothing to print, nor to import (the table module and rich's)
+        return
     from lianchuang_cli.reports.table import render_problems
 
     click.echo(render_problems(problems), err=True, nl=False)

@@ -23,7 +23,7 @@ from lianchuang_cli.commands.output import (
     files_under,
     output_option,
 )
-from lianchuang_cli.commands.reporting import cache_option, jobs_option
+from lianchuang_cli.commands.reporting import cache_option, jobs_option, parse_quotas
 from lianchuang_cli.reports.registry import TREE_FORMATS, format_help
 
 
@@ -77,7 +77,6 @@ def grade_tree(
     """
     from lianchuang_cli.batching.discovery import EVIDENCE_SUFFIXES
     from lianchuang_cli.batching.engine import default_jobs
-    from lianchuang_cli.commands.batch import parse_quotas
     from lianchuang_cli.commands.output import rubric_reads
     from lianchuang_cli.errors import InputError
     from lianchuang_cli.scoring.quotas import QuotaError

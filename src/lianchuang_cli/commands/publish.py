@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from lianchuang_cli.commands.batch import parse_quotas
 from lianchuang_cli.commands.common import (
     EXIT_INPUT_ERROR,
     EXIT_INTERRUPTED,
@@ -16,7 +15,7 @@ from lianchuang_cli.commands.common import (
     load_rubric_or_exit,
     rubric_loader,
 )
-from lianchuang_cli.commands.reporting import cache_option, jobs_option
+from lianchuang_cli.commands.reporting import cache_option, jobs_option, parse_quotas
 
 
 @click.command(options_metavar="[选项]")

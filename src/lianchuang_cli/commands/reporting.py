@@ -1,4 +1,5 @@
-"""What ``score`` and ``batch`` share: writing a report (atomically), gates, progress, Ctrl-C."""
+"""What ``score`` and ``batch`` share: writing a report (atomically), gates, progress, Ctrl-C; and
+the options ``batch``, ``grade-tree`` and ``publish`` share (``--jobs``, ``--cache``, ``--quota``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,24 @@ def cache_option(command: Callable[..., Any]) -> Callable[..., Any]:
         help=CACHE_HELP,
         callback=_trusted_cache_folder,
     )(command)
+
+
+def parse_quotas(texts: tuple[str, ...]) -> dict[str, Decimal]:
+    """Read ``优秀=10%`` (or ``优秀=10``) into rating → percent."""
+    quotas: dict[str, Decimal] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        name, value = name.strip(), value.strip().removesuffix("%").removesuffix("％")
+        try:
+            percent = Decimal(value)
+        except InvalidOperation:
+            percent = Decimal("NaN")
+        if not sep or not name or not percent.is_finite() or not 0 < percent <= 100:
+            raise click.BadParameter(
+                f"“{text}”应写成 等级=比例，比例在0到100之间，如 优秀=10%", param_hint="--quota"
+            )
+        quotas[name] = percent
+    return quotas
 
 
 def _trusted_cache_folder(

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 from markupsafe import Markup
+from msgspec import Struct
 
 from lianchuang_cli import __version__
 from lianchuang_cli.decimals import fmt
@@ -37,8 +38,7 @@ COMMON_PROBLEMS_SHOWN = 15
 LEVEL_TITLES = {"village": "村", "township": "乡镇", "county": "县"}
 
 
-@dataclass(frozen=True, slots=True)
-class SheetRow:
+class SheetRow(Struct, frozen=True):
     """One indicator's row of the score sheet."""
 
     points: str
@@ -50,16 +50,14 @@ class SheetRow:
     lost: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SheetGroup:
+class SheetGroup(Struct, frozen=True):
     """A criterion and its indicators' rows (the criterion cell spans them)."""
 
     title: str
     rows: tuple[SheetRow, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AdjustmentRow:
+class AdjustmentRow(Struct, frozen=True):
     """A bonus or penalty as the sheet lists it under its items."""
 
     label: str
@@ -67,8 +65,7 @@ class AdjustmentRow:
     remark: str
 
 
-@dataclass(frozen=True, slots=True)
-class UnitSheet:
+class UnitSheet(Struct, frozen=True):
     """Everything one unit's printed score sheet shows."""
 
     result: UnitResult
