@@ -3,14 +3,17 @@
 Loading a rubric for grading reads its YAML with positions, validates it and runs every lint
 check (``lint.engine``): about a tenth of ``score ONE_FILE``'s start-up, for a file that almost
 never changes. Once a rubric has loaded without errors, its validated form is written here as
-JSON (``Rubric.model_dump_json``; never pickle) and later runs validate that JSON instead.
+JSON (``Rubric.model_dump_json``; never pickle), and later runs rebuild the rubric from that JSON
+without validating it again (``model.restore``): validating would first build the validator of
+every rubric model, which the models otherwise defer (``model.rules.base.Frozen``). An entry is
+stored only if it restores as the very rubric that was checked, and trusted only under its seal.
 
 An entry is found by the SHA-256 of the rubric file's bytes and a fingerprint of the code that
 judges rubrics: the tool's version, pydantic's, Python's, and the name, size and modification
 time of every module of the package. Editing the rubric, upgrading, or touching any source file
 therefore misses, and the rubric is checked again in full. A rubric with errors is never stored
-(it is checked, and refused, every time). Entries are validated like any input when read, so a
-damaged one is a miss, never an error; so is a folder that cannot be read or written.
+(it is checked, and refused, every time). An entry whose seal does not match, or that does not
+restore, is a miss, never an error; so is a folder that cannot be read or written.
 
 Rubrics loaded from a cache entry do not know the positions of their parts in the file
 (``LoadedRubric.position`` gives 1:1); grading never locates rubric parts, ``check`` and the
@@ -39,7 +42,7 @@ from typing import TYPE_CHECKING
 from lianchuang_cli import __version__
 
 if TYPE_CHECKING:
-    from lianchuang_cli.model.rubric import LoadedRubric
+    from lianchuang_cli.model.rubric import LoadedRubric, Rubric
 
 ENV_FOLDER = "LIANCHUANG_CACHE_HOME"
 MAX_RUBRIC_BYTES = 8 * 1024 * 1024
@@ -129,15 +132,10 @@ class RubricCache:
         if not cache_trust.matches(_hex(mark), cache_trust.seal(key, sha256.encode(), text)):
             self._rejected += 1
             return None
-        from pydantic import ValidationError
+        from lianchuang_cli.model.rubric import LoadedRubric
 
-        from lianchuang_cli.model.rubric import LoadedRubric, Rubric
-
-        try:
-            rubric = Rubric.model_validate_json(text)
-        except (ValidationError, ValueError):
-            return None
-        return LoadedRubric(rubric, path, sha256)
+        rubric = _restored(text)
+        return None if rubric is None else LoadedRubric(rubric, path, sha256)
 
     def store(self, loaded: LoadedRubric) -> None:
         """Keep a rubric that loaded without errors (the oldest entries beyond ``MAX_ENTRIES``
@@ -148,14 +146,12 @@ class RubricCache:
         import tempfile
 
         from lianchuang_cli.caching import cache_trust
-        from lianchuang_cli.model.rubric import Rubric
 
         text = loaded.rubric.model_dump_json()
-        try:
-            # Only what reads back as the very same rubric is worth keeping.
-            if Rubric.model_validate_json(text) != loaded.rubric:
-                return
-        except ValueError:
+        # Only what reads back as the very same rubric is worth keeping: equal, and of the same
+        # types (a decimal dumps as text, a whole number as a number).
+        restored = _restored(text)
+        if restored is None or restored != loaded.rubric or restored.model_dump_json() != text:
             return
         folder = self.folder
         entry = _entry(folder, loaded.sha256)
@@ -174,6 +170,20 @@ class RubricCache:
                 os.unlink(temporary)
             return
         _prune(folder)
+
+
+def _restored(text: str | bytes) -> Rubric | None:
+    """The rubric an entry's JSON holds, rebuilt without validation (``model.restore``: the
+    entry was validated before it was stored, and its seal checked); None if it is not one."""
+    import msgspec
+
+    from lianchuang_cli.model.restore import restore
+    from lianchuang_cli.model.rubric import Rubric
+
+    try:
+        return restore(Rubric, msgspec.json.decode(text))
+    except (msgspec.DecodeError, KeyError, TypeError, ValueError, ArithmeticError):
+        return None
 
 
 def user_cache() -> RubricCache | None:

@@ -30,6 +30,7 @@ from lianchuang_cli.model.evidence_data import (
 )
 from lianchuang_cli.model.profile import SAME_FACTS, VillageProfile
 from lianchuang_cli.model.rubric import AdjustmentItem, Indicator, LoadedRubric, VetoItem
+from lianchuang_cli.model.rules.base import DEFERRED
 from lianchuang_cli.model.same_counts import same_count_problems
 from lianchuang_cli.model.validation import not_a_mapping, problems_from
 from lianchuang_cli.model.values import UnitError, fraction_complaint, read_number
@@ -56,9 +57,9 @@ LINKED_HINT = (
 OccurrenceT = TypeVar("OccurrenceT", bound=Occurrence)
 
 _UNIT = TypeAdapter(UnitInfo)
-_EVENTS = TypeAdapter(list[Event])
-_OCCURRENCES = TypeAdapter(list[Occurrence])
-_VERSION = TypeAdapter(Version)
+_EVENTS = TypeAdapter(list[Event], config=DEFERRED)
+_OCCURRENCES = TypeAdapter(list[Occurrence], config=DEFERRED)
+_VERSION = TypeAdapter(Version, config=DEFERRED)
 _PROFILE = TypeAdapter(VillageProfile)
 
 

@@ -63,10 +63,19 @@ SignedScore = Annotated[
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
 
 
-class Frozen(BaseModel):
-    """Base for every model read from a file: immutable, and unknown keys are errors."""
+DEFERRED = ConfigDict(defer_build=True)
+"""A ``TypeAdapter``'s config: its validator is built on first use, not at import (start-up)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+
+class Frozen(BaseModel):
+    """Base for every model read from a file: immutable, and unknown keys are errors.
+
+    Validators are built on first use (``defer_build``): ``score`` validates a few evidence
+    models and restores its rubric from the rubric cache without validating it
+    (``model.restore``), so most models never need one in a run.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Outcome(Struct, frozen=True):

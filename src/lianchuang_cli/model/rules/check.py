@@ -12,6 +12,7 @@ from pydantic import (
 
 from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
+    DEFERRED,
     Outcome,
     QuickRead,
     RuleBase,
@@ -25,7 +26,9 @@ class CheckRule(RuleBase):
     kind: Literal["check"]
 
     kind_name: ClassVar[str] = "达标得分"
-    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Annotated[bool, Field(strict=True)])
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(
+        Annotated[bool, Field(strict=True)], config=DEFERRED
+    )
     value_hint: ClassVar[str] = "已落实填 true，未落实填 false"
     cells: ClassVar[KindCells] = KindCells("yes/no")
     quick_read: ClassVar[QuickRead] = "as typed"

@@ -15,6 +15,7 @@ from pydantic import (
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
+    DEFERRED,
     Outcome,
     QuickRead,
     RuleBase,
@@ -45,7 +46,7 @@ class ChoiceRule(RuleBase):
 
     kind_name: ClassVar[str] = "选项计分"
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(
-        Annotated[str, BeforeValidator(_yes_no_as_word)]
+        Annotated[str, BeforeValidator(_yes_no_as_word)], config=DEFERRED
     )
     cells: ClassVar[KindCells] = KindCells("text")
     quick_read: ClassVar[QuickRead] = "as typed"

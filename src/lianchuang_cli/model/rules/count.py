@@ -12,6 +12,7 @@ from pydantic import (
 
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.model.rules.base import (
+    DEFERRED,
     MAX_COUNT,
     Count,
     Outcome,
@@ -31,7 +32,7 @@ class CountRule(RuleBase):
     unit: str = "次"
 
     kind_name: ClassVar[str] = "计次扣分"
-    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Count)
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Count, config=DEFERRED)
     cells: ClassVar[KindCells] = KindCells("rule unit")
     quick_read: ClassVar[QuickRead] = "as typed"
     scores_figures: ClassVar[bool] = True

@@ -13,6 +13,7 @@ from pydantic import (
 
 from lianchuang_cli.decimals import fmt, round_ratio
 from lianchuang_cli.model.rules.base import (
+    DEFERRED,
     Bounded,
     Number,
     Outcome,
@@ -28,7 +29,7 @@ class LinearRule(Bounded):
     full_at: Number
 
     kind_name: ClassVar[str] = "按比例计分"
-    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number, config=DEFERRED)
 
     @model_validator(mode="after")
     def _distinct_ends(self) -> LinearRule:

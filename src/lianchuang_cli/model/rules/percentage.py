@@ -15,6 +15,7 @@ from pydantic import (
 
 from lianchuang_cli.decimals import fmt, fmt_ratio, round_ratio, round_score
 from lianchuang_cli.model.rules.base import (
+    DEFERRED,
     Number,
     Outcome,
     Points,
@@ -50,7 +51,8 @@ class PercentageRule(RuleBase):
             Annotated[Ratio, Tag("counts")]
             | Annotated[Number, Field(ge=0, le=100), Tag("percent")],
             Discriminator(lambda v: "counts" if isinstance(v, dict) else "percent"),
-        ]
+        ],
+        config=DEFERRED,
     )
     cells: ClassVar[KindCells] = KindCells(
         "rule unit",

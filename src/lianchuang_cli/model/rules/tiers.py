@@ -12,6 +12,7 @@ from pydantic import (
 
 from lianchuang_cli.decimals import ZERO, fmt
 from lianchuang_cli.model.rules.base import (
+    DEFERRED,
     Bounded,
     Frozen,
     Number,
@@ -37,7 +38,7 @@ class TiersRule(Bounded):
     bands: Annotated[list[Tier], Field(min_length=2)]
 
     kind_name: ClassVar[str] = "分档计分"
-    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number)
+    value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number, config=DEFERRED)
 
     @property
     def percent_reference(self) -> Decimal | None:
