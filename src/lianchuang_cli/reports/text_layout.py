@@ -15,7 +15,6 @@ line with "，":
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 from rich.cells import cell_len
@@ -44,32 +43,39 @@ _ATOM = re.compile(
 _PATH_SEPARATOR = re.compile(r"(?<=[/\\])(?=[^/\\])")
 
 
-def _atoms(paragraph: str) -> Iterator[tuple[int, int]]:
-    for match in _ATOM.finditer(paragraph):
-        start, end = match.span()
+def _atoms(paragraph: str) -> list[tuple[int, int]]:
+    spans = [match.span() for match in _ATOM.finditer(paragraph)]
+    if "/" not in paragraph and "\\" not in paragraph:
+        return spans
+    atoms = []
+    for start, end in spans:
         # A file path may break after each separator, never inside a file or folder name.
         for cut in _PATH_SEPARATOR.finditer(paragraph, start + 1, end):
-            yield start, cut.start()
+            atoms.append((start, cut.start()))
             start = cut.start()
-        yield start, end
+        atoms.append((start, end))
+    return atoms
 
 
 @lru_cache(maxsize=4096)  # a pure memo, as ``line_spans``: the text is all it reads
-def _groups(paragraph: str) -> tuple[tuple[int, int, bool], ...]:
-    """Split into (start, end, is_space) pieces; no line may break inside a non-space piece."""
+def _groups(paragraph: str) -> tuple[tuple[int, int, bool, int], ...]:
+    """Split into (start, end, is_space, cells) pieces; no line may break inside a non-space piece.
+
+    The cells are measured here, once a piece, not once a piece per width laid out."""
     groups: list[tuple[int, int, bool]] = []
+    joinable = False  # whether the last piece is text a closing mark or an opening one joins
     for start, end in _atoms(paragraph):
-        text = paragraph[start:end]
-        if text.isspace():
+        if paragraph[start:end].isspace():
             groups.append((start, end, True))
-            continue
-        if groups and not groups[-1][2]:
-            previous = paragraph[groups[-1][1] - 1]
-            if text[0] in CLOSING or previous in OPENING:
-                groups[-1] = (groups[-1][0], end, False)
-                continue
-        groups.append((start, end, False))
-    return tuple(groups)
+            joinable = False
+        elif joinable and (paragraph[start] in CLOSING or paragraph[groups[-1][1] - 1] in OPENING):
+            groups[-1] = (groups[-1][0], end, False)
+        else:
+            groups.append((start, end, False))
+            joinable = True
+    return tuple(
+        (start, end, is_space, cell_len(paragraph[start:end])) for start, end, is_space in groups
+    )
 
 
 @lru_cache(maxsize=4096)  # rich measures and renders the same text several times
@@ -84,12 +90,11 @@ def line_spans(paragraph: str, width: int) -> tuple[tuple[int, int], ...]:
     end = 0  # where its visible text ends
     used = 0  # cells used up to ``end``
     pending = 0  # cells of spaces after ``end``, kept only if more text follows on the line
-    for g_start, g_end, is_space in _groups(paragraph):
+    for g_start, g_end, is_space, size in _groups(paragraph):
         if is_space:
             if start is not None:
-                pending += cell_len(paragraph[g_start:g_end])
+                pending += size
             continue
-        size = cell_len(paragraph[g_start:g_end])
         if start is not None and used + pending + size <= width:
             end, used, pending = g_end, used + pending + size, 0
             continue
@@ -153,9 +158,9 @@ def widest_piece(text: str) -> int:
     """Cells of the widest piece of ``text`` that no line break may split."""
     return max(
         (
-            cell_len(paragraph[start:end])
+            size
             for paragraph in text.split("\n")
-            for start, end, is_space in _groups(paragraph)
+            for _, _, is_space, size in _groups(paragraph)
             if not is_space
         ),
         default=0,
