@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct
 from rich import box
 from rich._ratio import ratio_distribute
+from rich.box import Box
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.segment import Segment
@@ -25,6 +25,9 @@ from rich.table import Table
 from rich.text import Text
 
 from lianchuang_cli.reports.text_layout import line_spans, widest_piece
+
+if TYPE_CHECKING:  # rich.console costs ~20 ms to import; a score panel drawn directly needs none
+    from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 
 STACK_BELOW = 96
 """Below this many cells of room (a 100-column console, inside a panel) records are stacked."""
@@ -131,11 +134,12 @@ class _Responsive(Struct, frozen=True):
     rows: tuple[tuple[Cell, ...], ...]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.at_width(options.max_width) or self._stacked()
+
+    def at_width(self, width: int) -> Table | None:
+        """The table for ``width`` cells of room, or None where the records are stacked."""
         texts = sum(1 for c in self.columns if c.ratio is not None)
-        if texts > 1 and options.max_width < STACK_BELOW:
-            yield self._stacked()
-        else:
-            yield self._table()
+        return None if texts > 1 and width < STACK_BELOW else self._table()
 
     def _table(self) -> Table:
         texts = sum(1 for c in self.columns if c.ratio is not None)
@@ -155,6 +159,8 @@ class _Responsive(Struct, frozen=True):
         return table
 
     def _stacked(self) -> Group:
+        from rich.console import Group
+
         return Group(Text(self.title, style="italic"), *self._blocks())
 
     def _blocks(self) -> Iterator[RenderableType]:
@@ -195,7 +201,14 @@ _MARKUP = re.compile(r"[\[:]")
 
 def table_lines(table: Table, console: Console, options: ConsoleOptions) -> list[str] | None:
     """The lines rich would draw for ``table`` without colour, or None when rich must lay it out."""
-    if console.color_system is not None or table.box is None or not _plain_shape(table):
+    if console.color_system is not None or table.box is None:
+        return None
+    safe = console.safe_box if table.safe_box is None else table.safe_box
+    return _table_lines(table, options.max_width, table.box.substitute(options, safe=safe))
+
+
+def _table_lines(table: Table, max_width: int, frame: Box) -> list[str] | None:
+    if not _plain_shape(table):
         return None
     columns = table.columns
     cells: list[list[_DirectCell]] = []
@@ -205,7 +218,7 @@ def table_lines(table: Table, console: Console, options: ConsoleOptions) -> list
             return None
         cells.append(column_cells)
     natural = [max(_natural(cell) for cell in column_cells) + 2 for column_cells in cells]
-    room = options.max_width - (2 + len(columns) - 1)
+    room = max_width - (2 + len(columns) - 1)
     widths = _widths(table, columns, natural, room)
     if widths is None:
         return None
@@ -221,24 +234,22 @@ def table_lines(table: Table, console: Console, options: ConsoleOptions) -> list
     title = _title(table.title, sum(widths) + 2 + len(columns) - 1)
     if title is None:
         return None
-    safe = console.safe_box if table.safe_box is None else table.safe_box
-    box = table.box.substitute(options, safe=safe)
     out = [title] if title else []
-    out.append(box.get_top(widths))
+    out.append(frame.get_top(widths))
     rows = list(zip(*laid, strict=True))
     for index, row in enumerate(rows):
         if index == 0:
             if any(len(cell) != 1 for cell in row):
                 return None  # rich aligns a header of several lines to the bottom
-            left, divider, right = box.head_left, box.head_vertical, box.head_right
+            left, divider, right = frame.head_left, frame.head_vertical, frame.head_right
         elif index == len(rows) - 1:
-            left, divider, right = box.foot_left, box.foot_vertical, box.foot_right
+            left, divider, right = frame.foot_left, frame.foot_vertical, frame.foot_right
         else:
-            left, divider, right = box.mid_left, box.mid_vertical, box.mid_right
+            left, divider, right = frame.mid_left, frame.mid_vertical, frame.mid_right
         out.extend(_row_lines(row, widths, left, divider, right))
         if index == 0:
-            out.append(box.get_row(widths, "head", edge=True))
-    out.append(box.get_bottom(widths))
+            out.append(frame.get_row(widths, "head", edge=True))
+    out.append(frame.get_bottom(widths))
     return out
 
 
@@ -387,3 +398,43 @@ def _title(title: str | Text | None, width: int) -> str | None:
     if _NOT_PLAIN.search(text) or cell_len(text) > width:
         return None
     return text + " " * (width - cell_len(text))
+
+
+def panel_lines(title: str, parts: Sequence[RenderableType], width: int) -> list[str] | None:
+    """The lines of ``Panel(Group(*parts), title=Text(title), title_align="left")`` (rich's
+    defaults: rounded box, expanded, a space of padding each side) on a console ``width`` cells
+    wide without colour, where rich substitutes no box; None when rich must lay it out.
+
+    Drawing a ``score`` panel this way spares rich's console (its import alone is ~20 ms).
+    """
+    inner = width - 4
+    heading = f" {title} "
+    if inner < 2 or _NOT_PLAIN.search(title) or cell_len(heading) > inner:
+        return None
+    body: list[str] = []
+    for part in parts:
+        lines = _part_lines(part, inner)
+        if lines is None:
+            return None
+        body.extend(lines)
+    edge = box.ROUNDED
+    rule = edge.top * (inner - cell_len(heading))
+    return [
+        edge.top_left + edge.top + heading + rule + edge.top + edge.top_right,
+        *(
+            f"{edge.mid_left} {line}{' ' * (inner - cell_len(line))} {edge.mid_right}"
+            for line in body
+        ),
+        edge.get_bottom([width - 2]),
+    ]
+
+
+def _part_lines(part: RenderableType, width: int) -> list[str] | None:
+    if isinstance(part, _Responsive):
+        table = part.at_width(width)
+        return None if table is None else _part_lines(table, width)
+    if isinstance(part, DirectTable) and part.box is not None:
+        return _table_lines(part, width, part.box)
+    if isinstance(part, Wrapped) and not _NOT_PLAIN_IN_LINES.search(part.text.plain):
+        return _cell_lines(part, width, "left")
+    return None

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.table import Table
@@ -17,7 +17,13 @@ from rich.text import Text
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.batch_report import Report
-from lianchuang_cli.reports.console_layout import Column, DirectTable, Wrapped, section
+from lianchuang_cli.reports.console_layout import (
+    Column,
+    DirectTable,
+    Wrapped,
+    panel_lines,
+    section,
+)
 from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.wording import (
     NO_GAPS,
@@ -38,9 +44,16 @@ from lianchuang_cli.reports.wording import (
 )
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitResult
 
+if TYPE_CHECKING:  # rich.console is imported where rich lays a panel out (``_console``)
+    from rich.console import Console, ConsoleOptions, RenderableType
+
+    from lianchuang_cli.reports.batch_report import ReportOptions
+
 
 def render_text(renderables: Iterable[RenderableType], *, width: int, color: bool) -> str:
     """Render rich objects to a string (ANSI colours only when ``color``)."""
+    from rich.console import Console
+
     console = Console(
         file=io.StringIO(),
         width=width,
@@ -97,7 +110,31 @@ def _rating_style(result: UnitResult) -> str:
 
 def unit_panel(result: UnitResult) -> Panel:
     """Everything about one unit, in one panel."""
-    title = unit_heading(result)
+    from rich.console import Group
+
+    # A Text title: a string would be read as rich markup (a unit name with "[…]" or ":…:" mangled).
+    return Panel(
+        Group(*_panel_parts(result)),
+        title=Text(unit_heading(result)),
+        title_align="left",
+        box=box.ROUNDED,
+    )
+
+
+def _direct_panel(result: UnitResult, options: ReportOptions, stream: IO[str]) -> str | None:
+    """The panel's text as rich would write it to ``stream``, drawn without rich's console where
+    ``console_layout.panel_lines`` can (no colour, a UTF-8 stream, not Windows, where rich
+    substitutes box characters in a legacy console); else None."""
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower()
+    if options.color or sys.platform == "win32" or not encoding.startswith("utf"):
+        return None
+    lines = panel_lines(unit_heading(result), _panel_parts(result), options.width)
+    if lines is None:
+        return None
+    return "".join(f"{plain_lines(line)}\n" for line in lines)  # as ``_Inert`` makes them
+
+
+def _panel_parts(result: UnitResult) -> list[RenderableType]:
     parts: list[RenderableType] = [Wrapped(rubric_line(result)), Wrapped(_summary(result))]
     if result.not_applicable:
         parts.append(_not_applicable_table(result))
@@ -113,8 +150,7 @@ def unit_panel(result: UnitResult) -> Panel:
         parts.append(Wrapped(line))
     if result.self_score_differences:
         parts.append(_self_score_table(result))
-    # A Text title: a string would be read as rich markup (a unit name with "[…]" or ":…:" mangled).
-    return Panel(Group(*parts), title=Text(title), title_align="left", box=box.ROUNDED)
+    return parts
 
 
 def _summary(result: UnitResult) -> Text:
@@ -193,14 +229,10 @@ def _self_score_table(result: UnitResult) -> Table:
     return table
 
 
-def write_table(report: Report, stream: IO[str]) -> None:
-    """The table format: each unit's panel (``score``), then the batch summary and ranking.
+def _console(options: ReportOptions, stream: IO[str]) -> Console:
+    from rich.console import Console
 
-    For ``score`` (``unit_panels``) a single file shows only its panel and problems are left to
-    the command (stderr); a batch shows the summary, the ranking and the invalid files.
-    """
-    options = report.options
-    console = Console(
+    return Console(
         file=stream,
         width=options.width,
         force_terminal=options.color,
@@ -209,11 +241,29 @@ def write_table(report: Report, stream: IO[str]) -> None:
         highlight=False,
         emoji=False,
     )
+
+
+def write_table(report: Report, stream: IO[str]) -> None:
+    """The table format: each unit's panel (``score``), then the batch summary and ranking.
+
+    For ``score`` (``unit_panels``) a single file shows only its panel and problems are left to
+    the command (stderr); a batch shows the summary, the ranking and the invalid files.
+    """
+    options = report.options
+    console: Console | None = None
     if options.unit_panels:
         for ranked in report.results():
+            text = _direct_panel(ranked.result, options, stream)
+            if text is not None:
+                stream.write(text)
+                continue
+            if console is None:
+                console = _console(options, stream)
             console.print(_Inert(unit_panel(ranked.result)))
         if report.summary.graded < 2:
             return
+    if console is None:
+        console = _console(options, stream)
     # Imported here: ``score ONE_FILE`` prints no summary and need not load it.
     from lianchuang_cli.reports.summary_view import (
         invalid_lines,
