@@ -12,8 +12,8 @@ same files, medians over ``--rounds`` runs:
   noisy machine): ``batch --jobs 1`` over the tree's village files against ``grade-tree`` over
   the tree, in each format (json, table, html); ``grade-tree --format json`` with ``--jobs 2``,
   and with ``--cache`` (first pass, re-grade);
-* with ``--memory 250,1000,4000``: the peak resident memory of ``grade-tree --format json`` on
-  trees of that many villages (``resource.getrusage(RUSAGE_CHILDREN)`` of a subprocess that runs
+* with ``--memory 250,1000,4000``: the peak resident memory of ``grade-tree --format json
+  --jobs 1`` on trees of that many villages (``resource.getrusage(RUSAGE_CHILDREN)`` of a subprocess that runs
   the command: the largest single process), and of ``batch`` over the same villages.
 
 ``--src OTHER/src`` runs the commands with another checkout's code (before/after figures);
@@ -167,8 +167,11 @@ def main() -> None:
             townships = max(1, count // 100)
             build(folder, townships, count // townships)
             villages = village_files(folder)
+            # The same one process as batch --jobs 1: grade-tree's default --jobs is every CPU,
+            # whose workers' CPU (pickling units to the parent) would be counted too.
+            one = ["--jobs", "1"] if _has_option(src, "--jobs") else []
             tree_cpu, tree_mb = measure(
-                ["grade-tree", str(folder), "--format", "json"], out, src, 1
+                ["grade-tree", str(folder), "--format", "json", *one], out, src, 1
             )
             batch_cpu, batch_mb = measure(
                 ["batch", "--jobs", "1", "--format", "json", *villages], out, src, 1

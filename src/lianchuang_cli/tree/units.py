@@ -13,10 +13,11 @@ from __future__ import annotations
 import pickle
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from msgspec import Struct, field
 from msgspec.structs import asdict, replace
 
 from lianchuang_cli.batching.engine import open_cache
@@ -43,9 +44,9 @@ if TYPE_CHECKING:
 PARENT_KEY = {"village": "township_code", "township": "county_code"}
 
 
-@dataclass(slots=True)
-class TreeUnit:
-    """One file of the tree: what could be read of its unit, and its grading so far.
+class TreeUnit(Struct):
+    """One file of the tree: what could be read of its unit, and its grading so far (a
+    msgspec Struct: a worker of ``--jobs N`` sends each one to the parent, pickled natively).
 
     ``doc``, ``plan`` and ``evidence`` are kept only for a township or county file read in this
     process; a village graded where it was read comes with ``result`` (its ``TreeVillage``
@@ -321,6 +322,8 @@ class TreeWork:
 
         def grade_chunk(paths: list[str]) -> list[TreeUnit]:
             keep, render, part = self.keep_results, self.render, self.part
+            if cache is not None:  # as a batch: the chunk's stored results in one statement
+                cache.read_ahead(paths)
             units = [
                 read_village(path, rubrics, cache, keep, loader, render, part) for path in paths
             ]
