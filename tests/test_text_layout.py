@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from rich.cells import cell_len
 
+from lianchuang_cli.reports import text_layout
 from lianchuang_cli.reports.text_layout import break_lines, widest_piece
 
 SAMPLE = (
@@ -54,3 +57,19 @@ def test_widest_piece_is_the_longest_unbreakable_run() -> None:
     """A table column must be at least this wide to avoid cutting anything."""
     assert widest_piece("每低1个百分点扣0.2分，") == cell_len("1个百分点")
     assert widest_piece("") == 0
+
+
+def test_one_pass_pieces_equal_the_atom_by_atom_pieces() -> None:
+    """The one-regex split (text without path separators) gives the pieces of the general split."""
+    rng = random.Random(15)
+    alphabet = [
+        *"白水坑，。；：、）（「」《》【】？！％‰,.;:!?)]}%”’…—～·“‘([{≥≤＜＞<>± 　\t",
+        *"0123456789.-+−–~～,abcXYZ_@",
+        "万元",
+        "个百分点",
+        "12.5",
+        "-3",
+    ]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert text_layout._groups(text) == text_layout._path_groups(text), text

@@ -30,13 +30,24 @@ _UNITS = (
     "|岁|年|月|日|天|户|亩|倍|届|条|篇|场"
     "|行|列|页|层|级|档|所|村|%|％|‰"
 )
-_ATOM = re.compile(
+_VISIBLE_ATOM = (
     # a number: sign, digits with separators and decimals, an optional range, an optional unit
     rf"[-+−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[–~～-][-+−]?\d[\d,]*(?:\.\d+)?)?(?:{_UNITS})?"
     # a run of Latin letters and digits, with inner dots, dashes, slashes, colons, underscores
     r"|[A-Za-z0-9_]+(?:[./:@\\-][A-Za-z0-9_]+)*"
-    r"|\s+"
-    r"|."
+)
+_ATOM = re.compile(rf"{_VISIBLE_ATOM}|\s+|.")
+
+
+def _chars(chars: frozenset[str]) -> str:
+    return "".join(re.escape(char) for char in sorted(chars))
+
+
+_PIECE = re.compile(
+    # The pieces of ``_groups`` in one pass where no path separator cuts atoms: an atom, then
+    # each following atom that starts with a closing mark or follows an opening one.
+    rf"\s+|(?:{_VISIBLE_ATOM}|\S)"
+    rf"(?:(?=[{_chars(CLOSING)}])(?:{_VISIBLE_ATOM}|\S)|(?<=[{_chars(OPENING)}])(?:{_VISIBLE_ATOM}|\S))*"
 )
 
 
@@ -44,11 +55,9 @@ _PATH_SEPARATOR = re.compile(r"(?<=[/\\])(?=[^/\\])")
 
 
 def _atoms(paragraph: str) -> list[tuple[int, int]]:
-    spans = [match.span() for match in _ATOM.finditer(paragraph)]
-    if "/" not in paragraph and "\\" not in paragraph:
-        return spans
     atoms = []
-    for start, end in spans:
+    for match in _ATOM.finditer(paragraph):
+        start, end = match.span()
         # A file path may break after each separator, never inside a file or folder name.
         for cut in _PATH_SEPARATOR.finditer(paragraph, start + 1, end):
             atoms.append((start, cut.start()))
@@ -62,6 +71,16 @@ def _groups(paragraph: str) -> tuple[tuple[int, int, bool, int], ...]:
     """Split into (start, end, is_space, cells) pieces; no line may break inside a non-space piece.
 
     The cells are measured here, once a piece, not once a piece per width laid out."""
+    if "/" not in paragraph and "\\" not in paragraph:
+        return tuple(
+            (match.start(), match.end(), (text := match.group()).isspace(), cell_len(text))
+            for match in _PIECE.finditer(paragraph)
+        )
+    return _path_groups(paragraph)
+
+
+def _path_groups(paragraph: str) -> tuple[tuple[int, int, bool, int], ...]:
+    """``_groups`` atom by atom, for text where a path separator may cut an atom."""
     groups: list[tuple[int, int, bool]] = []
     joinable = False  # whether the last piece is text a closing mark or an opening one joins
     for start, end in _atoms(paragraph):
