@@ -1,8 +1,6 @@
 """What a validated evidence file holds: the unit, each indicator's entry and value (or 缺项),
 and the penalty, bonus and veto events. ``model.evidence`` checks a document into these."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Annotated, Any

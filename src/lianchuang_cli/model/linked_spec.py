@@ -5,10 +5,8 @@ A township's rubric may say "share of my villages rated 良好 or better"; the f
 secretary's education, from every village below). The rule that scores it never knows.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -90,7 +88,7 @@ class LinkedSpec(Frozen):
     multiple: Annotated[Number, Field(gt=0)] | None = None
 
     @model_validator(mode="after")
-    def _arguments_fit_the_figure(self) -> LinkedSpec:
+    def _arguments_fit_the_figure(self) -> Self:
         income = self.figure in ("collective_income_below", "collective_income_at_least")
         if income and self.threshold is None:
             raise ValueError(f"{self.figure} 需要 threshold（万元）")

@@ -9,10 +9,8 @@ were added later and are optional: a village that leaves one out is not guessed 
 figure that needs it cannot be computed (``scoring.linked``) and grade-tree reports the village.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple, Self
 
 from pydantic import Field, model_validator
 
@@ -61,7 +59,7 @@ class WeakAndLax(Frozen):
     rectified: Annotated[bool, Field(strict=True)] = False
 
     @model_validator(mode="after")
-    def _rectified_only_if_identified(self) -> WeakAndLax:
+    def _rectified_only_if_identified(self) -> Self:
         if self.rectified and not self.identified:
             raise ValueError("未被确定为软弱涣散的村不填 rectified: true（identified 应为 true）")
         return self
@@ -85,7 +83,7 @@ class VillageProfile(Frozen):
     premises_functional: Annotated[bool, Field(strict=True)] | None = None
 
     @model_validator(mode="after")
-    def _leaders_within_committee(self) -> VillageProfile:
+    def _leaders_within_committee(self) -> Self:
         if self.wealth_leaders > self.committee_size:
             raise ValueError(
                 f"致富带头人（wealth_leaders: {self.wealth_leaders}）不能多于"

@@ -1,12 +1,10 @@
 """Rubric model (考评细则): criteria, indicators with rules, penalties, bonuses, vetoes, ratings."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -59,7 +57,7 @@ class Indicator(Frozen):
         return data
 
     @model_validator(mode="after")
-    def _linked_rule_scores_figures(self) -> Indicator:
+    def _linked_rule_scores_figures(self) -> Self:
         if self.linked is not None and not self.rule.scores_figures:
             raise ValueError(
                 f"由下级单位核算的指标（linked）不能用“{self.rule.kind_name}”评分：核算出的是比例、"
@@ -134,7 +132,7 @@ class BandCondition(Frozen):
     at_most: Number | None = None
 
     @model_validator(mode="after")
-    def _one_bound(self) -> BandCondition:
+    def _one_bound(self) -> Self:
         if (self.at_least is None) == (self.at_most is None):
             raise ValueError("等级条件应写 at_least（不低于）或 at_most（不超过）之一")
         return self
@@ -161,7 +159,7 @@ class RatingBand(Frozen):
     requires: list[BandCondition] = []
 
     @model_validator(mode="after")
-    def _share_named_with_share(self) -> RatingBand:
+    def _share_named_with_share(self) -> Self:
         if self.min_criterion_share_of is not None and self.min_criterion_share is None:
             raise ValueError("min_criterion_share_of 只能与 min_criterion_share 一起使用")
         return self

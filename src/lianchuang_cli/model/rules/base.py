@@ -1,9 +1,7 @@
 """Shared pieces of the rule kinds: number types, the frozen base model, outcomes, advice wording."""
 
-from __future__ import annotations
-
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from msgspec import Struct
 from pydantic import (
@@ -72,7 +70,9 @@ class Frozen(BaseModel):
 
     Validators are built on first use (``defer_build``): ``score`` validates a few evidence
     models and restores its rubric from the rubric cache without validating it
-    (``model.restore``), so most models never need one in a run.
+    (``model.restore``), so most models never need one in a run. The modules that declare
+    models do without ``from __future__ import annotations``: pydantic then takes each field's
+    type as Python evaluated it instead of compiling its text (3% of ``score``'s start-up).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
@@ -98,7 +98,7 @@ class Ratio(Frozen):
     whole: Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT)]
 
     @model_validator(mode="after")
-    def _part_within_whole(self) -> Ratio:
+    def _part_within_whole(self) -> Self:
         if self.part > self.whole:
             raise ValueError(f"part（{self.part}）不能大于 whole（{self.whole}）")
         return self
@@ -267,7 +267,7 @@ class Bounded(RuleBase):
         return f"填写数值{'（' + '，'.join(parts) + '）' if parts else ''}"
 
     @model_validator(mode="after")
-    def _range_is_ordered(self) -> Bounded:
+    def _range_is_ordered(self) -> Self:
         low, high = self.min_value, self.max_value
         if low is not None and high is not None and low >= high:
             raise ValueError("min_value 应小于 max_value")

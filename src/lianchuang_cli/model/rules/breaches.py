@@ -6,10 +6,8 @@ same consequence for the same misconduct whatever the village's size, and a vill
 such matter in the year says so (``total: 0``) and keeps full marks: it broke no procedure.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Field, TypeAdapter, model_validator
 
@@ -43,7 +41,7 @@ class Breaches(Frozen):
     breaches: Count
 
     @model_validator(mode="after")
-    def _within_total(self) -> Breaches:
+    def _within_total(self) -> Self:
         if self.breaches > self.total:
             raise ValueError(f"breaches（{self.breaches}）不能大于 total（{self.total}）")
         return self

@@ -12,10 +12,8 @@ Without last year's figure nothing can be compared. ``without_previous`` says wh
 "flat"; ``flat`` scores it as holding level, which the report then says it did.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import TypeAdapter, model_validator
 
@@ -89,7 +87,7 @@ class ChangeRule(RuleBase):
         return tuple(CellCheck(c, "decimal", "请填写数字") for c in (COL_VALUE, COL_PREVIOUS))
 
     @model_validator(mode="after")
-    def _ordered(self) -> ChangeRule:
+    def _ordered(self) -> Self:
         if not self.rise >= self.flat >= self.fall:
             raise ValueError("应满足 rise ≥ flat ≥ fall（提高得分不低于持平，持平不低于下降）")
         return self

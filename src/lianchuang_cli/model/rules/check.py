@@ -1,7 +1,5 @@
 """The ``check`` rule kind: all or nothing."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 

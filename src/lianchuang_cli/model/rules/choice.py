@@ -1,10 +1,8 @@
 """The ``choice`` rule kind: one option out of a list."""
 
-from __future__ import annotations
-
 import difflib
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     BeforeValidator,
@@ -52,7 +50,7 @@ class ChoiceRule(RuleBase):
     quick_read: ClassVar[QuickRead] = "as typed"
 
     @model_validator(mode="after")
-    def _earlier_values_name_options(self) -> ChoiceRule:
+    def _earlier_values_name_options(self) -> Self:
         for old, option in self.earlier_values.items():
             if old in self.options:
                 raise ValueError(f"earlier_values 中的“{old}”仍是现在的选项，不能再对应别的选项")

@@ -1,7 +1,5 @@
 """The ``count`` rule kind: a required count, each miss deducts."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 

@@ -1,7 +1,5 @@
 """The ``judgement`` rule kind: the assessor's score with a reason."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 

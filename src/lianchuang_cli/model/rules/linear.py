@@ -1,10 +1,8 @@
 """The ``linear`` rule kind: proportional between two values."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import (
     TypeAdapter,
@@ -32,7 +30,7 @@ class LinearRule(Bounded):
     value_schema: ClassVar[TypeAdapter[Any]] = TypeAdapter(Number, config=DEFERRED)
 
     @model_validator(mode="after")
-    def _distinct_ends(self) -> LinearRule:
+    def _distinct_ends(self) -> Self:
         if self.zero_at == self.full_at:
             raise ValueError("zero_at 与 full_at 不能相等")
         return self

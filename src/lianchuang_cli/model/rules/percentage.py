@@ -1,7 +1,5 @@
 """The ``percentage`` rule kind: a share that must reach a threshold."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any, ClassVar, Literal

@@ -1,7 +1,5 @@
 """The ``tiers`` rule kind: value bands to points."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
