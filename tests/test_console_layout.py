@@ -15,7 +15,7 @@ from rich.text import Text
 
 from lianchuang_cli.commands.cli import main
 from lianchuang_cli.grading.pipeline import grade_file
-from lianchuang_cli.reports import console_layout
+from lianchuang_cli.reports import console_layout, plain_layout
 from lianchuang_cli.reports.text_layout import line_spans
 from lianchuang_cli.scoring.results import FileFailure
 from tests.conftest import EXAMPLES, RUBRICS
@@ -156,7 +156,7 @@ def test_lines_are_the_slices_of_their_paragraph(
     for start, end in styled:
         paragraph.stylize("bold", min(start, end), max(start, end))
     spans = line_spans(plain, width)
-    cut = list(console_layout._lines(paragraph, spans))
+    cut = list(plain_layout._lines(paragraph, spans))
     sliced = [paragraph[start:end] for start, end in spans]
     assert [(t.plain, t.style, t.spans) for t in cut] == [
         (t.plain, t.style, t.spans) for t in sliced

@@ -23,6 +23,7 @@ from lianchuang_cli.reports.console_layout import (
     STACK_BELOW,
     Column,
     DirectTable,
+    Styled,
     Wrapped,
     section,
     table_lines,
@@ -133,13 +134,19 @@ def test_sections_match_rich_at_every_width(width: int) -> None:
     stacked, without a table) gives rich's bytes at every width, with and without colour."""
     rows = [
         (
-            Text("书记民主测评\n第38行"),
+            Styled((("书记民主测评", ""), ("\n第38行", "dim"))),
             "2",
             "满意率≥90%得3分，80%（含）至90%得2分，70%（含）至80%得1分",
             "实际78.7%",
             "2027年达到90%以上",
         ),
-        (Text("白水坑[bold]村[/bold]:smile:"), "0.25", "", "examples/village/a.yaml", "—"),
+        (
+            Styled((("白水坑[bold]村[/bold]:smile:", ""),)),
+            "0.25",
+            "",
+            "examples/village/a.yaml",
+            "—",
+        ),
     ]
     columns = (
         Column("指标", 3),
@@ -153,7 +160,9 @@ def test_sections_match_rich_at_every_width(width: int) -> None:
         assert _render(section("差距", columns, rows), width, color, panel=True) == expected
 
 
-def _as_rich(rows: Sequence[tuple[Text | str, ...]], columns: tuple[Column, ...]) -> RenderableType:
+def _as_rich(
+    rows: Sequence[tuple[Styled | str, ...]], columns: tuple[Column, ...]
+) -> RenderableType:
     """The same section drawn by rich's own ``Table``."""
     rich_table = Table(title="差距", box=box.SIMPLE_HEAVY, title_justify="left", expand=True)
     for column in columns:
@@ -164,9 +173,9 @@ def _as_rich(rows: Sequence[tuple[Text | str, ...]], columns: tuple[Column, ...]
     for row in rows:
         rich_table.add_row(
             *(
-                (Text(cell) if isinstance(cell, str) else cell)
+                (Text(cell) if isinstance(cell, str) else cell.to_text())
                 if column.ratio is None
-                else Wrapped(Text(cell) if isinstance(cell, str) else cell)
+                else Wrapped(Text(cell) if isinstance(cell, str) else cell.to_text())
                 for cell, column in zip(row, columns, strict=True)
             )
         )

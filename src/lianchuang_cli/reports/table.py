@@ -8,23 +8,18 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import IO, TYPE_CHECKING
 
-from rich import box
-from rich.panel import Panel
-from rich.segment import Segment
-from rich.table import Table
-from rich.text import Text
-
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import Problem
 from lianchuang_cli.reports.batch_report import Report
-from lianchuang_cli.reports.console_layout import (
+from lianchuang_cli.reports.escaping import plain, plain_lines
+from lianchuang_cli.reports.plain_layout import (
     Column,
-    DirectTable,
+    Section,
+    Styled,
     Wrapped,
     panel_lines,
     section,
 )
-from lianchuang_cli.reports.escaping import plain, plain_lines
 from lianchuang_cli.reports.wording import (
     NO_GAPS,
     adjustment_label,
@@ -44,8 +39,10 @@ from lianchuang_cli.reports.wording import (
 )
 from lianchuang_cli.scoring.results import FileFailure, FileOutcome, UnitResult
 
-if TYPE_CHECKING:  # rich.console is imported where rich lays a panel out (``_console``)
+if TYPE_CHECKING:  # rich's console, panel and text are imported where rich lays a panel out
     from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.panel import Panel
+    from rich.segment import Segment
 
     from lianchuang_cli.reports.batch_report import ReportOptions
 
@@ -78,6 +75,8 @@ class _Inert:
         self.inner = inner
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        from rich.segment import Segment
+
         for segment in console.render(self.inner, options):
             if segment.control:
                 yield segment
@@ -110,7 +109,10 @@ def _rating_style(result: UnitResult) -> str:
 
 def unit_panel(result: UnitResult) -> Panel:
     """Everything about one unit, in one panel."""
+    from rich import box
     from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
 
     # A Text title: a string would be read as rich markup (a unit name with "[…]" or ":…:" mangled).
     return Panel(
@@ -134,8 +136,8 @@ def _direct_panel(result: UnitResult, options: ReportOptions, stream: IO[str]) -
     return "".join(f"{plain_lines(line)}\n" for line in lines)  # as ``_Inert`` makes them
 
 
-def _panel_parts(result: UnitResult) -> list[RenderableType]:
-    parts: list[RenderableType] = [Wrapped(rubric_line(result)), Wrapped(_summary(result))]
+def _panel_parts(result: UnitResult) -> list[Wrapped | Section]:
+    parts: list[Wrapped | Section] = [Wrapped(rubric_line(result)), Wrapped(_summary(result))]
     if result.not_applicable:
         parts.append(_not_applicable_table(result))
     parts.append(_criteria_table(result))
@@ -153,64 +155,52 @@ def _panel_parts(result: UnitResult) -> list[RenderableType]:
     return parts
 
 
-def _summary(result: UnitResult) -> Text:
-    text = Text()
-    text.append("总分 ")
-    text.append(f"{fmt(result.score)} / {fmt(result.max_score)}", style="bold")
-    text.append(over_maximum_note(result))
-    text.append("　等级 ")
-    text.append(result.rating, style=_rating_style(result))
+def _summary(result: UnitResult) -> Styled:
+    runs = [
+        ("总分 ", ""),
+        (f"{fmt(result.score)} / {fmt(result.max_score)}", "bold"),
+        (over_maximum_note(result), ""),
+        ("　等级 ", ""),
+        (result.rating, _rating_style(result)),
+    ]
     if result.rating_reason:
         # On its own line, right under the rating: wrapped after the total, a share like 75.9%
         # would start a line under "100" and read as one number split in two.
-        text.append(f"\n{rating_reason_text(result)}")
-    for note in score_notes(result):
-        text.append(f"\n{note}")
-    for note in veto_notes(result):
-        text.append(f"\n{note}", style="bold red")
-    for note in condition_notes(result):
-        text.append(f"\n{note}", style="bold yellow")
-    return text
+        runs.append((f"\n{rating_reason_text(result)}", ""))
+    runs.extend((f"\n{note}", "") for note in score_notes(result))
+    runs.extend((f"\n{note}", "bold red") for note in veto_notes(result))
+    runs.extend((f"\n{note}", "bold yellow") for note in condition_notes(result))
+    return Styled(tuple(runs))
 
 
-def _section(title: str, first: str, *numbers: str) -> Table:
-    """A titled table whose first column is text and the others are right-aligned figures."""
-    table = DirectTable(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column(first)
-    for name in numbers:
-        table.add_column(name, justify="right", no_wrap=True)
-    return table
+def _figures(title: str, first: str, *numbers: str) -> tuple[str, tuple[Column, ...]]:
+    """A table's title and columns: the first is text (its natural width), the others figures."""
+    return title, (Column(first, 1), *(Column(name) for name in numbers))
 
 
-def _not_applicable_table(result: UnitResult) -> RenderableType:
+def _not_applicable_table(result: UnitResult) -> Section:
     rows = []
     for item in result.not_applicable:
-        name = Text(item.name)
-        name.append(f"\n{place(item.line, item.cell)}", style="dim")
+        name = Styled(((item.name, ""), (f"\n{place(item.line, item.cell)}", "dim")))
         rows.append((name, fmt(item.points), item.situation, item.remark))
     columns = (Column("指标", 2), Column("分值"), Column("情形", 3), Column("说明", 3))
     return section("缺项（请逐项复核）", columns, rows)
 
 
-def _criteria_table(result: UnitResult) -> Table:
-    table = _section("各项得分", "考评项目", "得分", "满分", "得分率")
-    for c in result.criteria:
-        table.add_row(Wrapped(c.name), fmt(c.score), fmt(c.max_score), criterion_share(c))
-    return table
+def _criteria_table(result: UnitResult) -> Section:
+    rows = [(c.name, fmt(c.score), fmt(c.max_score), criterion_share(c)) for c in result.criteria]
+    return section(*_figures("各项得分", "考评项目", "得分", "满分", "得分率"), rows)
 
 
-def _adjustments_table(result: UnitResult) -> Table:
-    table = _section("加分与扣分", "事项", "次数", "分值")
-    for a in result.adjustments:
-        table.add_row(Wrapped(adjustment_label(a)), str(a.count), adjustment_points(a))
-    return table
+def _adjustments_table(result: UnitResult) -> Section:
+    rows = [(adjustment_label(a), str(a.count), adjustment_points(a)) for a in result.adjustments]
+    return section(*_figures("加分与扣分", "事项", "次数", "分值"), rows)
 
 
-def _gaps_table(result: UnitResult) -> RenderableType:
+def _gaps_table(result: UnitResult) -> Section:
     rows = []
     for gap in result.gaps:
-        name = Text(gap.name)
-        name.append(f"\n{place(gap.line, gap.cell)}", style="dim")
+        name = Styled(((gap.name, ""), (f"\n{place(gap.line, gap.cell)}", "dim")))
         rows.append((name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice))
     columns = (
         Column("指标", 3),
@@ -222,11 +212,12 @@ def _gaps_table(result: UnitResult) -> RenderableType:
     return section("差距（按失分从多到少）", columns, rows)
 
 
-def _self_score_table(result: UnitResult) -> Table:
-    table = _section("自评分与核定分不一致", "指标", "自评分", "核定分")
-    for d in result.self_score_differences:
-        table.add_row(Wrapped(d.name), fmt(d.self_score), self_score_shown(d.score))
-    return table
+def _self_score_table(result: UnitResult) -> Section:
+    rows = [
+        (d.name, fmt(d.self_score), self_score_shown(d.score))
+        for d in result.self_score_differences
+    ]
+    return section(*_figures("自评分与核定分不一致", "指标", "自评分", "核定分"), rows)
 
 
 def _console(options: ReportOptions, stream: IO[str]) -> Console:
@@ -265,6 +256,8 @@ def write_table(report: Report, stream: IO[str]) -> None:
     if console is None:
         console = _console(options, stream)
     # Imported here: ``score ONE_FILE`` prints no summary and need not load it.
+    from rich.text import Text
+
     from lianchuang_cli.reports.summary_view import (
         invalid_lines,
         quota_lines,
