@@ -180,9 +180,9 @@ def trace(
 class Phases:
     """A traced run in phases (seconds): wall and the parent's CPU, with the workers' CPU."""
 
-    startup_wall: float  # launch → the pool starts (or the first chunk, in process)
+    startup_wall: float  # launch → the workers forked (or the first chunk, in process)
     startup_cpu: float
-    pool_start_wall: float  # the pool starts → the first worker begins a chunk
+    pool_start_wall: float  # the workers forked → the first worker begins a chunk
     grading_wall: float  # → the last chunk received by the parent
     grading_parent_cpu: float
     worker_cpu: tuple[float, ...]
@@ -201,7 +201,8 @@ def phases(run: Trace) -> Phases:
     marks = run.marks
     last_chunk = run.chunk_marks[-1]
     if run.workers:
-        begin = marks["pool start"]
+        # Forking the workers is serial: the parent forks them one by one before any task goes out.
+        begin = marks["pool started"]
         first_work = min(w.first_chunk for w in run.workers)
         ends = [w.last_end for w in run.workers]
         spread = max(ends) - min(ends)
@@ -229,20 +230,21 @@ def phases(run: Trace) -> Phases:
 
 
 def predict(phase: Phases, cores: int) -> float:
-    """Wall seconds on a machine with ``cores`` idle cores: serial start-up and tail (the parent's
-    CPU, plus the interpreter's launch), then the grading shared by the workers and the parent:
-    no shorter than the busiest worker, nor than all of its CPU spread over the cores."""
+    """Wall seconds on a machine with ``cores`` idle cores: serial start-up (the parent's CPU from
+    its launch until the workers are forked) and tail, then the grading shared by the workers and
+    the parent: no shorter than the busiest worker, nor than all of its CPU spread over the cores.
+    Waiting (for a worker's first task, for the pool's threads) is not counted."""
     if not phase.worker_cpu:
         return phase.cpu
-    # What the kernel counted beyond the marks (interpreter launch before the tracer's first
-    # line, the workers' exit) is spread like the rest: it is small.
+    # What the kernel counted beyond the marks is taken as serial: mostly the interpreter's
+    # teardown after the last mark (about 0.02 s), and the workers' exit.
     work = sum(phase.worker_cpu) + phase.grading_parent_cpu
     grading = max(max(phase.worker_cpu), work / cores)
     accounted = (
         phase.startup_cpu + phase.grading_parent_cpu + sum(phase.worker_cpu) + phase.tail_cpu
     )
     unaccounted = max(0.0, phase.cpu - accounted)
-    return phase.startup_cpu + grading + phase.tail_cpu + unaccounted / cores
+    return phase.startup_cpu + grading + phase.tail_cpu + unaccounted
 
 
 def median_phases(runs: list[Phases]) -> Phases:
@@ -281,6 +283,15 @@ def report(label: str, by_jobs: dict[int, list[Trace]]) -> float:
             f"{p.exit_wall:.3f}); total {p.wall:.2f} wall / {p.cpu:.2f} CPU (all processes)"
         )
     speed_up = predicted[1] / predicted[2]
+    one, two = (
+        median_phases([phases(r) for r in by_jobs[1]]),
+        median_phases([phases(r) for r in by_jobs[2]]),
+    )
+    print(
+        f"  the workers' CPU together = {sum(two.worker_cpu) / one.grading_parent_cpu:.2f}x the "
+        "grading CPU of --jobs 1 (above 1: the workers' own start, and contention for the cores' "
+        "caches, which other work on the machine adds to)"
+    )
     print(
         f"  on 2 idle cores (from the phases): --jobs 1 {predicted[1]:.2f} s, --jobs 2 "
         f"{predicted[2]:.2f} s, speed-up {speed_up:.2f}x (target ≥ 1.7: "
