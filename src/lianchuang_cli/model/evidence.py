@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from msgspec import structs
 from pydantic import TypeAdapter, ValidationError
@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from lianchuang_cli.decimals import fmt
 from lianchuang_cli.errors import MAX_LISTED, InputError, Problem
 from lianchuang_cli.forms.fill_hints import fill_hint, value_field
-from lianchuang_cli.model import fast_path
+from lianchuang_cli.model import fast_path, plain
 from lianchuang_cli.model.evidence_data import (
     ENTRY,
     Event,
@@ -61,6 +61,17 @@ _EVENTS = TypeAdapter(list[Event], config=DEFERRED)
 _OCCURRENCES = TypeAdapter(list[Occurrence], config=DEFERRED)
 _VERSION = TypeAdapter(Version, config=DEFERRED)
 _PROFILE = TypeAdapter(VillageProfile)
+_PLAIN_EVENTS = plain.each(Event.read_plain)
+_PLAIN_OCCURRENCES = plain.each(Occurrence.read_plain)
+
+T = TypeVar("T")
+
+
+def _read(schema: TypeAdapter[T], read_plain: plain.Reader, value: Any) -> T:
+    """``value`` read without validation when it is plainly valid (``model.plain``: no validator
+    is built), else validated by ``schema`` (which raises ``ValidationError``)."""
+    read = read_plain(value)
+    return schema.validate_python(value) if read is plain.DECLINED else cast(T, read)
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
@@ -103,7 +114,7 @@ def requested_rubric(doc: Document) -> tuple[str, str | None]:
     version = data.get("rubric_version")
     if version is not None:
         try:
-            version = _VERSION.validate_python(version)
+            version = _read(_VERSION, plain.filled_code, version)
         except ValidationError as exc:
             raise InputError(problems_from(exc, doc, ["rubric_version"])) from None
     return rubric.strip(), version
@@ -132,7 +143,7 @@ def check_evidence(
         )
     else:
         try:
-            unit = _UNIT.validate_python(data["unit"])
+            unit = _read(_UNIT, UnitInfo.read_plain, data["unit"])
         except ValidationError as exc:
             problems.extend(problems_from(exc, doc, ["unit"]))
         if unit is not None and unit.year != loaded.rubric.year:
@@ -147,9 +158,10 @@ def check_evidence(
     if profile is not None:
         problems.extend(_facts_typed_twice(doc, profile, values))
     problems.extend(same_count_problems(doc, loaded, values, profile))
-    penalties = _check_events(doc, data, "penalties", _EVENTS, loaded.penalty_index, problems)
-    bonuses = _check_events(doc, data, "bonuses", _EVENTS, loaded.bonus_index, problems)
-    vetoes = _check_events(doc, data, "vetoes", _OCCURRENCES, loaded.veto_index, problems)
+    events, occurrences = (_EVENTS, _PLAIN_EVENTS), (_OCCURRENCES, _PLAIN_OCCURRENCES)
+    penalties = _check_events(doc, data, "penalties", events, loaded.penalty_index, problems)
+    bonuses = _check_events(doc, data, "bonuses", events, loaded.bonus_index, problems)
+    vetoes = _check_events(doc, data, "vetoes", occurrences, loaded.veto_index, problems)
     if problems or unit is None:
         raise InputError(doc.in_order(problems))
     locations = doc.key_locations(["indicators"])
@@ -161,7 +173,7 @@ def village_profile(doc: Document) -> VillageProfile | None:
     rest again: ``grade-tree`` takes the file's graded result from the evidence cache)."""
     data = doc.data
     profile = data.get("profile") if isinstance(data, dict) else None
-    return None if profile is None else _PROFILE.validate_python(profile)
+    return None if profile is None else _read(_PROFILE, VillageProfile.read_plain, profile)
 
 
 def _check_profile(
@@ -174,7 +186,7 @@ def _check_profile(
         problems.append(doc.problem(["profile"], message, key=True))
         return None
     try:
-        return _PROFILE.validate_python(data["profile"])
+        return _read(_PROFILE, VillageProfile.read_plain, data["profile"])
     except ValidationError as exc:
         problems.extend(problems_from(exc, doc, ["profile"]))
         return None
@@ -308,7 +320,7 @@ def _parsed_entry(
         problems.append(_fullwidth_instead(doc, doc.problem(at, message)))
         return None
     try:
-        return ENTRY.validate_python(raw_entry)
+        return _read(ENTRY, IndicatorEntry.read_plain, raw_entry)
     except ValidationError as exc:
         problems.extend(_fullwidth_instead(doc, p) for p in problems_from(exc, doc, at))
         return None
@@ -340,7 +352,7 @@ def _checked_value(
             return _NO_VALUE
         given, unit_written = reading.value, reading.unit_written
     try:
-        value = rule.value_schema.validate_python(given)
+        value = _read(rule.value_schema, rule.read_value, given)
     except ValidationError as exc:
         located = problems_from(exc, doc, [*at, "value"])
         if not located:  # the workbook reader has already said what is wrong on this row
@@ -463,7 +475,7 @@ def _check_events(
     doc: Document,
     data: dict[str, Any],
     section: str,
-    schema: TypeAdapter[list[OccurrenceT]],
+    schema: tuple[TypeAdapter[list[OccurrenceT]], plain.Reader],
     known: Mapping[str, AdjustmentItem] | Mapping[str, VetoItem],
     problems: list[Problem],
 ) -> tuple[OccurrenceT, ...]:
@@ -471,7 +483,7 @@ def _check_events(
     if raw is None:
         return ()
     try:
-        events = schema.validate_python(raw)
+        events = _read(*schema, raw)
     except ValidationError as exc:
         problems.extend(problems_from(exc, doc, [section]))
         return ()

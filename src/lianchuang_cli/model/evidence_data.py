@@ -3,11 +3,12 @@ and the penalty, bonus and veto events. ``model.evidence`` checks a document int
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, cast
 
 from msgspec import Struct
 from pydantic import BeforeValidator, Field, TypeAdapter
 
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.profile import VillageProfile
 from lianchuang_cli.model.rules import Frozen, Score
 from lianchuang_cli.model.rules.base import MAX_COUNT
@@ -36,6 +37,16 @@ class UnitInfo(Frozen):
     county_code: Code = ""
     year: Annotated[int, Field(strict=True, ge=2000, le=2100)]
 
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        "name": plain.filled,
+        "code": plain.filled_code,
+        "township": plain.text,
+        "county": plain.text,
+        "township_code": plain.code,
+        "county_code": plain.code,
+        "year": plain.whole(2000, 2100),
+    }
+
 
 class IndicatorEntry(Frozen):
     """What a unit hands in for one indicator."""
@@ -46,6 +57,14 @@ class IndicatorEntry(Frozen):
     attachments: list[str] = []
     self_score: Score | None = None
 
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        "value": plain.anything,  # read by the indicator's rule
+        "not_applicable": plain.optional(plain.text),
+        "note": plain.text,
+        "attachments": plain.texts,
+        "self_score": plain.optional(plain.score),
+    }
+
 
 class Occurrence(Frozen):
     """Something that happened, named by its rubric item id: a veto event as recorded."""
@@ -54,11 +73,22 @@ class Occurrence(Frozen):
     note: str = ""
     attachments: list[str] = []
 
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        "id": plain.filled,
+        "note": plain.text,
+        "attachments": plain.texts,
+    }
+
 
 class Event(Occurrence):
     """A penalty or bonus occurrence, ``count`` times."""
 
     count: Annotated[int, Field(strict=True, ge=1, le=MAX_COUNT)] = 1
+
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        **(Occurrence.plain_fields or {}),
+        "count": plain.whole(1, MAX_COUNT),
+    }
 
 
 class NotApplicable(Struct, frozen=True):
@@ -87,8 +117,11 @@ class IndicatorEntries(Mapping[str, IndicatorEntry]):
         item = self._items[key]
         if isinstance(item, IndicatorEntry):
             return item
-        entry = self._items[key] = ENTRY.validate_python(item)
-        return entry
+        entry = IndicatorEntry.read_plain(item)  # plain: the fast path took it
+        if entry is plain.DECLINED:
+            entry = ENTRY.validate_python(item)
+        self._items[key] = entry
+        return cast(IndicatorEntry, entry)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)

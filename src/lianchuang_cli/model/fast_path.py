@@ -19,8 +19,9 @@ What a reader accepts, and what it returns:
   finite ``Decimal`` (returned as it is, digits included) or a whole number (as ``Decimal(n)``),
   under the magnitude bound, between 0 and 100 for a percentage; then the rule's own
   ``check_value`` and the 0.96-for-96 % test decide;
-* any other value except text: the rule's own schema, ``check_value`` and the fraction test, as
-  the full check runs them. Text for a rule that reads units (``93%``, ``12次``) is declined.
+* any other value except text: the rule's ``read_value`` (``model.plain``: a plainly valid
+  value read without building a validator), else its schema; then ``check_value`` and the
+  fraction test, as the full check runs them. Text for a rule that reads units (``93%``, ``12次``) is declined.
 
 tests/test_fast_path.py checks every reader against the full check on generated entries.
 """
@@ -35,10 +36,11 @@ from weakref import WeakKeyDictionary
 from pydantic import ValidationError
 
 from lianchuang_cli.decimals import MAX_MAGNITUDE
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.rubric import Indicator, LoadedRubric
 from lianchuang_cli.model.values import fraction_complaint
 
-DECLINED: Any = object()
+DECLINED: Any = plain.DECLINED
 """What a reader returns for an entry it leaves to the full check."""
 
 PLAIN_KEYS = frozenset(("value", "note", "attachments"))
@@ -117,7 +119,12 @@ def reader(indicator: Indicator) -> Reader:
             complaint = fraction_complaint(value, reference)
         return DECLINED if complaint else value
 
+    read_value = rule.read_value
+
     def validated(value: Any) -> Any:
+        found = read_value(value)  # a plainly valid value needs no validator (``model.plain``)
+        if found is not DECLINED:
+            return checked(found)
         try:
             value = schema(value)
         except ValidationError:

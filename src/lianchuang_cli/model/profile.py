@@ -9,11 +9,13 @@ were added later and are optional: a village that leaves one out is not guessed 
 figure that needs it cannot be computed (``scoring.linked``) and grade-tree reports the village.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Literal, NamedTuple, Self
+from typing import Annotated, ClassVar, Literal, NamedTuple, Self, get_args
 
 from pydantic import Field, model_validator
 
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.field_labels import FIELD_LABELS
 from lianchuang_cli.model.rules import Frozen, Number
 from lianchuang_cli.model.rules.base import MAX_COUNT
@@ -58,6 +60,11 @@ class WeakAndLax(Frozen):
     identified: Annotated[bool, Field(strict=True)]
     rectified: Annotated[bool, Field(strict=True)] = False
 
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        "identified": plain.flag,
+        "rectified": plain.flag,
+    }
+
     @model_validator(mode="after")
     def _rectified_only_if_identified(self) -> Self:
         if self.rectified and not self.identified:
@@ -72,7 +79,8 @@ class VillageProfile(Frozen):
     committee_size: Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT)]
     wealth_leaders: Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
     collective_operating_income: Annotated[Number, Field(ge=0)]
-    weak_and_lax: WeakAndLax = WeakAndLax(identified=False)
+    # Built without validation: validating would build WeakAndLax's validator at import.
+    weak_and_lax: WeakAndLax = WeakAndLax.model_construct(identified=False)
     organization_set_up: Annotated[bool, Field(strict=True)] | None = None
     election_on_time: Annotated[bool, Field(strict=True)] | None = None
     secretary_trained: Annotated[bool, Field(strict=True)] | None = None
@@ -81,6 +89,22 @@ class VillageProfile(Frozen):
     operating_funds: Annotated[Number, Field(ge=0)] | None = None
     premises_area: Annotated[Number, Field(ge=0)] | None = None
     premises_functional: Annotated[bool, Field(strict=True)] | None = None
+
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        "secretary_education": plain.one_of(*get_args(Education)),
+        "committee_size": plain.whole(1, MAX_COUNT),
+        "wealth_leaders": plain.whole(0, MAX_COUNT),
+        "collective_operating_income": plain.at_least_zero,
+        "weak_and_lax": WeakAndLax.read_plain,
+        "organization_set_up": plain.optional(plain.flag),
+        "election_on_time": plain.optional(plain.flag),
+        "secretary_trained": plain.optional(plain.flag),
+        "secretary_basic_pay": plain.optional(plain.at_least_zero),
+        "rural_income_last_year": plain.optional(plain.above_zero),
+        "operating_funds": plain.optional(plain.at_least_zero),
+        "premises_area": plain.optional(plain.at_least_zero),
+        "premises_functional": plain.optional(plain.flag),
+    }
 
     @model_validator(mode="after")
     def _leaders_within_committee(self) -> Self:

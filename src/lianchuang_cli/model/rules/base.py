@@ -1,6 +1,8 @@
 """Shared pieces of the rule kinds: number types, the frozen base model, outcomes, advice wording."""
 
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from msgspec import Struct
@@ -15,6 +17,8 @@ from pydantic import (
 )
 
 from lianchuang_cli.decimals import ZERO, fmt, out_of_range, round_score, shorten
+from lianchuang_cli.model import plain
+from lianchuang_cli.model.plain import DECLINED, Reader
 from lianchuang_cli.model.rules.cells import COL_VALUE, CellCheck, KindCells
 
 
@@ -59,6 +63,8 @@ SignedScore = Annotated[
     Field(decimal_places=2),
 ]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
+plain_count = plain.whole(0, MAX_COUNT)
+"""A ``Count``'s plain reading (``model.plain``)."""
 
 
 DEFERRED = ConfigDict(defer_build=True)
@@ -76,6 +82,48 @@ class Frozen(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    plain_fields: ClassVar[Mapping[str, Reader] | None] = None
+    """How each field's plainly valid value is read without validation (``model.plain``), for
+    the models of an evidence file's parts; None: every value is validated."""
+
+    @classmethod
+    def read_plain(cls, data: Any) -> Any:
+        """``data`` as validation reads it when it is plainly valid, else ``plain.DECLINED``.
+
+        The model is built with ``model_construct`` from the fields' readers (the keys given are
+        the fields set, as validation counts them) and its own after-validators run on it.
+        """
+        readers = cls.plain_fields
+        if readers is None or type(data) is not dict or not data.keys() <= readers.keys():
+            return DECLINED
+        values = {}
+        for name, value in data.items():
+            read = readers[name](value)
+            if read is DECLINED:
+                return DECLINED
+            values[name] = read
+        if not _required(cls) <= values.keys():
+            return DECLINED
+        model = cls.model_construct(**values)
+        try:
+            for validator in cls.__pydantic_decorators__.model_validators:
+                getattr(model, validator)()
+        except ValueError:
+            return DECLINED
+        return model
+
+
+@cache  # a pure memo: a model's fields do not change
+def _required(model: type[Frozen]) -> frozenset[str]:
+    """The fields of ``model`` without a default; checks that its validators can all be run on a
+    built model (after-validators only, no field validators)."""
+    decorators = model.__pydantic_decorators__
+    if decorators.field_validators or any(
+        info.info.mode != "after" for info in decorators.model_validators.values()
+    ):
+        raise TypeError(f"{model.__name__}: only after-validators can run on a plain reading")
+    return frozenset(name for name, field in model.model_fields.items() if field.is_required())
 
 
 class Outcome(Struct, frozen=True):
@@ -97,6 +145,11 @@ class Ratio(Frozen):
     part: Count
     whole: Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT)]
 
+    plain_fields: ClassVar[Mapping[str, Reader] | None] = {
+        "part": plain_count,
+        "whole": plain.whole(1, MAX_COUNT),
+    }
+
     @model_validator(mode="after")
     def _part_within_whole(self) -> Self:
         if self.part > self.whole:
@@ -109,6 +162,11 @@ class Judgement(Frozen):
 
     score: Score
     reason: str = ""
+
+    plain_fields: ClassVar[Mapping[str, Reader] | None] = {
+        "score": plain.score,
+        "reason": plain.text,
+    }
 
 
 def action_if_lost(points: Decimal, earned: Decimal, action: str) -> str:
@@ -143,7 +201,8 @@ class RuleBase(Frozen):
     (``kind_name``), the shape of its value (``value_schema``, narrowed for editors by
     ``narrow_json_schema``), its workbook cells (``cells``) and their validation
     (``cell_checks``), how to fill it in a workbook (``cell_hint``) and in YAML (``value_hint``),
-    how its entries are read quickly (``quick_read``) and how its outcomes are remembered
+    how its entries are read quickly (``quick_read``), how a plainly valid value is read without
+    a validator (``read_value``, ``model.plain``) and how its outcomes are remembered
     (``value_key``). A kind that can score a figure counted from the units below (a linked
     indicator) says so with ``scores_figures`` and turns the figure into its value with
     ``figure_value``; ``compares_previous`` marks the kind that sets it against last year's.
@@ -161,6 +220,11 @@ class RuleBase(Frozen):
     def value_key(self, value: Any) -> tuple[object, ...] | None:
         """A key equal only for values that score identically, or None: scored without memo."""
         return scalar_key(value)
+
+    def read_value(self, value: Any) -> Any:
+        """``value`` as ``value_schema`` gives it when it is plainly valid, read without a
+        validator (``model.plain``), else ``plain.DECLINED`` (then the schema validates it)."""
+        return DECLINED
 
     def takes_as_typed(self, value: Any) -> bool:
         """Whether a YAML value is, as it is, the value to score (``quick_read`` "as typed").
@@ -233,6 +297,9 @@ class Bounded(RuleBase):
         self, figure: Decimal, part: int | None, whole: int | None, previous: Decimal | None
     ) -> Any:
         return round_score(figure)
+
+    def read_value(self, value: Any) -> Any:
+        return plain.number(value)
 
     def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
         low, high = self.min_value, self.max_value

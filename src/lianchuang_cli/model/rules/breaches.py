@@ -6,12 +6,14 @@ same consequence for the same misconduct whatever the village's size, and a vill
 such matter in the year says so (``total: 0``) and keeps full marks: it broke no procedure.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Field, TypeAdapter, model_validator
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.rules.base import (
     Count,
     Frozen,
@@ -19,6 +21,7 @@ from lianchuang_cli.model.rules.base import (
     Points,
     QuickRead,
     RuleBase,
+    plain_count,
     scalar_key,
 )
 from lianchuang_cli.model.rules.cells import (
@@ -39,6 +42,11 @@ class Breaches(Frozen):
 
     total: Count
     breaches: Count
+
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        "total": plain_count,
+        "breaches": plain_count,
+    }
 
     @model_validator(mode="after")
     def _within_total(self) -> Self:
@@ -65,6 +73,9 @@ class BreachesRule(RuleBase):
         misplaced=f"本项不填“{COL_VALUE}”，请在“{COL_WHOLE}”“{COL_BREACHES}”分别填写件数",
     )
     quick_read: ClassVar[QuickRead] = "schema"
+
+    def read_value(self, value: Any) -> Any:
+        return Breaches.read_plain(value)
 
     def value_key(self, value: Any) -> tuple[object, ...] | None:
         if type(value) is Breaches:

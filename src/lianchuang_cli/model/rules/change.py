@@ -12,12 +12,14 @@ Without last year's figure nothing can be compared. ``without_previous`` says wh
 "flat"; ``flat`` scores it as holding level, which the report then says it did.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, Self
 
 from pydantic import TypeAdapter, model_validator
 
 from lianchuang_cli.decimals import ZERO, fmt, round_score
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.rules.base import (
     Frozen,
     Number,
@@ -44,6 +46,11 @@ class Change(Frozen):
 
     current: Number
     previous: Number | None = None
+
+    plain_fields: ClassVar[Mapping[str, plain.Reader] | None] = {
+        "current": plain.number,
+        "previous": plain.optional(plain.number),
+    }
 
 
 class ChangeRule(RuleBase):
@@ -75,6 +82,9 @@ class ChangeRule(RuleBase):
 
     def not_applicable_without_previous(self) -> bool:
         return self.without_previous == "not_applicable"
+
+    def read_value(self, value: Any) -> Any:
+        return Change.read_plain(value)
 
     def value_key(self, value: Any) -> tuple[object, ...] | None:
         # Not remembered: a comparison is cheap to score, and rarely repeats across units.

@@ -9,6 +9,7 @@ from pydantic import (
 )
 
 from lianchuang_cli.decimals import ZERO, fmt
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.rules.base import (
     DEFERRED,
     Outcome,
@@ -33,6 +34,9 @@ class CheckRule(RuleBase):
 
     def takes_as_typed(self, value: Any) -> bool:
         return type(value) is bool
+
+    def read_value(self, value: Any) -> Any:
+        return plain.flag(value)
 
     def cell_hint(self, points: Decimal) -> str:
         return f"已落实选“{YES}”，未落实选“{NO}”"

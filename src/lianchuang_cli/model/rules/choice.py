@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from lianchuang_cli.decimals import fmt
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.rules.base import (
     DEFERRED,
     Outcome,
@@ -63,6 +64,9 @@ class ChoiceRule(RuleBase):
     @property
     def value_hint(self) -> str:
         return "从以下选项中选填一项：" + "、".join(self.options)
+
+    def read_value(self, value: Any) -> Any:
+        return plain.text(_yes_no_as_word(value))
 
     def takes_as_typed(self, value: Any) -> bool:
         # check_value accepts exactly the options.

@@ -17,6 +17,7 @@ from lianchuang_cli.model.rules.base import (
     Points,
     QuickRead,
     RuleBase,
+    plain_count,
 )
 from lianchuang_cli.model.rules.cells import COL_VALUE, WHOLE_NUMBER_ERROR, CellCheck, KindCells
 
@@ -42,6 +43,9 @@ class CountRule(RuleBase):
 
     def takes_as_typed(self, value: Any) -> bool:
         return type(value) is int and 0 <= value <= MAX_COUNT
+
+    def read_value(self, value: Any) -> Any:
+        return plain_count(value)
 
     def cell_checks(self, points: Decimal) -> tuple[CellCheck, ...]:
         return (CellCheck(COL_VALUE, "whole", WHOLE_NUMBER_ERROR, low=0),)

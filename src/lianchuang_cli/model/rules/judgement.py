@@ -36,6 +36,9 @@ class JudgementRule(RuleBase):
     )
     quick_read: ClassVar[QuickRead] = "schema"
 
+    def read_value(self, value: Any) -> Any:
+        return Judgement.read_plain(value)
+
     def value_key(self, value: Any) -> tuple[object, ...] | None:
         if type(value) is Judgement:
             return (Judgement, str(value.score), value.reason)

@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from lianchuang_cli.decimals import fmt, fmt_ratio, round_ratio, round_score
+from lianchuang_cli.model import plain
 from lianchuang_cli.model.rules.base import (
     DEFERRED,
     Number,
@@ -66,6 +67,13 @@ class PercentageRule(RuleBase):
         if part is not None and whole:
             return Ratio(part=part, whole=whole)
         return round_score(figure)
+
+    def read_value(self, value: Any) -> Any:
+        # As the schema: a mapping is counts, anything else a percentage.
+        if type(value) is dict:
+            return Ratio.read_plain(value)
+        number = plain.number(value)
+        return number if number is not plain.DECLINED and 0 <= number <= 100 else plain.DECLINED
 
     def value_key(self, value: Any) -> tuple[object, ...] | None:
         if type(value) is Ratio:
