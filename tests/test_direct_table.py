@@ -148,13 +148,7 @@ def test_sections_match_rich_at_every_width(width: int) -> None:
             "—",
         ),
     ]
-    columns = (
-        Column("指标", 3),
-        Column("失分"),
-        Column("评分标准", 5),
-        Column("实际情况", 4),
-        Column("如何改进", 3),
-    )
+    columns = table.GAP_COLUMNS
     for color in (False, True):
         expected = _render(_as_rich(rows, columns), width, color, panel=True)
         assert _render(section("差距", columns, rows), width, color, panel=True) == expected

@@ -197,19 +197,22 @@ def _adjustments_table(result: UnitResult) -> Section:
     return section(*_figures("加分与扣分", "事项", "次数", "分值"), rows)
 
 
+GAP_COLUMNS = (
+    Column("指标", 3),
+    Column("失分"),
+    Column("评分标准", 5),
+    Column("实际情况", 4),
+    Column("如何改进", 3),
+)
+"""The gap table's fields: the indicator, the points lost, then three texts sharing the room."""
+
+
 def _gaps_table(result: UnitResult) -> Section:
     rows = []
     for gap in result.gaps:
         name = Styled(((gap.name, ""), (f"\n{place(gap.line, gap.cell)}", "dim")))
         rows.append((name, fmt(gap.lost), gap.requirement, gap.explanation, gap.advice))
-    columns = (
-        Column("指标", 3),
-        Column("失分"),
-        Column("评分标准", 5),
-        Column("实际情况", 4),
-        Column("如何改进", 3),
-    )
-    return section("差距（按失分从多到少）", columns, rows)
+    return section("差距（按失分从多到少）", GAP_COLUMNS, rows)
 
 
 def _self_score_table(result: UnitResult) -> Section:
