@@ -9,7 +9,9 @@ benchmark's child process) and records, on the one monotonic clock all processes
   and the last chunk received, the pool joined, the batch summarised, the report written, exit;
   its CPU time at each of those points;
 * each worker (forked): when it started, and for every chunk when it began and ended and the
-  worker's CPU time by then.
+  worker's CPU time by then. Spawned workers (``LIANCHUANG_TRACE_START_METHOD=spawn``, the
+  Windows path) are not traced: their CPU is the process tree's beyond the parent's, shared
+  evenly, and "first chunk" is when the parent received it.
 
 From those figures ``predict`` derives the wall time a machine with ``jobs`` idle cores would
 show: the parent's CPU before the pool and after the last chunk is serial; in between, the
@@ -75,7 +77,8 @@ def traced_chunks(*args, **kwargs):
     mark("chunks end")
 engine.graded_chunks = traced_chunks
 
-# In forked workers: one line per chunk into a file of their own.
+# In forked workers: one line per chunk into a file of their own. (Pickled by reference as the
+# engine's own functions: a spawned worker finds the originals.)
 grade_chunk = engine._grade_chunk
 def traced_grade_chunk(task):
     start = time.monotonic()
@@ -93,7 +96,12 @@ def traced_init_worker(*args):
     with open(f"{trace_path}.worker.{os.getpid()}", "a") as out:
         out.write(json.dumps([os.getpid(), time.monotonic(), None, time.process_time(), 0]) + "\n")
     init_worker(*args)
+traced_init_worker.__module__ = init_worker.__module__
+traced_init_worker.__qualname__ = init_worker.__qualname__
 engine._init_worker = traced_init_worker
+# Spawned workers import the engine afresh and so run the untraced functions: their CPU is what
+# the process tree used beyond the parent's (``phases``).
+engine.START_METHOD = os.environ.get("LIANCHUANG_TRACE_START_METHOD") or None
 
 from lianchuang_cli.entry import run
 sys.argv = ["lianchuang", *sys.argv[2:]]
@@ -120,6 +128,7 @@ class Trace:
     workers: list[Worker]
     wall: float  # launch to the process's end, seen from outside
     cpu: float  # parent and workers, from the kernel's accounting of the process tree
+    jobs: int
 
 
 def trace(
@@ -173,7 +182,8 @@ def trace(
         )
         path.unlink()
     Path(f"{base}.parent").unlink()
-    return Trace(marks, chunk_marks, workers, wall, cpu)
+    jobs = int(argv[list(argv).index("--jobs") + 1]) if "--jobs" in argv else 1
+    return Trace(marks, chunk_marks, workers, wall, cpu, jobs)
 
 
 @dataclass(frozen=True)
@@ -200,12 +210,19 @@ def phases(run: Trace) -> Phases:
     """Cut a traced run into start-up, grading (parallel) and tail (serial)."""
     marks = run.marks
     last_chunk = run.chunk_marks[-1]
+    worker_cpu = tuple(w.cpu for w in run.workers)
     if run.workers:
         # Forking the workers is serial: the parent forks them one by one before any task goes out.
         begin = marks["pool started"]
         first_work = min(w.first_chunk for w in run.workers)
         ends = [w.last_end for w in run.workers]
         spread = max(ends) - min(ends)
+    elif "pool started" in marks:  # spawned workers, untraced: from the parent's side
+        begin = marks["pool started"]
+        first_work = run.chunk_marks[0][0]  # the first chunk received, not begun
+        spread = float("nan")
+        # Shared evenly (the chunks shrink towards the end); the parent's teardown counts in.
+        worker_cpu = ((run.cpu - marks["exit"][1]) / run.jobs,) * run.jobs
     else:  # in process: grading starts with the chunks
         begin = marks["chunks start"]
         first_work = begin[0]
@@ -217,7 +234,7 @@ def phases(run: Trace) -> Phases:
         pool_start_wall=first_work - begin[0],
         grading_wall=last_chunk[0] - begin[0],
         grading_parent_cpu=last_chunk[1] - begin[1],
-        worker_cpu=tuple(w.cpu for w in run.workers),
+        worker_cpu=worker_cpu,
         tail_wall=run.wall - last_chunk[0],
         tail_cpu=exit_mark[1] - last_chunk[1],
         join_wall=marks["chunks end"][0] - last_chunk[0],
@@ -233,7 +250,8 @@ def predict(phase: Phases, cores: int) -> float:
     """Wall seconds on a machine with ``cores`` idle cores: serial start-up (the parent's CPU from
     its launch until the workers are forked) and tail, then the grading shared by the workers and
     the parent: no shorter than the busiest worker, nor than all of its CPU spread over the cores.
-    Waiting (for a worker's first task, for the pool's threads) is not counted."""
+    Waiting for the pool to join after the last chunk counts too: the parent summarises only then,
+    and spawned workers take their interpreter down first. Other waiting is not counted."""
     if not phase.worker_cpu:
         return phase.cpu
     # What the kernel counted beyond the marks is taken as serial: mostly the interpreter's
@@ -244,7 +262,7 @@ def predict(phase: Phases, cores: int) -> float:
         phase.startup_cpu + phase.grading_parent_cpu + sum(phase.worker_cpu) + phase.tail_cpu
     )
     unaccounted = max(0.0, phase.cpu - accounted)
-    return phase.startup_cpu + grading + phase.tail_cpu + unaccounted
+    return phase.startup_cpu + grading + phase.join_wall + phase.tail_cpu + unaccounted
 
 
 def median_phases(runs: list[Phases]) -> Phases:
@@ -274,10 +292,11 @@ def report(label: str, by_jobs: dict[int, list[Trace]]) -> float:
         p = median_phases(cut)
         predicted[jobs] = statistics.median(predict(one, jobs) for one in cut)
         workers = " + ".join(f"{c:.2f}" for c in p.worker_cpu)
-        during = f"workers {workers} CPU (ends {p.worker_spread:.3f} apart), " if workers else ""
+        apart = "?" if p.worker_spread != p.worker_spread else f"{p.worker_spread:.3f}"  # NaN
+        during = f"workers {workers} CPU (ends {apart} apart), " if workers else ""
         print(
             f"  --jobs {jobs}: start-up {p.startup_wall:.3f} wall / {p.startup_cpu:.3f} CPU; "
-            f"first chunk begun +{p.pool_start_wall:.3f}; grading {p.grading_wall:.2f} wall, "
+            f"first chunk +{p.pool_start_wall:.3f}; grading {p.grading_wall:.2f} wall, "
             f"{during}parent {p.grading_parent_cpu:.3f} CPU; tail {p.tail_wall:.3f} wall / "
             f"{p.tail_cpu:.3f} CPU (join {p.join_wall:.3f}, report {p.report_wall:.3f}, exit "
             f"{p.exit_wall:.3f}); total {p.wall:.2f} wall / {p.cpu:.2f} CPU (all processes)"

@@ -293,7 +293,8 @@ def main() -> None:
         "--phases",
         action="store_true",
         help="also trace batch --jobs 1 and 2 in phases (start-up, pool, grading, tail; wall and "
-        "CPU of the parent and of each worker), from this checkout and from a compiled copy, and "
+        "CPU of the parent and of each worker), from this checkout and from a compiled copy (also "
+        "with spawned workers, as on Windows), and "
         "derive the --jobs 2 speed-up on 2 idle cores (batch_phases.py)",
     )
     parser.add_argument(
@@ -374,6 +375,11 @@ def main() -> None:
                 builds={
                     "this checkout": None,
                     "installed (compiled bytecode)": {**os.environ, "PYTHONPATH": str(compiled)},
+                    "installed, workers spawned (as on Windows)": {
+                        **os.environ,
+                        "PYTHONPATH": str(compiled),
+                        "LIANCHUANG_TRACE_START_METHOD": "spawn",
+                    },
                 },
             )
 
