@@ -1,14 +1,18 @@
-"""The engine's process pool: results in order, and a worker-handler thread that does not wake
-for every result (the standard ``Pool``'s busy wait, ``batching/worker_pool.py``)."""
+"""The engine's process pool: results in order, a worker-handler thread that does not wake for
+every result (the standard ``Pool``'s busy wait), and spawned workers that end as forked ones do
+(``batching/worker_pool.py``)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lianchuang_cli.batching import engine
 from lianchuang_cli.batching.engine import start_method
 from lianchuang_cli.batching.worker_pool import WorkerPool
 
@@ -43,3 +47,42 @@ def test_worker_handler_wakes_per_worker_and_state_change_not_per_result(
     finally:
         pool.join()
     assert 1 <= rounds <= 10
+
+
+class _TornDown:
+    """Writes its file when it is freed: at the latest when the interpreter is taken down."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __del__(self) -> None:
+        Path(self.path).write_text("torn down", encoding="utf-8")
+
+
+_kept: list[_TornDown] = []
+
+
+def _keep_until_exit(path: str) -> int:
+    _kept.append(_TornDown(path))
+    return os.getpid()
+
+
+@pytest.mark.parametrize("spawned", [True, False])
+def test_a_spawned_worker_ends_without_taking_its_interpreter_down(
+    spawned: bool, tmp_path: Path
+) -> None:
+    """A spawned worker (Windows) told so ends as a forked one does, without freeing its objects
+    one by one while the parent waits for the pool to join; told otherwise, it frees them (the
+    check itself works)."""
+    marker = tmp_path / "torn-down"
+    context = multiprocessing.get_context("spawn")
+    pool = WorkerPool(1, engine._init_worker, (os.getpid(), {}, spawned), context=context)
+    try:
+        assert pool.apply(_keep_until_exit, (str(marker),)) != os.getpid()
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    assert marker.exists() is not spawned

@@ -16,8 +16,6 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import threading
-import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing
 from decimal import Decimal
@@ -461,20 +459,14 @@ _shared: Shared = {}
 """In a forked worker: the parent's spool files the worker writes into."""
 
 
-def _init_worker(parent: int, shared: Shared) -> None:
+def _init_worker(parent: int, shared: Shared, spawned: bool) -> None:
     global _shared
     _shared = shared
     # Ctrl-C is handled once, by the parent, which then stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A parent that leaves at once (a second Ctrl-C, or the command line's immediate exit) cannot
-    # stop a worker the pool was just restarting; such a worker must not wait for work forever.
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    from lianchuang_cli.batching.worker_pool import settle_worker
 
-
-def _exit_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
+    settle_worker(parent, spawned=spawned)
 
 
 START_METHOD: str | None = None
@@ -531,7 +523,9 @@ def graded_chunks(
         if blocking:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            pool = WorkerPool(jobs, _init_worker, (os.getpid(), shared), context=context)
+            pool = WorkerPool(
+                jobs, _init_worker, (os.getpid(), shared, not forking), context=context
+            )
         finally:
             if blocking:
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)

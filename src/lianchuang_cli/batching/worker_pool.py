@@ -6,7 +6,11 @@ Imported only when a batch runs with ``--jobs`` > 1 (``score`` does not pay for 
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing.pool
+import os
+import threading
+import time
 from typing import Any
 
 
@@ -25,3 +29,24 @@ class WorkerPool(multiprocessing.pool.Pool):
     def _get_sentinels(self) -> list[Any]:
         # The result pipe is left out; ``_change_notifier`` is also what ThreadPool waits on.
         return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+
+def settle_worker(parent: int, *, spawned: bool) -> None:
+    """Make a worker process leave with its parent, and a spawned one leave as a forked one does.
+
+    A parent that leaves at once (a second Ctrl-C, or the command line's immediate exit) cannot
+    stop a worker the pool was just restarting; such a worker must not wait for work forever.
+    A forked worker ends with ``os._exit`` once its finalizers have run (the database closed,
+    output flushed); a spawned one (Windows) ends with ``sys.exit`` and first takes its whole
+    interpreter down, object by object, while the parent waits for the pool to join before it
+    summarises the batch: the last ``atexit`` call ends it the forked way.
+    """
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    if spawned:
+        atexit.register(os._exit, 0)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
