@@ -121,20 +121,21 @@ def test_each_rule_kind_reads_its_plain_values_as_its_schema() -> None:
 def test_a_plain_file_builds_no_validator() -> None:
     """``score`` on plainly written files (one with self scores and 缺项, one with a profile)
     builds no pydantic validator, so pydantic's plugin loader is never imported either."""
-    for example in (
+    examples = [
         EXAMPLES / "village" / "shiqiao_good.yaml",
         EXAMPLES / "village" / "qingshan_not_applicable.yaml",
         EXAMPLES / "county-demo" / "taoyuan" / "liuxi.yaml",
-    ):
-        code = (
-            "import sys\n"
-            "from lianchuang_cli.entry import run\n"
-            f"sys.argv = ['lianchuang', 'score', {str(example)!r}]\n"
-            "try:\n"
-            "    run()\n"
-            "except SystemExit:\n"
-            "    pass\n"
-        )
-        run_python(code)  # fills the rubric cache, as a user's first run
-        loader = "assert 'pydantic.plugin._loader' not in sys.modules, 'a validator was built'\n"
-        run_python(code + loader)
+    ]
+    code = (
+        "import sys\n"
+        "from lianchuang_cli.entry import run\n"
+        f"for example in {[str(path) for path in examples]!r}:\n"
+        "    sys.argv = ['lianchuang', 'score', example]\n"
+        "    try:\n"
+        "        run()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    run_python(code)  # fills the rubric cache, as a user's first run
+    loader = "assert 'pydantic.plugin._loader' not in sys.modules, 'a validator was built'\n"
+    run_python(code + loader)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,15 @@ CANDIDATES = sorted(
 )
 
 
-def loaded_rubrics() -> list[tuple[Path, Rubric]]:
+@cache  # the rubrics are read-only test data: linted once for every test that asks
+def loaded_rubrics() -> tuple[tuple[Path, Rubric], ...]:
     """Every rubric shipped or kept as test data that loads (the lint cases with warnings only)."""
     found = []
     for path in CANDIDATES:
         loaded = lint_file(path, load=PLAIN.load).loaded
         if loaded is not None:
             found.append((path, loaded.rubric))
-    return found
+    return tuple(found)
 
 
 def assert_same(restored: Any, validated: Any, where: str, *, fields_set: bool = True) -> None:
