@@ -88,7 +88,7 @@ def _grid(table: Table) -> Grid | None:
         header = _literal(column.header)
         if header is None:
             return None
-        columns.append(GridColumn(header, column.justify, column.ratio))
+        columns.append(GridColumn(header, column.justify, column.ratio, not column.no_wrap))
     cells = []
     for column in table.columns:
         column_cells = [_literal(cell) for cell in column.cells]

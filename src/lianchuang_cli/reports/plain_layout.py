@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 from rich import box
-from rich._ratio import ratio_distribute
+from rich._ratio import ratio_distribute, ratio_reduce
 from rich.box import Box
 from rich.cells import cell_len
 
@@ -131,11 +131,13 @@ def _lines(paragraph: Text, spans: Sequence[tuple[int, int]]) -> Iterator[Text]:
 
 
 class GridColumn(Struct, frozen=True):
-    """A column of a ``Grid``: its header, ``"left"`` or ``"right"``, its share when expanded."""
+    """A column of a ``Grid``: its header, ``"left"`` or ``"right"``, its share when expanded,
+    whether rich may narrow it (a column that does not wrap keeps its width while others can)."""
 
     header: str | Wrapped
     justify: str
     ratio: int | None
+    wraps: bool
 
 
 class Grid(Struct, frozen=True):
@@ -192,7 +194,7 @@ class Section(Struct, frozen=True):
             return None
         texts = sum(1 for c in self.columns if c.ratio is not None)
         columns = tuple(
-            GridColumn(c.name, "right" if c.ratio is None else "left", c.ratio)
+            GridColumn(c.name, "right" if c.ratio is None else "left", c.ratio, c.ratio is not None)
             for c in self.columns
         )
         rows = tuple(
@@ -340,16 +342,18 @@ def _natural(cell: str | Wrapped) -> int:
 
 
 def _widths(grid: Grid, natural: list[int], room: int) -> list[int] | None:
-    """Each column's width with its padding, as rich gives it, or None if some column shrinks."""
+    """Each column's width with its padding, as rich gives it, or None where rich must decide."""
     columns = grid.columns
-    if room < 3 or any(
-        width > room
-        for column, width in zip(columns, natural, strict=True)
-        if column.ratio is None or not grid.expand
-    ):
+    if room < 3:
         return None
-    ratios = [column.ratio for column in columns if column.ratio is not None]
-    if grid.expand and any(ratios):
+    if grid.expand:
+        ratios = [column.ratio for column in columns if column.ratio is not None]
+        if not ratios or any(
+            width > room
+            for column, width in zip(columns, natural, strict=True)
+            if column.ratio is None
+        ):
+            return None
         fixed = [
             0 if column.ratio is not None else width
             for column, width in zip(columns, natural, strict=True)
@@ -360,9 +364,43 @@ def _widths(grid: Grid, natural: list[int], room: int) -> list[int] | None:
             for column, width in zip(columns, fixed, strict=True)
         ]
         return widths if sum(widths) == room else None
-    if sum(natural) > room or grid.expand:
-        return None
-    return natural
+    widths = [min(width, room) for width in natural]  # rich measures within the room
+    if sum(widths) <= room:
+        return widths
+    # Too wide: rich narrows the widest text columns first (figures keep their width), then,
+    # if that is not enough, every column by the same share; each then holds what it measures.
+    widths = _collapse(widths, [column.wraps for column in columns], room)
+    if sum(widths) > room:
+        widths = ratio_reduce(sum(widths) - room, [1] * len(widths), widths, widths)
+    if min(widths) < 3:
+        return None  # a column narrower than its padding: rich measures it differently
+    return widths
+
+
+def _collapse(widths: list[int], wrapable: list[bool], room: int) -> list[int]:
+    """rich's ``Table._collapse_widths``: cut the widest wrapable columns down to the next
+    widest, by shares, until the table fits or no wrapable column is left to cut."""
+    total = sum(widths)
+    excess = total - room
+    if any(wrapable):
+        while total and excess > 0:
+            widest = max(width for width, wraps in zip(widths, wrapable, strict=True) if wraps)
+            second = max(
+                width if wraps and width != widest else 0
+                for width, wraps in zip(widths, wrapable, strict=True)
+            )
+            ratios = [
+                1 if width == widest and wraps else 0
+                for width, wraps in zip(widths, wrapable, strict=True)
+            ]
+            if not any(ratios) or not widest - second:
+                break
+            widths = ratio_reduce(
+                excess, ratios, [min(excess, widest - second)] * len(widths), widths
+            )
+            total = sum(widths)
+            excess = total - room
+    return widths
 
 
 def _cell_lines(cell: str | Wrapped, width: int, justify: str) -> list[str] | None:
