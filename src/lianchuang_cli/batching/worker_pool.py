@@ -1,5 +1,5 @@
 """The engine's process pool: the standard library's ``multiprocessing.pool.Pool``, without the
-busy wait of its worker-handler thread.
+busy wait of its worker-handler thread; and how its workers leave (``settle_worker``).
 
 Imported only when a batch runs with ``--jobs`` > 1 (``score`` does not pay for multiprocessing).
 """
