@@ -193,3 +193,20 @@ def test_module_state_is_rebound_only_where_listed() -> None:
         if any(isinstance(node, ast.Global) for node in ast.walk(tree)):
             found.add(path.relative_to(package).as_posix())
     assert found == set(GLOBAL_STATEMENTS)
+
+
+def test_a_relative_path_names_the_file_where_the_process_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forget: None
+) -> None:
+    """The same relative path in two folders is two rubrics, loaded each from its own folder."""
+    text = (RUBRICS / "village.yaml").read_text(encoding="utf-8")
+    for name, title in (("a", "甲县细则"), ("b", "乙县细则")):
+        (tmp_path / name).mkdir()
+        edited = text.replace("\ntitle: ", f"\ntitle: {title}#", 1)
+        assert edited != text
+        (tmp_path / name / "rubric.yaml").write_text(edited, encoding="utf-8")
+    titles = []
+    for name in ("a", "b"):
+        monkeypatch.chdir(tmp_path / name)
+        titles.append(PLAIN.load(Path("rubric.yaml")).rubric.title)
+    assert [t.split("#")[0] for t in titles] == ["甲县细则", "乙县细则"]

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from lianchuang_cli.caching.rubric_cache import RubricCache
     from lianchuang_cli.model.rubric import LoadedRubric
 
-_loaded: dict[tuple[Path, Path | None], LoadedRubric] = {}
-"""Rubrics loaded in this process, by file and rubric-cache folder (None: plain). A pure memo,
-on the understanding that a rubric file does not change during a run: every file graded in a
-process (a worker's chunks included) is graded against the same rubric, checked once."""
+_loaded: dict[tuple[Path, Path, Path | None], LoadedRubric] = {}
+"""Rubrics loaded in this process, by file (where it is, and the path as given, which the loaded
+rubric carries) and rubric-cache folder (None: plain). A pure memo, on the understanding that a
+rubric file does not change during a run: every file graded in a process (a worker's chunks
+included) is graded against the same rubric, checked once."""
 
 
 class RubricLoader:
@@ -50,7 +51,9 @@ class RubricLoader:
         checks that compare the rubric with another one (the shipped rubric of its id, the rubric
         of the level below) load that one through this loader.
         """
-        key = (path, None if self.cache is None else self.cache.folder)
+        # Where the file is, not only the path as given: a relative path names another file
+        # once the process has changed directory (``publish`` grades inside the evidence folder).
+        key = (path.absolute(), path, None if self.cache is None else self.cache.folder)
         loaded = _loaded.get(key)
         if loaded is None:
             loaded = _loaded[key] = self._load(path)
