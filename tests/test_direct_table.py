@@ -52,6 +52,8 @@ HOSTILE_WORDS = (
     "[bold]像标记[/bold]",
     ":smile:",
     "控制\x1b[31m字符\u202e",
+    "反\u202e转",
+    "零宽\u200b连接\u200d",
     "回车\r换行",
     "制表\t符",
 )
@@ -180,6 +182,7 @@ NAMES = (
     None,  # as shipped
     "[bold]白水坑村:smile:",
     "控制\x1b[31m字符\u202e党支部",
+    "白水坑\u202e村党支部",  # rich draws a title with a bidi control narrower than it measures
     "白水坑村党支部" * 12,  # wider than most panels: its title is cut by rich
     "Very Long Latin Name With Spaces",
 )

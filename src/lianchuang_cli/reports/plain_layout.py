@@ -274,10 +274,13 @@ def _segments(lines: Iterable[str]) -> RenderResult:
         yield new_line
 
 
-NOT_PLAIN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-"""Characters rich strips, expands or splits lines at: such text is left to rich."""
+_INVISIBLE = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\ud800-\udfff"
+NOT_PLAIN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
+"""Characters rich strips, expands or splits lines at, and invisible ones (bidirectional controls,
+zero-width and joining characters, variation selectors) whose width rich's measures do not all
+agree on: such text is left to rich."""
 
-_NOT_PLAIN_IN_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_PLAIN_IN_LINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
 
 MARKUP = re.compile(r"[\[:]")
 """A string rich reads as markup (and emoji codes, where a console enables them)."""
