@@ -4,9 +4,11 @@ every result (the standard ``Pool``'s busy wait), and spawned workers that end a
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +39,22 @@ def test_worker_handler_wakes_per_worker_and_state_change_not_per_result(
 
     # The handler thread is started as ``Pool._handle_workers``, which calls Pool's own method.
     monkeypatch.setattr(multiprocessing.pool.Pool, "_maintain_pool", staticmethod(counted))
-    pool = WorkerPool(2, context=multiprocessing.get_context(start_method()))
-    try:
+    with _finished(WorkerPool(2, context=multiprocessing.get_context(start_method()))) as pool:
         assert list(pool.imap(_square, range(300))) == [n * n for n in range(300)]
+    assert 1 <= rounds <= 10
+
+
+@contextlib.contextmanager
+def _finished(pool: WorkerPool) -> Iterator[WorkerPool]:
+    """The pool, closed and joined when the block ends (terminated first if it failed)."""
+    try:
+        yield pool
         pool.close()
     except BaseException:
         pool.terminate()
         raise
     finally:
         pool.join()
-    assert 1 <= rounds <= 10
 
 
 class _TornDown:
@@ -77,12 +85,6 @@ def test_a_spawned_worker_ends_without_taking_its_interpreter_down(
     marker = tmp_path / "torn-down"
     context = multiprocessing.get_context("spawn")
     pool = WorkerPool(1, engine._init_worker, (os.getpid(), {}, spawned), context=context)
-    try:
+    with _finished(pool):
         assert pool.apply(_keep_until_exit, (str(marker),)) != os.getpid()
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
     assert marker.exists() is not spawned
