@@ -132,8 +132,9 @@ def optional(reader: Reader) -> Reader:
     return read
 
 
-def each(reader: Reader) -> Callable[[Any], Any]:
-    """A list read item by item into a tuple, or ``DECLINED`` if any item is."""
+def each(reader: Reader) -> Reader:
+    """A list read item by item into a new list (as validation gives it), or ``DECLINED`` if any
+    item is."""
 
     def read(value: Any) -> Any:
         if type(value) is not list:

@@ -9,7 +9,7 @@ models' own declarations: nested models, lists, mappings, optional values and th
 (picked by ``kind``) are rebuilt, decimals read from their text, everything else kept as it is.
 
 Only for data this code dumped itself: nothing is checked. The cache stores an entry only after
-restoring it gave back exactly the rubric it stores (``tests/test_rubric_cache.py`` also
+restoring it gave back exactly the rubric it stores (``tests/test_restore.py`` also
 restores every shipped and test rubric), and reads it only under a valid seal.
 ``UnsupportedField`` is raised for a declaration this module does not know how to rebuild.
 """
